@@ -1,0 +1,485 @@
+"""Generic xlsx table writer: Chinese headers, A4 print setup, streaming rows.
+
+This module knows nothing about Flask or the database.  The services layer runs the
+query (already scoped to the user's villages, with ID numbers and phones masked as
+§12 requires) and hands plain Python values to :func:`write_table`:
+
+* ``rows`` is any iterable — a generator over a server-side cursor is the intended
+  input for big ledgers.  With ``constant_memory=True`` (the default) XlsxWriter
+  flushes every finished row to a temporary file, so memory stays flat whatever the
+  number of rows (see ``tests/bench/bench_export_memory.py``).
+* A row is a tuple/list, or a dataclass instance (its fields in declaration order).
+
+Cells are written by the :class:`Column` kind:
+
+``text``
+    Always ``write_string`` — the value (``str(value)``, ``None`` → blank) is stored
+    as a string cell and never becomes a formula, hyperlink or number, whatever it
+    starts with (``=``, ``+``, ``-``, ``@``, tab, CR …; SPEC §11).  Nothing is
+    prefixed, so the cell shows exactly what the user typed.  Windows line breaks
+    (``\\r\\n``, as browsers submit textareas) are written as Excel's ``\\n``.
+``int``
+    ``write_number``.
+``money``
+    ``Decimal`` (or ``int``) in, quantized to 0.01 with ROUND_HALF_UP and converted
+    to ``float`` only at this write boundary, shown as ``#,##0.00``.  A ``float``
+    is refused (``TypeError``): money never travels as float in this system.
+``date`` / ``datetime``
+    ``write_datetime`` with ``yyyy-mm-dd`` / ``yyyy-mm-dd hh:mm``.  Datetimes are
+    expected as naive local time; an aware value is written with its own wall-clock
+    time (its tzinfo is dropped, not converted).
+
+For every non-text kind a ``str`` value is written as text (e.g. ``"—"``) and
+``None`` as a bordered blank cell.
+
+Layout of :func:`write_table` (0-based rows)::
+
+    0  title (merged over all columns, bold 16pt)
+    1  subtitle_left ........................ subtitle_right / 单位：…
+    2  column headers (bold, wrapped, grey, bordered) — frozen, repeated on every page
+    3… data rows (bordered)
+       totals row (bold, double top border), if given
+       (blank)
+       footer line(s) spread across the width, if given
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, BinaryIO
+
+import xlsxwriter
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+__all__ = ["KINDS", "Column", "write_table"]
+
+KINDS = ("text", "int", "money", "date", "datetime")
+
+FONT_NAME = "宋体"  # Excel/WPS map it to SimSun; LibreOffice falls back to a CJK font
+MONEY_FORMAT = "#,##0.00"
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+PAGE_FOOTER = "&C第 &P 页，共 &N 页"
+PAPER_A4 = 9
+MAX_ROWS = 1_048_576  # Excel's hard limit
+HEADER_ROW = 2
+FIRST_DATA_ROW = 3
+
+WORKBOOK_OPTIONS = {
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+}
+
+_CENT = Decimal("0.01")
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+@dataclasses.dataclass(frozen=True)
+class Column:
+    header: str
+    width: float = 12
+    kind: str = "text"  # "text" | "int" | "money" | "date" | "datetime"
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(
+                f"unknown column kind {self.kind!r}; expected one of {KINDS}"
+            )
+
+
+# --------------------------------------------------------------------------- helpers
+# (also used by payout.py)
+
+
+def money_to_float(value: Decimal | int) -> float:
+    """Quantize a money amount to 0.01 (ROUND_HALF_UP) and return it as float.
+
+    The only place a money value becomes a float: the xlsx number cell itself.
+    """
+    if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
+        raise TypeError(
+            f"money must be Decimal (or int), got {type(value).__name__}: {value!r}"
+        )
+    return float(Decimal(value).quantize(_CENT, rounding=ROUND_HALF_UP))
+
+
+def text_value(value: Any) -> str:
+    """The string a text cell shows: ``None`` → ``""``, CRLF → LF."""
+    if value is None:
+        return ""
+    return str(value).replace("\r\n", "\n")
+
+
+def display_width(text: str) -> int:
+    """Width of ``text`` in Excel column units (CJK/full-width characters count 2)."""
+    return sum(
+        2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text
+    )
+
+
+def wrapped_height(
+    texts: Sequence[str], widths: Sequence[float], line_height: float = 14.5
+) -> float:
+    """A row height (points) that shows every wrapped text of the row in full."""
+    lines = 1
+    for text, width in zip(texts, widths, strict=False):
+        usable = max(float(width) - 1, 1.0)
+        n = sum(
+            max(1, math.ceil(display_width(part) * 1.1 / usable))
+            for part in text.split("\n")
+        )
+        lines = max(lines, n)
+    return lines * line_height + 6
+
+
+def safe_sheet_name(name: str) -> str:
+    """An Excel-valid sheet name: no ``[]:*?/\\``, no edge apostrophes, ≤ 31 chars."""
+    cleaned = _BAD_SHEET_CHARS.sub("_", name or "").strip("'")[:31]
+    return cleaned or "Sheet1"
+
+
+@contextmanager
+def open_workbook(out: BinaryIO | str, *, constant_memory: bool) -> Iterator[Workbook]:
+    """A workbook that is closed (written to ``out``) when the block ends normally.
+
+    If the block raises — a bad row, a database error inside the row generator — nothing
+    is written to ``out`` and the worksheets' constant_memory temporary files are removed
+    (XlsxWriter creates them with ``mkstemp`` and only deletes them in ``close()``).
+    """
+    wb = xlsxwriter.Workbook(
+        out, {"constant_memory": constant_memory, **WORKBOOK_OPTIONS}
+    )
+    try:
+        yield wb
+        wb.close()
+    except BaseException:
+        _discard(wb)
+        raise
+
+
+def _discard(wb: Workbook) -> None:
+    # XlsxWriter 3.x internals: Worksheet.row_data_fh / row_data_filename.
+    for ws in wb.worksheets():
+        fh = getattr(ws, "row_data_fh", None)
+        if fh is not None and not fh.closed:
+            fh.close()
+        filename = getattr(ws, "row_data_filename", None)
+        if filename:
+            with suppress(OSError):
+                os.unlink(filename)
+
+
+def page_setup(
+    ws: Worksheet,
+    *,
+    landscape: bool,
+    repeat: tuple[int, int] | None,
+    freeze_row: int | None,
+) -> None:
+    """A4, one page wide, narrow margins, centred, page numbers, repeated header rows."""
+    ws.set_paper(PAPER_A4)
+    if landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    ws.set_footer(PAGE_FOOTER, {"margin": 0.25})
+    ws.center_horizontally()
+    ws.fit_to_pages(1, 0)
+    if repeat is not None:
+        ws.repeat_rows(*repeat)
+    if freeze_row is not None:
+        ws.freeze_panes(freeze_row, 0)
+
+
+def merge_text(
+    ws: Worksheet, row: int, first_col: int, last_col: int, text: str, fmt: Any
+) -> None:
+    """Write ``text`` as a string over ``first_col..last_col`` of one row (merged if > 1 col).
+
+    The merge is created empty and the text written with ``write_string``, so a caller's
+    title can never turn into a formula either.  Works in constant_memory mode as long
+    as the row is the current one.
+    """
+    if last_col > first_col:
+        ws.merge_range(row, first_col, row, last_col, "", fmt)
+    if text:
+        ws.write_string(row, first_col, text, fmt)
+    else:
+        ws.write_blank(row, first_col, None, fmt)
+
+
+def spread(n_items: int, n_cols: int) -> list[tuple[int, int]]:
+    """Split ``n_cols`` columns into ``n_items`` contiguous, near-equal (first, last) spans."""
+    bounds = [round(i * n_cols / n_items) for i in range(n_items + 1)]
+    return [(bounds[i], bounds[i + 1] - 1) for i in range(n_items)]
+
+
+class Styles:
+    """The cell formats of one workbook (XlsxWriter formats belong to a workbook)."""
+
+    def __init__(self, wb: Workbook, *, body_size: int = 10) -> None:
+        base = {"font_name": FONT_NAME, "font_size": body_size, "valign": "vcenter"}
+        cell = {**base, "border": 1}
+        self.title = wb.add_format(
+            {**base, "bold": True, "font_size": 16, "align": "center"}
+        )
+        self.subtitle = wb.add_format({**base, "font_size": 12, "align": "center"})
+        self.left = wb.add_format({**base, "align": "left"})
+        self.center = wb.add_format({**base, "align": "center"})
+        self.right = wb.add_format({**base, "align": "right"})
+        self.header = wb.add_format(
+            {
+                **cell,
+                "bold": True,
+                "font_size": body_size + 1,
+                "align": "center",
+                "text_wrap": True,
+                "bg_color": "#D9D9D9",
+            }
+        )
+        self.banner = wb.add_format({**cell, "align": "left", "text_wrap": True})
+        number_formats = {
+            "text": None,
+            "int": "0",
+            "money": MONEY_FORMAT,
+            "date": DATE_FORMAT,
+            "datetime": DATETIME_FORMAT,
+        }
+        self.body: dict[str, Any] = {}
+        self.total: dict[str, Any] = {}
+        for kind, num_format in number_formats.items():
+            props: dict[str, Any] = dict(cell)
+            if kind == "text":
+                props["text_wrap"] = True
+            elif num_format is not None:
+                props["num_format"] = num_format
+            if kind in ("int", "date", "datetime"):
+                props["align"] = "center"
+            self.body[kind] = wb.add_format(props)
+            # totals: bold, double rule on top
+            self.total[kind] = wb.add_format({**props, "bold": True, "top": 6})
+        self.body_text_center = wb.add_format(
+            {**cell, "align": "center", "text_wrap": True}
+        )
+        self.total_label = wb.add_format(
+            {**cell, "bold": True, "align": "center", "top": 6}
+        )
+
+
+CellWriter = Callable[[Worksheet, int, int, Any, Any], Any]
+
+
+def _write_text(ws: Worksheet, r: int, c: int, value: Any, fmt: Any) -> Any:
+    text = text_value(value)
+    if not text:
+        return ws.write_blank(r, c, None, fmt)
+    return ws.write_string(r, c, text, fmt)
+
+
+def _write_int(ws: Worksheet, r: int, c: int, value: Any, fmt: Any) -> Any:
+    if value is None:
+        return ws.write_blank(r, c, None, fmt)
+    if isinstance(value, str):
+        return ws.write_string(r, c, text_value(value), fmt)
+    if isinstance(value, (int, float, Decimal)):
+        return ws.write_number(
+            r, c, value if isinstance(value, (int, float)) else float(value), fmt
+        )
+    raise TypeError(f"int column got {type(value).__name__}: {value!r}")
+
+
+def _write_money(ws: Worksheet, r: int, c: int, value: Any, fmt: Any) -> Any:
+    if value is None:
+        return ws.write_blank(r, c, None, fmt)
+    if isinstance(value, str):
+        return ws.write_string(r, c, text_value(value), fmt)
+    return ws.write_number(r, c, money_to_float(value), fmt)
+
+
+def _write_when(ws: Worksheet, r: int, c: int, value: Any, fmt: Any) -> Any:
+    if value is None:
+        return ws.write_blank(r, c, None, fmt)
+    if isinstance(value, str):
+        return ws.write_string(r, c, text_value(value), fmt)
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.replace(tzinfo=None)
+        return ws.write_datetime(r, c, value, fmt)
+    if isinstance(value, date):
+        return ws.write_datetime(r, c, value, fmt)
+    raise TypeError(f"date/datetime column got {type(value).__name__}: {value!r}")
+
+
+WRITERS: dict[str, CellWriter] = {
+    "text": _write_text,
+    "int": _write_int,
+    "money": _write_money,
+    "date": _write_when,
+    "datetime": _write_when,
+}
+
+
+def write_cell(ws: Worksheet, r: int, c: int, value: Any, kind: str, fmt: Any) -> None:
+    """Write one value by column kind (see the module docstring)."""
+    WRITERS[kind](ws, r, c, value, fmt)
+
+
+_dataclass_fields: dict[type, tuple[str, ...]] = {}
+
+
+def _as_sequence(row: Any) -> Sequence:
+    if isinstance(row, (tuple, list)):
+        return row
+    cls = type(row)
+    names = _dataclass_fields.get(cls)
+    if names is None:
+        if not dataclasses.is_dataclass(row) or isinstance(row, type):
+            return tuple(row)  # any other iterable row
+        names = tuple(f.name for f in dataclasses.fields(row))
+        _dataclass_fields[cls] = names
+    return tuple(getattr(row, name) for name in names)
+
+
+def _check_row_index(r: int) -> None:
+    if r >= MAX_ROWS:
+        raise ValueError(
+            f"the table does not fit in one sheet (Excel's limit is {MAX_ROWS} rows)"
+        )
+
+
+# ------------------------------------------------------------------------ write_table
+
+
+def write_table(
+    out: BinaryIO | str,
+    *,
+    title: str,
+    columns: Sequence[Column],
+    rows: Iterable[Sequence],
+    unit: str | None = None,
+    subtitle_left: str | None = None,
+    subtitle_right: str | None = None,
+    sheet_name: str = "Sheet1",
+    totals: Sequence | None = None,
+    footer: Sequence[str] | None = None,
+    landscape: bool = True,
+    constant_memory: bool = True,
+    autofilter: bool = False,
+) -> int:
+    """Write one titled, print-ready table to ``out`` (a path or a binary file object).
+
+    ``unit`` (e.g. ``"元"``) adds ``单位：元`` at the right of the subtitle row, after
+    ``subtitle_right``.  ``totals`` is one row aligned with ``columns`` (``None`` for an
+    empty cell), written bold under the data with the column formats.  ``footer`` lines
+    (e.g. ``["单位负责人：", "审核人：", "制表人：", "日期："]``) are spread across the width
+    one blank row below.  Returns the number of data rows written.
+
+    Rows are consumed once, strictly in order, so a generator works and, with
+    ``constant_memory=True``, memory does not grow with the number of rows.
+    """
+    columns = list(columns)
+    if not columns:
+        raise ValueError("write_table needs at least one column")
+    n = len(columns)
+    if totals is not None and len(totals) != n:
+        raise ValueError(f"totals has {len(totals)} values for {n} columns")
+    last_col = n - 1
+
+    with open_workbook(out, constant_memory=constant_memory) as wb:
+        st = Styles(wb)
+        ws = wb.add_worksheet(safe_sheet_name(sheet_name))
+        widths = [c.width for c in columns]
+        for i, width in enumerate(widths):
+            ws.set_column(i, i, width)
+        page_setup(
+            ws, landscape=landscape, repeat=(0, HEADER_ROW), freeze_row=FIRST_DATA_ROW
+        )
+
+        # Row 0: title.  Rows are written strictly top-down (constant_memory).
+        ws.set_row(0, 30)
+        merge_text(ws, 0, 0, last_col, title, st.title)
+
+        # Row 1: subtitles.
+        right = subtitle_right or ""
+        if unit:
+            unit_text = unit if unit.startswith("单位") else f"单位：{unit}"
+            right = f"{right}　{unit_text}" if right else unit_text
+        left = subtitle_left or ""
+        ws.set_row(1, 20)
+        if left and right and n > 1:
+            split = (n + 1) // 2
+            merge_text(ws, 1, 0, split - 1, left, st.left)
+            merge_text(ws, 1, split, last_col, right, st.right)
+        elif left or right:
+            merge_text(
+                ws,
+                1,
+                0,
+                last_col,
+                "　".join(t for t in (left, right) if t),
+                st.left if left else st.right,
+            )
+
+        # Row 2: headers.
+        headers = [c.header for c in columns]
+        ws.set_row(
+            HEADER_ROW, max(20.0, wrapped_height(headers, widths, line_height=15))
+        )
+        for i, header in enumerate(headers):
+            _write_text(ws, HEADER_ROW, i, header, st.header)
+
+        # Data.
+        kinds = [c.kind for c in columns]
+        writers = [WRITERS[k] for k in kinds]
+        formats = [st.body[k] for k in kinds]
+        cols = range(n)
+        r = FIRST_DATA_ROW
+        for raw in rows:
+            values = _as_sequence(raw)
+            if len(values) != n:
+                # (no values in the message: rows hold personal data)
+                raise ValueError(
+                    f"row {r - FIRST_DATA_ROW + 1} has {len(values)} values for {n} columns"
+                )
+            _check_row_index(r)
+            for c in cols:
+                writers[c](ws, r, c, values[c], formats[c])
+            r += 1
+        count = r - FIRST_DATA_ROW
+        last_data_row = r - 1
+
+        if totals is not None:
+            _check_row_index(r)
+            ws.set_row(r, 22)
+            for c in cols:
+                writers[c](ws, r, c, totals[c], st.total[kinds[c]])
+            r += 1
+
+        if footer:
+            r += 1  # one blank row between the table and the signatures
+            _check_row_index(r)
+            ws.set_row(r, 28)
+            lines = [text_value(line) for line in footer]
+            if len(lines) > n:
+                merge_text(ws, r, 0, last_col, "　　".join(lines), st.left)
+            else:
+                for line, (first, last) in zip(
+                    lines, spread(len(lines), n), strict=True
+                ):
+                    merge_text(ws, r, first, last, line, st.left)
+
+        if autofilter:
+            ws.autofilter(HEADER_ROW, 0, max(last_data_row, HEADER_ROW), last_col)
+
+    return count
