@@ -104,9 +104,7 @@ def _deductions(row: PayoutRow) -> list[Decimal]:
     by_code = {str(k): v for k, v in row.deductions.items()}
     unknown = set(by_code) - set(DEDUCTION_CODES)
     if unknown:
-        raise ValueError(
-            f"{row.village}: unknown deduction code(s) {sorted(unknown)}; expected 1–5"
-        )
+        raise ValueError(f"{row.village}: unknown deduction code(s) {sorted(unknown)}; expected 1–5")
     return [by_code.get(code, Decimal(0)) for code in DEDUCTION_CODES]
 
 
@@ -144,9 +142,10 @@ def write_payout_sheet(
     period = quarter_label(year, quarter)
     # Validate every row before creating anything.
     money_rows = [_money_values(row) for row in rows]
-    sums = [sum(col, Decimal(0)) for col in zip(*money_rows, strict=True)] or [
-        Decimal(0)
-    ] * 10
+    if money_rows:
+        sums = [sum(col, Decimal(0)) for col in zip(*money_rows, strict=True)]
+    else:
+        sums = [Decimal(0)] * 10
     grand_total = sums[-1].quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
     with open_workbook(out, constant_memory=False) as wb:
@@ -164,15 +163,11 @@ def write_payout_sheet(
         ws = wb.add_worksheet(safe_sheet_name(period))
         for i, width in enumerate(_WIDTHS):
             ws.set_column(i, i, width)
-        page_setup(
-            ws, landscape=True, repeat=(_TITLE_ROW, _HEAD2), freeze_row=_FIRST_DATA
-        )
+        page_setup(ws, landscape=True, repeat=(_TITLE_ROW, _HEAD2), freeze_row=_FIRST_DATA)
 
         # Titles.
         ws.set_row(_TITLE_ROW, 34)
-        merge_text(
-            ws, _TITLE_ROW, 0, _LAST_COL, f"{township}各村便民代办补助发放表", title_fmt
-        )
+        merge_text(ws, _TITLE_ROW, 0, _LAST_COL, f"{township}各村便民代办补助发放表", title_fmt)
         ws.set_row(_PERIOD_ROW, 22)
         merge_text(ws, _PERIOD_ROW, 0, _LAST_COL, period, st.subtitle)
         ws.set_row(_UNIT_ROW, 20)
@@ -241,7 +236,5 @@ def write_payout_sheet(
             f"制表人：{prepared_by}",
             f"日期：{date_text}",
         )
-        for text, (first, last) in zip(
-            signatures, spread(len(signatures), len(PAYOUT_HEADERS)), strict=True
-        ):
+        for text, (first, last) in zip(signatures, spread(len(signatures), len(PAYOUT_HEADERS)), strict=True):
             merge_text(ws, r, first, last, text, st.left)

@@ -92,9 +92,7 @@ class Column:
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
-            raise ValueError(
-                f"unknown column kind {self.kind!r}; expected one of {KINDS}"
-            )
+            raise ValueError(f"unknown column kind {self.kind!r}; expected one of {KINDS}")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -107,9 +105,7 @@ def money_to_float(value: Decimal | int) -> float:
     The only place a money value becomes a float: the xlsx number cell itself.
     """
     if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
-        raise TypeError(
-            f"money must be Decimal (or int), got {type(value).__name__}: {value!r}"
-        )
+        raise TypeError(f"money must be Decimal (or int), got {type(value).__name__}: {value!r}")
     return float(Decimal(value).quantize(_CENT, rounding=ROUND_HALF_UP))
 
 
@@ -122,22 +118,15 @@ def text_value(value: Any) -> str:
 
 def display_width(text: str) -> int:
     """Width of ``text`` in Excel column units (CJK/full-width characters count 2)."""
-    return sum(
-        2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text
-    )
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
-def wrapped_height(
-    texts: Sequence[str], widths: Sequence[float], line_height: float = 14.5
-) -> float:
+def wrapped_height(texts: Sequence[str], widths: Sequence[float], line_height: float = 14.5) -> float:
     """A row height (points) that shows every wrapped text of the row in full."""
     lines = 1
     for text, width in zip(texts, widths, strict=False):
         usable = max(float(width) - 1, 1.0)
-        n = sum(
-            max(1, math.ceil(display_width(part) * 1.1 / usable))
-            for part in text.split("\n")
-        )
+        n = sum(max(1, math.ceil(display_width(part) * 1.1 / usable)) for part in text.split("\n"))
         lines = max(lines, n)
     return lines * line_height + 6
 
@@ -156,9 +145,7 @@ def open_workbook(out: BinaryIO | str, *, constant_memory: bool) -> Iterator[Wor
     is written to ``out`` and the worksheets' constant_memory temporary files are removed
     (XlsxWriter creates them with ``mkstemp`` and only deletes them in ``close()``).
     """
-    wb = xlsxwriter.Workbook(
-        out, {"constant_memory": constant_memory, **WORKBOOK_OPTIONS}
-    )
+    wb = xlsxwriter.Workbook(out, {"constant_memory": constant_memory, **WORKBOOK_OPTIONS})
     try:
         yield wb
         wb.close()
@@ -202,9 +189,7 @@ def page_setup(
         ws.freeze_panes(freeze_row, 0)
 
 
-def merge_text(
-    ws: Worksheet, row: int, first_col: int, last_col: int, text: str, fmt: Any
-) -> None:
+def merge_text(ws: Worksheet, row: int, first_col: int, last_col: int, text: str, fmt: Any) -> None:
     """Write ``text`` as a string over ``first_col..last_col`` of one row (merged if > 1 col).
 
     The merge is created empty and the text written with ``write_string``, so a caller's
@@ -231,9 +216,7 @@ class Styles:
     def __init__(self, wb: Workbook, *, body_size: int = 10) -> None:
         base = {"font_name": FONT_NAME, "font_size": body_size, "valign": "vcenter"}
         cell = {**base, "border": 1}
-        self.title = wb.add_format(
-            {**base, "bold": True, "font_size": 16, "align": "center"}
-        )
+        self.title = wb.add_format({**base, "bold": True, "font_size": 16, "align": "center"})
         self.subtitle = wb.add_format({**base, "font_size": 12, "align": "center"})
         self.left = wb.add_format({**base, "align": "left"})
         self.center = wb.add_format({**base, "align": "center"})
@@ -269,12 +252,8 @@ class Styles:
             self.body[kind] = wb.add_format(props)
             # totals: bold, double rule on top
             self.total[kind] = wb.add_format({**props, "bold": True, "top": 6})
-        self.body_text_center = wb.add_format(
-            {**cell, "align": "center", "text_wrap": True}
-        )
-        self.total_label = wb.add_format(
-            {**cell, "bold": True, "align": "center", "top": 6}
-        )
+        self.body_text_center = wb.add_format({**cell, "align": "center", "text_wrap": True})
+        self.total_label = wb.add_format({**cell, "bold": True, "align": "center", "top": 6})
 
 
 CellWriter = Callable[[Worksheet, int, int, Any, Any], Any]
@@ -293,9 +272,7 @@ def _write_int(ws: Worksheet, r: int, c: int, value: Any, fmt: Any) -> Any:
     if isinstance(value, str):
         return ws.write_string(r, c, text_value(value), fmt)
     if isinstance(value, (int, float, Decimal)):
-        return ws.write_number(
-            r, c, value if isinstance(value, (int, float)) else float(value), fmt
-        )
+        return ws.write_number(r, c, value if isinstance(value, (int, float)) else float(value), fmt)
     raise TypeError(f"int column got {type(value).__name__}: {value!r}")
 
 
@@ -353,9 +330,7 @@ def _as_sequence(row: Any) -> Sequence:
 
 def _check_row_index(r: int) -> None:
     if r >= MAX_ROWS:
-        raise ValueError(
-            f"the table does not fit in one sheet (Excel's limit is {MAX_ROWS} rows)"
-        )
+        raise ValueError(f"the table does not fit in one sheet (Excel's limit is {MAX_ROWS} rows)")
 
 
 # ------------------------------------------------------------------------ write_table
@@ -402,9 +377,7 @@ def write_table(
         widths = [c.width for c in columns]
         for i, width in enumerate(widths):
             ws.set_column(i, i, width)
-        page_setup(
-            ws, landscape=landscape, repeat=(0, HEADER_ROW), freeze_row=FIRST_DATA_ROW
-        )
+        page_setup(ws, landscape=landscape, repeat=(0, HEADER_ROW), freeze_row=FIRST_DATA_ROW)
 
         # Row 0: title.  Rows are written strictly top-down (constant_memory).
         ws.set_row(0, 30)
@@ -433,9 +406,7 @@ def write_table(
 
         # Row 2: headers.
         headers = [c.header for c in columns]
-        ws.set_row(
-            HEADER_ROW, max(20.0, wrapped_height(headers, widths, line_height=15))
-        )
+        ws.set_row(HEADER_ROW, max(20.0, wrapped_height(headers, widths, line_height=15)))
         for i, header in enumerate(headers):
             _write_text(ws, HEADER_ROW, i, header, st.header)
 
@@ -449,9 +420,7 @@ def write_table(
             values = _as_sequence(raw)
             if len(values) != n:
                 # (no values in the message: rows hold personal data)
-                raise ValueError(
-                    f"row {r - FIRST_DATA_ROW + 1} has {len(values)} values for {n} columns"
-                )
+                raise ValueError(f"row {r - FIRST_DATA_ROW + 1} has {len(values)} values for {n} columns")
             _check_row_index(r)
             for c in cols:
                 writers[c](ws, r, c, values[c], formats[c])
@@ -474,9 +443,7 @@ def write_table(
             if len(lines) > n:
                 merge_text(ws, r, 0, last_col, "　　".join(lines), st.left)
             else:
-                for line, (first, last) in zip(
-                    lines, spread(len(lines), n), strict=True
-                ):
+                for line, (first, last) in zip(lines, spread(len(lines), n), strict=True):
                     merge_text(ws, r, first, last, line, st.left)
 
         if autofilter:

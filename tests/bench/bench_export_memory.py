@@ -80,9 +80,7 @@ STATUSES = ["已受理", "核实中", "已报送", "已办结", "已答复", "�
 
 
 def _name(rnd: random.Random) -> str:
-    return rnd.choice(SURNAMES) + "".join(
-        rnd.choice(GIVEN) for _ in range(rnd.randint(1, 2))
-    )
+    return rnd.choice(SURNAMES) + "".join(rnd.choice(GIVEN) for _ in range(rnd.randint(1, 2)))
 
 
 def fake_ledger(n: int, seed: int = 2026) -> Iterator[tuple]:
@@ -163,9 +161,7 @@ def run_child(rows: int, constant_memory: bool, trace: bool) -> dict:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
         "--rows",
         type=int,
@@ -182,11 +178,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     if args.child:
-        print(
-            json.dumps(
-                child(args.rows, constant_memory=not args.in_memory, trace=args.trace)
-            )
-        )
+        print(json.dumps(child(args.rows, constant_memory=not args.in_memory, trace=args.trace)))
         return
 
     sizes = sorted({max(1, args.rows // 10), args.rows})

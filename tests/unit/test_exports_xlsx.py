@@ -129,11 +129,7 @@ def test_table_layout_values_and_formats(constant_memory):
         "应办结日期",
         "收费（元）",
     ]
-    assert (
-        ws["A3"].font.b
-        and ws["A3"].alignment.wrap_text
-        and ws["A3"].border.bottom.style == "thin"
-    )
+    assert ws["A3"].font.b and ws["A3"].alignment.wrap_text and ws["A3"].border.bottom.style == "thin"
 
     assert _row(ws, 4) == [
         1,
@@ -298,9 +294,7 @@ def test_bad_rows_and_kinds_are_refused():
 def test_a_failing_row_source_leaves_no_file_and_no_temp_file(tmp_path, monkeypatch):
     scratch = tmp_path / "scratch"
     scratch.mkdir()
-    monkeypatch.setattr(
-        tempfile, "tempdir", str(scratch)
-    )  # where XlsxWriter spools rows
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # where XlsxWriter spools rows
     out = tmp_path / "ledger.xlsx"
 
     def rows():
@@ -441,13 +435,8 @@ def test_payout_sheet_titles_headers_lines_totals():
         None,
         None,
     ]
-    assert (
-        _row(ws, 7)[1] == '=HYPERLINK("http://evil","x")' and ws["B7"].data_type == "s"
-    )
-    assert (
-        _row(ws, 7)[11:15] == [600, 1850, None, "+村级补助"]
-        and ws["O7"].data_type == "s"
-    )
+    assert _row(ws, 7)[1] == '=HYPERLINK("http://evil","x")' and ws["B7"].data_type == "s"
+    assert _row(ws, 7)[11:15] == [600, 1850, None, "+村级补助"] and ws["O7"].data_type == "s"
     assert _row(ws, 8)[3:13] == [1250, 0, 30, 50, 30, 0, 110, 1140, 0, 1140]
     for col in "DEFGHIJKLM":
         assert ws[f"{col}6"].number_format == "#,##0.00"

@@ -1,0 +1,46 @@
+# 建宁乡便民代办服务管理系统 — the README names these targets.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app run.py
+
+.PHONY: run test setup db demo lint format translations bench clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.installed
+
+db: setup
+	$(FLASK) db upgrade
+	$(FLASK) seed
+
+demo: db
+	$(FLASK) demo
+
+## make run — install, upgrade the database, seed reference and demo data, serve on :5000
+run: demo
+	$(PY) run.py
+
+## make test — the whole suite (browser/PostgreSQL tests skip with a reason when absent)
+test: setup
+	$(PY) -m pytest
+
+lint: setup
+	$(VENV)/bin/ruff check app seeds tests scripts config.py run.py
+	$(VENV)/bin/ruff format --check app seeds tests scripts config.py run.py
+
+format: setup
+	$(VENV)/bin/ruff format app seeds tests scripts config.py run.py
+
+translations: setup
+	$(PY) scripts/i18n.py
+
+bench: setup
+	$(PY) tests/bench/run_all.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache test-artifacts

@@ -1,0 +1,54 @@
+"""Application factory: extensions, views, CLI — nothing else."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from flask import Flask
+
+from .extensions import appbuilder, csrf, db, migrate, public_limiter
+
+
+def create_app(config_object: object | str = "config.Config", **overrides) -> Flask:
+    app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None)
+    app.config.from_object(config_object)
+    app.config.update(overrides)
+    _check_secret_key(app)
+
+    from .security import build_roles, password_complexity
+
+    app.config["FAB_ROLES"] = build_roles()
+    app.config["FAB_PASSWORD_COMPLEXITY_VALIDATOR"] = password_complexity
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
+    csrf.init_app(app)
+    public_limiter.init_app(app)
+
+    with app.app_context():
+        from . import models  # noqa: F401  (registers every table)
+        from .services import audit  # noqa: F401  (audit listeners)
+        from .views import register_views
+        from .web import register_web
+
+        appbuilder.init_app(app, db.session)
+        register_views(appbuilder)
+        register_web(app)
+
+    from .cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _check_secret_key(app: Flask) -> None:
+    from config import KNOWN_DEFAULT_SECRET_KEYS, load_secret_key
+
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = load_secret_key()
+    if app.config["SECRET_KEY"] in KNOWN_DEFAULT_SECRET_KEYS and app.config.get("ENV_NAME") != "development":
+        raise RuntimeError(
+            "拒绝启动：SECRET_KEY 为已知的默认值。请设置环境变量 SECRET_KEY 为随机字符串。"
+        )

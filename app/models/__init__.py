@@ -1,0 +1,62 @@
+"""All models, one module per aggregate; importing this package registers every table."""
+
+from .agent import Agent
+from .audit import AuditLog
+from .base import Model, VillageScoped
+from .calendar import CalendarDay
+from .case import Case, CaseCounter, CaseExtension, CaseTransition
+from .catalog import ServiceCategory, ServiceItem
+from .payout import PayoutAction, PayoutLine, PayoutSheet
+from .report import MonthlyReport, MonthlyReportAction
+from .supervision import (
+    AnnualAssessment,
+    Complaint,
+    Deduction,
+    Inspection,
+    SignIn,
+    Training,
+    TrainingAttendance,
+)
+from .user import BmUser
+from .village import SIX_ONES, Village
+
+__all__ = [
+    "Agent",
+    "AnnualAssessment",
+    "AuditLog",
+    "BmUser",
+    "CalendarDay",
+    "Case",
+    "CaseCounter",
+    "CaseExtension",
+    "CaseTransition",
+    "Complaint",
+    "Deduction",
+    "Inspection",
+    "Model",
+    "MonthlyReport",
+    "MonthlyReportAction",
+    "PayoutAction",
+    "PayoutLine",
+    "PayoutSheet",
+    "SIX_ONES",
+    "ServiceCategory",
+    "ServiceItem",
+    "SignIn",
+    "Training",
+    "TrainingAttendance",
+    "Village",
+    "VillageScoped",
+]
+
+
+def scoped_models() -> list[type]:
+    """Every mapped class whose rows belong to a village (plus users linked to one)."""
+    return [
+        m
+        for m in (
+            Village, Agent, Case, CaseTransition, CaseExtension, SignIn, Inspection, Complaint,
+            TrainingAttendance, Deduction, AnnualAssessment, MonthlyReport, MonthlyReportAction,
+            PayoutLine, BmUser,
+        )
+    ]

@@ -1,0 +1,29 @@
+"""审计日志 (SPEC §12): who, when, what changed (old → new)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, DateTime, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Model, utcnow
+
+
+class AuditLog(Model):
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_target", "table_name", "row_id"),
+        Index("ix_audit_at", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    user_name: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(10), nullable=False)  # create/update/delete/denied
+    table_name: Mapped[str] = mapped_column(String(40), nullable=False)
+    row_id: Mapped[int | None] = mapped_column(Integer)
+    village_id: Mapped[int | None] = mapped_column(Integer)
+    changes: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)  # col → [old, new]
+    summary: Mapped[str | None] = mapped_column(String(255))

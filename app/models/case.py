@@ -1,0 +1,176 @@
+"""代办事项 / 受理登记 — one record per request, “一事一记” (policy §五, SPEC §5)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .agent import Agent
+from .base import Model, Money, Timestamped, VillageScoped, utcnow
+from .catalog import ServiceItem
+from .enums import CASE_CHANNELS, CASE_KINDS, CASE_STATUSES, CUSTODY_STATES, label
+from .village import Village
+
+OPEN_STATUSES = ("registered", "accepted", "verifying", "submitted")
+CLOSED_STATUSES = ("answered", "referred", "completed", "rejected", "voided")
+
+
+class CaseCounter(Model):
+    """Last case number issued per village and year (row-locked while numbering)."""
+
+    __tablename__ = "case_counter"
+    __table_args__ = (UniqueConstraint("village_id", "year"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), nullable=False)
+    year: Mapped[int] = mapped_column(Integer, nullable=False)
+    last: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class Case(Timestamped, VillageScoped, Model):
+    __tablename__ = "service_case"
+    __audited__ = True
+    __audit_masked__ = ("applicant_id_number", "applicant_phone")
+    __table_args__ = (
+        Index("ix_case_village_received", "village_id", "received_at"),
+        Index("ix_case_status_due", "status", "due_on"),
+        Index("ix_case_village_status_due", "village_id", "status", "due_on"),
+        Index("ix_case_received", "received_at"),
+        Index("ix_case_applicant_name", "applicant_name"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_number: Mapped[str] = mapped_column(String(20), unique=True, nullable=False)
+    village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), nullable=False)
+    village: Mapped[Village] = relationship(Village, lazy="joined", innerjoin=True)
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agent.id"), index=True)
+    agent: Mapped[Agent | None] = relationship(Agent, lazy="joined")
+    kind: Mapped[str] = mapped_column(String(10), nullable=False)
+    service_item_id: Mapped[int | None] = mapped_column(ForeignKey("service_item.id"), index=True)
+    service_item: Mapped[ServiceItem | None] = relationship(ServiceItem, lazy="joined")
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("service_category.id"), index=True)
+
+    applicant_name: Mapped[str] = mapped_column(String(30), nullable=False)
+    applicant_id_number: Mapped[str | None] = mapped_column(String(18))
+    applicant_phone: Mapped[str | None] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(10), nullable=False, default="visit")
+    urgent: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+    voluntary_confirmed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    request_text: Mapped[str | None] = mapped_column(Text)
+
+    materials_received: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    materials_note: Mapped[str | None] = mapped_column(Text)
+    custody_state: Mapped[str | None] = mapped_column(String(10))
+
+    verified_by: Mapped[str | None] = mapped_column(String(30))  # 协办: village cadre
+    verified_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    verify_result: Mapped[str | None] = mapped_column(Text)
+    submitted_window: Mapped[str | None] = mapped_column(String(60))
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    window_result: Mapped[str | None] = mapped_column(Text)
+    reply_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    reply_method: Mapped[str | None] = mapped_column(String(10))
+    answer_text: Mapped[str | None] = mapped_column(Text)  # 咨询: 答复内容
+    referred_to: Mapped[str | None] = mapped_column(String(120))  # 咨询: 转介单位/电话
+    reason: Mapped[str | None] = mapped_column(Text)  # 不予受理/退回/作废 的原因
+    fee: Mapped[Decimal] = mapped_column(Money, nullable=False, default=Decimal("0.00"))
+    receipt_number: Mapped[str | None] = mapped_column(String(40))
+    satisfaction: Mapped[int | None] = mapped_column(Integer)
+    followup_note: Mapped[str | None] = mapped_column(Text)  # 回访 record
+    followup_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    ledger_incomplete: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    status: Mapped[str] = mapped_column(String(12), nullable=False)
+    submit_by: Mapped[dt.date | None] = mapped_column(Date)
+    complete_by: Mapped[dt.date | None] = mapped_column(Date)
+    # The deadline the case is measured against now (submit-by until 报送, then the
+    # complete-by including extensions); stored so lists filter and sort by it.
+    due_on: Mapped[dt.date | None] = mapped_column(Date)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # Closed after its deadline — fixed at closing time.
+    closed_late: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+    transitions: Mapped[list[CaseTransition]] = relationship(
+        "CaseTransition", back_populates="case", order_by="CaseTransition.at", lazy="select"
+    )
+    extensions: Mapped[list[CaseExtension]] = relationship(
+        "CaseExtension", back_populates="case", order_by="CaseExtension.id", lazy="select"
+    )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def kind_label(self) -> str:
+        return label(CASE_KINDS, self.kind)
+
+    @property
+    def status_label(self) -> str:
+        return label(CASE_STATUSES, self.status)
+
+    @property
+    def channel_label(self) -> str:
+        return label(CASE_CHANNELS, self.channel)
+
+    @property
+    def custody_label(self) -> str:
+        return label(CUSTODY_STATES, self.custody_state)
+
+    def __repr__(self) -> str:
+        return self.case_number
+
+
+class CaseTransition(VillageScoped, Model):
+    """每个状态变化都留痕: who, when, from → to, note."""
+
+    __tablename__ = "case_transition"
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("service_case.id"), nullable=False, index=True)
+    case: Mapped[Case] = relationship(Case, back_populates="transitions")
+    village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), nullable=False, index=True)
+    from_status: Mapped[str | None] = mapped_column(String(12))
+    to_status: Mapped[str] = mapped_column(String(12), nullable=False)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+    user_name: Mapped[str | None] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class CaseExtension(VillageScoped, Model):
+    """延期: new date, the reason told to the applicant, who — kept, never overwritten."""
+
+    __tablename__ = "case_extension"
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("service_case.id"), nullable=False, index=True)
+    case: Mapped[Case] = relationship(Case, back_populates="extensions")
+    village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), nullable=False, index=True)
+    previous_due: Mapped[dt.date | None] = mapped_column(Date)
+    new_due: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    user_name: Mapped[str | None] = mapped_column(String(64))

@@ -1,0 +1,180 @@
+"""考核评价: sign-in, inspections, complaints, trainings, deductions, annual assessment
+(policy §二(三)1,5, §二(四)2–4, SPEC §6, §7)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .agent import Agent
+from .base import Model, Money, Timestamped, VillageScoped
+from .village import Village
+
+
+class SignIn(VillageScoped, Model):
+    """签到: one per agent and working day (§二(四)3 日常签到考勤)."""
+
+    __tablename__ = "sign_in"
+    __table_args__ = (
+        UniqueConstraint("agent_id", "day"),
+        Index("ix_sign_in_village_day", "village_id", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agent.id"), nullable=False)
+    agent: Mapped[Agent] = relationship(Agent, lazy="joined")
+    village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), nullable=False)
+    village: Mapped[Village] = relationship(Village, lazy="joined")
+    day: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    signed_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+    late: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    note: Mapped[str | None] = mapped_column(String(120))
+
+
+class Inspection(Timestamped, VillageScoped, Model):
+    """督查检查 (§二(三)5, §二(四)4)."""
+
+    __tablename__ = "inspection"
+    __audited__ = True
+    __table_args__ = (Index("ix_inspection_village_at", "village_id", "inspected_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    inspected_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+    inspector: Mapped[str] = mapped_column(String(60), nullable=False)
+    village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), nullable=False)
+    village: Mapped[Village] = relationship(Village, lazy="joined")
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agent.id"), index=True)
+    agent: Mapped[Agent | None] = relationship(Agent, lazy="joined")
+    on_duty: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    ledger_complete: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    six_ones: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)  # attr → bool
+    problems: Mapped[str | None] = mapped_column(Text)
+    rectification: Mapped[str | None] = mapped_column(Text)
+    rectify_by: Mapped[dt.date | None] = mapped_column(Date)
+    rectified_on: Mapped[dt.date | None] = mapped_column(Date)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+
+    def __repr__(self) -> str:
+        return f"{self.village} {self.inspected_at:%Y-%m-%d %H:%M}"
+
+
+class Complaint(Timestamped, VillageScoped, Model):
+    """群众反映/举报 and the township's verification (§二(四)2①)."""
+
+    __tablename__ = "complaint"
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    received_on: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    channel: Mapped[str] = mapped_column(String(10), nullable=False, default="visit")
+    complainant: Mapped[str | None] = mapped_column(String(60))  # blank = 匿名
+    complainant_phone: Mapped[str | None] = mapped_column(String(20))
+    village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), nullable=False, index=True)
+    village: Mapped[Village] = relationship(Village, lazy="joined")
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agent.id"), index=True)
+    agent: Mapped[Agent | None] = relationship(Agent, lazy="joined")
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("service_case.id"))
+    refused_request: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    content: Mapped[str] = mapped_column(Text, nullable=False)
+    result: Mapped[str] = mapped_column(String(10), nullable=False, default="pending")
+    verified_by: Mapped[str | None] = mapped_column(String(60))
+    verified_on: Mapped[dt.date | None] = mapped_column(Date)
+    verification_note: Mapped[str | None] = mapped_column(Text)
+    followup: Mapped[str | None] = mapped_column(Text)
+
+    def __repr__(self) -> str:
+        return f"{self.received_on:%Y-%m-%d} {self.village}"
+
+
+class Training(Timestamped, Model):
+    """乡召开的集中学习培训会议 (§二(三)2, §二(四)2②)."""
+
+    __tablename__ = "training"
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(120), nullable=False)
+    held_on: Mapped[dt.date] = mapped_column(Date, nullable=False, index=True)
+    place: Mapped[str | None] = mapped_column(String(120))
+    notes: Mapped[str | None] = mapped_column(Text)
+    attendances: Mapped[list[TrainingAttendance]] = relationship(
+        "TrainingAttendance", back_populates="training", lazy="select"
+    )
+
+    def __repr__(self) -> str:
+        return f"{self.held_on:%Y-%m-%d} {self.title}"
+
+
+class TrainingAttendance(VillageScoped, Model):
+    __tablename__ = "training_attendance"
+    __audited__ = True
+    __table_args__ = (UniqueConstraint("training_id", "agent_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    training_id: Mapped[int] = mapped_column(ForeignKey("training.id"), nullable=False, index=True)
+    training: Mapped[Training] = relationship(Training, back_populates="attendances", lazy="joined")
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agent.id"), nullable=False, index=True)
+    agent: Mapped[Agent] = relationship(Agent, lazy="joined")
+    village_id: Mapped[int | None] = mapped_column(ForeignKey("village.id"), index=True)
+    attendance: Mapped[str] = mapped_column(String(10), nullable=False, default="present")
+    note: Mapped[str | None] = mapped_column(String(200))
+
+
+class Deduction(Timestamped, VillageScoped, Model):
+    """扣款 ①–⑤ — created from its source event, never by hand (§二(四)2)."""
+
+    __tablename__ = "deduction"
+    __audited__ = True
+    __table_args__ = (
+        Index("ix_deduction_agent_month", "agent_id", "year", "month"),
+        Index("ix_deduction_village_month", "village_id", "year", "month"),
+        UniqueConstraint("source_type", "source_id", "code", "agent_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(1), nullable=False)  # "1".."5"
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agent.id"), nullable=False)
+    agent: Mapped[Agent] = relationship(Agent, lazy="joined")
+    village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), nullable=False)
+    village: Mapped[Village] = relationship(Village, lazy="joined")
+    year: Mapped[int] = mapped_column(Integer, nullable=False)
+    month: Mapped[int] = mapped_column(Integer, nullable=False)
+    occurred_on: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    amount: Mapped[Decimal] = mapped_column(Money, nullable=False)
+    source_type: Mapped[str] = mapped_column(String(20), nullable=False)
+    source_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    description: Mapped[str | None] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(6), nullable=False, default="active")
+    voided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    void_reason: Mapped[str | None] = mapped_column(String(200))
+
+
+class AnnualAssessment(Timestamped, VillageScoped, Model):
+    """年度考核 (§二(四)2 last sentence): 不合格 → 予以解聘."""
+
+    __tablename__ = "annual_assessment"
+    __audited__ = True
+    __table_args__ = (UniqueConstraint("agent_id", "year"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agent.id"), nullable=False)
+    agent: Mapped[Agent] = relationship(Agent, lazy="joined")
+    village_id: Mapped[int | None] = mapped_column(ForeignKey("village.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer, nullable=False)
+    grade: Mapped[str] = mapped_column(String(10), nullable=False)
+    notes: Mapped[str | None] = mapped_column(Text)
+    assessed_on: Mapped[dt.date] = mapped_column(Date, nullable=False, default=dt.date.today)

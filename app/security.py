@@ -1,0 +1,269 @@
+"""Security: the SecurityManager, the five roles of SPEC §1, and village scoping.
+
+Village scoping is ONE mechanism, applied at the ORM session so that every list, detail,
+edit, action, related dropdown, filter, chart, export and REST call goes through it:
+
+* reads — every ORM SELECT issued while a village user is handling a request gets
+  ``with_loader_criteria(Model, Model.scope_clause(village_id))`` for every village-owned
+  model (``VillageScoped``). Out-of-scope rows simply do not exist for that user, so FAB
+  answers 404 for them and dropdowns never offer them;
+* writes — ``before_flush`` refuses to create, change or delete a row outside the user's
+  village, or to move a row out of it (``OutOfScope`` → 404);
+* every 404 a village user gets is written to the audit log as an access attempt.
+
+Users without a village (Admin, township staff, discipline office) are not restricted.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from flask import g, has_request_context, request
+from flask_appbuilder.exceptions import PasswordComplexityValidationError
+from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_appbuilder.security.views import UserDBModelView
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session, with_loader_criteria
+
+from .models import BmUser, scoped_models
+
+log = logging.getLogger(__name__)
+
+# --------------------------------------------------------------------------------------
+# Roles (SPEC §1), declared in code and enforced by FAB's builtin-role regex matching.
+# --------------------------------------------------------------------------------------
+ROLE_ADMIN = "Admin"
+ROLE_TOWNSHIP = "乡便民中心"
+ROLE_DISCIPLINE = "乡纪检办"
+ROLE_SECRETARY = "村支书"
+ROLE_AGENT = "村代办员"
+ROLES = (ROLE_ADMIN, ROLE_TOWNSHIP, ROLE_DISCIPLINE, ROLE_SECRETARY, ROLE_AGENT)
+VILLAGE_ROLES = (ROLE_SECRETARY, ROLE_AGENT)
+
+ROLE_DESCRIPTIONS = {
+    ROLE_ADMIN: _l("系统管理员：全部功能，含用户与角色管理"),
+    ROLE_TOWNSHIP: _l("乡便民服务中心及窗口工作人员：管理全乡村、代办员、事项目录、受理登记、培训、月报审核、扣款、补助发放和工作日历"),
+    ROLE_DISCIPLINE: _l("乡纪检办：录入督查检查和群众反映/举报并核实，查看其余全部数据，不能审核补助"),
+    ROLE_SECRETARY: _l("村党支部书记：只读查看本村的村情、代办员、受理登记、月报、扣款、补助和考勤"),
+    ROLE_AGENT: _l("村级便民代办员：本村受理登记、每日签到、填报月汇总表，查看本人扣款"),
+}
+
+# Resources (class_permission_name of views and APIs; menu items carry the same name).
+TOWNSHIP_RESOURCES = (
+    "Village", "Agent", "ServiceCategory", "ServiceItem", "Case", "CalendarDay", "Training",
+    "Attendance", "SignIn", "Deduction", "MonthlyReport", "PayoutSheet", "PayoutLine",
+    "Assessment", "Dashboard", "Export", "Document",
+)
+READABLE_BY_ALL_STAFF = TOWNSHIP_RESOURCES + ("Inspection", "Complaint", "AuditLog")
+SECRETARY_RESOURCES = (
+    "Village", "Agent", "ServiceItem", "ServiceCategory", "Case", "MonthlyReport", "Deduction",
+    "PayoutLine", "SignIn", "Attendance", "Dashboard", "Document", "Export",
+)
+AGENT_READ_RESOURCES = SECRETARY_RESOURCES
+MENU_CATEGORIES = ("Ledger", "Supervision", "Money", "Basics", "System")
+# What every logged-in user may do with their own account and the menu API.
+SELF_SERVICE = [
+    (r"^ResetMyPasswordView$", r"^can_this_form_(get|post)$"),
+    (r"^UserInfoEditView$", r"^can_this_form_(get|post)$"),
+    (r"^UserDBModelView$", r"^(can_userinfo|can_resetmypassword|can_userinfoedit)$"),
+    (r"^MenuApi$", r"^can_get$"),
+]
+
+
+def _any(names) -> str:
+    return r"^(" + "|".join(re.escape(n) for n in names) + r")$"
+
+
+def build_roles() -> dict[str, list[tuple[str, str]]]:
+    """FAB_ROLES: (view regex, permission regex) pairs per role, exactly SPEC §1."""
+    menus = _any(MENU_CATEGORIES)
+    return {
+        ROLE_ADMIN: [(r".*", r".*")],
+        ROLE_TOWNSHIP: [
+            (_any(TOWNSHIP_RESOURCES), r"^(can_read|can_write|can_transition|can_review|can_approve|can_pay|can_reopen|can_compute|menu_access)$"),
+            (_any(("Inspection", "Complaint")), r"^(can_read|menu_access)$"),
+            (menus, r"^menu_access$"),
+            *SELF_SERVICE,
+        ],
+        ROLE_DISCIPLINE: [
+            (_any(READABLE_BY_ALL_STAFF), r"^(can_read|menu_access)$"),
+            (_any(("Inspection", "Complaint")), r"^(can_write|can_verify)$"),
+            (menus, r"^menu_access$"),
+            *SELF_SERVICE,
+        ],
+        ROLE_SECRETARY: [
+            (_any(SECRETARY_RESOURCES), r"^(can_read|menu_access)$"),
+            (menus, r"^menu_access$"),
+            *SELF_SERVICE,
+        ],
+        ROLE_AGENT: [
+            (_any(AGENT_READ_RESOURCES), r"^(can_read|menu_access)$"),
+            (r"^Case$", r"^(can_write|can_transition)$"),
+            (r"^SignIn$", r"^can_sign$"),
+            (r"^MonthlyReport$", r"^(can_write|can_submit)$"),
+            (menus, r"^menu_access$"),
+            *SELF_SERVICE,
+        ],
+    }
+
+
+# --------------------------------------------------------------------------------------
+# Passwords
+# --------------------------------------------------------------------------------------
+def password_complexity(password: str) -> None:
+    """Real accounts: at least 10 characters from at least three of the four classes."""
+    classes = sum(
+        bool(re.search(p, password or ""))
+        for p in (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^a-zA-Z0-9]")
+    )
+    if len(password or "") < 10 or classes < 3:
+        raise PasswordComplexityValidationError(
+            str(_l("密码至少10位，并包含大写字母、小写字母、数字、符号中的至少三类"))
+        )
+
+
+# --------------------------------------------------------------------------------------
+# Village scoping
+# --------------------------------------------------------------------------------------
+class OutOfScope(Exception):
+    """A village user tried to touch a row of another village."""
+
+
+_bypass: ContextVar[bool] = ContextVar("village_scope_bypass", default=False)
+_forced: ContextVar[int | None] = ContextVar("village_scope_forced", default=None)
+
+
+@contextmanager
+def unscoped() -> Iterator[None]:
+    """Run system work (audit writes, scheduled jobs) without the request user's scope."""
+    token = _bypass.set(True)
+    try:
+        yield
+    finally:
+        _bypass.reset(token)
+
+
+@contextmanager
+def scoped_to(village_id: int | None) -> Iterator[None]:
+    """Apply one village's scope outside a request (CLI exports for one village, tests)."""
+    token = _forced.set(village_id)
+    try:
+        yield
+    finally:
+        _forced.reset(token)
+
+
+_resolving: ContextVar[bool] = ContextVar("village_scope_resolving", default=False)
+
+
+def current_user_or_none():
+    """The logged-in user (session or JWT), or None. Safe to call from ORM events:
+    loading the user itself runs a query, which must not recurse into scoping."""
+    if not has_request_context() or _resolving.get():
+        return None
+    token = _resolving.set(True)
+    try:
+        user = g.get("user")
+        if user is None or not getattr(user, "is_authenticated", False):
+            return None
+        return user._get_current_object() if hasattr(user, "_get_current_object") else user
+    finally:
+        _resolving.reset(token)
+
+
+def current_village_scope() -> int | None:
+    """The village the current user is confined to, or None for unrestricted users."""
+    if _bypass.get():
+        return None
+    forced = _forced.get()
+    if forced is not None:
+        return forced
+    user = current_user_or_none()
+    if user is None:
+        return None
+    return getattr(user, "village_id", None)
+
+
+def scope_options(village_id: int) -> list:
+    return [
+        with_loader_criteria(model, model.scope_clause(village_id), include_aliases=True)
+        for model in scoped_models()
+    ]
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _apply_village_scope(state) -> None:
+    if not state.is_select or state.execution_options.get("skip_village_scope"):
+        return
+    village_id = current_village_scope()
+    if village_id is None:
+        return
+    state.statement = state.statement.options(*scope_options(village_id))
+
+
+@event.listens_for(Session, "before_flush")
+def _guard_village_writes(session, flush_context, instances) -> None:
+    village_id = current_village_scope()
+    if village_id is None:
+        return
+    scoped_types = tuple(scoped_models())
+    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+        if not isinstance(obj, scoped_types):
+            continue
+        if obj in session.deleted or obj.scope_village_id() != village_id:
+            raise OutOfScope(f"{type(obj).__name__} outside village {village_id}")
+        state = inspect(obj)
+        for attr in ("village_id", "id") if isinstance(obj, scoped_types) else ():
+            if attr in state.attrs and state.attrs[attr].history.deleted:
+                old = state.attrs[attr].history.deleted[0]
+                if attr == "village_id" and old is not None and old != village_id:
+                    raise OutOfScope(f"{type(obj).__name__} moved from village {old}")
+
+
+def log_denied_access(status_code: int) -> None:
+    """Record a village user's request that ended in 404 (possible probing of other villages)."""
+    user = current_user_or_none()
+    if user is None or getattr(user, "village_id", None) is None:
+        return
+    from .services.audit import record_access_denied
+
+    record_access_denied(user, request.method, request.full_path, status_code)
+
+
+# --------------------------------------------------------------------------------------
+# The SecurityManager
+# --------------------------------------------------------------------------------------
+class BmUserDBModelView(UserDBModelView):
+    list_title = _l("用户列表")
+    show_title = _l("用户详情")
+    add_title = _l("新增用户")
+    edit_title = _l("编辑用户")
+    list_columns = ["username", "first_name", "village", "roles", "active", "last_login"]
+    search_columns = ["username", "first_name", "last_name", "village", "roles", "active"]
+    add_columns = [
+        "username", "first_name", "last_name", "village", "active", "email", "roles",
+        "password", "conf_password",
+    ]
+    edit_columns = ["username", "first_name", "last_name", "village", "active", "email", "roles"]
+    show_fieldsets = [
+        (_l("账号"), {"fields": ["username", "first_name", "last_name", "village", "active", "email", "roles"]}),
+        (_l("登录情况"), {"fields": ["last_login", "login_count", "fail_login_count", "created_on", "changed_on"]}),
+    ]
+    label_columns = {"village": _l("所属村"), "first_name": _l("姓名"), "last_name": _l("备注名")}
+
+
+class BmSecurityManager(SecurityManager):
+    user_model = BmUser
+    userdbmodelview = BmUserDBModelView
+    userstatschartview = None  # loads Google Charts from the internet
+
+    def is_village_user(self, user) -> bool:
+        return getattr(user, "village_id", None) is not None
+
+    def role_names(self, user) -> set[str]:
+        return {r.name for r in getattr(user, "roles", [])}

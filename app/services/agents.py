@@ -1,0 +1,177 @@
+"""Use cases of 便民代办员: eligibility on every save, appointment, dismissal (SPEC §3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ..models import Agent, Village
+from ..models.enums import (
+    AGENT_LEVEL_POLICY_TERM,
+    AGENT_LEVELS,
+    AGENT_STATUS_POLICY_TERM,
+    AGENT_STATUSES,
+    APPOINTMENT_KINDS,
+    EDUCATION,
+    EDUCATION_POLICY_TERM,
+    GENDERS,
+)
+from ..policy import PolicyViolation
+from ..policy.eligibility import AgentFacts, check_appointment_chain, check_dismissal, check_eligibility
+from ..policy.idcard import age_on, parse_id_number
+from ..policy.phone import normalize_mobile
+from .common import check_version, session
+from .errors import ValidationFailed
+from .fields import Field, one_of, parse, to_date, to_flag, to_int, to_str
+
+SPEC = {
+    "name": Field(lambda v: to_str(v, 30), _l("姓名"), required=True),
+    "gender": Field(one_of(GENDERS), _l("性别")),
+    "id_number": Field(lambda v: to_str(v, 30), _l("身份证号"), required=True),
+    "phone": Field(lambda v: to_str(v, 20), _l("手机号码"), required=True),
+    "education": Field(one_of(EDUCATION), _l("文化程度"), required=True),
+    "level": Field(one_of(AGENT_LEVELS), _l("代办员级别"), required=True),
+    "village_id": Field(to_int, _l("所在村")),
+    "window_unit": Field(lambda v: to_str(v, 60), _l("乡级窗口单位")),
+    "appointment_kind": Field(one_of(APPOINTMENT_KINDS), _l("产生方式"), required=True),
+    "long_term_resident": Field(to_flag, _l("本村长期居住")),
+    "is_grid_worker": Field(to_flag, _l("是否全科网格员")),
+    "age_override_reason": Field(lambda v: to_str(v, 500), _l("破格聘任理由")),
+    "nominated_on": Field(to_date, _l("两委会议提名日期")),
+    "approved_on": Field(to_date, _l("党员、村民代表会议通过日期")),
+    "filed_on": Field(to_date, _l("乡政府审核备案日期")),
+    "hired_on": Field(to_date, _l("聘任日期")),
+    "status": Field(one_of(AGENT_STATUSES), _l("状态"), required=True),
+    "dismissed_on": Field(to_date, _l("解聘日期")),
+    "dismissal_reason": Field(lambda v: to_str(v, 500), _l("解聘原因")),
+    "user_id": Field(to_int, _l("登录账号")),
+}
+DEFAULTS = {"level": "village", "appointment_kind": "hired", "status": "candidate"}
+
+
+def _findings_to_errors(findings, errors: dict) -> None:
+    for f in findings:
+        errors.setdefault(f.field, []).append(str(f.message))
+
+
+def validate_agent(values: dict, current: Agent | None, today: dt.date | None = None) -> dict:
+    """All of SPEC §3 on the merged record; returns the values to store (derived included)."""
+    today = today or dt.date.today()
+    errors: dict[str, list] = {}
+    try:
+        info = parse_id_number(values["id_number"])
+        values["id_number"] = info.number
+        values["birth_date"] = info.birth_date
+        derived_gender = "M" if info.gender == "男" else "F"
+        if values.get("gender") and values["gender"] != derived_gender:
+            errors.setdefault("gender", []).append(
+                str(_l("性别与身份证号不一致（身份证号显示为%(g)s）", g=info.gender))
+            )
+        values["gender"] = derived_gender
+    except PolicyViolation as exc:
+        errors.setdefault("id_number", []).append(str(exc.message))
+        info = None
+    try:
+        values["phone"] = normalize_mobile(values["phone"])
+    except PolicyViolation as exc:
+        errors.setdefault("phone", []).append(str(exc.message))
+
+    if values["level"] == "village":
+        if not values.get("village_id"):
+            errors.setdefault("village_id", []).append(str(_l("村级代办员必须选择所在村")))
+        elif session().get(Village, values["village_id"]) is None:
+            errors.setdefault("village_id", []).append(str(_l("所选村不存在")))
+        values["window_unit"] = None
+    else:
+        if not values.get("window_unit"):
+            errors.setdefault("window_unit", []).append(str(_l("乡级代办员必须填写所在窗口单位")))
+        values["village_id"] = None
+
+    facts = AgentFacts(
+        level=AGENT_LEVEL_POLICY_TERM[values["level"]],
+        long_term_resident=bool(values.get("long_term_resident")),
+        education=EDUCATION_POLICY_TERM[values["education"]],
+        is_grid_worker=bool(values.get("is_grid_worker")),
+        birth_date=info.birth_date if info else None,
+        on=today,
+        age_override_reason=values.get("age_override_reason"),
+    )
+    _findings_to_errors(check_eligibility(facts), errors)
+    status_term = AGENT_STATUS_POLICY_TERM[values["status"]]
+    _findings_to_errors(
+        check_appointment_chain(
+            status_term,
+            values.get("nominated_on"),
+            values.get("approved_on"),
+            values.get("filed_on"),
+            values.get("hired_on"),
+        ),
+        errors,
+    )
+    _findings_to_errors(
+        check_dismissal(
+            status_term, values.get("dismissed_on"), values.get("dismissal_reason"), values.get("hired_on")
+        ),
+        errors,
+    )
+    if values["status"] != "dismissed":
+        values["dismissed_on"] = None
+        values["dismissal_reason"] = None
+
+    # §二(三)1 每村确定一名便民服务代办员: at most one 在岗 村级 agent per village.
+    if values["status"] == "active" and values["level"] == "village" and values.get("village_id"):
+        stmt = select(Agent.name).where(
+            Agent.village_id == values["village_id"],
+            Agent.level == "village",
+            Agent.status == "active",
+        )
+        if current is not None:
+            stmt = stmt.where(Agent.id != current.id)
+        other = session().execute(stmt).scalar()
+        if other:
+            errors.setdefault("status", []).append(
+                str(_l("每村只能有一名在岗村级代办员，本村在岗代办员为%(name)s；请先办理其解聘", name=other))
+            )
+    if errors:
+        raise ValidationFailed(errors=errors)
+    return values
+
+
+def age_of(agent: Agent, today: dt.date | None = None) -> int | None:
+    return age_on(agent.birth_date, today or dt.date.today()) if agent.birth_date else None
+
+
+def create_agent(data, today: dt.date | None = None) -> Agent:
+    values = {**DEFAULTS, **{k: v for k, v in parse(data, SPEC).items() if v is not None}}
+    values = validate_agent(values, None, today)
+    agent = Agent(**values)
+    session().add(agent)
+    session().commit()
+    return agent
+
+
+def update_agent(agent: Agent, data, today: dt.date | None = None) -> Agent:
+    check_version(agent, data.get("version"))
+    changes = parse(data, SPEC, partial=True)
+    merged = {key: getattr(agent, key) for key in SPEC}
+    merged.update(changes)
+    for key in ("name", "id_number", "phone", "education", "level", "appointment_kind", "status"):
+        if merged.get(key) in (None, ""):
+            raise ValidationFailed(errors={key: [_l("%(f)s为必填项", f=SPEC[key].label)]})
+    values = validate_agent(merged, agent, today)
+    for key, value in values.items():
+        if getattr(agent, key) != value:
+            setattr(agent, key, value)
+    session().commit()
+    return agent
+
+
+def dismiss_agent(agent: Agent, dismissed_on, reason, today: dt.date | None = None) -> Agent:
+    """The dismissal decision (three strikes, 年度考核不合格, or otherwise), recorded on the agent."""
+    return update_agent(
+        agent,
+        {"status": "dismissed", "dismissed_on": dismissed_on, "dismissal_reason": reason},
+        today,
+    )

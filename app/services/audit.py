@@ -1,0 +1,153 @@
+"""The audit log (SPEC §12): one generic mechanism for every audited model.
+
+A model joins by declaring ``__audited__ = True`` (and ``__audit_masked__`` for personal
+numbers, stored masked). After each flush, the new, changed and deleted rows are written
+to ``audit_log`` in the same transaction: who, when, and old → new per column.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from contextlib import contextmanager
+from contextvars import ContextVar
+from decimal import Decimal
+
+from sqlalchemy import event, insert, inspect
+from sqlalchemy.orm import Session
+
+from ..models.audit import AuditLog
+from ..models.base import utcnow
+from ..policy.idcard import mask_id_number
+from ..policy.phone import mask_phone
+from ..security import current_user_or_none, unscoped
+
+_actor: ContextVar[str | None] = ContextVar("audit_actor", default=None)
+_SKIP = {"created_at", "updated_at", "version"}
+
+
+@contextmanager
+def acting_as(name: str):
+    """Name the actor of changes made outside a request (CLI, seeds)."""
+    token = _actor.set(name)
+    try:
+        yield
+    finally:
+        _actor.reset(token)
+
+
+def _actor_info() -> tuple[int | None, str]:
+    user = current_user_or_none()
+    if user is not None:
+        return user.id, user.username
+    return None, _actor.get() or "system"
+
+
+def _plain(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def _mask(column: str, value):
+    if value is None:
+        return None
+    if "id_number" in column:
+        return mask_id_number(str(value))
+    return mask_phone(str(value))
+
+
+def _row_changes(obj, kind: str) -> dict:
+    state = inspect(obj)
+    masked = set(getattr(obj, "__audit_masked__", ()))
+    changes: dict = {}
+    for attr in state.mapper.column_attrs:
+        key = attr.key
+        if key in _SKIP:
+            continue
+        hist = state.attrs[key].history
+        if kind == "create":
+            new = getattr(obj, key)
+            if new is None:
+                continue
+            old = None
+        elif kind == "delete":
+            old, new = getattr(obj, key), None
+        else:
+            if not hist.has_changes():
+                continue
+            old = hist.deleted[0] if hist.deleted else None
+            new = hist.added[0] if hist.added else None
+            if old == new:
+                continue
+        if key in masked:
+            old, new = _mask(key, old), _mask(key, new)
+        changes[key] = [_plain(old), _plain(new)]
+    return changes
+
+
+def _summary(obj) -> str:
+    """A readable label that needs no lazy load in the middle of a flush."""
+    for attr in ("case_number", "name", "title", "username", "agent_name"):
+        value = obj.__dict__.get(attr)
+        if value:
+            return str(value)[:255]
+    return ""
+
+
+def _village_of(obj) -> int | None:
+    getter = getattr(obj, "scope_village_id", None)
+    return getter() if getter else None
+
+
+@event.listens_for(Session, "after_flush")
+def _write_audit(session: Session, flush_context) -> None:
+    rows = []
+    for kind, objs in (("create", session.new), ("update", session.dirty), ("delete", session.deleted)):
+        for obj in objs:
+            if not getattr(obj, "__audited__", False):
+                continue
+            if kind == "update" and not session.is_modified(obj, include_collections=False):
+                continue
+            changes = _row_changes(obj, kind)
+            if kind == "update" and not changes:
+                continue
+            rows.append(
+                {
+                    "table_name": obj.__tablename__,
+                    "row_id": inspect(obj).identity[0] if inspect(obj).identity else None,
+                    "village_id": _village_of(obj),
+                    "action": kind,
+                    "changes": changes,
+                    "summary": _summary(obj),
+                }
+            )
+    if not rows:
+        return
+    user_id, user_name = _actor_info()
+    now = utcnow()
+    for row in rows:
+        row.update(at=now, user_id=user_id, user_name=user_name)
+    session.connection().execute(insert(AuditLog.__table__), rows)
+
+
+def record_access_denied(user, method: str, path: str, status: int) -> None:
+    """An out-of-scope or missing record requested by a village user (SPEC §1: logged)."""
+    from ..extensions import db
+
+    with unscoped():
+        db.session.rollback()
+        db.session.execute(
+            insert(AuditLog.__table__).values(
+                at=utcnow(),
+                user_id=user.id,
+                user_name=user.username,
+                action="denied",
+                table_name="-",
+                village_id=user.village_id,
+                changes={"method": method, "path": path[:200], "status": status},
+                summary=f"{method} {path}"[:255],
+            )
+        )
+        db.session.commit()

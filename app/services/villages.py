@@ -1,0 +1,88 @@
+"""Use cases of 行政村 (SPEC §2)."""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from ..models import SIX_ONES, Village
+from ..policy import PolicyViolation
+from ..policy.phone import normalize_service_phone
+from .common import check_version, session
+from .errors import ValidationFailed
+from .fields import Field, parse, to_date, to_flag, to_money, to_str
+
+
+def _code(value):
+    value = to_str(value, 8)
+    if value is None:
+        return None
+    value = value.upper()
+    if not re.fullmatch(r"[A-Z]{2,6}", value):
+        raise ValueError(_l("村代码应为2至6位英文字母，如 QS（用于受理编号）"))
+    return value
+
+
+def _phone(value):
+    value = to_str(value, 20)
+    if value is None:
+        return None
+    try:
+        return normalize_service_phone(value)
+    except PolicyViolation as exc:
+        raise ValueError(exc.message) from None
+
+
+SPEC = {
+    "name": Field(lambda v: to_str(v, 50), _l("村名"), required=True),
+    "code": Field(_code, _l("村代码"), required=True),
+    "address": Field(lambda v: to_str(v, 200), _l("代办点地址")),
+    "service_phone": Field(_phone, _l("服务电话")),
+    "secretary_name": Field(lambda v: to_str(v, 30), _l("村党支部书记")),
+    "active": Field(to_flag, _l("启用")),
+    "supplement_per_year": Field(to_money, _l("村级补助（元/年）")),
+}
+for _attr, _label in SIX_ONES:
+    SPEC[_attr] = Field(to_flag, _label)
+    SPEC[f"{_attr}_checked_on"] = Field(to_date, _l("%(item)s检查日期", item=_label))
+
+
+def _check_unique(values: dict, current_id: int | None) -> None:
+    errors = {}
+    for key, label in (("name", _l("村名")), ("code", _l("村代码"))):
+        if key not in values:
+            continue
+        stmt = select(Village.id).where(func.upper(getattr(Village, key)) == values[key].upper())
+        if current_id:
+            stmt = stmt.where(Village.id != current_id)
+        if session().execute(stmt.execution_options(skip_village_scope=True)).first():
+            errors[key] = [_l("%(label)s“%(v)s”已存在", label=label, v=values[key])]
+    if errors:
+        raise ValidationFailed(errors=errors)
+
+
+def create_village(data) -> Village:
+    values = parse(data, SPEC)
+    values = {k: v for k, v in values.items() if v is not None}
+    _check_unique(values, None)
+    village = Village(**values)
+    session().add(village)
+    session().commit()
+    return village
+
+
+def update_village(village: Village, data) -> Village:
+    check_version(village, data.get("version"))
+    values = parse(data, SPEC, partial=True)
+    for key in ("name", "code", "active"):
+        if key in values and values[key] is None:
+            raise ValidationFailed(errors={key: [_l("%(f)s为必填项", f=SPEC[key].label)]})
+    _check_unique(values, village.id)
+    if values.get("supplement_per_year") is None:
+        values.pop("supplement_per_year", None)
+    for key, value in values.items():
+        setattr(village, key, value)
+    session().commit()
+    return village

@@ -1,0 +1,162 @@
+"""行政村 and 代办员 views (SPEC §2, §3)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+from wtforms import TextAreaField
+
+from ..models import SIX_ONES, Agent, Village
+from ..models.enums import AGENT_LEVELS, AGENT_STATUSES, APPOINTMENT_KINDS, EDUCATION, GENDERS
+from ..policy.idcard import mask_id_number
+from ..policy.phone import mask_phone
+from ..services import agents as agent_service
+from ..services import villages as village_service
+from .base import BmModelView, choice_field, code_formatter, interface, yes_no
+
+SIX_ONE_LABELS = {attr: label for attr, label in SIX_ONES}
+SIX_ONE_DATE_LABELS = {f"{attr}_checked_on": _l("检查日期") for attr, _ in SIX_ONES}
+
+
+class VillageView(BmModelView):
+    datamodel = interface(Village)
+    class_permission_name = "Village"
+    route_base = "/village"
+    list_title = _l("行政村列表")
+    show_title = _l("行政村详情")
+    add_title = _l("新增行政村")
+    edit_title = _l("编辑行政村")
+    service_create = village_service.create_village
+    service_update = village_service.update_village
+
+    list_columns = ["name", "code", "secretary_name", "service_phone", "six_ones_status", "active"]
+    search_columns = ["name", "code", "secretary_name", "active"]
+    order_columns = ["name", "code", "active"]
+    base_order = ("code", "asc")
+    six_fields = [f for attr, _ in SIX_ONES for f in (attr, f"{attr}_checked_on")]
+    add_columns = ["name", "code", "address", "service_phone", "secretary_name", "supplement_per_year", "active", *six_fields]
+    edit_columns = add_columns
+    show_fieldsets = [
+        (_l("基本信息"), {"fields": ["name", "code", "address", "service_phone", "secretary_name", "supplement_per_year", "active"]}),
+        (_l("“六个一”标准化配置（第六条（二））"), {"fields": ["six_ones_status", *six_fields]}),
+    ]
+    add_fieldsets = [
+        (_l("基本信息"), {"fields": ["name", "code", "address", "service_phone", "secretary_name", "supplement_per_year", "active"]}),
+        (_l("“六个一”标准化配置（第六条（二））"), {"fields": six_fields}),
+    ]
+    edit_fieldsets = add_fieldsets
+    label_columns = {
+        "name": _l("村名"),
+        "code": _l("村代码"),
+        "address": _l("代办点地址（村集体办公场所）"),
+        "service_phone": _l("服务电话"),
+        "secretary_name": _l("村党支部书记"),
+        "active": _l("启用"),
+        "supplement_per_year": _l("村级补助（元/年）"),
+        "six_ones_status": _l("“六个一”"),
+        **SIX_ONE_LABELS,
+        **SIX_ONE_DATE_LABELS,
+    }
+    description_columns = {
+        "code": _l("2至6位英文字母，用于受理编号，如 QS → QS2026-0042"),
+        "supplement_per_year": _l("由非副职干部担任代办员的村，在乡级补助基础上另行给予的村级补助（第二条（四）1），按季度发放"),
+    }
+    formatters_columns = {
+        "active": yes_no,
+        **{attr: yes_no for attr, _ in SIX_ONES},
+        "six_ones_status": lambda v: Markup(v),
+    }
+
+
+class AgentView(BmModelView):
+    datamodel = interface(Agent)
+    class_permission_name = "Agent"
+    route_base = "/agent"
+    list_title = _l("代办员列表")
+    show_title = _l("代办员详情")
+    add_title = _l("新增代办员")
+    edit_title = _l("编辑代办员")
+    service_create = agent_service.create_agent
+    service_update = agent_service.update_agent
+
+    list_columns = ["name", "village", "level", "phone", "id_number", "age", "education", "status"]
+    search_columns = ["name", "village", "level", "status", "education", "appointment_kind"]
+    order_columns = ["name", "village", "level", "status"]
+    base_order = ("village_id", "asc")
+    list_select_columns = None
+    form_fields = [
+        "name", "gender", "id_number", "phone", "education", "level", "village", "window_unit",
+        "appointment_kind", "long_term_resident", "is_grid_worker", "age_override_reason", "photo",
+        "nominated_on", "approved_on", "filed_on", "hired_on", "status", "dismissed_on", "dismissal_reason",
+    ]
+    add_columns = form_fields
+    edit_columns = form_fields
+    add_fieldsets = [
+        (_l("基本情况"), {"fields": ["name", "gender", "id_number", "phone", "education", "photo"]}),
+        (_l("任职条件（第二条（一））"), {"fields": ["level", "village", "window_unit", "appointment_kind", "long_term_resident", "is_grid_worker", "age_override_reason"]}),
+        (_l("产生程序（第二条（二））"), {"fields": ["nominated_on", "approved_on", "filed_on", "hired_on", "status", "dismissed_on", "dismissal_reason"]}),
+    ]
+    edit_fieldsets = add_fieldsets
+    show_fieldsets = [
+        (_l("基本情况"), {"fields": ["name", "gender", "id_number_detail", "phone_detail", "birth_date", "age", "education", "photo_img"]}),
+        (_l("任职条件（第二条（一））"), {"fields": ["level", "village", "window_unit", "appointment_kind", "long_term_resident", "is_grid_worker", "age_override_reason"]}),
+        (_l("产生程序（第二条（二））"), {"fields": ["nominated_on", "approved_on", "filed_on", "hired_on", "status", "dismissed_on", "dismissal_reason"]}),
+    ]
+    label_columns = {
+        "name": _l("姓名"),
+        "gender": _l("性别"),
+        "id_number": _l("身份证号"),
+        "id_number_detail": _l("身份证号"),
+        "phone": _l("手机号码"),
+        "phone_detail": _l("手机号码"),
+        "birth_date": _l("出生日期"),
+        "age": _l("年龄"),
+        "education": _l("文化程度"),
+        "level": _l("级别"),
+        "village": _l("所在村"),
+        "window_unit": _l("乡级窗口单位"),
+        "appointment_kind": _l("产生方式"),
+        "long_term_resident": _l("本村长期居住"),
+        "is_grid_worker": _l("全科网格员"),
+        "photo": _l("照片"),
+        "photo_img": _l("照片"),
+        "age_override_reason": _l("破格聘任理由（年龄超过50周岁）"),
+        "nominated_on": _l("两委会议提名日期"),
+        "approved_on": _l("党员、村民代表会议通过日期"),
+        "filed_on": _l("乡政府审核备案日期"),
+        "hired_on": _l("聘任日期"),
+        "status": _l("状态"),
+        "dismissed_on": _l("解聘日期"),
+        "dismissal_reason": _l("解聘原因"),
+        "strike_badge": _l("考核提示"),
+    }
+    description_columns = {
+        "id_number": _l("18位居民身份证号，出生日期、性别和年龄由系统自动识别"),
+        "long_term_resident": _l("村级代办员必须在本村长期居住（第二条（一）1）"),
+        "is_grid_worker": _l("村级代办员不得为全科网格员（第二条（一）5）"),
+        "age_override_reason": _l("年龄原则上在50周岁以下；超过时须写明破格聘任理由，记录在案"),
+        "status": _l("“在岗”须依次填齐提名、通过、备案和聘任日期"),
+    }
+    add_form_extra_fields = {
+        "gender": choice_field(_l("性别"), GENDERS, required=False, description=_l("可不填，按身份证号自动识别")),
+        "education": choice_field(_l("文化程度"), EDUCATION),
+        "level": choice_field(_l("级别"), AGENT_LEVELS),
+        "appointment_kind": choice_field(_l("产生方式"), APPOINTMENT_KINDS),
+        "status": choice_field(_l("状态"), AGENT_STATUSES),
+        "age_override_reason": TextAreaField(_l("破格聘任理由（年龄超过50周岁）")),
+        "dismissal_reason": TextAreaField(_l("解聘原因")),
+    }
+    edit_form_extra_fields = add_form_extra_fields
+    formatters_columns = {
+        "gender": code_formatter(GENDERS),
+        "education": code_formatter(EDUCATION),
+        "level": code_formatter(AGENT_LEVELS),
+        "appointment_kind": code_formatter(APPOINTMENT_KINDS),
+        "status": code_formatter(AGENT_STATUSES),
+        "long_term_resident": yes_no,
+        "is_grid_worker": yes_no,
+        "id_number": mask_id_number,
+        "phone": mask_phone,
+        "strike_badge": lambda v: Markup(v or ""),
+        "photo_img": lambda v: Markup(v or ""),
+    }

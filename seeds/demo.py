@@ -1,0 +1,153 @@
+"""A demo township: 12 fictitious villages, their agents, and an account for every role.
+
+Names, ID numbers and phone numbers are invented (ID numbers carry a valid check digit so
+that the validation accepts them). Idempotent: an existing village/user is left alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from sqlalchemy import select
+
+from app.extensions import appbuilder, db
+from app.models import Agent, Village
+from app.policy.idcard import id_check_digit
+from app.security import ROLE_ADMIN, ROLE_AGENT, ROLE_DISCIPLINE, ROLE_SECRETARY, ROLE_TOWNSHIP
+from app.services.agents import create_agent
+from app.services.villages import create_village
+
+DEMO_PASSWORD = "Jianning@2026"
+
+# (name, code, secretary, agent, gender, birth, education, deputy cadre?)
+VILLAGES = [
+    ("青山村", "QS", "刘建国", "王秀兰", "F", dt.date(1988, 3, 12), "senior", True),
+    ("石桥村", "SQ", "陈志强", "李明", "M", dt.date(1990, 7, 2), "college", False),
+    ("枫林村", "FL", "张卫东", "赵春梅", "F", dt.date(1985, 11, 23), "vocational", True),
+    ("荷塘村", "HT", "周海波", "黄志勇", "M", dt.date(1992, 1, 30), "bachelor", False),
+    ("白沙村", "BS", "吴长青", "孙丽华", "F", dt.date(1983, 5, 17), "senior", True),
+    ("龙泉村", "LQ", "郑国平", "钱文斌", "M", dt.date(1974, 9, 8), "senior", True),  # age override
+    ("桃源村", "TY", "何永红", "胡小燕", "F", dt.date(1994, 12, 1), "college", False),
+    ("柳溪村", "LX", "罗德明", "朱建军", "M", dt.date(1987, 4, 19), "vocational", True),
+    ("松坪村", "SP", "谢庆丰", "高美玲", "F", dt.date(1991, 8, 26), "senior", False),
+    ("金竹村", "JZ", "邓立新", "林国庆", "M", dt.date(1989, 10, 1), "college", True),
+    ("新塘村", "XT", "彭光辉", "曾艳", "F", dt.date(1993, 6, 14), "bachelor", True),
+    ("梅岭村", "ML", "蒋红军", "唐志华", "M", dt.date(1986, 2, 9), "senior", False),
+]
+
+
+def demo_id_number(birth: dt.date, gender: str, serial: int) -> str:
+    """An invented ID number (region 430123) with a correct GB 11643 check digit."""
+    seq = (serial * 2 + (1 if gender == "M" else 0)) % 1000
+    if (seq % 2 == 1) != (gender == "M"):
+        seq = (seq + 1) % 1000
+    first17 = f"430123{birth:%Y%m%d}{seq:03d}"
+    return first17 + id_check_digit(first17)
+
+
+def demo_phone(serial: int) -> str:
+    return f"1397310{serial:04d}"
+
+
+def _user(username: str, first_name: str, role: str, village: Village | None = None):
+    sm = appbuilder.sm
+    user = sm.find_user(username=username)
+    if user is not None:
+        return user
+    user = sm.add_user(
+        username=username,
+        first_name=first_name,
+        last_name="",
+        email=f"{username}@demo.jianning.invalid",
+        role=sm.find_role(role),
+        password=DEMO_PASSWORD,
+    )
+    if village is not None:
+        user.village_id = village.id
+        db.session.commit()
+    return user
+
+
+def create_demo(today: dt.date | None = None) -> dict:
+    today = today or dt.date.today()
+    accounts = [
+        ("admin", "系统管理员", ROLE_ADMIN, None),
+        ("zhongxin", "乡便民中心", ROLE_TOWNSHIP, None),
+        ("jijian", "乡纪检办", ROLE_DISCIPLINE, None),
+    ]
+    for username, name, role, _ in accounts:
+        _user(username, name, role)
+
+    villages = {v.code: v for v in db.session.execute(select(Village)).scalars()}
+    rng = random.Random(2022)
+    for n, (name, code, secretary, agent_name, gender, birth, education, deputy) in enumerate(VILLAGES, 1):
+        village = villages.get(code)
+        if village is None:
+            village = create_village(
+                {
+                    "name": name,
+                    "code": code,
+                    "address": f"建宁乡{name}村民委员会便民服务代办点",
+                    "service_phone": f"0731-8456{2000 + n:04d}",
+                    "secretary_name": secretary,
+                    "active": True,
+                    "supplement_per_year": "0" if deputy else "1200.00",
+                    **{
+                        attr: (rng.random() > 0.15)
+                        for attr in ("std_counter", "std_agent", "std_register", "std_card", "std_system", "std_board")
+                    },
+                    **{
+                        f"{attr}_checked_on": dt.date(today.year, 1, 15)
+                        for attr in ("std_counter", "std_agent", "std_register", "std_card", "std_system", "std_board")
+                    },
+                }
+            )
+            villages[code] = village
+        agent_user = _user(f"{code.lower()}_daiban", agent_name, ROLE_AGENT, village)
+        _user(f"{code.lower()}_shuji", secretary, ROLE_SECRETARY, village)
+        has_agent = db.session.execute(select(Agent.id).where(Agent.village_id == village.id)).first()
+        if has_agent:
+            continue
+        hired = dt.date(2022, 7, 1) if n % 4 else dt.date(today.year, 1, 1)
+        reason = None
+        if code == "LQ":
+            reason = "该同志熟悉本村情况，群众威信高，经两委会议和党员、村民代表会议同意破格聘任"
+        agent = create_agent(
+            {
+                "name": agent_name,
+                "id_number": demo_id_number(birth, gender, n),
+                "phone": demo_phone(n),
+                "education": education,
+                "level": "village",
+                "village_id": village.id,
+                "appointment_kind": "deputy" if deputy else "hired",
+                "long_term_resident": True,
+                "is_grid_worker": False,
+                "age_override_reason": reason,
+                "nominated_on": hired - dt.timedelta(days=30),
+                "approved_on": hired - dt.timedelta(days=20),
+                "filed_on": hired - dt.timedelta(days=10),
+                "hired_on": hired,
+                "status": "active",
+            },
+            today=today,
+        )
+        agent.user_id = agent_user.id
+        db.session.commit()
+    return {"villages": len(villages), "accounts": demo_accounts()}
+
+
+def demo_accounts() -> list[tuple[str, str, str]]:
+    rows = [
+        ("admin", ROLE_ADMIN, "—"),
+        ("zhongxin", ROLE_TOWNSHIP, "—"),
+        ("jijian", ROLE_DISCIPLINE, "—"),
+    ]
+    for name, code, *_ in VILLAGES:
+        rows.append((f"{code.lower()}_shuji", ROLE_SECRETARY, name))
+        rows.append((f"{code.lower()}_daiban", ROLE_AGENT, name))
+    return rows
+
+
+__all__ = ["DEMO_PASSWORD", "create_demo", "demo_accounts"]

@@ -1,0 +1,123 @@
+"""Fixtures: a fresh database per test, the app, clients logged in per role.
+
+Database: SQLite in the test's tmp dir, or PostgreSQL when TEST_DATABASE_URL is set
+(each test gets a fresh schema there). Under CI=true a PostgreSQL/browser test that
+would be skipped fails instead (see tests/e2e/conftest.py and pytest_collection_modifyitems).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from flask_appbuilder import Model
+from sqlalchemy import create_engine, text
+
+from tests.factories import PASSWORD, World, build_world
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+class TestConfig:
+    pass
+
+
+def _database(tmp_path):
+    """Yield a URL of an empty database for one test."""
+    if not TEST_DATABASE_URL:
+        yield f"sqlite:///{tmp_path / 'test.sqlite3'}"
+        return
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in TEST_DATABASE_URL else "?"
+    try:
+        yield f"{TEST_DATABASE_URL}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def db_url(tmp_path):
+    yield from _database(tmp_path)
+
+
+@pytest.fixture
+def app(db_url, tmp_path):
+    from app import create_app
+    from app.extensions import db
+
+    app = create_app(
+        "config.Config",
+        SQLALCHEMY_DATABASE_URI=db_url,
+        SQLALCHEMY_ENGINE_OPTIONS={},
+        TESTING=True,
+        SECRET_KEY="test-" + uuid.uuid4().hex,
+        WTF_CSRF_ENABLED=False,
+        AUTH_RATE_LIMIT="1000 per minute",
+        PUBLIC_RATE_LIMIT="1000 per minute",
+        RATELIMIT_ENABLED=False,
+        IMG_UPLOAD_FOLDER=str(tmp_path / "photos"),
+        UPLOAD_FOLDER=str(tmp_path / "uploads"),
+    )
+    with app.app_context():
+        Model.metadata.create_all(db.engine)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def world(app) -> World:
+    """Two villages (QS with full data, SQ as “the other village”), users of every role."""
+    with app.app_context():
+        return build_world()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def login(app, world):
+    """login("qs_shuji") → a test client with that user's session."""
+
+    def _login(username: str):
+        c = app.test_client()
+        r = c.post("/login/", data={"username": username, "password": PASSWORD})
+        assert r.status_code == 302, f"login failed for {username}"
+        return c
+
+    return _login
+
+
+@pytest.fixture
+def api_token(app, world):
+    def _token(username: str) -> dict:
+        c = app.test_client()
+        r = c.post("/api/v1/security/login", json={"username": username, "password": PASSWORD, "provider": "db"})
+        assert r.status_code == 200, r.get_data(as_text=True)
+        return {"Authorization": f"Bearer {r.json['access_token']}"}
+
+    return _token
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("CI") == "true":
+        return
+    if not TEST_DATABASE_URL:
+        skip = pytest.mark.skip(reason="PostgreSQL 测试需要 TEST_DATABASE_URL（.ci/run 会自动设置）")
+        for item in items:
+            if "postgres" in item.keywords:
+                item.add_marker(skip)
