@@ -33,6 +33,9 @@ def create_app(config_object: object | str = "config.Config", **overrides) -> Fl
         from .views import register_views
         from .web import register_web
 
+        # One AppBuilder per app: FAB keeps registered views on the instance, so a second
+        # app in the same process (tests) starts from a clean one.
+        appbuilder.__init__(base_template="bm/base.html")
         appbuilder.init_app(app, db.session)
         register_views(appbuilder)
         register_web(app)

@@ -35,8 +35,7 @@ def register_cli(app: Flask) -> None:
         with acting_as("flask demo"):
             seed_reference()
             result = create_demo()
-            extend = app.extensions.get("bm_demo_extensions", [])
-            for step in extend:
+            for step in demo_steps():
                 step(scale=scale)
         click.echo(f"演示乡已就绪：{result['villages']} 个村。演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, role, village in result["accounts"]:
@@ -89,3 +88,28 @@ def register_cli(app: Flask) -> None:
         click.echo(str(_l("已创建账号 %(u)s（%(r)s）", u=username, r=role)))
 
     app.cli.add_command(users)
+
+    for module_name in FEATURE_CLI:
+        module = _optional(module_name)
+        if module is not None:
+            module.register_cli(app)
+
+
+# Feature modules that add commands (``register_cli(app)``) or demo data (``run(scale=…)``).
+FEATURE_CLI = ("app.exports.cli", "app.services.calendar_cli")
+DEMO_STEPS = ("seeds.demo_cases", "seeds.demo_supervision", "seeds.demo_payouts")
+
+
+def _optional(module_name: str):
+    from importlib import import_module
+
+    try:
+        return import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name != module_name:
+            raise
+        return None
+
+
+def demo_steps() -> list:
+    return [m.run for m in map(_optional, DEMO_STEPS) if m is not None]

@@ -16,6 +16,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
+    or_,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -116,6 +118,27 @@ class Case(Timestamped, VillageScoped, Model):
     extensions: Mapped[list[CaseExtension]] = relationship(
         "CaseExtension", back_populates="case", order_by="CaseExtension.id", lazy="select"
     )
+
+    # -- deadline predicates as SQL, so lists filter/sort/count without Python loops --
+    @classmethod
+    def open_clause(cls):
+        return cls.status.in_(OPEN_STATUSES)
+
+    @classmethod
+    def overdue_clause(cls, today: dt.date):
+        """Open past its deadline, or closed after it (SPEC §5)."""
+        return or_(cls.closed_late.is_(True), and_(cls.status.in_(OPEN_STATUSES), cls.due_on < today))
+
+    @classmethod
+    def due_soon_clause(cls, today: dt.date, soon_limit: dt.date):
+        """Open, not yet overdue, deadline within one working day (``soon_limit`` =
+        ``WorkCalendar.add_workdays(today, 1)``)."""
+        return and_(cls.status.in_(OPEN_STATUSES), cls.due_on >= today, cls.due_on <= soon_limit)
+
+    def is_overdue(self, today: dt.date) -> bool:
+        if self.closed_late:
+            return True
+        return self.is_open and self.due_on is not None and self.due_on < today
 
     @property
     def is_open(self) -> bool:

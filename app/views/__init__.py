@@ -1,8 +1,17 @@
-"""Menu and view registration. Menu keys are English (permission names); labels Chinese."""
+"""Menu and view registration. Menu keys are English (permission names); labels Chinese.
+
+Each feature module here has ``register(appbuilder)`` that adds its views and APIs (with
+``add_menu_view`` below); FEATURES fixes the menu order.
+"""
 
 from __future__ import annotations
 
+import logging
+from importlib import import_module
+
 from flask_babel import lazy_gettext as _l
+
+log = logging.getLogger(__name__)
 
 CATEGORY_LABELS = {
     "Ledger": _l("代办台账"),
@@ -11,25 +20,24 @@ CATEGORY_LABELS = {
     "Basics": _l("村与代办员"),
     "System": _l("系统"),
 }
+FEATURES = ("dashboard", "cases", "supervision", "payouts", "villages", "catalog", "audit")
+
+
+def add_menu_view(appbuilder, view, name: str, label, icon: str, category: str | None) -> None:
+    """Add a view under one of our menu categories (``name`` = its permission resource)."""
+    if category is None:
+        appbuilder.add_view_no_menu(view)
+        return
+    appbuilder.add_view(view, name, label=label, icon=icon, category=category, category_label=CATEGORY_LABELS[category])
 
 
 def register_views(appbuilder) -> None:
-    from ..api.villages import AgentApi, VillageApi
-    from .audit import AuditLogView
-    from .villages import AgentView, VillageView
-
-    def add(view, name, label, icon, category):
-        appbuilder.add_view(
-            view,
-            name,
-            label=label,
-            icon=icon,
-            category=category,
-            category_label=CATEGORY_LABELS[category],
-        )
-
-    add(VillageView, "Village", _l("行政村"), "fa-home", "Basics")
-    add(AgentView, "Agent", _l("代办员"), "fa-user", "Basics")
-    add(AuditLogView, "AuditLog", _l("审计日志"), "fa-history", "System")
-    appbuilder.add_api(VillageApi)
-    appbuilder.add_api(AgentApi)
+    for feature in FEATURES:
+        try:
+            module = import_module(f"{__name__}.{feature}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{feature}":
+                raise
+            log.warning("feature %s not present", feature)
+            continue
+        module.register(appbuilder)

@@ -43,3 +43,9 @@ class AuditLogView(ReadOnlyModelView):
         "changes": _l("变更内容（原值 → 新值）"),
     }
     formatters_columns = {"action": lambda v: str(ACTIONS.get(v, v)), "changes": _changes}
+
+
+def register(appbuilder) -> None:
+    from . import add_menu_view
+
+    add_menu_view(appbuilder, AuditLogView, "AuditLog", _l("审计日志"), "fa-history", "System")

@@ -160,3 +160,13 @@ class AgentView(BmModelView):
         "strike_badge": lambda v: Markup(v or ""),
         "photo_img": lambda v: Markup(v or ""),
     }
+
+
+def register(appbuilder) -> None:
+    from ..api.villages import AgentApi, VillageApi
+    from . import add_menu_view
+
+    add_menu_view(appbuilder, VillageView, "Village", _l("行政村"), "fa-home", "Basics")
+    add_menu_view(appbuilder, AgentView, "Agent", _l("代办员"), "fa-user", "Basics")
+    appbuilder.add_api(VillageApi)
+    appbuilder.add_api(AgentApi)

@@ -1,0 +1,47 @@
+"""The working-day calendar as the township maintains it (SPEC §5).
+
+``work_calendar()`` gives a ``WorkCalendar`` with the database overrides, loaded once per
+request (or per call outside a request). Overrides take precedence over chinesecalendar.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import g, has_request_context
+from sqlalchemy import select
+
+from ..models import CalendarDay
+from ..policy.workdays import WorkCalendar
+
+
+def _load() -> WorkCalendar:
+    from ..extensions import db
+
+    rows = db.session.execute(select(CalendarDay.day, CalendarDay.is_workday)).all()
+    return WorkCalendar({day: bool(is_workday) for day, is_workday in rows})
+
+
+def work_calendar() -> WorkCalendar:
+    if has_request_context():
+        cal = g.get("_work_calendar")
+        if cal is None:
+            cal = g._work_calendar = _load()
+        return cal
+    return _load()
+
+
+def forget_calendar() -> None:
+    """After the overrides change, the next ``work_calendar()`` reloads them."""
+    if has_request_context():
+        g.pop("_work_calendar", None)
+
+
+def today() -> dt.date:
+    """The township's date (Asia/Shanghai)."""
+    return (dt.datetime.now(dt.UTC) + dt.timedelta(hours=8)).date()
+
+
+def now_local() -> dt.datetime:
+    """The township's wall-clock time, naive (how times are stored)."""
+    return (dt.datetime.now(dt.UTC) + dt.timedelta(hours=8)).replace(tzinfo=None)
