@@ -81,24 +81,26 @@ def _any(names) -> str:
 
 def build_roles() -> dict[str, list[tuple[str, str]]]:
     """FAB_ROLES: (view regex, permission regex) pairs per role, exactly SPEC §1."""
-    menus = _any(MENU_CATEGORIES)
+    village_menus = _any(("Ledger", "Supervision", "Money", "Basics"))
+    township_menus = village_menus
+    discipline_menus = _any(MENU_CATEGORIES)
     return {
         ROLE_ADMIN: [(r".*", r".*")],
         ROLE_TOWNSHIP: [
             (_any(TOWNSHIP_RESOURCES), r"^(can_read|can_write|can_transition|can_review|can_approve|can_pay|can_reopen|can_compute|menu_access)$"),
             (_any(("Inspection", "Complaint")), r"^(can_read|menu_access)$"),
-            (menus, r"^menu_access$"),
+            (township_menus, r"^menu_access$"),
             *SELF_SERVICE,
         ],
         ROLE_DISCIPLINE: [
             (_any(READABLE_BY_ALL_STAFF), r"^(can_read|menu_access)$"),
             (_any(("Inspection", "Complaint")), r"^(can_write|can_verify)$"),
-            (menus, r"^menu_access$"),
+            (discipline_menus, r"^menu_access$"),
             *SELF_SERVICE,
         ],
         ROLE_SECRETARY: [
             (_any(SECRETARY_RESOURCES), r"^(can_read|menu_access)$"),
-            (menus, r"^menu_access$"),
+            (village_menus, r"^menu_access$"),
             *SELF_SERVICE,
         ],
         ROLE_AGENT: [
@@ -106,7 +108,7 @@ def build_roles() -> dict[str, list[tuple[str, str]]]:
             (r"^Case$", r"^(can_write|can_transition)$"),
             (r"^SignIn$", r"^can_sign$"),
             (r"^MonthlyReport$", r"^(can_write|can_submit)$"),
-            (menus, r"^menu_access$"),
+            (village_menus, r"^menu_access$"),
             *SELF_SERVICE,
         ],
     }
