@@ -63,6 +63,18 @@ class BmModelView(ModelView):
     page_size = 20
     service_create: Callable | None = None
     service_update: Callable | None = None
+    list_template = "bm/list.html"
+    # Set to "ledger" / "monthly" / "deductions" to show an export button with the list's filters.
+    export_kind: str | None = None
+
+    def render_template(self, template, **kwargs):
+        kwargs.setdefault("export_kind", self.export_kind)
+        kwargs.setdefault("list_toolbar", self.list_toolbar())
+        return super().render_template(template, **kwargs)
+
+    def list_toolbar(self) -> str:
+        """Extra HTML above a list (links, filters); empty by default."""
+        return ""
 
     def _init_forms(self):
         super()._init_forms()
