@@ -163,19 +163,26 @@ def scoped_to(village_id: int | None) -> Iterator[None]:
 _resolving: ContextVar[bool] = ContextVar("village_scope_resolving", default=False)
 
 
-def current_user_or_none():
-    """The logged-in user (session or JWT), or None. Safe to call from ORM events:
-    loading the user itself runs a query, which must not recurse into scoping."""
+def _user_and_village():
+    """(user, village_id) of the request, read with scoping switched off: loading or
+    refreshing the user runs queries, which must not recurse into scoping."""
     if not has_request_context() or _resolving.get():
-        return None
+        return None, None
     token = _resolving.set(True)
     try:
         user = g.get("user")
         if user is None or not getattr(user, "is_authenticated", False):
-            return None
-        return user._get_current_object() if hasattr(user, "_get_current_object") else user
+            return None, None
+        if hasattr(user, "_get_current_object"):
+            user = user._get_current_object()
+        return user, getattr(user, "village_id", None)
     finally:
         _resolving.reset(token)
+
+
+def current_user_or_none():
+    """The logged-in user (session or JWT), or None."""
+    return _user_and_village()[0]
 
 
 def current_village_scope() -> int | None:
@@ -185,10 +192,7 @@ def current_village_scope() -> int | None:
     forced = _forced.get()
     if forced is not None:
         return forced
-    user = current_user_or_none()
-    if user is None:
-        return None
-    return getattr(user, "village_id", None)
+    return _user_and_village()[1]
 
 
 def scope_options(village_id: int) -> list:
@@ -229,12 +233,12 @@ def _guard_village_writes(session, flush_context, instances) -> None:
 
 def log_denied_access(status_code: int) -> None:
     """Record a village user's request that ended in 404 (possible probing of other villages)."""
-    user = current_user_or_none()
-    if user is None or getattr(user, "village_id", None) is None:
+    user, village_id = _user_and_village()
+    if user is None or village_id is None:
         return
     from .services.audit import record_access_denied
 
-    record_access_denied(user, request.method, request.full_path, status_code)
+    record_access_denied(user, village_id, request.method, request.full_path, status_code)
 
 
 # --------------------------------------------------------------------------------------

@@ -116,7 +116,7 @@ def _write_audit(session: Session, flush_context) -> None:
             rows.append(
                 {
                     "table_name": obj.__tablename__,
-                    "row_id": inspect(obj).identity[0] if inspect(obj).identity else None,
+                    "row_id": obj.__dict__.get("id"),
                     "village_id": _village_of(obj),
                     "action": kind,
                     "changes": changes,
@@ -132,20 +132,21 @@ def _write_audit(session: Session, flush_context) -> None:
     session.connection().execute(insert(AuditLog.__table__), rows)
 
 
-def record_access_denied(user, method: str, path: str, status: int) -> None:
+def record_access_denied(user, village_id: int, method: str, path: str, status: int) -> None:
     """An out-of-scope or missing record requested by a village user (SPEC §1: logged)."""
     from ..extensions import db
 
+    user_id, user_name = user.id, user.username
     with unscoped():
         db.session.rollback()
         db.session.execute(
             insert(AuditLog.__table__).values(
                 at=utcnow(),
-                user_id=user.id,
-                user_name=user.username,
+                user_id=user_id,
+                user_name=user_name,
                 action="denied",
                 table_name="-",
-                village_id=user.village_id,
+                village_id=village_id,
                 changes={"method": method, "path": path[:200], "status": status},
                 summary=f"{method} {path}"[:255],
             )

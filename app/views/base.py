@@ -16,8 +16,9 @@ from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, SelectField
-from wtforms.validators import InputRequired, Optional
+from wtforms import BooleanField, HiddenField, SelectField
+from wtforms.fields.core import UnboundField
+from wtforms.validators import DataRequired, InputRequired, Optional
 
 from ..extensions import db
 from ..models.enums import label
@@ -55,6 +56,16 @@ def yes_no(value) -> str:
     return str(_l("是")) if value else str(_l("否"))
 
 
+def _checkboxes_optional(form_class) -> None:
+    """FAB marks NOT NULL booleans as required, so an unticked box could never be saved;
+    a checkbox is a yes/no answer, never missing."""
+    for name in dir(form_class):
+        unbound = getattr(form_class, name, None)
+        if isinstance(unbound, UnboundField) and issubclass(unbound.field_class, BooleanField):
+            validators = [v for v in unbound.kwargs.get("validators", []) if not isinstance(v, (DataRequired, InputRequired))]
+            setattr(form_class, name, unbound.field_class(*unbound.args, **{**unbound.kwargs, "validators": validators}))
+
+
 class BmModelView(ModelView):
     """Base of our CRUD views. Subclasses set ``service_create``/``service_update``."""
 
@@ -78,6 +89,8 @@ class BmModelView(ModelView):
 
     def _init_forms(self):
         super()._init_forms()
+        for form_class in (self.add_form, self.edit_form):
+            _checkboxes_optional(form_class)
         if hasattr(self.datamodel.obj, "version"):
             # Optimistic locking: the version the user loaded travels with the form.
             self.edit_form.version = HiddenField()

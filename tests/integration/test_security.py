@@ -1,0 +1,135 @@
+"""Security (SPEC §1, issue 2 §5): roles, CSRF, rate limiting, passwords, cookies, secret key."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from flask_appbuilder import Model
+
+from app.extensions import db
+from app.security import ROLES, build_roles
+from tests.factories import PASSWORD
+
+
+def test_the_five_roles_are_declared_in_code():
+    roles = build_roles()
+    assert set(roles) == set(ROLES) == {"Admin", "乡便民中心", "乡纪检办", "村支书", "村代办员"}
+
+
+@pytest.mark.parametrize(
+    ("username", "url", "allowed"),
+    [
+        ("zhongxin", "/village/add", True),
+        ("zhongxin", "/agent/add", True),
+        ("zhongxin", "/auditlog/list/", False),
+        ("jijian", "/auditlog/list/", True),
+        ("jijian", "/village/add", False),
+        ("jijian", "/agent/list/", True),
+        ("qs_shuji", "/village/list/", True),
+        ("qs_shuji", "/village/add", False),
+        ("qs_daiban", "/agent/add", False),
+        ("qs_daiban", "/users/list/", False),
+        ("admin", "/users/list/", True),
+        ("admin", "/auditlog/list/", True),
+    ],
+)
+def test_role_permissions(login, username, url, allowed):
+    r = login(username).get(url)
+    assert (r.status_code == 200) is allowed, (username, url, r.status_code)
+    if not allowed:
+        assert r.status_code == 403
+        assert "无权" in r.get_data(as_text=True)
+
+
+def test_anonymous_is_sent_to_login(client, world):
+    r = client.get("/agent/list/")
+    assert r.status_code == 302 and "/login/" in r.headers["Location"]
+
+
+def _app(tmp_path, **overrides):
+    from app import create_app
+
+    app = create_app(
+        "config.Config",
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / ('s' + uuid.uuid4().hex[:6] + '.db')}",
+        SECRET_KEY="t-" + uuid.uuid4().hex,
+        TESTING=True,
+        **overrides,
+    )
+    with app.app_context():
+        Model.metadata.create_all(db.engine)
+        from tests.factories import build_world
+
+        build_world()
+    return app
+
+
+def test_csrf_protects_forms(tmp_path):
+    app = _app(tmp_path, WTF_CSRF_ENABLED=True, RATELIMIT_ENABLED=False)
+    c = app.test_client()
+    r = c.post("/login/", data={"username": "zhongxin", "password": PASSWORD})
+    assert r.status_code != 302  # refused without the token
+    page = c.get("/login/").get_data(as_text=True)
+    assert 'name="csrf_token"' in page
+
+
+def test_login_is_rate_limited(tmp_path):
+    app = _app(tmp_path, WTF_CSRF_ENABLED=False, AUTH_RATE_LIMIT="3 per minute", RATELIMIT_ENABLED=True)
+    c = app.test_client()
+    codes = [c.post("/login/", data={"username": "zhongxin", "password": "wrong"}).status_code for _ in range(5)]
+    assert 429 in codes
+
+
+def test_session_cookie_is_httponly_and_samesite(app, world):
+    c = app.test_client()
+    r = c.post("/login/", data={"username": "zhongxin", "password": PASSWORD})
+    cookie = r.headers.get("Set-Cookie", "")
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_password_complexity():
+    from flask_appbuilder.exceptions import PasswordComplexityValidationError
+
+    from app.security import password_complexity
+
+    password_complexity("Jianning@2026")
+    for weak in ("123456", "abcdefghijk", "Abcdefghijk", "short1A!"):
+        with pytest.raises(PasswordComplexityValidationError, match="至少10位"):
+            password_complexity(weak)
+
+
+def test_known_default_secret_key_refused_outside_development(monkeypatch):
+    from app import create_app
+
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app("config.Config", SECRET_KEY="changeme", ENV_NAME="production")
+
+
+def test_secret_key_generated_into_instance(tmp_path, monkeypatch):
+    from config import load_secret_key
+
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    first = load_secret_key(tmp_path)
+    assert len(first) == 64 and load_secret_key(tmp_path) == first
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_language_switch(login):
+    c = login("zhongxin")
+    assert "代办员列表" in c.get("/agent/list/").get_data(as_text=True)
+    c.get("/lang/en")
+    english = c.get("/agent/list/").get_data(as_text=True)
+    assert "List of agents" in english
+    c.get("/lang/zh")
+    assert "代办员列表" in c.get("/agent/list/").get_data(as_text=True)
+
+
+def test_user_can_be_linked_to_a_village(app, login, world):
+    from app.models import BmUser
+
+    with app.app_context():
+        user = db.session.get(BmUser, world.users["qs_shuji"])
+        assert user.village.name == "青山村"
+    html = login("admin").get(f"/users/show/{world.users['qs_shuji']}").get_data(as_text=True)
+    assert "青山村" in html
