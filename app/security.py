@@ -72,6 +72,7 @@ SELF_SERVICE = [
     (r"^UserInfoEditView$", r"^can_this_form_(get|post)$"),
     (r"^UserDBModelView$", r"^(can_userinfo|can_resetmypassword|can_userinfoedit)$"),
     (r"^MenuApi$", r"^can_get$"),
+    (r"^OpenApi$", r"^can_get$"),
 ]
 
 

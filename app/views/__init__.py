@@ -41,3 +41,7 @@ def register_views(appbuilder) -> None:
             log.warning("feature %s not present", feature)
             continue
         module.register(appbuilder)
+    # The OpenAPI document at /api/v1/_openapi, without FAB's Swagger UI (it loads a CDN).
+    from flask_appbuilder.api.manager import OpenApi
+
+    appbuilder.add_api(OpenApi)

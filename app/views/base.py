@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from flask import abort, flash, request
 from flask_appbuilder import ModelView
 from flask_appbuilder.baseviews import expose
+from flask_appbuilder.fields import QuerySelectField
 from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
@@ -30,13 +31,13 @@ READ_WRITE = {
     "download": "read",
     "add": "write",
     "edit": "write",
-    "delete": "write",
 }
 
 
 def choice_field(title, mapping: Mapping, required: bool = True, description=None) -> SelectField:
     """A select of stored codes shown by their Chinese labels."""
     choices = [(str(k), v) for k, v in mapping.items()]
+    description = description or ""
     if not required:
         choices = [("", _l("（未选择）"))] + choices
     return SelectField(
@@ -56,14 +57,28 @@ def yes_no(value) -> str:
     return str(_l("是")) if value else str(_l("否"))
 
 
-def _checkboxes_optional(form_class) -> None:
-    """FAB marks NOT NULL booleans as required, so an unticked box could never be saved;
-    a checkbox is a yes/no answer, never missing."""
+def _adjust_form(form_class) -> None:
+    """Two fixes to FAB's generated forms: it marks NOT NULL booleans as required, so an
+    unticked box could never be saved (a checkbox is a yes/no answer, never missing); and
+    its related-record selects show an empty option as “__None”."""
     for name in dir(form_class):
         unbound = getattr(form_class, name, None)
-        if isinstance(unbound, UnboundField) and issubclass(unbound.field_class, BooleanField):
+        if not isinstance(unbound, UnboundField):
+            continue
+        if issubclass(unbound.field_class, BooleanField):
             validators = [v for v in unbound.kwargs.get("validators", []) if not isinstance(v, (DataRequired, InputRequired))]
             setattr(form_class, name, unbound.field_class(*unbound.args, **{**unbound.kwargs, "validators": validators}))
+        elif issubclass(unbound.field_class, QuerySelectField) and unbound.kwargs.get("allow_blank"):
+            setattr(form_class, name, unbound.field_class(*unbound.args, **{**unbound.kwargs, "blank_text": str(_l("（未选择）"))}))
+
+
+class BmInterface(SQLAInterface):
+    """FAB's interface, showing an empty value as blank rather than “None”."""
+
+    @staticmethod
+    def _get_attr_value(item, col):
+        value = SQLAInterface._get_attr_value(item, col)
+        return "" if value is None else value
 
 
 class BmModelView(ModelView):
@@ -71,6 +86,9 @@ class BmModelView(ModelView):
 
     method_permission_name = READ_WRITE
     base_permissions = ["can_read", "can_write"]
+    # Nothing is hard-deleted here (ledger records are voided, villages deactivated, agents
+    # dismissed), so the delete route does not exist.
+    exclude_route_methods = {"delete"}
     page_size = 20
     service_create: Callable | None = None
     service_update: Callable | None = None
@@ -90,7 +108,7 @@ class BmModelView(ModelView):
     def _init_forms(self):
         super()._init_forms()
         for form_class in (self.add_form, self.edit_form):
-            _checkboxes_optional(form_class)
+            _adjust_form(form_class)
         if hasattr(self.datamodel.obj, "version"):
             # Optimistic locking: the version the user loaded travels with the form.
             self.edit_form.version = HiddenField()
@@ -200,7 +218,7 @@ class ReadOnlyModelView(BmModelView):
 
 
 def interface(model) -> SQLAInterface:
-    return SQLAInterface(model, db.session)
+    return BmInterface(model, db.session)
 
 
 __all__ = ["BmModelView", "ReadOnlyModelView", "choice_field", "code_formatter", "expose", "has_access", "interface", "yes_no"]
