@@ -261,7 +261,40 @@ class BmUserDBModelView(UserDBModelView):
         (_l("账号"), {"fields": ["username", "first_name", "last_name", "village", "active", "email", "roles"]}),
         (_l("登录情况"), {"fields": ["last_login", "login_count", "fail_login_count", "created_on", "changed_on"]}),
     ]
-    label_columns = {"village": _l("所属村"), "first_name": _l("姓名"), "last_name": _l("备注名")}
+    label_columns = {
+        "username": _l("用户名"),
+        "first_name": _l("姓名"),
+        "last_name": _l("备注名"),
+        "email": _l("邮箱"),
+        "active": _l("启用"),
+        "roles": _l("角色"),
+        "village": _l("所属村"),
+        "last_login": _l("最近登录"),
+        "login_count": _l("登录次数"),
+        "fail_login_count": _l("连续登录失败次数"),
+        "created_on": _l("创建时间"),
+        "changed_on": _l("修改时间"),
+        "password": _l("密码"),
+        "conf_password": _l("确认密码"),
+    }
+    description_columns = {
+        "village": _l("村支书、村代办员必须选择所属村；乡级用户不选"),
+        "roles": _l("Admin、乡便民中心、乡纪检办、村支书、村代办员"),
+    }
+    formatters_columns = {
+        "active": lambda v: str(_l("是")) if v else str(_l("否")),
+        "roles": lambda v: "、".join(r.name for r in v or []),
+        "village": lambda v: v or "",
+        "last_login": lambda v: f"{v:%Y-%m-%d %H:%M}" if v else "",
+    }
+
+
+    def pre_add(self, item):
+        from .services.users import validate_user_village
+
+        validate_user_village({r.name for r in item.roles}, item.village.id if item.village else None)
+
+    pre_update = pre_add
 
 
 class BmSecurityManager(SecurityManager):

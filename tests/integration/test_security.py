@@ -133,3 +133,32 @@ def test_user_can_be_linked_to_a_village(app, login, world):
         assert user.village.name == "青山村"
     html = login("admin").get(f"/users/show/{world.users['qs_shuji']}").get_data(as_text=True)
     assert "青山村" in html
+
+
+def test_user_accounts_village_rule(app, login, world):
+    from sqlalchemy import select
+
+    from app.models import BmUser
+    from app.security import ROLE_SECRETARY, ROLE_TOWNSHIP
+
+    c = login("admin")
+    with app.app_context():
+        secretary = appbuilder_role_id(ROLE_SECRETARY)
+        township = appbuilder_role_id(ROLE_TOWNSHIP)
+    base = {"username": "new_user", "first_name": "新用户", "last_name": "", "email": "n@test.invalid",
+            "active": "y", "password": "Strong#Pass2026", "conf_password": "Strong#Pass2026"}
+    r = c.post("/users/add", data={**base, "roles": [str(secretary)]}, follow_redirects=True)
+    assert "必须选择所属村" in r.get_data(as_text=True)
+    r = c.post("/users/add", data={**base, "roles": [str(township)], "village": str(world.village_a)}, follow_redirects=True)
+    assert "不能指定所属村" in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.execute(select(BmUser).where(BmUser.username == "new_user")).scalar() is None
+    r = c.post("/users/add", data={**base, "roles": [str(secretary)], "village": str(world.village_a)}, follow_redirects=True)
+    with app.app_context():
+        assert db.session.execute(select(BmUser).where(BmUser.username == "new_user")).scalar_one().village_id == world.village_a
+
+
+def appbuilder_role_id(name: str) -> int:
+    from app.extensions import appbuilder
+
+    return appbuilder.sm.find_role(name).id
