@@ -28,6 +28,7 @@ from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import UserDBModelView
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, inspect
+from wtforms import StringField
 from sqlalchemy.orm import Session, with_loader_criteria
 
 from .models import BmUser, scoped_models
@@ -246,6 +247,12 @@ def log_denied_access(status_code: int) -> None:
 # The SecurityManager
 # --------------------------------------------------------------------------------------
 class BmUserDBModelView(UserDBModelView):
+    # Chinese names are not split into first/last: 姓名 is first_name, last_name optional.
+    add_form_extra_fields = {
+        **UserDBModelView.add_form_extra_fields,
+        "last_name": StringField(_l("备注名"), default="", filters=[lambda v: v or ""]),
+    }
+    edit_form_extra_fields = {"last_name": StringField(_l("备注名"), default="", filters=[lambda v: v or ""])}
     list_title = _l("用户列表")
     show_title = _l("用户详情")
     add_title = _l("新增用户")
@@ -278,7 +285,7 @@ class BmUserDBModelView(UserDBModelView):
         "conf_password": _l("确认密码"),
     }
     description_columns = {
-        "village": _l("村支书、村代办员必须选择所属村；乡级用户不选"),
+        "village": _l("村级角色选所属村；乡级角色不选"),
         "roles": _l("Admin、乡便民中心、乡纪检办、村支书、村代办员"),
     }
     formatters_columns = {
