@@ -28,8 +28,8 @@ from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import UserDBModelView
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, inspect
-from wtforms import StringField
 from sqlalchemy.orm import Session, with_loader_criteria
+from wtforms import StringField
 
 from .models import BmUser, scoped_models
 
