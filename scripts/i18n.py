@@ -7,6 +7,7 @@ kept in translations/fab_zh.json. The en catalog holds the English translations.
     python scripts/i18n.py            # extract, update, fill zh, compile
     python scripts/i18n.py --compile  # compile only (setup)
     python scripts/i18n.py --check    # exit 1 if any msgid lacks a translation
+    python scripts/i18n.py --import-json a.json b.json  # merge {msgid: English} into en
 """
 
 from __future__ import annotations
@@ -81,7 +82,30 @@ def missing(locale: str) -> list[str]:
     return [m.id for m in catalog if m.id and isinstance(m.id, str) and (not m.string or m.fuzzy)]
 
 
+def import_json(locale: str, paths: list[str]) -> int:
+    """Merge {msgid: translation} JSON files into a catalog (existing entries only)."""
+    mapping: dict[str, str] = {}
+    for p in paths:
+        mapping.update(json.loads(Path(p).read_text(encoding="utf-8")))
+    path = _po(locale)
+    with path.open("rb") as fh:
+        catalog = read_po(fh, locale=locale)
+    n = 0
+    for message in catalog:
+        if message.id in mapping and mapping[message.id]:
+            message.string = mapping[message.id]
+            message.flags.discard("fuzzy")
+            n += 1
+    with path.open("wb") as fh:
+        write_po(fh, catalog, width=0)
+    return n
+
+
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["--import-json"]:
+        print(f"en: {import_json('en', argv[1:])} translations merged")
+        compile_all()
+        return 0
     if "--compile" in argv:
         compile_all()
         return 0
