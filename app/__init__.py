@@ -7,7 +7,9 @@ import os
 
 from flask import Flask
 
-from .extensions import appbuilder, csrf, db, migrate, public_limiter
+from flask_wtf.csrf import CSRFProtect
+
+from .extensions import appbuilder, db, migrate, public_limiter
 
 
 def create_app(config_object: object | str = "config.Config", **overrides) -> Flask:
@@ -24,7 +26,9 @@ def create_app(config_object: object | str = "config.Config", **overrides) -> Fl
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
-    csrf.init_app(app)
+    # One CSRFProtect per app: FAB exempts its API blueprints on it, and a shared instance
+    # would keep every app's blueprints (and views) alive.
+    CSRFProtect(app)
     public_limiter.init_app(app)
 
     with app.app_context():
