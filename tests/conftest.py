@@ -8,6 +8,7 @@ would be skipped fails instead (see tests/e2e/conftest.py and pytest_collection_
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 
 import pytest
@@ -23,10 +24,24 @@ class TestConfig:
     pass
 
 
-def _database(tmp_path):
-    """Yield a URL of an empty database for one test."""
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory):
+    """An SQLite file with the schema, built once; each test gets a copy (fast)."""
+    path = tmp_path_factory.mktemp("template") / "schema.sqlite3"
+    engine = create_engine(f"sqlite:///{path}")
+    import app.models  # noqa: F401
+
+    Model.metadata.create_all(engine)
+    engine.dispose()
+    return path
+
+
+def _database(tmp_path, template=None):
+    """Yield a URL of a database with the schema and no rows, for one test."""
     if not TEST_DATABASE_URL:
-        yield f"sqlite:///{tmp_path / 'test.sqlite3'}"
+        target = tmp_path / "test.sqlite3"
+        shutil.copyfile(template, target)
+        yield f"sqlite:///{target}"
         return
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
@@ -42,8 +57,17 @@ def _database(tmp_path):
 
 
 @pytest.fixture
-def db_url(tmp_path):
+def empty_db_url(tmp_path):
+    """A database without any table (for migration tests)."""
+    if not TEST_DATABASE_URL:
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
     yield from _database(tmp_path)
+
+
+@pytest.fixture
+def db_url(tmp_path, _sqlite_template):
+    yield from _database(tmp_path, _sqlite_template)
 
 
 @pytest.fixture
@@ -61,11 +85,12 @@ def app(db_url, tmp_path):
         AUTH_RATE_LIMIT="1000 per minute",
         PUBLIC_RATE_LIMIT="1000 per minute",
         RATELIMIT_ENABLED=False,
+        FAB_PASSWORD_HASH_METHOD="pbkdf2:sha256:1000",  # fast hashes; production keeps scrypt
         IMG_UPLOAD_FOLDER=str(tmp_path / "photos"),
         UPLOAD_FOLDER=str(tmp_path / "uploads"),
     )
     with app.app_context():
-        Model.metadata.create_all(db.engine)
+        Model.metadata.create_all(db.engine)  # no-op on the SQLite template copy
     yield app
     with app.app_context():
         db.session.remove()

@@ -10,11 +10,11 @@ from flask_appbuilder import Model
 from flask_migrate import upgrade
 
 
-def test_upgrade_matches_models(db_url):
+def test_upgrade_matches_models(empty_db_url):
     from app import create_app
     from app.extensions import db
 
-    app = create_app("config.Config", SQLALCHEMY_DATABASE_URI=db_url, SECRET_KEY=uuid.uuid4().hex, TESTING=True)
+    app = create_app("config.Config", SQLALCHEMY_DATABASE_URI=empty_db_url, SECRET_KEY=uuid.uuid4().hex, TESTING=True)
     with app.app_context():
         upgrade()
         with db.engine.connect() as conn:
