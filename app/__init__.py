@@ -6,7 +6,6 @@ import logging
 import os
 
 from flask import Flask
-
 from flask_wtf.csrf import CSRFProtect
 
 from .extensions import appbuilder, db, migrate, public_limiter
