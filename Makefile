@@ -25,9 +25,11 @@ demo: db
 run: demo
 	$(PY) run.py
 
-## make test — the whole suite (browser/PostgreSQL tests skip with a reason when absent)
+## make test — the whole suite (browser/PostgreSQL tests skip with a reason when absent),
+## spread over the machine's cores (TEST_WORKERS=0 runs it in one process)
+TEST_WORKERS ?= auto
 test: setup
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check app seeds tests scripts config.py run.py
