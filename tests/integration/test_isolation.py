@@ -72,7 +72,7 @@ def _form_value(value):
 
 def _copy_as_form(app, view, row_id: int, overrides: dict) -> dict:
     """Form data reproducing village A's row (so it would validate), pointed at village B."""
-    with app.app_context(), unscoped():
+    with app.test_request_context(), unscoped():
         obj = db.session.get(view.datamodel.obj, row_id)
         data = {}
         for name in view.add_form()._fields:
@@ -145,7 +145,8 @@ def test_forms_cannot_put_rows_into_village_b(app, login, scoped, world):
             model = view.datamodel.obj
             if model not in scoped:
                 continue
-            fields = view.add_form()._fields
+            with app.test_request_context():
+                fields = list(view.add_form()._fields)
             target = {k: str(world.village_b) for k in ("village", "village_id") if k in fields}
             if "agent" in fields:
                 target["agent"] = str(world.agent_b)
