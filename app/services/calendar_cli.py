@@ -1,0 +1,91 @@
+"""``flask calendar …`` — the working-day calendar from the command line (SPEC §5, §14).
+
+    flask --app run.py calendar import 2027 schedule-2027.txt [--replace]
+    flask --app run.py calendar set 2027-10-09 work --note 国庆调休上班
+    flask --app run.py calendar show [2027 …]
+
+The file holds one range per line, as the State Council notice reads (see
+``app.services.calendar_admin``): ``2027-10-01 至 2027-10-07 休 国庆节``, ``10-09 班``.
+Same service as the township's web form.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from .audit import acting_as
+from .errors import DomainError
+
+
+def _fail(exc: DomainError) -> click.ClickException:
+    lines = [m for msgs in exc.errors.values() for m in msgs] or [exc.message]
+    return click.ClickException("\n".join(lines))
+
+
+def register_cli(app: Flask) -> None:
+    group = AppGroup("calendar", help="工作日历：录入国务院放假调休安排、单日设置、查看各年配置情况")
+
+    @group.command("import")
+    @click.argument("year", type=int)
+    @click.argument("file", type=click.File("r", encoding="utf-8"), default="-")
+    @click.option("--replace", is_flag=True, help="先删除该年已有的设置")
+    def import_year(year: int, file, replace: bool) -> None:
+        """按行导入某年放假调休安排（FILE 为 - 时从标准输入读取）。"""
+        from .calendar_admin import import_schedule
+
+        text = file.read()
+        try:
+            with acting_as("flask calendar import"):
+                result = import_schedule({"year": year, "schedule": text, "replace": replace})
+        except DomainError as exc:
+            raise _fail(exc) from None
+        click.echo(
+            f"{year}年工作日历：新增 {result['added']} 天，修改 {result['changed']} 天，"
+            f"未变 {result['unchanged']} 天，删除 {result['removed']} 天；"
+            f"重新计算期限的在办事项 {result['cases']} 件。"
+        )
+
+    @group.command("set")
+    @click.argument("day")
+    @click.argument("kind", type=click.Choice(["work", "rest", "班", "休"]))
+    @click.option("--note", default=None, help="说明，如“国庆调休上班”")
+    def set_one(day: str, kind: str, note: str | None) -> None:
+        """设置单日为上班（work/班）或休息（rest/休）。"""
+        from .calendar_admin import set_day
+
+        try:
+            with acting_as("flask calendar set"):
+                row = set_day({"day": day, "is_workday": kind, "note": note})
+        except DomainError as exc:
+            raise _fail(exc) from None
+        click.echo(f"{row.day:%Y-%m-%d} 设为{'上班' if row.is_workday else '休息'}。")
+
+    @group.command("show")
+    @click.argument("years", nargs=-1, type=int)
+    def show(years: tuple[int, ...]) -> None:
+        """查看各年工作日历配置情况。"""
+        from sqlalchemy import select
+
+        from ..extensions import db
+        from ..models import CalendarDay
+        from .calendar_admin import year_status
+
+        for row in year_status(list(years) or None):
+            source = "chinesecalendar 已含官方安排" if row["package"] else "需乡便民中心录入"
+            state = "已配置" if row["configured"] else "未配置（按周末休息估算）"
+            click.echo(f"{row['year']}年：{state}；{source}；本地设置 休 {row['rest_days']} 天、班 {row['work_days']} 天")
+            if years:
+                for day in db.session.execute(
+                    select(CalendarDay)
+                    .where(CalendarDay.day >= dt.date(row["year"], 1, 1), CalendarDay.day <= dt.date(row["year"], 12, 31))
+                    .order_by(CalendarDay.day)
+                ).scalars():
+                    click.echo(f"  {day.day:%Y-%m-%d} {'班' if day.is_workday else '休'} {day.note or ''}".rstrip())
+        sys.stdout.flush()
+
+    app.cli.add_command(group)

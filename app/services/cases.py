@@ -1,0 +1,803 @@
+"""Use cases of 代办事项 (SPEC §5, policy 第五条): register, edit, move through the lifecycle,
+extend, and the agent's to-do list.
+
+The rules live in :mod:`app.policy.case_flow` and :mod:`app.policy.deadlines`; this module
+loads what they need, applies the result and owns the transaction. Forms, REST and CLI all
+come here, so a case is the same whichever door it came in by.
+
+Times are the township's local wall-clock time (``received_at`` and every step time,
+``CaseTransition.at`` and ``CaseExtension.at`` included), kept to the minute.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+
+from flask import current_app, has_app_context
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..models import Agent, Case, CaseCounter, CaseExtension, CaseTransition, ServiceItem, Village
+from ..models.enums import (
+    CASE_CHANNELS,
+    CASE_KINDS,
+    CASE_STATUSES,
+    CUSTODY_STATES,
+    REPLY_METHODS,
+    SATISFACTION,
+    VERIFY_RESULTS,
+)
+from ..policy import PolicyViolation
+from ..policy import case_flow as flow
+from ..policy.deadlines import DEFAULT_WORKDAYS, calendar_warning, effective_deadline
+from ..policy.idcard import parse_id_number
+from ..policy.phone import normalize_service_phone
+from ..security import current_user_or_none
+from . import calendar as clock
+from .calendar import work_calendar
+from .common import check_version, session
+from .errors import Conflict, Forbidden, ValidationFailed
+from .fields import Field, one_of, parse, to_date, to_datetime, to_flag, to_int, to_money, to_str, to_str_list
+
+LABELS = {
+    "village_id": _l("所属村"),
+    "agent_id": _l("代办员"),
+    "kind": _l("类型"),
+    "service_item_id": _l("代办事项"),
+    "applicant_name": _l("申请人姓名"),
+    "applicant_id_number": _l("申请人身份证号"),
+    "applicant_phone": _l("联系电话"),
+    "channel": _l("受理方式"),
+    "urgent": _l("急办件"),
+    "received_at": _l("受理时间"),
+    "voluntary_confirmed": _l("自愿委托"),
+    "request_text": _l("诉求内容"),
+    "materials_received": _l("已收材料"),
+    "materials_note": _l("其他材料"),
+    "custody_state": _l("材料保管"),
+    "fee": _l("收费金额（元）"),
+    "receipt_number": _l("收费票据号码"),
+    "satisfaction": _l("满意度评价"),
+    "followup_note": _l("回访记录"),
+    "followup_at": _l("回访时间"),
+    "notes": _l("备注"),
+    "to": _l("办理环节"),
+    "at": _l("办理时间"),
+    "note": _l("办理说明"),
+    "verified_by": _l("核实人（村干部）"),
+    "verify_result": _l("核实结果"),
+    "submitted_window": _l("报送窗口"),
+    "window_result": _l("窗口办理结果"),
+    "reply_at": _l("回复时间"),
+    "reply_method": _l("回复方式"),
+    "answer_text": _l("答复内容"),
+    "referred_to": _l("转介单位及联系电话"),
+    "reason": _l("原因（已向申请人说明）"),
+    "new_due": _l("延期后的办结日期"),
+}
+
+
+# --------------------------------------------------------------------------------------
+# Input
+# --------------------------------------------------------------------------------------
+def _text(n: int):
+    return lambda v: to_str(v, n)
+
+
+def _id_number(value):
+    value = to_str(value, 30)
+    if value is None:
+        return None
+    try:
+        return parse_id_number(value).number
+    except PolicyViolation as exc:
+        raise ValueError(exc.message) from None
+
+
+def _phone(value):
+    value = to_str(value, 20)
+    if value is None:
+        return None
+    try:
+        return normalize_service_phone(value)
+    except PolicyViolation as exc:
+        raise ValueError(exc.message) from None
+
+
+def _minute(value):
+    """Times are kept to the minute, so that a form shows and sends back the same value."""
+    value = to_datetime(value)
+    return value.replace(second=0, microsecond=0) if value is not None else None
+
+
+def _satisfaction(value):
+    value = to_int(value)
+    if value is not None and value not in SATISFACTION:
+        raise ValueError(_l("无效的选项，可选：%(c)s", c="、".join(str(v) for v in SATISFACTION.values())))
+    return value
+
+
+def _choice(mapping):
+    """``fields.one_of`` that also refuses values that cannot be codes (lists, objects)."""
+    convert = one_of(mapping)
+
+    def check(value):
+        if value is not None and not isinstance(value, (str, int)):
+            raise ValueError(_l("无效的选项，可选：%(c)s", c="、".join(str(v) for v in mapping.values())))
+        return convert(value)
+
+    return check
+
+
+def _field(convert, name: str, required: bool = False) -> Field:
+    return Field(convert, LABELS[name], required)
+
+
+INTAKE_SPEC = {
+    "kind": _field(_choice(CASE_KINDS), "kind", True),
+    "channel": _field(_choice(CASE_CHANNELS), "channel"),
+    "received_at": _field(_minute, "received_at"),
+    "urgent": _field(to_flag, "urgent"),
+    "applicant_name": _field(_text(30), "applicant_name", True),
+    "applicant_id_number": _field(_id_number, "applicant_id_number"),
+    "applicant_phone": _field(_phone, "applicant_phone"),
+    "service_item_id": _field(to_int, "service_item_id"),
+    "request_text": _field(_text(2000), "request_text"),
+    "voluntary_confirmed": _field(to_flag, "voluntary_confirmed"),
+    "materials_received": _field(to_str_list, "materials_received"),
+    "materials_note": _field(_text(1000), "materials_note"),
+    "fee": _field(to_money, "fee"),
+    "receipt_number": _field(_text(40), "receipt_number"),
+    "notes": _field(_text(2000), "notes"),
+}
+OWNER_SPEC = {
+    "village_id": _field(to_int, "village_id"),
+    "agent_id": _field(to_int, "agent_id"),
+}
+CREATE_SPEC = {**OWNER_SPEC, **INTAKE_SPEC}
+UPDATE_SPEC = {
+    **INTAKE_SPEC,
+    "agent_id": _field(to_int, "agent_id"),
+    "custody_state": _field(_choice(CUSTODY_STATES), "custody_state"),
+    "satisfaction": _field(_satisfaction, "satisfaction"),
+    "followup_note": _field(_text(2000), "followup_note"),
+    "followup_at": _field(_minute, "followup_at"),
+}
+TRANSITION_SPEC = {
+    "to": _field(_choice(CASE_STATUSES), "to", True),
+    "at": _field(_minute, "at"),
+    "note": _field(_text(1000), "note"),
+    "answer_text": _field(_text(2000), "answer_text"),
+    "referred_to": _field(_text(120), "referred_to"),
+    "verified_by": _field(_text(30), "verified_by"),
+    "verify_result": _field(_choice(VERIFY_RESULTS), "verify_result"),
+    "submitted_window": _field(_text(60), "submitted_window"),
+    "window_result": _field(_text(2000), "window_result"),
+    "reply_at": _field(_minute, "reply_at"),
+    "reply_method": _field(_choice(REPLY_METHODS), "reply_method"),
+    "reason": _field(_text(1000), "reason"),
+    "fee": _field(to_money, "fee"),
+    "receipt_number": _field(_text(40), "receipt_number"),
+}
+EXTENSION_SPEC = {
+    "new_due": _field(to_date, "new_due"),
+    "reason": _field(_text(1000), "reason"),
+}
+
+#: Fields fixed once a case has left its first status (they decide deadlines and number).
+INTAKE_LOCKED = ("service_item_id", "urgent", "received_at")
+#: What an agent may still add to a closed case (the rest of its ledger line is final).
+CLOSED_EDITABLE = ("satisfaction", "followup_note", "followup_at", "notes", "fee", "receipt_number", "custody_state")
+
+
+def _fail(field: str, message) -> ValidationFailed:
+    return ValidationFailed(errors={field: [message]})
+
+
+def _parse_all(data, spec: dict, partial: bool = False) -> tuple[dict, dict]:
+    """Like ``fields.parse`` but keeps going: the values that converted and the errors of
+    the rest, so that one answer lists every problem of the input."""
+    values: dict = {}
+    errors: dict[str, list] = {}
+    getter = data.get if hasattr(data, "get") else (lambda _k, _d=None: _d)
+    for name, field in spec.items():
+        if partial and name not in data:
+            continue
+        try:
+            values.update(parse({name: getter(name)}, {name: field}))
+        except ValidationFailed as exc:
+            errors.update(exc.errors)
+    return values, errors
+
+
+def _merge(errors: dict, more: dict) -> dict:
+    """Add ``more`` for the fields that have no message yet (the first problem is the real one)."""
+    for key, messages in more.items():
+        if key not in errors:
+            errors[key] = list(messages)
+    return errors
+
+
+def _raise_findings(findings) -> None:
+    if findings:
+        errors: dict[str, list] = {}
+        for f in findings:
+            errors.setdefault(f.field, []).append(str(f.message))
+        raise ValidationFailed(errors=errors)
+
+
+# --------------------------------------------------------------------------------------
+# Who is acting
+# --------------------------------------------------------------------------------------
+def _is_township(user) -> bool:
+    """Township staff, the discipline office, Admin and the CLI act for every village."""
+    return user is None or getattr(user, "village_id", None) is None
+
+
+def _actor_name(user) -> str:
+    if user is None:
+        return str(_l("系统"))
+    return (getattr(user, "first_name", "") or user.username)[:64]
+
+
+def _settings() -> tuple[int, int]:
+    cfg = current_app.config if has_app_context() else {}
+    return (
+        int(cfg.get("SUBMIT_WITHIN_WORKDAYS", DEFAULT_WORKDAYS)),
+        int(cfg.get("DEFAULT_PROMISED_WORKDAYS", DEFAULT_WORKDAYS)),
+    )
+
+
+def _owner(values: dict, user) -> tuple[Village, Agent]:
+    """The village and agent of a new case: an agent's own (input ignored), or the township's
+    choice (the agent must belong to the chosen village)."""
+    s = session()
+    if not _is_township(user):
+        agent = s.execute(select(Agent).where(Agent.user_id == user.id)).scalar()
+        if agent is None or agent.village_id != user.village_id:
+            raise Forbidden(_l("您的账号没有关联本村代办员档案，不能登记受理，请联系乡便民中心"))
+        if agent.status == "dismissed":
+            raise Forbidden(_l("您已解聘，不能再登记受理"))
+        return s.get(Village, user.village_id), agent
+    errors: dict[str, list] = {}
+    village = s.get(Village, values["village_id"]) if values.get("village_id") else None
+    if village is None:
+        errors["village_id"] = [_l("请选择所属村") if not values.get("village_id") else _l("所选村不存在")]
+    elif not village.active:
+        errors["village_id"] = [_l("该村已停用，不能登记受理")]
+    agent = s.get(Agent, values["agent_id"]) if values.get("agent_id") else None
+    if agent is None:
+        errors["agent_id"] = [_l("请选择代办员") if not values.get("agent_id") else _l("所选代办员不存在")]
+    elif village is not None and agent.village_id != village.id:
+        errors["agent_id"] = [_l("所选代办员不是该村的代办员")]
+    elif agent.status == "dismissed":
+        errors["agent_id"] = [_l("所选代办员已解聘")]
+    if errors:
+        raise ValidationFailed(errors=errors)
+    return village, agent
+
+
+# --------------------------------------------------------------------------------------
+# Case numbers — <村代码><年>-<序号>, from case_counter, safe under concurrent creation
+# --------------------------------------------------------------------------------------
+def _next_serial(village_id: int, year: int) -> int:
+    """Take the next serial of (village, year) inside the current transaction.
+
+    One statement, ``INSERT … ON CONFLICT (village_id, year) DO UPDATE SET last = last + 1
+    RETURNING last``: on PostgreSQL the counter row stays locked until this transaction ends
+    (a concurrent creation waits, then gets the next number); on SQLite the statement takes
+    the database's write lock, held to commit. Numbers are therefore gapless and unique;
+    the unique constraint on ``case_number`` is the backstop.
+    """
+    s = session()
+    table = CaseCounter.__table__
+    dialect = s.get_bind().dialect.name
+    if dialect in ("postgresql", "sqlite"):
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as upsert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as upsert
+        stmt = (
+            upsert(table)
+            .values(village_id=village_id, year=year, last=1)
+            .on_conflict_do_update(index_elements=[table.c.village_id, table.c.year], set_={"last": table.c.last + 1})
+            .returning(table.c.last)
+        )
+        return int(s.execute(stmt).scalar_one())
+    # Other databases: lock the row, then bump it.  # pragma: no cover
+    row = s.execute(
+        select(table.c.id, table.c.last).where(table.c.village_id == village_id, table.c.year == year).with_for_update()
+    ).first()
+    if row is None:
+        s.execute(insert(table).values(village_id=village_id, year=year, last=1))
+        return 1
+    s.execute(update(table).where(table.c.id == row.id).values(last=row.last + 1))
+    return row.last + 1
+
+
+def _resync_counter(village: Village, year: int) -> None:
+    """After a clash (numbers issued outside the counter, a village code reused): move the
+    counter past the highest number already taken with this prefix."""
+    prefix = f"{village.code}{year:04d}-"
+    numbers = session().execute(
+        select(Case.case_number).where(Case.case_number.like(prefix + "%")).execution_options(skip_village_scope=True)
+    ).scalars()
+    highest = max((p[2] for p in map(flow.parse_case_number, numbers) if p), default=0)
+    table = CaseCounter.__table__
+    done = session().execute(
+        update(table).where(table.c.village_id == village.id, table.c.year == year).values(last=highest)
+    ).rowcount
+    if not done:
+        session().execute(insert(table).values(village_id=village.id, year=year, last=highest))
+
+
+# --------------------------------------------------------------------------------------
+# Validation shared by create and update
+# --------------------------------------------------------------------------------------
+def _item(item_id: int | None, *, must_be_active: bool) -> ServiceItem | None:
+    if item_id is None:
+        return None
+    item = session().get(ServiceItem, item_id)
+    if item is None:
+        raise _fail("service_item_id", _l("所选代办事项不存在"))
+    if must_be_active and not item.active:
+        raise _fail("service_item_id", _l("该代办事项已停用，请选择其他事项"))
+    return item
+
+
+def _check_intake(v: dict, item: ServiceItem | None, now: dt.datetime, changed: set | None = None) -> dict:
+    """The intake rules on the merged record. On an edit (``changed`` given) the rules about
+    the catalog (materials list, fee ceiling) and the clock are checked only for what the
+    edit touches, so a later change of the catalog never locks an old ledger line."""
+
+    def touched(*keys: str) -> bool:
+        return changed is None or any(k in changed for k in keys)
+
+    errors: dict[str, list] = {}
+    kind = v["kind"]
+    if kind == flow.PROXY:
+        if item is None:
+            errors.setdefault("service_item_id", []).append(str(_l("代办须选择代办事项")))
+        if not v.get("applicant_id_number"):
+            errors.setdefault("applicant_id_number", []).append(str(_l("代办须登记申请人身份证号")))
+    for f in flow.check_voluntary(kind, bool(v.get("voluntary_confirmed"))):
+        errors.setdefault(f.field, []).append(str(f.message))
+    received = v["received_at"]
+    if touched("received_at"):
+        if received > now + flow.CLOCK_TOLERANCE:
+            errors.setdefault("received_at", []).append(str(_l("受理时间不能晚于当前时间")))
+        elif received.year < 2000:
+            errors.setdefault("received_at", []).append(str(_l("受理时间有误")))
+    if touched("materials_received", "service_item_id"):
+        allowed = list(item.materials or []) if item else []
+        unknown = [m for m in v.get("materials_received") or [] if m not in allowed]
+        if unknown:
+            errors.setdefault("materials_received", []).append(
+                str(_l("“%(m)s”不在该事项的材料清单中，请写在“其他材料”里", m="、".join(unknown)))
+            )
+    if touched("fee", "receipt_number", "service_item_id"):
+        fee = v.get("fee") or Decimal("0.00")
+        for f in flow.check_fee(fee, item.fee if item else Decimal("0.00"), v.get("receipt_number")):
+            errors.setdefault(f.field, []).append(str(f.message))
+    return errors
+
+
+def _deadlines(kind: str, received_at: dt.datetime, urgent: bool, item: ServiceItem | None):
+    submit_days, default_days = _settings()
+    return flow.case_deadlines(
+        kind, received_at, urgent, item.promised_days if item else None, work_calendar(), submit_days, default_days
+    )
+
+
+def _extension_dates(case: Case) -> list[dt.date]:
+    if case.id is None:
+        return []
+    return list(session().execute(select(CaseExtension.new_due).where(CaseExtension.case_id == case.id)).scalars())
+
+
+def _record(case: Case, from_status: str | None, to_status: str, at: dt.datetime, note: str | None, user) -> None:
+    session().add(
+        CaseTransition(
+            case=case,
+            village_id=case.village_id,
+            from_status=from_status,
+            to_status=to_status,
+            at=at,
+            user_id=getattr(user, "id", None),
+            user_name=_actor_name(user),
+            note=note,
+        )
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Register (受理登记)
+# --------------------------------------------------------------------------------------
+def create_case(data) -> Case:
+    """受理登记 — 一事一记. The number, village and agent are set here, not taken from input."""
+    if not hasattr(data, "get"):
+        raise ValidationFailed(_l("请求内容应为字段和值"))
+    values, errors = _parse_all(data, CREATE_SPEC)
+    user = current_user_or_none()
+    now = clock.now_local()
+    village = agent = item = None
+    try:
+        village, agent = _owner(values, user)
+    except ValidationFailed as exc:
+        _merge(errors, exc.errors)
+    try:
+        item = _item(values.get("service_item_id"), must_be_active=True)
+    except ValidationFailed as exc:
+        _merge(errors, exc.errors)
+    values["received_at"] = values.get("received_at") or now.replace(second=0, microsecond=0)
+    values["channel"] = values.get("channel") or "visit"
+    values["materials_received"] = values.get("materials_received") or []
+    values["fee"] = values.get("fee") or Decimal("0.00")
+    if "kind" in values and "service_item_id" not in errors:
+        _merge(errors, _check_intake(values, item, now))
+    if errors:
+        raise ValidationFailed(errors=errors)
+
+    kind = values["kind"]
+    status = flow.initial_status(kind)
+    submit_by, complete_by = _deadlines(kind, values["received_at"], values["urgent"], item)
+    holds_materials = kind == flow.PROXY and bool(values["materials_received"] or values.get("materials_note"))
+    year = values["received_at"].year
+    fields = {k: v for k, v in values.items() if k not in OWNER_SPEC}
+
+    s = session()
+    for attempt in range(2):
+        case = Case(
+            case_number=flow.format_case_number(village.code, year, _next_serial(village.id, year)),
+            village_id=village.id,
+            agent_id=agent.id,
+            category_id=item.category_id if item else None,
+            status=status,
+            submit_by=submit_by,
+            complete_by=complete_by,
+            due_on=flow.current_due(kind, status, submit_by, complete_by),
+            custody_state="held" if holds_materials else None,
+            created_by_id=getattr(user, "id", None),
+            **fields,
+        )
+        s.add(case)
+        _record(case, None, status, values["received_at"], None, user)
+        try:
+            s.commit()
+            return case
+        except IntegrityError as exc:
+            s.rollback()
+            if attempt or "case_number" not in str(exc.orig):
+                raise Conflict(_l("受理编号分配冲突，请重新提交")) from None
+            _resync_counter(village, year)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+# --------------------------------------------------------------------------------------
+# Edit
+# --------------------------------------------------------------------------------------
+def update_case(case: Case, data) -> Case:
+    """Correct or complete a case's ledger line; steps of the lifecycle go through
+    :func:`transition_case`."""
+    check_version(case, data.get("version"))
+    if case.status == "voided":
+        raise Conflict(_l("已作废的事项不能修改"))
+    user = current_user_or_none()
+    township = _is_township(user)
+    changes = parse(data, UPDATE_SPEC, partial=True)
+    if "fee" in changes and changes["fee"] is None:
+        changes["fee"] = Decimal("0.00")
+    if "materials_received" in changes and changes["materials_received"] is None:
+        changes["materials_received"] = []
+    current = {key: getattr(case, key) for key in UPDATE_SPEC}
+    if not township:
+        changes.pop("agent_id", None)  # an agent's cases stay theirs
+    changed = {k: v for k, v in changes.items() if _differs(current.get(k), v)}
+
+    errors: dict[str, list] = {}
+    for key in ("kind", "applicant_name", "channel"):
+        if key in changed and changed[key] is None:
+            errors[key] = [str(_l("%(f)s为必填项", f=LABELS[key]))]
+    if "kind" in changed:
+        errors.setdefault("kind", []).append(str(_l("类型不能修改；咨询后委托代办的，请另行登记代办事项")))
+    initial = case.status == flow.initial_status(case.kind)
+    for key in INTAKE_LOCKED:
+        if key in changed and not initial:
+            errors.setdefault(key, []).append(
+                str(_l("事项已进入办理环节，不能修改“%(f)s”", f=LABELS[key]))
+            )
+    if "received_at" in changed and changed["received_at"] and changed["received_at"].year != case.received_at.year:
+        errors.setdefault("received_at", []).append(str(_l("受理时间不能改到其他年份（受理编号按年编排）")))
+    if not case.is_open and not township:
+        for key in changed:
+            if key not in CLOSED_EDITABLE:
+                errors.setdefault(key, []).append(
+                    str(_l("事项已办结，只能补充满意度评价、回访、收费票据和备注"))
+                )
+    if errors:
+        raise ValidationFailed(errors=errors)
+
+    merged = {**current, **changed}
+    merged["materials_received"] = merged.get("materials_received") or []
+    merged["fee"] = merged.get("fee") or Decimal("0.00")
+    item = _item(merged.get("service_item_id"), must_be_active="service_item_id" in changed)
+    intake_errors = _check_intake(merged, item, clock.now_local(), set(changed))
+    if intake_errors:
+        raise ValidationFailed(errors=intake_errors)
+    _raise_findings(
+        flow.check_satisfaction(
+            merged.get("satisfaction"),
+            case.status in flow.CLOSED_STATUSES,
+            merged.get("followup_note"),
+            merged.get("followup_at"),
+        )
+    )
+    if "agent_id" in changed:
+        agent = session().get(Agent, changed["agent_id"]) if changed["agent_id"] else None
+        if agent is None or agent.village_id != case.village_id:
+            raise _fail("agent_id", _l("所选代办员不是该村的代办员"))
+
+    for key, value in changed.items():
+        setattr(case, key, value)
+    if "service_item_id" in changed:
+        case.category_id = item.category_id if item else None
+    if any(k in changed for k in INTAKE_LOCKED):
+        case.submit_by, case.complete_by = _deadlines(case.kind, case.received_at, case.urgent, item)
+        case.due_on = flow.current_due(case.kind, case.status, case.submit_by, case.complete_by, _extension_dates(case))
+    session().commit()
+    return case
+
+
+def _differs(old, new) -> bool:
+    if isinstance(old, list) or isinstance(new, list):
+        return list(old or []) != list(new or [])
+    if old in (None, "") and new in (None, ""):
+        return False
+    return old != new
+
+
+# --------------------------------------------------------------------------------------
+# Move (办理环节)
+# --------------------------------------------------------------------------------------
+def transitions_for(case: Case) -> tuple[str, ...]:
+    """The moves the current user may make on ``case`` (the buttons of the case page)."""
+    return flow.allowed_targets(case.kind, case.status, _is_township(current_user_or_none()))
+
+
+def transition_case(case: Case, data) -> Case:
+    """One step of 第五条（二）: 核实, 报送, 办结, 答复, 转介, 不予受理/退回, 作废."""
+    check_version(case, data.get("version"))
+    v = parse(data, TRANSITION_SPEC)
+    user = current_user_or_none()
+    now = clock.now_local()
+    at = v.get("at") or now.replace(second=0, microsecond=0)
+    to, from_status = v["to"], case.status
+    facts = flow.StepFacts(
+        kind=case.kind,
+        from_status=from_status,
+        to_status=to,
+        values=v,
+        received_at=case.received_at,
+        at=at,
+        now=now,
+        submitted_at=case.submitted_at,
+        may_void_closed=_is_township(user),
+    )
+    findings = flow.check_transition(facts, LABELS)
+    if to == "submitted" and from_status == "verifying" and v.get("verify_result") == "not_confirmed":
+        findings.append(
+            flow.Finding(
+                "verify_result", "not_confirmed", _l("核实结果为“情况不属实”的，不能报送；请办理不予受理并向申请人说明原因")
+            )
+        )
+    if to == "completed":
+        fee = v["fee"] if v.get("fee") is not None else case.fee
+        receipt = v.get("receipt_number") or case.receipt_number
+        statutory = case.service_item.fee if case.service_item else Decimal("0.00")
+        findings += flow.check_fee(fee, statutory, receipt)
+    _raise_findings(findings)
+
+    note_parts: list[str] = []
+
+    def say(name: str, value) -> None:
+        if value not in (None, ""):
+            note_parts.append(f"{LABELS[name]}：{value}")
+
+    if to == "verifying":
+        case.verified_by, case.verified_at = v["verified_by"], at
+        say("verified_by", v["verified_by"])
+    elif to == "submitted":
+        if from_status == "verifying":
+            case.verify_result = v["verify_result"]
+            say("verify_result", VERIFY_RESULTS[v["verify_result"]])
+        case.submitted_window, case.submitted_at = v["submitted_window"], at
+        if case.custody_state == "held":
+            case.custody_state = "submitted"
+        say("submitted_window", v["submitted_window"])
+    elif to == "completed":
+        case.window_result, case.reply_at, case.reply_method = v["window_result"], v["reply_at"], v["reply_method"]
+        if v.get("fee") is not None:
+            case.fee = v["fee"]
+        if v.get("receipt_number"):
+            case.receipt_number = v["receipt_number"]
+        if case.custody_state in ("held", "submitted"):
+            case.custody_state = "returned"  # originals and the result go back to the applicant
+        say("window_result", v["window_result"])
+        say("reply_method", REPLY_METHODS[v["reply_method"]])
+    elif to == "answered":
+        case.answer_text, case.reply_at = v["answer_text"], at
+        if v.get("reply_method"):
+            case.reply_method = v["reply_method"]
+        say("answer_text", v["answer_text"])
+    elif to == "referred":
+        case.referred_to, case.reply_at = v["referred_to"], at
+        say("referred_to", v["referred_to"])
+    elif to in ("rejected", "voided"):
+        case.reason = v["reason"]
+        if to == "rejected" and from_status == "verifying" and v.get("verify_result"):
+            case.verify_result = v["verify_result"]
+        if case.custody_state in ("held", "submitted"):
+            case.custody_state = "returned"
+        say("reason", v["reason"])
+    say("note", v.get("note"))
+
+    if to in flow.CLOSED_STATUSES:
+        if from_status in flow.OPEN_STATUSES:
+            # The case closes under the deadline it was measured against while open.
+            case.closed_at = flow.closing_time(to, at, v)
+        case.closed_late = flow.closed_late(to, case.closed_at, case.due_on)
+    else:
+        case.due_on = flow.current_due(case.kind, to, case.submit_by, case.complete_by, _extension_dates(case))
+    case.status = to
+    step_at = flow.closing_time(to, at, v) if to in flow.CLOSED_STATUSES else at
+    _record(case, from_status, to, step_at, "；".join(note_parts) or None, user)
+    session().commit()
+    return case
+
+
+def extend_case(case: Case, data, today: dt.date | None = None) -> CaseExtension:
+    """延期: a new complete-by date and the reason told to the applicant; earlier dates are kept."""
+    check_version(case, data.get("version"))
+    if not case.is_open:
+        raise Conflict(_l("事项已办结或作废，不能延期"))
+    v = parse(data, EXTENSION_SPEC)
+    today = today or clock.today()
+    previous = _extension_dates(case)
+    current = effective_deadline(case.complete_by, previous) if case.complete_by else None
+    _raise_findings(flow.check_extension(v.get("new_due"), current, today, v.get("reason")))
+    user = current_user_or_none()
+    ext = CaseExtension(
+        case=case,
+        village_id=case.village_id,
+        previous_due=current,
+        new_due=v["new_due"],
+        reason=v["reason"],
+        at=clock.now_local().replace(second=0, microsecond=0),
+        user_name=_actor_name(user),
+    )
+    session().add(ext)
+    case.due_on = flow.current_due(case.kind, case.status, case.submit_by, case.complete_by, [*previous, v["new_due"]])
+    session().commit()
+    return ext
+
+
+# --------------------------------------------------------------------------------------
+# Reading
+# --------------------------------------------------------------------------------------
+def todo_cases(today: dt.date, limit: int = 20) -> list[Case]:
+    """The current user's open cases (scoping is automatic): overdue first, then due soon,
+    then by due date — ordering by the deadline in force gives exactly that."""
+    stmt = (
+        select(Case)
+        .where(Case.open_clause())
+        .order_by(Case.due_on.asc().nulls_last(), Case.received_at.asc(), Case.id.asc())
+        .limit(limit)
+    )
+    return list(session().execute(stmt).scalars())
+
+
+def soon_limit(today: dt.date) -> dt.date:
+    return flow.soon_limit(today, work_calendar())
+
+
+def deadline_state(case: Case, today: dt.date, soon: dt.date) -> str:
+    return flow.deadline_state(case.status, case.due_on, case.closed_late, today, soon)
+
+
+def case_calendar_warning(case: Case) -> str | None:
+    """The SPEC §5 warning when one of the case's deadlines lies in an unconfigured year."""
+    return calendar_warning([case.submit_by, case.complete_by, case.due_on], work_calendar())
+
+
+def timeline(case: Case) -> list[dict]:
+    """Status changes and extensions, oldest first (每个状态变化都留痕)."""
+    rows = [
+        {"at": t.at, "seq": (0, t.id), "kind": "transition", "from": t.from_status, "to": t.to_status,
+         "who": t.user_name, "note": t.note}
+        for t in case.transitions
+    ]
+    rows += [
+        {"at": e.at, "seq": (1, e.id), "kind": "extension", "previous_due": e.previous_due, "new_due": e.new_due,
+         "who": e.user_name, "note": e.reason}
+        for e in case.extensions
+    ]
+    return sorted(rows, key=lambda r: (r["at"], r["seq"]))
+
+
+def open_cases_warning(today: dt.date) -> str | None:
+    """The SPEC §5 warning for the user's open cases whose deadline falls in a year the
+    calendar does not know (this year or the next); ``None`` when there are none."""
+    cal = work_calendar()
+    for year in (today.year, today.year + 1):
+        if cal.is_configured_year(year):
+            continue
+        hit = session().execute(
+            select(Case.id).where(
+                Case.open_clause(), Case.due_on >= dt.date(year, 1, 1), Case.due_on <= dt.date(year, 12, 31)
+            ).limit(1)
+        ).first()
+        if hit:
+            return calendar_warning([dt.date(year, 1, 1)], cal)
+    return None
+
+
+def open_counts(today: dt.date) -> dict[str, int]:
+    """How many of the user's cases are open, overdue, due soon, closed late (list toolbar)."""
+    soon = soon_limit(today)
+    row = session().execute(
+        select(
+            func.count(Case.id),
+            func.count(Case.id).filter(Case.due_on < today),
+            func.count(Case.id).filter(and_(Case.due_on >= today, Case.due_on <= soon)),
+        ).where(Case.open_clause())  # open cases only: the (status, due_on) index does the work
+    ).one()
+    return {"open": row[0] or 0, "overdue": row[1] or 0, "soon": row[2] or 0}
+
+
+# --------------------------------------------------------------------------------------
+# After the calendar changes
+# --------------------------------------------------------------------------------------
+def recompute_deadlines(changed_days: Iterable[dt.date]) -> int:
+    """Open cases whose deadlines were counted across a day whose working status changed get
+    them counted again (closed cases keep what they closed under). Returns how many changed."""
+    days = sorted(set(changed_days))
+    if not days:
+        return 0
+    first, last = days[0], days[-1]
+    s = session()
+    stmt = select(Case).where(
+        Case.open_clause(),
+        Case.received_at < dt.datetime.combine(last, dt.time()),
+        or_(Case.submit_by >= first, Case.complete_by >= first),
+    )
+    changed = 0
+    for case in s.execute(stmt).scalars():
+        submit_by, complete_by = _deadlines(case.kind, case.received_at, case.urgent, case.service_item)
+        if (submit_by, complete_by) == (case.submit_by, case.complete_by):
+            continue
+        case.submit_by, case.complete_by = submit_by, complete_by
+        case.due_on = flow.current_due(case.kind, case.status, submit_by, complete_by, _extension_dates(case))
+        changed += 1
+    s.commit()
+    return changed
+
+
+__all__ = [
+    "LABELS",
+    "case_calendar_warning",
+    "create_case",
+    "deadline_state",
+    "extend_case",
+    "open_cases_warning",
+    "open_counts",
+    "recompute_deadlines",
+    "soon_limit",
+    "timeline",
+    "todo_cases",
+    "transition_case",
+    "transitions_for",
+    "update_case",
+]

@@ -1,0 +1,209 @@
+"""Use cases of the service catalog (代办事项目录, policy 第四条, 第三条2 公开原则, SPEC §4).
+
+Township staff add items ("还可适当增加代理服务项目", 第四条 last line), correct them and
+retire them (停用 — never deleted: cases refer to them). An item's promised working days
+apply to cases received after the change; existing cases keep the deadlines they got.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+
+from ..models import Case, ServiceCategory, ServiceItem
+from .common import session
+from .errors import ValidationFailed
+from .fields import Field, parse, to_flag, to_int, to_money, to_str, to_str_list
+
+MAX_PROMISED_DAYS = 60
+
+
+def _code(max_len: int):
+    def convert(value):
+        value = to_str(value, max_len)
+        if value is None:
+            return None
+        value = value.upper()
+        if not re.fullmatch(r"[0-9A-Z]+", value):
+            raise ValueError(_l("编码只能由数字和英文字母组成"))
+        return value
+
+    return convert
+
+
+def _days(value):
+    value = to_int(value)
+    if value is None:
+        return None
+    if not 0 <= value <= MAX_PROMISED_DAYS:
+        raise ValueError(_l("应为0至%(n)s之间的工作日数（0表示即时办结）", n=MAX_PROMISED_DAYS))
+    return value
+
+
+def _materials(value):
+    items = to_str_list(value)
+    for m in items:
+        if len(m) > 100:
+            raise ValueError(_l("每项材料不能超过100个字"))
+    if len(set(items)) != len(items):
+        raise ValueError(_l("材料清单中有重复项"))
+    return items
+
+
+ITEM_SPEC = {
+    "code": Field(_code(8), _l("事项编码")),
+    "category_id": Field(to_int, _l("事项类别"), required=True),
+    "name": Field(lambda v: to_str(v, 80), _l("事项名称"), required=True),
+    "window": Field(lambda v: to_str(v, 60), _l("办理窗口"), required=True),
+    "legal_basis": Field(lambda v: to_str(v, 2000), _l("办事依据")),
+    "materials": Field(_materials, _l("申报材料")),
+    "procedure": Field(lambda v: to_str(v, 4000), _l("办理程序")),
+    "promised_days": Field(_days, _l("承诺时限（工作日）")),
+    "fee": Field(to_money, _l("收费标准（元）")),
+    "active": Field(to_flag, _l("启用")),
+}
+CATEGORY_SPEC = {
+    "code": Field(_code(4), _l("类别编码")),
+    "name": Field(lambda v: to_str(v, 40), _l("类别名称"), required=True),
+    "description": Field(lambda v: to_str(v, 1000), _l("说明")),
+}
+
+
+def _unique(model, column: str, value, current_id: int | None, label, extra=None) -> list:
+    if value is None:
+        return []
+    stmt = select(model.id).where(func.upper(getattr(model, column)) == str(value).upper())
+    if extra is not None:
+        stmt = stmt.where(extra)
+    if current_id:
+        stmt = stmt.where(model.id != current_id)
+    if session().execute(stmt).first():
+        return [_l("%(label)s“%(v)s”已存在", label=label, v=value)]
+    return []
+
+
+def _category(category_id: int | None) -> ServiceCategory:
+    category = session().get(ServiceCategory, category_id) if category_id else None
+    if category is None:
+        raise ValidationFailed(errors={"category_id": [_l("请选择事项类别")]})
+    return category
+
+
+def _next_item_code(category: ServiceCategory) -> str:
+    """``<类别编码><两位序号>``, after the highest number used in the category."""
+    codes = session().execute(select(ServiceItem.code).where(ServiceItem.code.like(category.code + "%"))).scalars()
+    used = [int(c[len(category.code) :]) for c in codes if c[len(category.code) :].isdigit()]
+    return f"{category.code}{max(used, default=0) + 1:02d}"
+
+
+def _check_item(values: dict, current: ServiceItem | None) -> None:
+    errors: dict[str, list] = {}
+    category_id = values.get("category_id")
+    name_clash = _unique(
+        ServiceItem, "name", values.get("name"), current.id if current else None, _l("本类别中的事项"),
+        ServiceItem.category_id == category_id,
+    )
+    if name_clash:
+        errors["name"] = name_clash
+    code_clash = _unique(ServiceItem, "code", values.get("code"), current.id if current else None, _l("事项编码"))
+    if code_clash:
+        errors["code"] = code_clash
+    if errors:
+        raise ValidationFailed(errors=errors)
+
+
+def create_item(data) -> ServiceItem:
+    values = parse(data, ITEM_SPEC)
+    category = _category(values["category_id"])
+    values["code"] = values.get("code") or _next_item_code(category)
+    values["materials"] = values.get("materials") or []
+    values["promised_days"] = 3 if values.get("promised_days") is None else values["promised_days"]
+    values["fee"] = values.get("fee") if values.get("fee") is not None else 0
+    if "active" not in data:
+        values["active"] = True
+    _check_item(values, None)
+    item = ServiceItem(**values)
+    session().add(item)
+    session().commit()
+    return item
+
+
+def update_item(item: ServiceItem, data) -> ServiceItem:
+    changes = parse(data, ITEM_SPEC, partial=True)
+    for key in ("category_id", "name", "window"):
+        if key in changes and changes[key] is None:
+            raise ValidationFailed(errors={key: [_l("%(f)s为必填项", f=ITEM_SPEC[key].label)]})
+    if "category_id" in changes:
+        _category(changes["category_id"])
+    if changes.get("code") is None:
+        changes.pop("code", None)
+    if "promised_days" in changes and changes["promised_days"] is None:
+        changes["promised_days"] = 3
+    if "fee" in changes and changes["fee"] is None:
+        changes.pop("fee")
+    if "materials" in changes and changes["materials"] is None:
+        changes["materials"] = []
+    merged = {"category_id": item.category_id, "name": item.name, "code": item.code, **changes}
+    _check_item(merged, item)
+    moved = "category_id" in changes and changes["category_id"] != item.category_id
+    for key, value in changes.items():
+        if getattr(item, key) != value:
+            setattr(item, key, value)
+    if moved:
+        # A case's category is its item's category (monthly figures count by it).
+        session().execute(
+            update(Case).where(Case.service_item_id == item.id).values(category_id=changes["category_id"])
+        )
+    session().commit()
+    return item
+
+
+def retire_item(item: ServiceItem) -> ServiceItem:
+    """停用: no new cases for it; existing cases and the public history keep it."""
+    return update_item(item, {"active": False})
+
+
+def create_category(data) -> ServiceCategory:
+    values = parse(data, CATEGORY_SPEC)
+    if not values.get("code"):
+        codes = session().execute(select(ServiceCategory.code)).scalars()
+        numbers = [int(c) for c in codes if c.isdigit()]
+        values["code"] = f"{max(numbers, default=0) + 1:02d}"
+    errors = {}
+    for key, label in (("code", _l("类别编码")), ("name", _l("类别名称"))):
+        clash = _unique(ServiceCategory, key, values.get(key), None, label)
+        if clash:
+            errors[key] = clash
+    if errors:
+        raise ValidationFailed(errors=errors)
+    category = ServiceCategory(**values)
+    session().add(category)
+    session().commit()
+    return category
+
+
+def update_category(category: ServiceCategory, data) -> ServiceCategory:
+    changes = parse(data, CATEGORY_SPEC, partial=True)
+    if "name" in changes and changes["name"] is None:
+        raise ValidationFailed(errors={"name": [_l("%(f)s为必填项", f=CATEGORY_SPEC["name"].label)]})
+    if changes.get("code") is None:
+        changes.pop("code", None)
+    errors = {}
+    for key, label in (("code", _l("类别编码")), ("name", _l("类别名称"))):
+        clash = _unique(ServiceCategory, key, changes.get(key), category.id, label)
+        if clash:
+            errors[key] = clash
+    if errors:
+        raise ValidationFailed(errors=errors)
+    for key, value in changes.items():
+        setattr(category, key, value)
+    session().commit()
+    return category
+
+
+def active_items() -> list[ServiceItem]:
+    return list(
+        session().execute(select(ServiceItem).where(ServiceItem.active.is_(True)).order_by(ServiceItem.code)).scalars()
+    )
