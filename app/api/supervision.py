@@ -1,0 +1,229 @@
+"""/api/v1/inspection, complaint, training, deduction (read-only), monthlyreport (SPEC §14).
+
+The same services as the web forms; custom endpoints for what is not a plain field edit:
+``POST /api/v1/complaint/<id>/verify``, ``POST /api/v1/training/<id>/attendance``,
+``POST /api/v1/monthlyreport/submit``, ``POST /api/v1/monthlyreport/<id>/return``.
+"""
+
+from __future__ import annotations
+
+from flask_appbuilder.api import expose, protect, safe
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security.decorators import permission_name
+
+from ..extensions import db
+from ..models import Complaint, Deduction, Inspection, MonthlyReport, Training
+from ..services import reports as report_service
+from ..services import supervision as service
+from ..services.errors import DomainError
+from .base import BmModelRestApi
+
+
+class InspectionApi(BmModelRestApi):
+    resource_name = "inspection"
+    class_permission_name = "Inspection"
+    datamodel = SQLAInterface(Inspection, db.session)
+    service_create = service.create_inspection
+    service_update = service.update_inspection
+    list_columns = ["id", "inspected_at", "inspector", "village_id", "agent_id", "on_duty", "ledger_complete", "rectify_by", "rectified_on"]
+    show_columns = [
+        "id", "inspected_at", "inspector", "village_id", "agent_id", "on_duty", "ledger_complete", "six_ones",
+        "problems", "rectification", "rectify_by", "rectified_on", "created_at",
+    ]
+    add_columns = [
+        "inspected_at", "inspector", "village_id", "agent_id", "on_duty", "ledger_complete", "six_ones",
+        "problems", "rectification", "rectify_by", "rectified_on",
+    ]
+    edit_columns = add_columns
+    search_columns = ["village_id", "agent_id", "on_duty", "ledger_complete", "inspected_at"]
+    order_columns = ["inspected_at", "village_id"]
+    base_order = ("inspected_at", "desc")
+
+
+class ComplaintApi(BmModelRestApi):
+    resource_name = "complaint"
+    class_permission_name = "Complaint"
+    datamodel = SQLAInterface(Complaint, db.session)
+    service_create = service.create_complaint
+    service_update = service.update_complaint
+    include_route_methods = BmModelRestApi.include_route_methods | {"verify"}
+    method_permission_name = {**BmModelRestApi.method_permission_name, "verify": "verify"}
+    list_columns = ["id", "received_on", "channel", "village_id", "agent_id", "refused_request", "result", "verified_on"]
+    show_columns = [
+        "id", "received_on", "channel", "complainant", "complainant_phone", "village_id", "agent_id", "case_id",
+        "refused_request", "content", "result", "verified_by", "verified_on", "verification_note", "followup",
+    ]
+    add_columns = show_columns[1:]
+    edit_columns = add_columns
+    search_columns = ["village_id", "agent_id", "result", "received_on"]
+    order_columns = ["received_on", "village_id"]
+    base_order = ("received_on", "desc")
+
+    @expose("/<int:pk>/verify", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("verify")
+    def verify(self, pk):
+        """核实: {"result": "true" | "false" | "pending", "verified_by", "verified_on", "verification_note"}.
+        ---
+        post:
+          responses:
+            200:
+              description: the complaint after verification
+        """
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            return self.response_404()
+        body = self._json_body()
+        if body is None:
+            return self.response_400(message=str(_json_message()))
+        try:
+            item = service.verify_complaint(item, body)
+        except DomainError as exc:
+            return self.error_response(exc)
+        return self.response(200, id=item.id, result=self.show_model_schema.dump(item))
+
+
+class TrainingApi(BmModelRestApi):
+    resource_name = "training"
+    class_permission_name = "Training"
+    datamodel = SQLAInterface(Training, db.session)
+    service_create = service.create_training
+    service_update = service.update_training
+    include_route_methods = BmModelRestApi.include_route_methods | {"attendance"}
+    method_permission_name = {**BmModelRestApi.method_permission_name, "attendance": "write"}
+    list_columns = ["id", "title", "held_on", "place"]
+    show_columns = ["id", "title", "held_on", "place", "notes"]
+    add_columns = ["title", "held_on", "place", "notes"]
+    edit_columns = add_columns
+    search_columns = ["title", "held_on"]
+    order_columns = ["held_on", "title"]
+    base_order = ("held_on", "desc")
+
+    def pre_get(self, data):
+        # The roster, with the scope of the caller applied (a village user sees their own).
+        from sqlalchemy import select
+
+        from ..models import TrainingAttendance
+
+        result = data.get("result") or {}
+        if "id" in result:
+            rows = db.session.execute(
+                select(TrainingAttendance).where(TrainingAttendance.training_id == result["id"]).order_by(TrainingAttendance.id)
+            ).scalars()
+            result["attendance_list"] = [
+                {"id": r.id, "agent_id": r.agent_id, "village_id": r.village_id, "attendance": r.attendance, "note": r.note} for r in rows
+            ]
+
+    @expose("/<int:pk>/attendance", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("write")
+    def attendance(self, pk):
+        """出勤: {"agent_id", "attendance": "present" | "excused" | "absent", "note"}.
+        ---
+        post:
+          responses:
+            200:
+              description: the attendance row
+        """
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            return self.response_404()
+        body = self._json_body()
+        if body is None:
+            return self.response_400(message=str(_json_message()))
+        try:
+            row = service.mark_attendance(item, body)
+        except DomainError as exc:
+            return self.error_response(exc)
+        return self.response(
+            200, id=row.id, result={"agent_id": row.agent_id, "village_id": row.village_id, "attendance": row.attendance, "note": row.note}
+        )
+
+
+class DeductionApi(BmModelRestApi):
+    resource_name = "deduction"
+    class_permission_name = "Deduction"
+    datamodel = SQLAInterface(Deduction, db.session)
+    include_route_methods = {"get", "get_list", "info"}
+    list_columns = [
+        "id", "code", "agent_id", "village_id", "year", "month", "occurred_on", "amount", "source_type", "source_id",
+        "state", "description",
+    ]
+    show_columns = [*list_columns, "voided_at", "void_reason", "created_at"]
+    search_columns = ["agent_id", "village_id", "year", "month", "code", "state", "source_type"]
+    order_columns = ["occurred_on", "year", "month", "agent_id"]
+    base_order = ("occurred_on", "desc")
+
+
+class MonthlyReportApi(BmModelRestApi):
+    resource_name = "monthlyreport"
+    class_permission_name = "MonthlyReport"
+    datamodel = SQLAInterface(MonthlyReport, db.session)
+    service_create = report_service.save_draft
+    service_update = report_service.update_report
+    include_route_methods = BmModelRestApi.include_route_methods | {"submit", "return_report"}
+    method_permission_name = {**BmModelRestApi.method_permission_name, "submit": "submit", "return_report": "review"}
+    list_columns = ["id", "village_id", "agent_id", "year", "month", "status", "submitted_at", "submitted_by"]
+    show_columns = [*list_columns, "figures", "hot_issues", "version"]
+    add_columns = ["village_id", "year", "month", "hot_issues"]
+    edit_columns = ["hot_issues"]
+    search_columns = ["village_id", "year", "month", "status"]
+    order_columns = ["year", "month", "village_id"]
+    base_order = ("id", "desc")
+
+    @expose("/submit", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("submit")
+    def submit(self):
+        """报送本月（或指定月份）汇总表: {"month": "2026-09", "hot_issues": "…"}; figures are generated
+        from the cases and frozen.
+        ---
+        post:
+          responses:
+            200:
+              description: the submitted report
+        """
+        body = self._json_body()
+        if body is None:
+            return self.response_400(message=str(_json_message()))
+        try:
+            item = report_service.submit_report(body)
+        except DomainError as exc:
+            return self.error_response(exc)
+        return self.response(200, id=item.id, result=self.show_model_schema.dump(item))
+
+    @expose("/<int:pk>/return", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("review")
+    def return_report(self, pk):
+        """退回修改: {"note": "退回原因"}.
+        ---
+        post:
+          responses:
+            200:
+              description: the returned report
+        """
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            return self.response_404()
+        body = self._json_body()
+        if body is None:
+            return self.response_400(message=str(_json_message()))
+        try:
+            item = report_service.return_report(item, body)
+        except DomainError as exc:
+            return self.error_response(exc)
+        return self.response(200, id=item.id, result=self.show_model_schema.dump(item))
+
+
+def _json_message():
+    from flask_babel import lazy_gettext as _l
+
+    return _l("请求体应为 JSON 对象")
+
+
+__all__ = ["ComplaintApi", "DeductionApi", "InspectionApi", "MonthlyReportApi", "TrainingApi"]

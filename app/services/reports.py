@@ -1,0 +1,420 @@
+"""《村级便民服务报送事项办理情况统计表》— the monthly report (政策第五条（一）4, SPEC §8),
+and deduction ④ for a report not submitted by the month's end (第二条（四）2④).
+
+Lifecycle: 草稿 (figures live from the cases) → 已报送 (figures frozen, locked) → 已退回修改
+(the township's recorded action; the agent edits and submits again) → 已报送 …
+An empty month is still reported (报空表).
+
+Deduction ④ is created
+- when a report is submitted after its month's end (at that submission), and
+- by :func:`flag_missing_reports` for a month that is over, for every active village whose
+  report is missing or was late. It is idempotent and runs
+  * when township staff open the report-status page (for the month that just ended, see
+    :func:`auto_flag`), and
+  * from the command line: ``flask reports flag-missing [2026-10]`` (a cron job on the 1st,
+    or before computing a quarter's payout).
+The first submission counts for lateness: a report returned for correction and submitted
+again is not late if it was first submitted on time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, case, func, select
+
+from ..models import Case, Deduction, MonthlyReport, MonthlyReportAction, Village
+from ..models.case import OPEN_STATUSES
+from ..models.catalog import ServiceCategory
+from ..policy import PolicyViolation
+from ..policy.money import month_bounds
+from ..policy.reports import parse_month, previous_month, report_deadline, report_due_date
+from ..policy.supervision import ReportState, check_report_month, report_costs_deduction, report_state
+from ..security import current_user_or_none
+from .calendar import now_local
+from .common import check_version, session
+from .deductions import agent_in_post, find_deduction, quarter_is_closed, sync_deduction
+from .errors import Conflict, ValidationFailed
+from .fields import Field, parse, to_int, to_str
+from .supervision import atomic
+
+FIGURE_COLUMNS = (
+    ("consult", _l("咨询")),
+    ("accepted", _l("受理代办")),
+    ("rejected", _l("不予受理/退回")),
+    ("submitted", _l("已报送")),
+    ("completed", _l("已办结")),
+    ("on_time", _l("按时办结")),
+    ("overdue", _l("超期")),
+    ("open", _l("未办结")),
+)
+FIGURE_KEYS = tuple(k for k, _ in FIGURE_COLUMNS)
+
+
+# --- figures from the cases ---------------------------------------------------------------
+
+
+def generate_figures(village_id: int, year: int, month: int, now: dt.datetime | None = None) -> dict:
+    """Counts of the village's cases received in the month, per category of 第四条 (all ten,
+    zeros included) — one grouped query. Overdue is judged as of the month's last day (or
+    today while the month runs)."""
+    now = now or now_local()
+    first, last = month_bounds(year, month)
+    as_of = min(now.date(), last)
+    start, end = dt.datetime.combine(first, dt.time()), dt.datetime.combine(last + dt.timedelta(days=1), dt.time())
+    proxy = Case.kind == "proxy"
+
+    def count(cond):
+        return func.sum(case((cond, 1), else_=0))
+
+    rows = session().execute(
+        select(
+            Case.category_id,
+            count(Case.kind == "consult"),
+            count(and_(proxy, Case.status != "rejected")),
+            count(and_(proxy, Case.status == "rejected")),
+            count(and_(proxy, Case.status.in_(("submitted", "completed")))),
+            count(and_(proxy, Case.status == "completed")),
+            count(and_(proxy, Case.status == "completed", Case.closed_late.is_(False))),
+            count(Case.overdue_clause(as_of)),
+            count(Case.status.in_(OPEN_STATUSES)),
+        )
+        .where(Case.village_id == village_id, Case.received_at >= start, Case.received_at < end, Case.status != "voided")
+        .group_by(Case.category_id)
+    ).all()
+    by_cat = {r[0]: [int(v or 0) for v in r[1:]] for r in rows}
+    table = []
+    for cat_id, name in session().execute(select(ServiceCategory.id, ServiceCategory.name).order_by(ServiceCategory.code)).all():
+        table.append({"category_id": cat_id, "category": name, **dict(zip(FIGURE_KEYS, by_cat.pop(cat_id, [0] * 8), strict=True))})
+    if any(by_cat.values()):
+        rest = [sum(col) for col in zip(*by_cat.values(), strict=True)]
+        table.append({"category_id": None, "category": str(_l("其他（未分类）")), **dict(zip(FIGURE_KEYS, rest, strict=True))})
+    total = {k: sum(r[k] for r in table) for k in FIGURE_KEYS}
+    return {"rows": table, "total": total, "as_of": as_of.isoformat(), "generated_at": now.isoformat(timespec="minutes")}
+
+
+def figures_of(report: MonthlyReport, now: dt.datetime | None = None) -> dict:
+    """Frozen figures of a submitted report; live ones of a draft."""
+    if report.status == "submitted" and report.figures:
+        return report.figures
+    return generate_figures(report.village_id, report.year, report.month, now)
+
+
+def is_empty(figures: Mapping) -> bool:
+    return not any((figures.get("total") or {}).values())
+
+
+# --- input ----------------------------------------------------------------------------------
+
+
+def _month_value(value):
+    if value in (None, ""):
+        return None
+    try:
+        return parse_month(str(value))
+    except PolicyViolation as exc:
+        raise ValueError(exc.message) from None
+
+
+SPEC = {
+    "village_id": Field(to_int, _l("村")),
+    "month": Field(_month_value, _l("月份")),
+    "year": Field(to_int, _l("年度")),
+    "hot_issues": Field(lambda v: to_str(v, 4000), _l("向村党组织报告的热点、难点问题")),
+    "note": Field(lambda v: to_str(v, 1000), _l("说明")),
+}
+
+
+def _target(values: dict, now: dt.datetime) -> tuple[Village, int, int]:
+    user = current_user_or_none()
+    village_id = values.get("village_id") or getattr(user, "village_id", None)
+    if not village_id:
+        raise ValidationFailed(errors={"village_id": [_l("请选择村")]})
+    village = session().get(Village, village_id)
+    if village is None:
+        raise ValidationFailed(errors={"village_id": [_l("所选村不存在")]})
+    if values.get("month"):
+        year, month = values["month"]
+    elif values.get("year") and values.get("month_number"):
+        year, month = values["year"], values["month_number"]
+    else:
+        year, month = now.year, now.month
+    try:
+        check_report_month(year, month, now.date())
+    except PolicyViolation as exc:
+        raise ValidationFailed(errors={"month": [exc.message]}) from None
+    return village, year, month
+
+
+def _parse(data: Mapping) -> dict:
+    data = dict(data)
+    # The API may send year and month as two numbers.
+    if isinstance(data.get("month"), int) and not isinstance(data.get("month"), bool):
+        data["month_number"] = data.pop("month")
+    values = parse(data, SPEC)
+    if "month_number" in data:
+        try:
+            values["month_number"] = int(data["month_number"])
+        except (TypeError, ValueError):
+            raise ValidationFailed(errors={"month": [_l("月份格式应为“年-月”，例如2026-09")]}) from None
+    return values
+
+
+def report_for(village_id: int, year: int, month: int) -> MonthlyReport | None:
+    return session().execute(
+        select(MonthlyReport).where(MonthlyReport.village_id == village_id, MonthlyReport.year == year, MonthlyReport.month == month)
+    ).scalar()
+
+
+def _get_or_create(village: Village, year: int, month: int) -> MonthlyReport:
+    report = report_for(village.id, year, month)
+    if report is None:
+        agent = agent_in_post(village.id, min(report_due_date(year, month), now_local().date()))
+        report = MonthlyReport(
+            village_id=village.id, agent_id=agent.id if agent else None, year=year, month=month, status="draft", figures={}
+        )
+        session().add(report)
+        session().flush()
+    return report
+
+
+def _user_name() -> str:
+    user = current_user_or_none()
+    return user.username if user is not None else "system"
+
+
+def _ensure_editable(report: MonthlyReport) -> None:
+    if report.status == "submitted":
+        raise Conflict(
+            _l("%(r)s的月汇总表已报送并锁定，不能修改；如需更正，请联系乡便民服务中心退回修改", r=f"{report.year}年{report.month}月")
+        )
+
+
+# --- use cases --------------------------------------------------------------------------------
+
+
+def save_draft(data: Mapping, now: dt.datetime | None = None) -> MonthlyReport:
+    """Create or update the month's report before submission (hot issues text)."""
+    now = now or now_local()
+    values = _parse(data)
+    with atomic():
+        village, year, month = _target(values, now)
+        report = _get_or_create(village, year, month)
+        check_version(report, data.get("version"))
+        _ensure_editable(report)
+        if "hot_issues" in data and report.hot_issues != values.get("hot_issues"):
+            report.hot_issues = values.get("hot_issues")
+        session().commit()
+    return report
+
+
+def update_report(report: MonthlyReport, data: Mapping, now: dt.datetime | None = None) -> MonthlyReport:
+    """PUT of the API: only the hot-issues text of an unlocked report."""
+    check_version(report, data.get("version"))
+    values = parse(data, {"hot_issues": SPEC["hot_issues"]}, partial=True)
+    with atomic():
+        _ensure_editable(report)
+        if "hot_issues" in values and report.hot_issues != values["hot_issues"]:
+            report.hot_issues = values["hot_issues"]
+        session().commit()
+    return report
+
+
+def _sync_report_deduction(report: MonthlyReport, state: ReportState) -> Deduction | None:
+    if report_costs_deduction(state):
+        agent = agent_in_post(report.village_id, report_due_date(report.year, report.month))
+        if agent is None:
+            return None  # nobody in post at the month's end: nobody to deduct from
+        if report.agent_id is None:
+            report.agent_id = agent.id
+        kind = _l("逾期报送") if state == "late" else _l("未报送")
+        return sync_deduction(
+            source_type="report",
+            source_id=report.id,
+            code="4",
+            active=True,
+            agent_id=agent.id,
+            village_id=report.village_id,
+            occurred_on=report_due_date(report.year, report.month),
+            description=str(_l("%(y)s年%(m)s月月汇总表%(k)s（应于%(d)s前报送）", y=report.year, m=report.month, k=kind, d=report_due_date(report.year, report.month).isoformat())),
+        )
+    return None
+
+
+def submit_report(data: Mapping, now: dt.datetime | None = None) -> MonthlyReport:
+    """报送: figures generated from the cases and frozen, the report locked, the action kept.
+    Submitted after the month's end → ④."""
+    now = now or now_local()
+    values = _parse(data)
+    with atomic():
+        village, year, month = _target(values, now)
+        report = _get_or_create(village, year, month)
+        check_version(report, data.get("version"))
+        _ensure_editable(report)
+        if "hot_issues" in data:
+            report.hot_issues = values.get("hot_issues")
+        report.figures = generate_figures(village.id, year, month, now)
+        report.status = "submitted"
+        if report.submitted_at is None:
+            report.submitted_at = now
+        report.submitted_by = _user_name()
+        if report.agent_id is None:
+            agent = agent_in_post(village.id, min(report_due_date(year, month), now.date()))
+            report.agent_id = agent.id if agent else None
+        session().add(
+            MonthlyReportAction(
+                report_id=report.id, village_id=village.id, action="submit", at=now, user_name=_user_name(),
+                note=str(_l("报空表")) if is_empty(report.figures) else values.get("note"),
+            )
+        )
+        session().flush()
+        state = report_state(year, month, report.submitted_at, now)
+        if report_costs_deduction(state) and not quarter_is_closed(year, month):
+            _sync_report_deduction(report, state)
+        session().commit()
+    return report
+
+
+def return_report(report: MonthlyReport, data: Mapping, now: dt.datetime | None = None) -> MonthlyReport:
+    """退回修改 by the township: a recorded action with the reason; the report unlocks.
+    A deduction ④ already incurred stays (the first submission counts)."""
+    now = now or now_local()
+    check_version(report, data.get("version"))
+    values = parse(data, {"note": Field(lambda v: to_str(v, 1000), _l("退回原因"), required=True)})
+    with atomic():
+        if report.status != "submitted":
+            raise Conflict(_l("只有已报送的月汇总表可以退回修改"))
+        report.status = "returned"
+        session().add(
+            MonthlyReportAction(report_id=report.id, village_id=report.village_id, action="return", at=now, user_name=_user_name(), note=values["note"])
+        )
+        session().commit()
+    return report
+
+
+# --- which villages have reported --------------------------------------------------------------
+
+
+@dataclass
+class StatusRow:
+    village: Village
+    report: MonthlyReport | None
+    state: ReportState
+    deduction: Deduction | None
+
+    @property
+    def status(self) -> str:
+        return self.report.status if self.report is not None else "none"
+
+
+def report_status(year: int, month: int, now: dt.datetime | None = None) -> list[StatusRow]:
+    """Every active village's report of the month and where it stands (three queries)."""
+    now = now or now_local()
+    villages = session().execute(select(Village).where(Village.active.is_(True)).order_by(Village.code)).scalars().all()
+    reports = {
+        r.village_id: r
+        for r in session().execute(select(MonthlyReport).where(MonthlyReport.year == year, MonthlyReport.month == month)).scalars()
+    }
+    deductions = {}
+    if reports:
+        for d in session().execute(
+            select(Deduction).where(
+                Deduction.source_type == "report", Deduction.source_id.in_([r.id for r in reports.values()]), Deduction.state == "active"
+            )
+        ).scalars():
+            deductions[d.source_id] = d
+    rows = []
+    for v in villages:
+        report = reports.get(v.id)
+        submitted_at = report.submitted_at if report is not None else None
+        state = report_state(year, month, submitted_at, now)
+        rows.append(StatusRow(v, report, state, deductions.get(report.id) if report is not None else None))
+    return rows
+
+
+@dataclass
+class FlagResult:
+    year: int
+    month: int
+    flagged: list[str]
+    closed: bool = False
+    not_over: bool = False
+
+
+def flag_missing_reports(year: int, month: int, now: dt.datetime | None = None) -> FlagResult:
+    """Deduction ④ for every active village whose report of ``(year, month)`` was not
+    submitted by the month's end (missing, or submitted late). Idempotent; does nothing for
+    a month that is not over, or whose quarter's payout is already approved (frozen)."""
+    now = now or now_local()
+    result = FlagResult(year, month, [])
+    if now <= report_deadline(year, month):
+        result.not_over = True
+        return result
+    if quarter_is_closed(year, month):
+        result.closed = True
+        return result
+    villages = session().execute(select(Village).where(Village.active.is_(True)).order_by(Village.code)).scalars().all()
+    with atomic():
+        for v in villages:
+            if agent_in_post(v.id, report_due_date(year, month)) is None:
+                continue
+            report = _get_or_create(v, year, month)
+            state = report_state(year, month, report.submitted_at, now)
+            if not report_costs_deduction(state):
+                continue
+            before = find_deduction("report", report.id, "4")
+            row = _sync_report_deduction(report, state)
+            if row is not None and (before is None or before.state != "active"):
+                result.flagged.append(v.name)
+        session().commit()
+    return result
+
+
+def reports_start() -> tuple[int, int] | None:
+    """The first month reports are required in this installation: the setting
+    ``MONTHLY_REPORTS_FROM`` (``2026-11``) or else the month of the earliest report on record —
+    so that installing the system never fines the villages for the months before it."""
+    setting = current_app.config.get("MONTHLY_REPORTS_FROM")
+    if setting:
+        return parse_month(str(setting))
+    first = session().execute(
+        select(MonthlyReport.year, MonthlyReport.month)
+        .where(MonthlyReport.submitted_at.is_not(None))
+        .order_by(MonthlyReport.year, MonthlyReport.month)
+        .limit(1)
+    ).first()
+    return (first[0], first[1]) if first else None
+
+
+def auto_flag(now: dt.datetime | None = None) -> FlagResult | None:
+    """Run on the township's report-status page: flag the month that has just ended."""
+    now = now or now_local()
+    year, month = previous_month(now.year, now.month)
+    start = reports_start()
+    if start is None or (year, month) < start:
+        return None
+    return flag_missing_reports(year, month, now)
+
+
+__all__ = [
+    "FIGURE_COLUMNS",
+    "FIGURE_KEYS",
+    "FlagResult",
+    "StatusRow",
+    "auto_flag",
+    "figures_of",
+    "flag_missing_reports",
+    "generate_figures",
+    "is_empty",
+    "report_for",
+    "report_status",
+    "reports_start",
+    "return_report",
+    "save_draft",
+    "submit_report",
+    "update_report",
+]

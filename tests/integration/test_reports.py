@@ -1,0 +1,219 @@
+"""月汇总表 (政策第五条（一）4, SPEC §8): figures from the cases, 报空表, lock on submit,
+return for correction as a recorded action, the township's “which villages have not
+reported”, deduction ④ — by service, web page and API."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Case, Deduction, MonthlyReport, MonthlyReportAction, ServiceCategory
+from app.services import reports as rs
+from app.services.errors import Conflict, ValidationFailed
+from seeds.reference import ensure_catalog
+
+
+def add_case(world, n: int, category_code: str, received: dt.datetime, *, kind="proxy", status="accepted", village=None, **extra):
+    cat = db.session.execute(select(ServiceCategory).where(ServiceCategory.code == category_code)).scalar()
+    village_id = village or world.village_a
+    case = Case(
+        case_number=f"QS2026-{n:04d}" if village_id == world.village_a else f"SQ2026-{n:04d}",
+        village_id=village_id, agent_id=world.agent_a if village_id == world.village_a else world.agent_b, kind=kind,
+        category_id=cat.id, applicant_name="张大爷", channel="visit", received_at=received, voluntary_confirmed=True,
+        status=status, due_on=received.date() + dt.timedelta(days=5), **extra,
+    )
+    db.session.add(case)
+    db.session.commit()
+    return case
+
+
+def four(deductions=None):
+    return [
+        (d.code, d.amount, d.year, d.month, d.village_id)
+        for d in db.session.execute(select(Deduction).where(Deduction.state == "active", Deduction.code == "4")).scalars()
+    ]
+
+
+def test_figures_are_generated_from_the_cases_per_category(app, world):
+    with app.app_context():
+        ensure_catalog()
+        sep = lambda d, h=10: dt.datetime(2026, 9, d, h)  # noqa: E731
+        add_case(world, 1, "01", sep(2), status="completed", closed_late=False, submitted_at=sep(3))
+        add_case(world, 2, "01", sep(3), status="completed", closed_late=True, submitted_at=sep(4))
+        add_case(world, 3, "02", sep(4), status="submitted", submitted_at=sep(5))  # due 09-09: overdue by 30th
+        add_case(world, 4, "05", sep(7), kind="consult", status="answered")
+        add_case(world, 5, "02", sep(8), status="rejected")
+        add_case(world, 6, "02", sep(9), status="voided")  # not counted
+        add_case(world, 7, "01", dt.datetime(2026, 10, 1, 9))  # next month
+        add_case(world, 8, "01", sep(10), village=world.village_b)  # other village
+        f = rs.generate_figures(world.village_a, 2026, 9, now=dt.datetime(2026, 10, 20))
+        assert len(f["rows"]) == 10  # the ten categories of 第四条, zeros included
+        assert f["as_of"] == "2026-09-30"
+        rows = {r["category"][:4]: r for r in f["rows"]}
+        first = next(r for r in f["rows"] if r["category_id"] == f["rows"][0]["category_id"])
+        assert (first["accepted"], first["completed"], first["on_time"], first["overdue"]) == (2, 2, 1, 1)
+        assert f["total"] == {
+            "consult": 1, "accepted": 3, "rejected": 1, "submitted": 3, "completed": 2, "on_time": 1, "overdue": 2, "open": 1,
+        }
+        assert rows  # categories carry their names
+
+
+def test_submit_freezes_figures_and_locks_the_report(app, world):
+    with app.app_context():
+        ensure_catalog()
+        add_case(world, 1, "01", dt.datetime(2026, 10, 12, 10))
+        now = dt.datetime(2026, 10, 30, 16, 0)
+        r = rs.submit_report({"village_id": world.village_a, "month": "2026-10", "hot_issues": "群众关心医保缴费时间"}, now=now)
+        assert r.status == "submitted" and r.figures["total"]["accepted"] == 1 and r.submitted_at == now
+        assert [a.action for a in r.actions] == ["submit"]
+        add_case(world, 2, "01", dt.datetime(2026, 10, 13, 10))  # entered afterwards
+        assert rs.figures_of(r)["total"]["accepted"] == 1  # frozen
+        with pytest.raises(Conflict) as exc:
+            rs.save_draft({"village_id": world.village_a, "month": "2026-10", "hot_issues": "改"}, now=now)
+        assert "已报送并锁定" in exc.value.message
+        with pytest.raises(Conflict):
+            rs.submit_report({"village_id": world.village_a, "month": "2026-10"}, now=now)
+        # returned for correction: a recorded action, the report opens again
+        rs.return_report(r, {"note": "热点问题请写具体"}, now=dt.datetime(2026, 11, 2, 9))
+        assert r.status == "returned"
+        rs.save_draft({"village_id": world.village_a, "month": "2026-10", "hot_issues": "群众关心医保缴费截止时间和渠道"}, now=dt.datetime(2026, 11, 2, 10))
+        r = rs.submit_report({"village_id": world.village_a, "month": "2026-10"}, now=dt.datetime(2026, 11, 2, 11))
+        assert r.figures["total"]["accepted"] == 2  # regenerated at resubmission
+        assert r.submitted_at == now  # the first submission counts
+        assert [(a.action, a.note) for a in r.actions] == [("submit", None), ("return", "热点问题请写具体"), ("submit", None)]
+        assert four() == []  # first submitted on time: no ④
+        with pytest.raises(ValidationFailed) as exc:
+            rs.return_report(r, {"note": ""})
+        assert "退回原因为必填项" in exc.value.message
+
+
+def test_empty_month_report_is_recorded_as_such(app, world):
+    with app.app_context():
+        r = rs.submit_report({"village_id": world.village_a, "month": "2026-10"}, now=dt.datetime(2026, 10, 31, 9))
+        assert rs.is_empty(r.figures)
+        assert r.actions[0].note == "报空表"
+
+
+def test_late_report_costs_30_and_future_months_are_refused(app, world):
+    with app.app_context():
+        rs.submit_report({"village_id": world.village_a, "month": "2026-10"}, now=dt.datetime(2026, 11, 1, 0, 1))
+        assert four() == [("4", Decimal("30.00"), 2026, 10, world.village_a)]
+        with pytest.raises(ValidationFailed) as exc:
+            rs.submit_report({"village_id": world.village_a, "month": "2026-12"}, now=dt.datetime(2026, 11, 26, 9))
+        assert "尚未开始" in exc.value.message
+        with pytest.raises(ValidationFailed) as exc:
+            rs.submit_report({"village_id": world.village_a, "month": "2026/13"}, now=dt.datetime(2026, 11, 26, 9))
+        assert "月份格式" in exc.value.message
+
+
+def test_status_page_shows_missing_villages_and_settles_last_month(app, login, world):
+    with app.app_context():
+        # reports started in October: village A reported October on time, B did not
+        rs.submit_report({"village_id": world.village_a, "month": "2026-10"}, now=dt.datetime(2026, 10, 30, 9))
+    c = login("zhongxin")
+    html = c.get("/monthlyreport/status?month=2026-10").get_data(as_text=True)
+    assert "各村月汇总表报送情况" in html and "逾期未报送" in html and "按时报送" in html
+    assert "未按时报送，已扣除当月补助（④）：石桥村" in html
+    with app.app_context():
+        assert four() == [("4", Decimal("30.00"), 2026, 10, world.village_b)]
+    # opening it again does not deduct twice
+    c.get("/monthlyreport/status")
+    with app.app_context():
+        assert len(four()) == 1
+    # secretaries see their own village only, and never trigger deductions
+    html = login("qs_shuji").get("/monthlyreport/status?month=2026-10").get_data(as_text=True)
+    assert "青山村" in html and "石桥村" not in html
+    assert login("qs_shuji").post("/monthlyreport/status?month=2026-09").status_code == 403
+
+
+def test_no_deductions_before_reports_start(app, login, world):
+    c = login("zhongxin")
+    html = c.get("/monthlyreport/status?month=2026-10").get_data(as_text=True)
+    assert "逾期未报送" in html
+    with app.app_context():
+        assert four() == []  # nothing on record yet: the system has not started taking reports
+    # the explicit action settles any past month
+    r = c.post("/monthlyreport/status?month=2026-10", follow_redirects=True)
+    assert "青山村、石桥村" in r.get_data(as_text=True)
+    with app.app_context():
+        assert len(four()) == 2
+
+
+def test_agent_fills_and_submits_by_web(app, login, world):
+    c = login("qs_daiban")
+    html = c.get("/monthlyreport/fill?month=2026-10").get_data(as_text=True)
+    assert "村级便民服务报送事项办理情况统计表" in html and "报送（报空表）" in html and "2026-10-31" in html
+    r = c.post("/monthlyreport/fill?month=2026-10", data={"action": "save", "hot_issues": "村民关心粮食补贴发放"})
+    assert r.status_code == 302
+    with app.app_context():
+        report = db.session.execute(select(MonthlyReport)).scalar()
+        assert report.status == "draft" and report.hot_issues == "村民关心粮食补贴发放"
+    r = c.post("/monthlyreport/fill?month=2026-10", data={"action": "submit", "hot_issues": "村民关心粮食补贴发放"}, follow_redirects=True)
+    html = r.get_data(as_text=True)
+    assert "已报送并锁定" in html and "逾期报送" in html  # today is after October
+    with app.app_context():
+        assert four() == [("4", Decimal("30.00"), 2026, 10, world.village_a)]
+        pk = db.session.execute(select(MonthlyReport.id)).scalar()
+    # the secretary reads, cannot submit
+    s = login("qs_shuji")
+    assert "村民关心粮食补贴发放" in s.get(f"/monthlyreport/show/{pk}").get_data(as_text=True)
+    assert s.post("/monthlyreport/fill?month=2026-11", data={"action": "submit"}).status_code == 403
+    # the other village cannot see it
+    assert login("sq_daiban").get(f"/monthlyreport/show/{pk}").status_code == 404
+    # the township returns it with a reason
+    t = login("zhongxin")
+    r = t.post(f"/monthlyreport/return/{pk}", data={"note": "数据有误，请核对"}, follow_redirects=True)
+    html = r.get_data(as_text=True)
+    assert "已退回修改" in html and "数据有误，请核对" in html
+    with app.app_context():
+        assert [a.action for a in db.session.execute(select(MonthlyReportAction)).scalars()] == ["submit", "return"]
+    assert "乡便民服务中心已退回修改：数据有误，请核对" in c.get("/monthlyreport/fill?month=2026-10").get_data(as_text=True)
+    assert login("qs_daiban").post(f"/monthlyreport/return/{pk}", data={"note": "x"}).status_code == 403
+
+
+def test_monthly_report_api(app, api_token, world):
+    c = app.test_client()
+    agent = api_token("qs_daiban")
+    r = c.post("/api/v1/monthlyreport/submit", json={"month": "2026-11", "hot_issues": "无"}, headers=agent)
+    assert r.status_code == 200, r.get_json()
+    pk = r.json["id"]
+    assert r.json["result"]["status"] == "submitted" and r.json["result"]["village_id"] == world.village_a
+    r = c.put(f"/api/v1/monthlyreport/{pk}", json={"hot_issues": "改"}, headers=agent)
+    assert r.status_code == 409 and "锁定" in r.json["message"]
+    r = c.post("/api/v1/monthlyreport/submit", json={"month": "2026-12"}, headers=agent)
+    assert r.status_code == 422 and "尚未开始" in r.json["errors"]["month"][0]
+    r = c.post(f"/api/v1/monthlyreport/{pk}/return", json={"note": "请补充"}, headers=agent)
+    assert r.status_code == 403
+    township = api_token("zhongxin")
+    r = c.post(f"/api/v1/monthlyreport/{pk}/return", json={}, headers=township)
+    assert r.status_code == 422
+    r = c.post(f"/api/v1/monthlyreport/{pk}/return", json={"note": "请补充"}, headers=township)
+    assert r.status_code == 200 and r.json["result"]["status"] == "returned"
+    r = c.put(f"/api/v1/monthlyreport/{pk}", json={"hot_issues": "补充：医保缴费"}, headers=agent)
+    assert r.status_code == 200 and r.json["result"]["hot_issues"] == "补充：医保缴费"
+    # a draft of another month through POST
+    r = c.post("/api/v1/monthlyreport/", json={"year": 2026, "month": 10, "hot_issues": "十月"}, headers=agent)
+    assert r.status_code == 201 and r.json["result"]["month"] == 10
+    assert c.get(f"/api/v1/monthlyreport/{pk}", headers=api_token("sq_daiban")).status_code == 404
+
+
+def test_cli_flags_missing_reports_idempotently(app, runner, world):
+    if "reports" not in app.cli.commands:  # until the lead lists the module in FEATURE_CLI
+        from app.services.supervision_cli import register_cli
+
+        register_cli(app)
+    r = runner.invoke(args=["reports", "flag-missing", "2026-10"])
+    assert r.exit_code == 0, r.output
+    assert "已扣款④：青山村、石桥村" in r.output
+    r = runner.invoke(args=["reports", "flag-missing", "2026-10"])
+    assert "没有新增逾期扣款" in r.output
+    r = runner.invoke(args=["reports", "flag-missing", "2026-13"])
+    assert r.exit_code != 0 and "月份格式" in r.output
+    r = runner.invoke(args=["reports", "flag-missing", "2099-01"])
+    assert r.exit_code != 0 and "尚未结束" in r.output
+    with app.app_context():
+        assert len(four()) == 2
