@@ -13,7 +13,8 @@ Layout (0-based rows, 15 columns, A4 landscape, one page wide, rows 0–4 repeat
     2  填报单位：建宁乡便民服务中心        [status]               单位：元
     3  序号|村名|代办员|应发乡级补助|          扣款             |扣款合计|实发乡级补助|村级补助|合计|领款人签字|备注
     4      |    |      |            |①不受理|②缺席培训|③不在岗|④迟报月表|⑤台账不全|   (rows 3–4 merged)
-    5… one row per village (28 pt high: room for a handwritten signature)
+    5… one row per village (at least 28 pt high: room for a handwritten signature; taller
+       when the village, the payee or the remarks wrap)
        合计
        合计金额（大写）：壹仟贰佰伍拾元整
        单位负责人：…   审核人：…   制表人：…   日期：…
@@ -35,6 +36,8 @@ from app.exports.xlsx import (
     page_setup,
     safe_sheet_name,
     spread,
+    text_value,
+    wrapped_height,
     write_cell,
 )
 from app.policy.money import rmb_upper
@@ -195,7 +198,10 @@ def write_payout_sheet(
         # One line per village.
         r = _FIRST_DATA
         for row, money in zip(rows, money_rows, strict=True):
-            ws.set_row(r, _DATA_HEIGHT)
+            # tall enough for a signature, taller when a name or the remarks wrap
+            texts = [text_value(row.village), text_value(row.agent), text_value(row.remarks)]
+            widths = [_WIDTHS[_VILLAGE], _WIDTHS[_AGENT], _WIDTHS[_REMARKS]]
+            ws.set_row(r, max(_DATA_HEIGHT, wrapped_height(texts, widths)))
             ws.write_number(r, _SEQ, row.seq, st.body["int"])
             write_cell(ws, r, _VILLAGE, row.village, "text", st.body_text_center)
             write_cell(ws, r, _AGENT, row.agent, "text", st.body_text_center)

@@ -24,6 +24,9 @@ Cells are written by the :class:`Column` kind:
     ``Decimal`` (or ``int``) in, quantized to 0.01 with ROUND_HALF_UP and converted
     to ``float`` only at this write boundary, shown as ``#,##0.00``.  A ``float``
     is refused (``TypeError``): money never travels as float in this system.
+``percent``
+    A ratio (``Decimal``/``int``/``float``, 0.95 = 95 %) written as a number shown as ``0.0%``
+    (a rate is not money, so a float is accepted here).
 ``date`` / ``datetime``
     ``write_datetime`` with ``yyyy-mm-dd`` / ``yyyy-mm-dd hh:mm``.  Datetimes are
     expected as naive local time; an aware value is written with its own wall-clock
@@ -39,6 +42,7 @@ Layout of :func:`write_table` (0-based rows)::
     2  column headers (bold, wrapped, grey, bordered) — frozen, repeated on every page
     3… data rows (bordered)
        totals row (bold, double top border), if given
+       note (one merged line of text), if given
        (blank)
        footer line(s) spread across the width, if given
 """
@@ -62,10 +66,11 @@ from xlsxwriter.worksheet import Worksheet
 
 __all__ = ["KINDS", "Column", "write_table"]
 
-KINDS = ("text", "int", "money", "date", "datetime")
+KINDS = ("text", "int", "money", "percent", "date", "datetime")
 
 FONT_NAME = "宋体"  # Excel/WPS map it to SimSun; LibreOffice falls back to a CJK font
 MONEY_FORMAT = "#,##0.00"
+PERCENT_FORMAT = "0.0%"
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 PAGE_FOOTER = "&C第 &P 页，共 &N 页"
@@ -88,7 +93,7 @@ _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 class Column:
     header: str
     width: float = 12
-    kind: str = "text"  # "text" | "int" | "money" | "date" | "datetime"
+    kind: str = "text"  # "text" | "int" | "money" | "percent" | "date" | "datetime"
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -236,6 +241,7 @@ class Styles:
             "text": None,
             "int": "0",
             "money": MONEY_FORMAT,
+            "percent": PERCENT_FORMAT,
             "date": DATE_FORMAT,
             "datetime": DATETIME_FORMAT,
         }
@@ -247,7 +253,7 @@ class Styles:
                 props["text_wrap"] = True
             elif num_format is not None:
                 props["num_format"] = num_format
-            if kind in ("int", "date", "datetime"):
+            if kind in ("int", "percent", "date", "datetime"):
                 props["align"] = "center"
             self.body[kind] = wb.add_format(props)
             # totals: bold, double rule on top
@@ -284,6 +290,16 @@ def _write_money(ws: Worksheet, r: int, c: int, value: Any, fmt: Any) -> Any:
     return ws.write_number(r, c, money_to_float(value), fmt)
 
 
+def _write_percent(ws: Worksheet, r: int, c: int, value: Any, fmt: Any) -> Any:
+    if value is None:
+        return ws.write_blank(r, c, None, fmt)
+    if isinstance(value, str):
+        return ws.write_string(r, c, text_value(value), fmt)
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        raise TypeError(f"percent column got {type(value).__name__}: {value!r}")
+    return ws.write_number(r, c, float(value), fmt)
+
+
 def _write_when(ws: Worksheet, r: int, c: int, value: Any, fmt: Any) -> Any:
     if value is None:
         return ws.write_blank(r, c, None, fmt)
@@ -302,6 +318,7 @@ WRITERS: dict[str, CellWriter] = {
     "text": _write_text,
     "int": _write_int,
     "money": _write_money,
+    "percent": _write_percent,
     "date": _write_when,
     "datetime": _write_when,
 }
@@ -328,6 +345,22 @@ def _as_sequence(row: Any) -> Sequence:
     return tuple(getattr(row, name) for name in names)
 
 
+def _fit_row(ws: Worksheet, r: int, values: Sequence, text_cols: Sequence[tuple[int, float]]) -> None:
+    """Set the height of data row ``r`` when a text cell needs more than one line."""
+    lines = 1
+    for c, usable in text_cols:
+        value = values[c]
+        if value is None:
+            continue
+        text = value if isinstance(value, str) else str(value)
+        if len(text) * 2.2 <= usable and "\n" not in text and "\r" not in text:
+            continue  # fits on one line whatever its characters
+        parts = text_value(text).split("\n")
+        lines = max(lines, sum(max(1, math.ceil(display_width(p) * 1.1 / usable)) for p in parts))
+    if lines > 1:
+        ws.set_row(r, lines * 13.5 + 3)
+
+
 def _check_row_index(r: int) -> None:
     if r >= MAX_ROWS:
         raise ValueError(f"the table does not fit in one sheet (Excel's limit is {MAX_ROWS} rows)")
@@ -346,28 +379,37 @@ def write_table(
     subtitle_left: str | None = None,
     subtitle_right: str | None = None,
     sheet_name: str = "Sheet1",
-    totals: Sequence | None = None,
+    totals: Sequence | Callable[[], Sequence] | None = None,
     footer: Sequence[str] | None = None,
+    note: str | None = None,
     landscape: bool = True,
     constant_memory: bool = True,
     autofilter: bool = False,
+    fit_rows: bool = False,
 ) -> int:
     """Write one titled, print-ready table to ``out`` (a path or a binary file object).
 
     ``unit`` (e.g. ``"元"``) adds ``单位：元`` at the right of the subtitle row, after
     ``subtitle_right``.  ``totals`` is one row aligned with ``columns`` (``None`` for an
-    empty cell), written bold under the data with the column formats.  ``footer`` lines
+    empty cell), written bold under the data with the column formats; it may be a
+    callable returning that row, called once the rows are consumed (so a generator can
+    add up its rows as they stream by).  ``note`` is one line of text merged across the
+    width right under the table (e.g. "注：…").  ``footer`` lines
     (e.g. ``["单位负责人：", "审核人：", "制表人：", "日期："]``) are spread across the width
     one blank row below.  Returns the number of data rows written.
 
     Rows are consumed once, strictly in order, so a generator works and, with
     ``constant_memory=True``, memory does not grow with the number of rows.
+
+    ``fit_rows`` makes a data row taller when one of its text cells wraps, so printed
+    (and LibreOffice-rendered) rows show their text in full; short texts are skipped by a
+    cheap length test, so this costs little on big tables.
     """
     columns = list(columns)
     if not columns:
         raise ValueError("write_table needs at least one column")
     n = len(columns)
-    if totals is not None and len(totals) != n:
+    if totals is not None and not callable(totals) and len(totals) != n:
         raise ValueError(f"totals has {len(totals)} values for {n} columns")
     last_col = n - 1
 
@@ -416,12 +458,15 @@ def write_table(
         formats = [st.body[k] for k in kinds]
         cols = range(n)
         r = FIRST_DATA_ROW
+        text_cols = [(c, max(float(widths[c]) - 1, 1.0)) for c in cols if kinds[c] == "text"] if fit_rows else []
         for raw in rows:
             values = _as_sequence(raw)
             if len(values) != n:
                 # (no values in the message: rows hold personal data)
                 raise ValueError(f"row {r - FIRST_DATA_ROW + 1} has {len(values)} values for {n} columns")
             _check_row_index(r)
+            if text_cols:
+                _fit_row(ws, r, values, text_cols)
             for c in cols:
                 writers[c](ws, r, c, values[c], formats[c])
             r += 1
@@ -429,10 +474,20 @@ def write_table(
         last_data_row = r - 1
 
         if totals is not None:
+            if callable(totals):
+                totals = list(totals())
+                if len(totals) != n:
+                    raise ValueError(f"totals has {len(totals)} values for {n} columns")
             _check_row_index(r)
             ws.set_row(r, 22)
             for c in cols:
                 writers[c](ws, r, c, totals[c], st.total[kinds[c]])
+            r += 1
+
+        if note:
+            _check_row_index(r)
+            ws.set_row(r, wrapped_height([text_value(note)], [sum(widths)]))
+            merge_text(ws, r, 0, last_col, text_value(note), st.banner)
             r += 1
 
         if footer:

@@ -1,0 +1,459 @@
+"""补助发放 — the quarterly payout sheet's use cases (policy 第二条（四）1、3, SPEC §9).
+
+Workflow::
+
+    (none) --计算--> 草稿 --重新计算--> 草稿 --审核--> 已审核 --发放--> 已发放
+                                   ^                    |
+                                   +------退回重算------+
+
+* 计算 / 重新计算 (``compute_sheet``): only a draft is (re)computed. The lines are matched with the
+  previous computation by (village, agent) and the differences are kept on the sheet
+  (``changes_since_last``) and shown on its page.
+* 审核 (``approve_sheet``): only after the quarter has ended, and only when the stored lines still
+  match what the sources give now (otherwise: recompute first, so the approver approves the
+  figures on screen). Approval freezes the lines: nothing recomputes them while the sheet is
+  已审核 or 已发放, whatever happens to agents, villages or deductions later.
+* 发放 (``mark_paid``): the payment date (not in the future, not before the approval).
+* 退回重算 (``reopen_sheet``): an explicit action with a reason, from 已审核 only; a paid sheet
+  stays as it was paid (a correction goes into the next quarter's sheet).
+
+Every step is a ``PayoutAction`` row (who, when, note); sheets, lines and actions are audited.
+Who may do what is the views'/API's business (PayoutSheet ``can_compute`` … ``can_reopen``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..models import Agent, Deduction, PayoutAction, PayoutLine, PayoutSheet, Village
+from ..models.enums import PAYOUT_STATUSES, label
+from ..policy import PolicyViolation
+from ..policy.money import parse_quarter, q2, quarter_months
+from ..policy.payout import (
+    CODES,
+    AgentTerm,
+    PayoutLineResult,
+    VillageTerm,
+    compute_quarter,
+    quarter_bounds,
+    render_notes,
+    sheet_totals,
+)
+from ..security import current_user_or_none
+from . import settings
+from .calendar import now_local
+from .calendar import today as township_today
+from .common import check_version, session
+from .errors import Conflict, NotFound, ValidationFailed
+from .fields import Field, parse, to_date, to_str
+
+DRAFT, APPROVED, PAID = "draft", "approved", "paid"
+#: Money columns of a line, in the sheet's order.
+MONEY_FIELDS = ("gross", "d1", "d2", "d3", "d4", "d5", "deductions_total", "net_township", "village_supplement", "total")
+FIELD_LABELS = {
+    "agent_name": _l("代办员"),
+    "gross": _l("应发乡级补助"),
+    "d1": _l("扣款①"),
+    "d2": _l("扣款②"),
+    "d3": _l("扣款③"),
+    "d4": _l("扣款④"),
+    "d5": _l("扣款⑤"),
+    "deductions_total": _l("扣款合计"),
+    "net_township": _l("实发乡级补助"),
+    "village_supplement": _l("村级补助"),
+    "total": _l("合计"),
+}
+ACTIONS = {
+    "compute": _l("计算"),
+    "recompute": _l("重新计算"),
+    "approve": _l("审核"),
+    "pay": _l("发放"),
+    "reopen": _l("退回重算"),
+}
+CHANGE_KINDS = {"added": _l("新增"), "removed": _l("删除"), "changed": _l("变化")}
+FIRST_YEAR = 2000
+
+
+# ------------------------------------------------------------------------------ helpers
+
+
+def _actor() -> str:
+    """The name written as 制表人/审核人: the logged-in user, else the CLI's actor."""
+    user = current_user_or_none()
+    if user is not None:
+        name = " ".join(x for x in (user.first_name, user.last_name) if x).strip()
+        return (name or user.username)[:64]
+    from .audit import _actor as cli_actor  # the name given with acting_as(...)
+
+    return (cli_actor.get() or "system")[:64]
+
+
+def _period(value) -> tuple[int, int] | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, tuple) and len(value) == 2:
+        return int(value[0]), int(value[1])
+    try:
+        return parse_quarter(str(value))
+    except PolicyViolation as exc:
+        raise ValueError(exc.message) from None
+
+
+PERIOD_SPEC = {"quarter": Field(_period, _l("季度"), required=True)}
+
+
+def parse_period(data, *, today: dt.date | None = None) -> tuple[int, int]:
+    """``{"quarter": "2026Q3"}`` (or ``{"year": 2026, "quarter": 3}``) → ``(2026, 3)``;
+    refuses a quarter that has not begun."""
+    data = dict(data or {})
+    if data.get("year") not in (None, "") and str(data.get("quarter", "")).strip() in ("1", "2", "3", "4"):
+        data["quarter"] = f"{data['year']}Q{str(data['quarter']).strip()}"
+    year, quarter = parse(data, PERIOD_SPEC)["quarter"]
+    today = today or township_today()
+    if year < FIRST_YEAR or year > today.year:
+        raise ValidationFailed(errors={"quarter": [_l("季度：年份应在%(a)s至%(b)s之间", a=FIRST_YEAR, b=today.year)]})
+    if quarter_bounds(year, quarter)[0] > today:
+        raise ValidationFailed(errors={"quarter": [_l("%(p)s尚未开始，不能计算", p=period_label(year, quarter))]})
+    return year, quarter
+
+
+def period_label(year: int, quarter: int) -> str:
+    from ..exports.payout import quarter_label
+
+    return quarter_label(year, quarter)
+
+
+def status_label(sheet: PayoutSheet) -> str:
+    return label(PAYOUT_STATUSES, sheet.status)
+
+
+def get_sheet(year: int, quarter: int) -> PayoutSheet | None:
+    return session().execute(select(PayoutSheet).where(PayoutSheet.year == year, PayoutSheet.quarter == quarter)).scalar()
+
+
+def quarter_is_open(year: int, quarter: int) -> bool:
+    """True while the quarter's sheet is not approved (no sheet yet, or a draft): corrections
+    of source records (voiding a deduction …) may still change what is paid."""
+    sheet = get_sheet(year, quarter)
+    return sheet is None or sheet.status == DRAFT
+
+
+def month_is_open(year: int, month: int) -> bool:
+    """``quarter_is_open`` for the quarter of a month."""
+    return quarter_is_open(year, (month - 1) // 3 + 1)
+
+
+def _record(sheet: PayoutSheet, action: str, note: str | None = None) -> PayoutAction:
+    row = PayoutAction(sheet=sheet, action=action, at=now_local(), user_name=_actor(), note=note)
+    session().add(row)
+    return row
+
+
+def _commit() -> None:
+    try:
+        session().commit()
+    except (IntegrityError, StaleDataError):
+        session().rollback()
+        raise Conflict(_l("该发放表刚被其他人修改，请刷新页面后重试")) from None
+
+
+# ---------------------------------------------------------------------- computation
+
+
+def sources(year: int, quarter: int) -> tuple[list[VillageTerm], list[AgentTerm], dict]:
+    """What the quarter's sheet is computed from: villages, agents' terms, deductions."""
+    q_start, q_end = quarter_bounds(year, quarter)
+    rows = session().execute(
+        select(
+            Agent.id,
+            Agent.village_id,
+            Agent.name,
+            Agent.hired_on,
+            Agent.dismissed_on,
+            Agent.status,
+            Agent.appointment_kind,
+        ).where(
+            Agent.level == "village",
+            Agent.village_id.is_not(None),
+            Agent.status.in_(("active", "dismissed")),
+            Agent.hired_on.is_not(None),
+            Agent.hired_on <= q_end,
+            or_(Agent.dismissed_on.is_(None), Agent.dismissed_on >= q_start),
+        )
+    ).all()
+    agents = [
+        AgentTerm(
+            id=r.id,
+            village_id=r.village_id,
+            name=r.name,
+            start=r.hired_on,
+            end=r.dismissed_on,
+            deputy=r.appointment_kind == "deputy",
+        )
+        for r in rows
+        # a dismissed agent without a dismissal date cannot be prorated: not paid
+        if not (r.status == "dismissed" and r.dismissed_on is None)
+    ]
+    served = {a.village_id for a in agents}
+    village_rows = session().execute(
+        select(Village.id, Village.name, Village.code, Village.supplement_per_year, Village.active).where(
+            or_(Village.active.is_(True), Village.id.in_(served or {-1}))
+        )
+    ).all()
+    villages = [
+        VillageTerm(id=v.id, name=v.name, code=v.code, supplement_per_year=q2(v.supplement_per_year or 0), active=bool(v.active))
+        for v in village_rows
+    ]
+    months = [m for _, m in quarter_months(year, quarter)]
+    totals: dict[tuple[int, int], dict[str, Decimal]] = {}
+    for agent_id, month, code, amount in session().execute(
+        select(Deduction.agent_id, Deduction.month, Deduction.code, func.sum(Deduction.amount))
+        .where(Deduction.state == "active", Deduction.year == year, Deduction.month.in_(months))
+        .group_by(Deduction.agent_id, Deduction.month, Deduction.code)
+    ):
+        if code in CODES and amount:
+            totals.setdefault((agent_id, month), {})[code] = q2(amount)
+    return villages, agents, totals
+
+
+def compute_lines(year: int, quarter: int) -> list[PayoutLineResult]:
+    """The lines as the sources give them now (nothing stored)."""
+    villages, agents, deductions = sources(year, quarter)
+    with force_locale("zh"):  # the sheet is a Chinese document whoever computes it
+        return compute_quarter(year, quarter, villages, agents, deductions, annual=settings.annual_subsidy())
+
+
+def _line_values(result: PayoutLineResult, seq: int) -> dict:
+    with force_locale("zh"):
+        remarks = render_notes(result.notes) or None
+    return {
+        "seq": seq,
+        "village_id": result.village_id,
+        "agent_id": result.agent_id,
+        "agent_name": result.agent_name[:30],
+        **result.money(),
+        "detail": result.detail(),
+        "remarks": remarks,
+    }
+
+
+def _describe(values: dict) -> tuple[str, str]:
+    return values["detail"].get("village_name", ""), values["agent_name"]
+
+
+def diff_lines(old: Iterable[PayoutLine], new: Iterable[PayoutLineResult]) -> list[dict]:
+    """What would change from the stored lines ``old`` to the computed ``new``, keyed by
+    (village, agent): ``[{"change": "added"|"removed"|"changed", "village", "agent",
+    "fields": {name: [old, new]}}]`` with amounts as strings."""
+    existing = {(line.village_id, line.agent_id): line for line in old}
+    changes: list[dict] = []
+    seen = set()
+    for seq, result in enumerate(new, 1):
+        values = _line_values(result, seq)
+        key = (result.village_id, result.agent_id)
+        seen.add(key)
+        village, agent = _describe(values)
+        line = existing.get(key)
+        if line is None:
+            changes.append({"change": "added", "village": village, "agent": agent, "fields": {"total": [None, str(values["total"])]}})
+            continue
+        fields = {}
+        if line.agent_name != values["agent_name"]:
+            fields["agent_name"] = [line.agent_name, values["agent_name"]]
+        for name in MONEY_FIELDS:
+            before, after = q2(getattr(line, name)), values[name]
+            if before != after:
+                fields[name] = [str(before), str(after)]
+        if fields:
+            changes.append({"change": "changed", "village": village, "agent": agent, "fields": fields})
+    for key, line in existing.items():
+        if key not in seen:
+            village = (line.detail or {}).get("village_name") or (line.village.name if line.village else "")
+            changes.append(
+                {"change": "removed", "village": village, "agent": line.agent_name, "fields": {"total": [str(q2(line.total)), None]}}
+            )
+    return changes
+
+
+def pending_changes(sheet: PayoutSheet) -> list[dict]:
+    """For a draft: what a recomputation would change now (empty when up to date)."""
+    if sheet.status != DRAFT or sheet.computed_at is None:
+        return []
+    return diff_lines(sheet.lines, compute_lines(sheet.year, sheet.quarter))
+
+
+def _store(sheet: PayoutSheet, results: list[PayoutLineResult]) -> list[dict]:
+    changes = diff_lines(sheet.lines, results)
+    existing = {(line.village_id, line.agent_id): line for line in sheet.lines}
+    keep = set()
+    for seq, result in enumerate(results, 1):
+        values = _line_values(result, seq)
+        key = (result.village_id, result.agent_id)
+        keep.add(key)
+        line = existing.get(key)
+        if line is None:
+            session().add(PayoutLine(sheet=sheet, **values))
+            continue
+        for name, value in values.items():
+            if name == "detail":
+                if line.detail != value:
+                    line.detail = value
+            elif name in MONEY_FIELDS:
+                if q2(getattr(line, name)) != value:
+                    setattr(line, name, value)
+            elif getattr(line, name) != value:
+                setattr(line, name, value)
+    for key, line in existing.items():
+        if key not in keep:
+            session().delete(line)
+    return changes
+
+
+def compute_sheet(data, *, today: dt.date | None = None) -> PayoutSheet:
+    """计算 / 重新计算 the quarter's draft sheet (creating it on first computation)."""
+    year, quarter = parse_period(data, today=today)
+    sheet = get_sheet(year, quarter)
+    first = sheet is None
+    if first:
+        sheet = PayoutSheet(year=year, quarter=quarter, status=DRAFT, changes_since_last=[])
+        session().add(sheet)
+    else:
+        check_version(sheet, (data or {}).get("version"))
+        _require_draft(sheet)
+    results = compute_lines(year, quarter)
+    changes = _store(sheet, results)
+    if first:
+        changes = []  # nothing to compare with
+    sheet.changes_since_last = changes
+    sheet.computed_at = now_local()
+    sheet.prepared_by = _actor()
+    total = sheet_totals(results).total
+    if first:
+        note = str(_l("首次计算：%(n)s行，合计%(t)s元", n=len(results), t=f"{total:,.2f}"))
+    elif changes:
+        note = str(_l("重新计算：%(c)s处变化，合计%(t)s元", c=len(changes), t=f"{total:,.2f}"))
+    else:
+        note = str(_l("重新计算：与上次计算相比没有变化"))
+    _record(sheet, "compute" if first else "recompute", note)
+    _commit()
+    return sheet
+
+
+def _require_draft(sheet: PayoutSheet) -> None:
+    if sheet.status == APPROVED:
+        raise Conflict(_l("该发放表已审核，数据已冻结，不能重新计算；如确需更正，请先“退回重算”"))
+    if sheet.status == PAID:
+        raise Conflict(_l("该发放表已发放，数据已冻结，不能重新计算"))
+
+
+# ------------------------------------------------------------------------ the workflow
+
+NOTE_SPEC = {"note": Field(lambda v: to_str(v, 200), _l("备注"))}
+
+
+def approve_sheet(sheet: PayoutSheet, data=None, *, today: dt.date | None = None) -> PayoutSheet:
+    """审核: freeze the draft's lines (who, when)."""
+    data = data or {}
+    check_version(sheet, data.get("version"))
+    if sheet.status != DRAFT:
+        raise Conflict(_l("只有草稿状态的发放表可以审核，该表当前为“%(s)s”", s=status_label(sheet)))
+    if sheet.computed_at is None:
+        raise Conflict(_l("该发放表尚未计算，请先计算"))
+    today = today or township_today()
+    end = quarter_bounds(sheet.year, sheet.quarter)[1]
+    if today <= end:
+        raise Conflict(
+            _l("%(p)s尚未结束（%(d)s），扣款可能还会发生，季度结束后才能审核", p=period_label(sheet.year, sheet.quarter), d=end.isoformat())
+        )
+    pending = pending_changes(sheet)
+    if pending:
+        raise Conflict(
+            _l("自上次计算以来，代办员或扣款等数据已有%(n)s处变化，请先重新计算并核对后再审核", n=len(pending))
+        )
+    sheet.status = APPROVED
+    sheet.approved_at = now_local()
+    sheet.approved_by = _actor()
+    _record(sheet, "approve", parse(data, NOTE_SPEC).get("note"))
+    _commit()
+    return sheet
+
+
+PAY_SPEC = {
+    "paid_on": Field(to_date, _l("发放日期"), required=True),
+    "note": Field(lambda v: to_str(v, 200), _l("备注")),
+}
+
+
+def mark_paid(sheet: PayoutSheet, data, *, today: dt.date | None = None) -> PayoutSheet:
+    """发放: the date the money was paid out."""
+    data = data or {}
+    check_version(sheet, data.get("version"))
+    values = parse(data, PAY_SPEC)
+    if sheet.status != APPROVED:
+        if sheet.status == PAID:
+            raise Conflict(_l("该发放表已于%(d)s发放", d=sheet.paid_on.isoformat() if sheet.paid_on else ""))
+        raise Conflict(_l("发放表须先审核，才能登记发放"))
+    today = today or township_today()
+    paid_on = values["paid_on"]
+    if paid_on > today:
+        raise ValidationFailed(errors={"paid_on": [_l("发放日期不能晚于今天")]})
+    if sheet.approved_at and paid_on < sheet.approved_at.date():
+        raise ValidationFailed(
+            errors={"paid_on": [_l("发放日期不能早于审核日期（%(d)s）", d=sheet.approved_at.date().isoformat())]}
+        )
+    sheet.status = PAID
+    sheet.paid_on = paid_on
+    _record(sheet, "pay", values.get("note"))
+    _commit()
+    return sheet
+
+
+REOPEN_SPEC = {"reason": Field(lambda v: to_str(v, 200), _l("退回原因"), required=True)}
+
+
+def reopen_sheet(sheet: PayoutSheet, data) -> PayoutSheet:
+    """退回重算: back to 草稿 with a reason, so it can be recomputed (recorded)."""
+    data = data or {}
+    check_version(sheet, data.get("version"))
+    values = parse(data, REOPEN_SPEC)
+    if sheet.status == DRAFT:
+        raise Conflict(_l("草稿无需退回，可直接重新计算"))
+    if sheet.status == PAID:
+        raise Conflict(_l("已发放的发放表不能退回重算；发放有误的，请在下一季度发放表中调整并在备注中说明"))
+    sheet.status = DRAFT
+    sheet.approved_at = None
+    sheet.approved_by = None
+    _record(sheet, "reopen", values["reason"])
+    _commit()
+    return sheet
+
+
+def get_or_404(sheet_id) -> PayoutSheet:
+    try:
+        sheet = session().get(PayoutSheet, int(sheet_id))
+    except (TypeError, ValueError):
+        sheet = None
+    if sheet is None:
+        raise NotFound(_l("发放表不存在"))
+    return sheet
+
+
+def describe_change(change: dict) -> str:
+    """One entry of ``changes_since_last`` as a Chinese sentence."""
+    who = f"{change.get('village', '')} {change.get('agent', '')}".strip()
+    kind = change.get("change")
+    fields = change.get("fields") or {}
+    if kind == "added":
+        return str(_l("新增：%(who)s，合计%(t)s元", who=who, t=(fields.get("total") or [None, ""])[1]))
+    if kind == "removed":
+        return str(_l("删除：%(who)s（原合计%(t)s元）", who=who, t=(fields.get("total") or [""])[0]))
+    parts = [f"{FIELD_LABELS.get(name, name)} {old} → {new}" for name, (old, new) in fields.items()]
+    return str(_l("变化：%(who)s：%(what)s", who=who, what="；".join(parts)))
