@@ -1,33 +1,27 @@
-"""What the first screen shows: who you are, your scope, and the figures you may see."""
+"""What the first screen shows (SPEC §10): township roles get the township dashboard,
+村支书 and 村代办员 their village's dashboard (the agent's to-do list first)."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-
-from ..models import Agent, Village
-from ..security import VILLAGE_ROLES
+from ..security import ROLE_AGENT
+from . import dashboard
 
 
-def home_context(user) -> dict:
-    from ..extensions import db
+def home_kind(user, can_read_dashboard: bool) -> str:
+    """``township`` / ``village`` / ``plain`` (a role without dashboard access)."""
+    if not can_read_dashboard:
+        return "plain"
+    return "village" if getattr(user, "village_id", None) else "township"
 
+
+def home_context(user, can_read_dashboard: bool = True) -> dict:
     roles = [r.name for r in user.roles]
-    villages = db.session.execute(select(func.count(Village.id)).where(Village.active.is_(True))).scalar()
-    agents_active = db.session.execute(
-        select(func.count(Agent.id)).where(Agent.status == "active", Agent.level == "village")
-    ).scalar()
-    villages_without_agent = db.session.execute(
-        select(Village.name)
-        .where(Village.active.is_(True))
-        .where(~select(Agent.id).where(Agent.village_id == Village.id, Agent.status == "active").exists())
-        .order_by(Village.code)
-    ).scalars().all()
-    return {
-        "user": user,
-        "roles": roles,
-        "village": user.village,
-        "is_village_user": any(r in VILLAGE_ROLES for r in roles),
-        "villages": villages,
-        "agents_active": agents_active,
-        "villages_without_agent": villages_without_agent,
-    }
+    kind = home_kind(user, can_read_dashboard)
+    context = {"user": user, "roles": roles, "village": user.village, "kind": kind, "is_agent": ROLE_AGENT in roles}
+    if kind == "township":
+        context["d"] = dashboard.township_dashboard()
+    elif kind == "village" and user.village is not None:
+        context["d"] = dashboard.village_dashboard(user.village)
+    else:
+        context["kind"] = "plain"
+    return context

@@ -1,4 +1,4 @@
-"""The first screen after login."""
+"""The first screen: a landing page for visitors, the dashboard for everyone logged in."""
 
 from __future__ import annotations
 
@@ -16,4 +16,5 @@ class HomeView(IndexView):
         user = g.user
         if user is None or not user.is_authenticated:
             return self.render_template(self.index_template, appbuilder=self.appbuilder, home=None)
-        return self.render_template(self.index_template, appbuilder=self.appbuilder, home=home_context(user))
+        can_read = self.appbuilder.sm.has_access("can_read", "Dashboard")
+        return self.render_template(self.index_template, appbuilder=self.appbuilder, home=home_context(user, can_read))

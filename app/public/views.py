@@ -1,0 +1,88 @@
+"""Routes of the public pages (GET only)."""
+
+from __future__ import annotations
+
+import io
+
+from flask import abort, make_response, render_template, request, send_file
+from flask_babel import lazy_gettext as _l
+
+from ..services import calendar as calendar_service
+from . import data, public_bp
+from .qr import public_url, qr_inline_svg, qr_png, qr_svg
+
+CACHE = "public, max-age=60"
+
+
+def _page(template: str, **context):
+    response = make_response(render_template(template, contacts=data.contacts(), **context))
+    response.headers["Cache-Control"] = CACHE
+    return response
+
+
+@public_bp.route("/")
+def index():
+    now = calendar_service.now_local()
+    return _page("public/index.html", villages=data.villages(), state=data.current_state(now))
+
+
+@public_bp.route("/<code>")
+def village(code: str):
+    v = data.village(code)
+    if v is None:
+        abort(404)
+    now = calendar_service.now_local()
+    url = public_url("public.village", code=v.code)
+    return _page(
+        "public/village.html",
+        village=v,
+        state=data.current_state(now),
+        catalog=data.catalog(),
+        months=data.published_months(v.code, now.date()),
+        page_url=url,
+        qr=qr_inline_svg(url, scale=4),
+    )
+
+
+def _qr(code: str, kind: str):
+    v = data.village(code)
+    if v is None:
+        abort(404)
+    url = public_url("public.village", code=v.code)
+    body, mimetype = (qr_png(url), "image/png") if kind == "png" else (qr_svg(url), "image/svg+xml")
+    return send_file(
+        io.BytesIO(body),
+        mimetype=mimetype,
+        as_attachment=bool(request.args.get("download")),
+        download_name=f"{v.name}便民代办二维码.{kind}",
+        max_age=3600,
+    )
+
+
+@public_bp.route("/<code>/qr.png")
+def qr_png_download(code: str):
+    return _qr(code, "png")
+
+
+@public_bp.route("/<code>/qr.svg")
+def qr_svg_download(code: str):
+    return _qr(code, "svg")
+
+
+def _error(code: int, message):
+    return make_response(render_template("public/error.html", code=code, message=message, contacts=data.contacts()), code)
+
+
+@public_bp.errorhandler(404)
+def not_found(exc):
+    return _error(404, _l("没有找到这个村的便民代办公开信息，请核对二维码或网址。"))
+
+
+@public_bp.errorhandler(429)
+def too_many(exc):
+    return _error(429, _l("访问过于频繁，请稍后再试。"))
+
+
+@public_bp.errorhandler(405)
+def not_allowed(exc):
+    return _error(405, _l("公开页面只能查看，不支持此操作。"))

@@ -1,0 +1,903 @@
+"""Dashboard figures — SPEC §10, policy §二(四)2–3, §六(二).
+
+Every figure is an SQL aggregate grouped by village (``GROUP BY village_id``); Python only
+arranges the few rows per village that come back. Village scoping is automatic: the queries
+go through the ORM session, so a village user's dashboard only ever contains their village
+(``app.security``), and the same functions serve the township and the village dashboards.
+
+Definitions (shown on the page as footnotes):
+
+- a period's cases are the cases *received* in it (作废 not counted);
+- 在办: of those, still open; 超期: of those, open past their deadline or closed after it
+  (``Case.overdue_clause``);
+- 按时办结率 (代办 only): completed on time ÷ (completed + still open past the deadline) —
+  a case already overdue counts against the rate before it is closed;
+- 签到率: working days with a sign-in ÷ working days so far in the period (from the later of
+  the period start and the agent's hire date; today counts once signed);
+- 月报: the previous month's report (and earlier months of this quarter) must be 已报送;
+- 扣款: active deductions of the period's months (①–⑤);
+- strikes: active ①②③ deductions over the agent's current appointment (§二(四)2).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, case, distinct, func, or_, select
+from werkzeug.routing import BuildError
+
+from ..models import SIX_ONES, Agent, AnnualAssessment, Case, Deduction, MonthlyReport, ServiceCategory, SignIn, Village
+from ..models.case import OPEN_STATUSES
+from ..models.enums import REPORT_STATUSES
+from ..policy.deductions import DeductionCode, StrikeStatus, strike_status
+from ..policy.reports import is_report_late, previous_month
+from . import calendar as calendar_service
+from .settings import strike_threshold
+
+QUARTER_NAMES = {1: _l("第一季度"), 2: _l("第二季度"), 3: _l("第三季度"), 4: _l("第四季度")}
+STRIKE_CODES = ("1", "2", "3")
+
+
+def _db():
+    from ..extensions import db
+
+    return db
+
+
+def _count_if(condition):
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _start_of(d: dt.date) -> dt.datetime:
+    return dt.datetime.combine(d, dt.time.min)
+
+
+def safe_url(*endpoints: str, **values) -> str | None:
+    """``url_for`` of the first of ``endpoints`` that is registered (views of other
+    features) — ``None`` while none of them exists."""
+    for endpoint in endpoints:
+        try:
+            return url_for(endpoint, **values)
+        except BuildError:
+            continue
+    return None
+
+
+# --------------------------------------------------------------------------------------
+# Periods
+# --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Period:
+    kind: str  # "month" | "quarter"
+    start: dt.date
+    end: dt.date  # exclusive
+
+    @property
+    def label(self) -> str:
+        if self.kind == "month":
+            return str(_l("%(y)s年%(m)s月", y=self.start.year, m=self.start.month))
+        quarter = (self.start.month - 1) // 3 + 1
+        return str(_l("%(y)s年%(q)s", y=self.start.year, q=QUARTER_NAMES[quarter]))
+
+    @property
+    def short_label(self) -> str:
+        return str(_l("本月")) if self.kind == "month" else str(_l("本季"))
+
+    def months(self) -> list[tuple[int, int]]:
+        out, (y, m) = [], (self.start.year, self.start.month)
+        while dt.date(y, m, 1) < self.end:
+            out.append((y, m))
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+        return out
+
+
+def _month_start(y: int, m: int) -> dt.date:
+    return dt.date(y, m, 1)
+
+
+def _next_month(d: dt.date) -> dt.date:
+    return dt.date(d.year + 1, 1, 1) if d.month == 12 else dt.date(d.year, d.month + 1, 1)
+
+
+def month_period(today: dt.date) -> Period:
+    start = today.replace(day=1)
+    return Period("month", start, _next_month(start))
+
+
+def quarter_period(today: dt.date) -> Period:
+    first = 3 * ((today.month - 1) // 3) + 1
+    start = dt.date(today.year, first, 1)
+    end = dt.date(today.year + 1, 1, 1) if first == 10 else dt.date(today.year, first + 3, 1)
+    return Period("quarter", start, end)
+
+
+def month_period_of(year: int, month: int) -> Period:
+    start = dt.date(year, month, 1)
+    return Period("month", start, _next_month(start))
+
+
+def _months_condition(year_col, month_col, months: Iterable[tuple[int, int]]):
+    return or_(*(and_(year_col == y, month_col == m) for y, m in months))
+
+
+# --------------------------------------------------------------------------------------
+# Cases
+# --------------------------------------------------------------------------------------
+@dataclass
+class CaseFigures:
+    received: int = 0
+    consult: int = 0
+    proxy: int = 0
+    open: int = 0
+    overdue: int = 0
+    completed: int = 0
+    completed_on_time: int = 0
+    open_overdue_proxy: int = 0
+    rejected: int = 0
+
+    @property
+    def ontime_base(self) -> int:
+        return self.completed + self.open_overdue_proxy
+
+    @property
+    def ontime_rate(self) -> float | None:
+        """按时办结率 as a fraction; ``None`` when nothing is decided yet."""
+        return self.completed_on_time / self.ontime_base if self.ontime_base else None
+
+    def add(self, other: CaseFigures) -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def _case_period_columns(today: dt.date) -> list:
+    proxy = Case.kind == "proxy"
+    completed = and_(proxy, Case.status == "completed")
+    return [
+        func.count(Case.id),
+        _count_if(Case.kind == "consult"),
+        _count_if(proxy),
+        _count_if(Case.open_clause()),
+        _count_if(Case.overdue_clause(today)),
+        _count_if(completed),
+        _count_if(and_(completed, Case.closed_late.is_(False))),
+        _count_if(and_(proxy, Case.open_clause(), Case.due_on < today)),
+        _count_if(and_(proxy, Case.status == "rejected")),
+    ]
+
+
+# The counts a village publishes each month (§六(四)) — the totals of the monthly report
+# (村级便民服务报送事项办理情况统计表, ``services/reports.py``: ``figures["total"]``).
+PUBLISHED_KEYS = ("consult", "accepted", "completed", "on_time", "overdue", "open")
+
+
+def published_totals(report_figures, live: CaseFigures) -> dict:
+    """The month's published counts: the submitted report's frozen totals when it has them
+    (``frozen``: as of its submission), else the same counts computed from the cases now."""
+    total = report_figures.get("total") if isinstance(report_figures, dict) else None
+    if isinstance(total, dict) and all(isinstance(total.get(k), int) for k in PUBLISHED_KEYS):
+        out = {k: int(total[k]) for k in PUBLISHED_KEYS}
+        out["received"] = out["consult"] + out["accepted"] + int(total.get("rejected") or 0)
+        out["frozen"] = True
+        return out
+    return {
+        "consult": live.consult,
+        "accepted": live.proxy - live.rejected,
+        "completed": live.completed,
+        "on_time": live.completed_on_time,
+        "overdue": live.overdue,
+        "open": live.open,
+        "received": live.received,
+        "frozen": False,
+    }
+
+
+def case_figures(period: Period, today: dt.date, village_id: int | None = None) -> dict[int, CaseFigures]:
+    """Cases received in ``period`` per village (one grouped query)."""
+    stmt = (
+        select(Case.village_id, *_case_period_columns(today))
+        .where(Case.received_at >= _start_of(period.start), Case.received_at < _start_of(period.end))
+        .where(Case.status != "voided")
+        .group_by(Case.village_id)
+    )
+    if village_id is not None:
+        stmt = stmt.where(Case.village_id == village_id)
+    return {row[0]: CaseFigures(*(int(v or 0) for v in row[1:])) for row in _db().session.execute(stmt)}
+
+
+def _month_bucket(months: list[tuple[int, int]]):
+    """The index (0…) in the sorted ``months`` of a case's received month, as one SQL ``CASE``
+    over the month boundaries — portable, and on SQLite twice as fast as ``EXTRACT``
+    (``STRFTIME``) per row. Labelled ``bucket`` so GROUP BY can name it."""
+    bounds = [_start_of(_next_month(_month_start(y, m))) for y, m in months]
+    return case(*((Case.received_at < b, i) for i, b in enumerate(bounds)), else_=len(months)).label("bucket")
+
+
+def _months_back(today: dt.date, n: int) -> list[tuple[int, int]]:
+    keys, (y, m) = [], (today.year, today.month)
+    for _ in range(n):
+        keys.append((y, m))
+        y, m = previous_month(y, m)
+    return keys[::-1]
+
+
+def _by_month(months: list[tuple[int, int]], columns: list, *where) -> dict[tuple[int, int], tuple]:
+    """``columns`` aggregated per calendar month of ``received_at`` over ``months`` (one
+    contiguous, sorted range of months), 作废 excluded: one grouped query."""
+    start = _start_of(_month_start(*months[0]))
+    end = _start_of(_next_month(_month_start(*months[-1])))
+    stmt = (
+        select(_month_bucket(months), *columns)
+        .where(Case.received_at >= start, Case.received_at < end, Case.status != "voided", *where)
+        .group_by("bucket")
+    )
+    return {months[int(r[0])]: tuple(int(v or 0) for v in r[1:]) for r in _db().session.execute(stmt) if int(r[0]) < len(months)}
+
+
+def month_figures(village_id: int, months: list[tuple[int, int]], today: dt.date) -> dict[tuple[int, int], CaseFigures]:
+    """Cases received per calendar month of one village (one query grouped by month)."""
+    if not months:
+        return {}
+    got = _by_month(_month_span(min(months), max(months)), _case_period_columns(today), Case.village_id == village_id)
+    return {k: CaseFigures(*got[k]) if k in got else CaseFigures() for k in months}
+
+
+def _month_span(first: tuple[int, int], last: tuple[int, int]) -> list[tuple[int, int]]:
+    """Every month from ``first`` to ``last`` inclusive."""
+    out, (y, m) = [], first
+    while (y, m) <= last:
+        out.append((y, m))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+@dataclass
+class OpenNow:
+    open: int = 0
+    overdue: int = 0
+    due_soon: int = 0
+
+
+def open_now(today: dt.date, village_id: int | None = None) -> dict[int, OpenNow]:
+    """All open cases per village right now, with those overdue and due soon (≤ 1 working day)."""
+    soon = calendar_service.work_calendar().add_workdays(today, 1)
+    stmt = (
+        select(
+            Case.village_id,
+            func.count(Case.id),
+            _count_if(Case.due_on < today),
+            _count_if(and_(Case.due_on >= today, Case.due_on <= soon)),
+        )
+        .where(Case.open_clause())
+        .group_by(Case.village_id)
+    )
+    if village_id is not None:
+        stmt = stmt.where(Case.village_id == village_id)
+    return {row[0]: OpenNow(int(row[1]), int(row[2] or 0), int(row[3] or 0)) for row in _db().session.execute(stmt)}
+
+
+def todo_list(today: dt.date, limit: int = 20, village_id: int | None = None) -> list[Case]:
+    """The to-do list: open cases in scope, overdue first, then due soon, then by deadline.
+
+    For the user's own scope it uses the cases feature's ``todo_cases`` when that is
+    installed (one definition); for one village chosen by township staff (``village_id``),
+    or while the cases feature is absent, the same ordering here.
+    """
+    todo_cases = None
+    if village_id is None:
+        try:
+            from .cases import todo_cases
+        except ImportError as exc:  # the cases feature is not installed yet
+            if exc.name != f"{__package__}.cases":
+                raise
+    if todo_cases is not None:
+        return list(todo_cases(today, limit=limit))
+    soon = calendar_service.work_calendar().add_workdays(today, 1)
+    rank = case((Case.due_on < today, 0), (Case.due_on <= soon, 1), else_=2)
+    stmt = select(Case).where(Case.open_clause()).order_by(rank, Case.due_on.is_(None), Case.due_on, Case.id).limit(limit)
+    if village_id is not None:
+        stmt = stmt.where(Case.village_id == village_id)
+    return list(_db().session.execute(stmt).unique().scalars())
+
+
+def case_state(c: Case, today: dt.date, soon: dt.date) -> str:
+    """``overdue`` / ``soon`` / ``""`` for a to-do row (one case, already loaded)."""
+    if c.due_on is None:
+        return ""
+    if c.due_on < today:
+        return "overdue"
+    if c.due_on <= soon:
+        return "soon"
+    return ""
+
+
+def trend(today: dt.date, village_id: int | None = None, months: int = 12) -> dict:
+    """Cases received per month over the last ``months`` months (咨询 / 代办 / 超期)."""
+    keys = _months_back(today, months)
+    columns = [_count_if(Case.kind == "consult"), _count_if(Case.kind == "proxy"), _count_if(Case.overdue_clause(today))]
+    where = [Case.village_id == village_id] if village_id is not None else []
+    got = _by_month(keys, columns, *where)
+    zero = (0, 0, 0)
+    return {
+        "months": [f"{yy}-{mm:02d}" for yy, mm in keys],
+        "labels": [str(_l("%(m)s月", m=mm)) if mm != 1 else str(_l("%(y)s年1月", y=yy)) for yy, mm in keys],
+        "consult": [got.get(k, zero)[0] for k in keys],
+        "proxy": [got.get(k, zero)[1] for k in keys],
+        "overdue": [got.get(k, zero)[2] for k in keys],
+    }
+
+
+def categories(period: Period, village_id: int | None = None) -> list[dict]:
+    """Cases received in ``period`` per service category (largest first)."""
+    stmt = (
+        select(Case.category_id, func.count(Case.id))
+        .where(Case.received_at >= _start_of(period.start), Case.received_at < _start_of(period.end))
+        .where(Case.status != "voided")
+        .group_by(Case.category_id)
+    )
+    if village_id is not None:
+        stmt = stmt.where(Case.village_id == village_id)
+    counts = dict(_db().session.execute(stmt).all())
+    names = dict(_db().session.execute(select(ServiceCategory.id, ServiceCategory.name)).all())
+    out = [{"name": names.get(cid) or str(_l("未分类")), "value": int(n)} for cid, n in counts.items() if n]
+    return sorted(out, key=lambda d: (-d["value"], d["name"]))
+
+
+# --------------------------------------------------------------------------------------
+# Sign-in, deductions, reports, strikes
+# --------------------------------------------------------------------------------------
+@dataclass
+class SignInFigures:
+    signed: int = 0
+    late: int = 0
+    due: int = 0
+
+    @property
+    def rate(self) -> float | None:
+        return min(1.0, self.signed / self.due) if self.due else None
+
+
+def _workdays(start: dt.date, end_inclusive: dt.date) -> list[dt.date]:
+    cal = calendar_service.work_calendar()
+    out, d = [], start
+    while d <= end_inclusive:
+        if cal.is_workday(d):
+            out.append(d)
+        d += dt.timedelta(days=1)
+    return out
+
+
+def signin_figures(
+    period: Period, today: dt.date, hired: dict[int, dt.date | None], village_id: int | None = None
+) -> dict[int, SignInFigures]:
+    """签到率 per village: working days with a sign-in ÷ working days so far (§二(四)3)."""
+    last = min(today, period.end - dt.timedelta(days=1))
+    if last < period.start:
+        return {}
+    days = _workdays(period.start, last)
+    counted = SignIn.day.in_(days) if days else SignIn.day.is_(None)
+    stmt = (
+        select(
+            SignIn.village_id,
+            func.count(distinct(SignIn.day)),
+            func.count(distinct(case((SignIn.late.is_(True), SignIn.day)))),
+            _count_if(SignIn.day == today),
+        )
+        .where(counted)
+        .group_by(SignIn.village_id)
+    )
+    if village_id is not None:
+        stmt = stmt.where(SignIn.village_id == village_id)
+    rows = {r[0]: (int(r[1]), int(r[2]), int(r[3] or 0) > 0) for r in _db().session.execute(stmt)}
+    out = {}
+    for vid, hired_on in hired.items():
+        signed, late, signed_today = rows.get(vid, (0, 0, False))
+        start = max(period.start, hired_on) if hired_on else period.start
+        due = sum(1 for d in days if d >= start and (d < today or signed_today))
+        out[vid] = SignInFigures(signed, late, due)
+    return out
+
+
+@dataclass
+class DeductionFigures:
+    count: int = 0
+    amount: Decimal = Decimal("0.00")
+    by_code: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def codes_text(self) -> str:
+        return "　".join(
+            f"{DeductionCode(c).symbol}{DeductionCode(c).label}×{n}" for c, n in sorted(self.by_code.items()) if n
+        )
+
+
+def deduction_figures(period: Period, village_id: int | None = None) -> dict[int, DeductionFigures]:
+    codes = ("1", "2", "3", "4", "5")
+    stmt = (
+        select(
+            Deduction.village_id,
+            func.count(Deduction.id),
+            func.coalesce(func.sum(Deduction.amount), 0),
+            *(_count_if(Deduction.code == c) for c in codes),
+        )
+        .where(Deduction.state == "active")
+        .where(_months_condition(Deduction.year, Deduction.month, period.months()))
+        .group_by(Deduction.village_id)
+    )
+    if village_id is not None:
+        stmt = stmt.where(Deduction.village_id == village_id)
+    out = {}
+    for row in _db().session.execute(stmt):
+        amount = Decimal(str(row[2])).quantize(Decimal("0.01"))
+        out[row[0]] = DeductionFigures(int(row[1]), amount, {c: int(n) for c, n in zip(codes, row[3:], strict=True)})
+    return out
+
+
+def report_months(today: dt.date) -> list[tuple[int, int]]:
+    """The months whose report must already be in: the previous month, and the earlier
+    months of the current quarter (all past their month's end)."""
+    prev = previous_month(today.year, today.month)
+    q = quarter_period(today)
+    months = [(y, m) for y, m in q.months() if dt.date(y, m, 1) < today.replace(day=1)]
+    if prev not in months:
+        months.insert(0, prev)
+    return months
+
+
+@dataclass
+class ReportCell:
+    year: int
+    month: int
+    status: str | None  # None = not created
+    late: bool = False
+
+    @property
+    def label(self) -> str:
+        if self.status is None:
+            return str(_l("未填报"))
+        return str(REPORT_STATUSES.get(self.status, self.status))
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "submitted"
+
+    @property
+    def month_label(self) -> str:
+        return str(_l("%(m)s月", m=self.month))
+
+
+def report_status(today: dt.date, village_ids: Iterable[int], village_id: int | None = None) -> dict[int, dict]:
+    """Per village: ``due`` (ReportCells of the months that must be in) and ``current``."""
+    due_months = report_months(today)
+    current = (today.year, today.month)
+    stmt = select(MonthlyReport.village_id, MonthlyReport.year, MonthlyReport.month, MonthlyReport.status, MonthlyReport.submitted_at).where(
+        _months_condition(MonthlyReport.year, MonthlyReport.month, [*due_months, current])
+    )
+    if village_id is not None:
+        stmt = stmt.where(MonthlyReport.village_id == village_id)
+    found = {(r[0], r[1], r[2]): (r[3], r[4]) for r in _db().session.execute(stmt)}
+    now = calendar_service.now_local()
+    out = {}
+    for vid in village_ids:
+        cells = []
+        for y, m in due_months:
+            status, submitted_at = found.get((vid, y, m), (None, None))
+            late = is_report_late(submitted_at if status == "submitted" else None, y, m, now)
+            cells.append(ReportCell(y, m, status, late))
+        status, _ = found.get((vid, *current), (None, None))
+        out[vid] = {"due": cells, "current": ReportCell(*current, status), "missing": [c for c in cells if not c.ok]}
+    return out
+
+
+def _strike_summary_from_models(agent_ids: list[int]) -> dict[int, StrikeStatus]:
+    if not agent_ids:
+        return {}
+    stmt = (
+        select(Deduction.agent_id, Deduction.code, func.count(Deduction.id))
+        .join(Agent, Agent.id == Deduction.agent_id)
+        .where(Deduction.agent_id.in_(agent_ids), Deduction.state == "active", Deduction.code.in_(STRIKE_CODES))
+        .where(or_(Agent.hired_on.is_(None), Deduction.occurred_on >= Agent.hired_on))
+        .group_by(Deduction.agent_id, Deduction.code)
+    )
+    counts: dict[int, dict[str, int]] = {a: {} for a in agent_ids}
+    for agent_id, code, n in _db().session.execute(stmt):
+        counts[agent_id][code] = int(n)
+    threshold = strike_threshold()
+    return {a: strike_status(c, threshold) for a, c in counts.items()}
+
+
+def _supervision(name: str):
+    """A function of the supervision feature (``services/deductions.py``), or ``None`` while
+    that feature is not installed — then the same figures come from the models here."""
+    try:
+        from . import deductions
+    except ImportError as exc:
+        if exc.name != f"{__package__}.deductions":
+            raise
+        return None
+    return getattr(deductions, name, None)
+
+
+def strike_summary(agent_ids: list[int]) -> dict[int, StrikeStatus]:
+    """Strike status per agent: the supervision feature's when installed, else from the models."""
+    supervision_summary = _supervision("strike_summary")
+    if supervision_summary is not None:
+        return supervision_summary(agent_ids)
+    return _strike_summary_from_models(agent_ids)
+
+
+@dataclass
+class AgentFlag:
+    agent_id: int
+    name: str
+    village_id: int | None
+    status: StrikeStatus | None
+    assessment_fail_year: int | None = None
+
+    @property
+    def dismiss(self) -> bool:
+        return bool((self.status and self.status.should_dismiss) or self.assessment_fail_year)
+
+    @property
+    def warning(self) -> bool:
+        return bool(self.status and self.status.warnings)
+
+    @property
+    def messages(self) -> list[str]:
+        lines = [str(m) for m in self.status.messages()] if self.status else []
+        if self.assessment_fail_year:
+            lines.append(str(_l("%(y)s年度考核不合格，依照政策第二条（四）2应予解聘", y=self.assessment_fail_year)))
+        return lines
+
+
+def active_agents(village_id: int | None = None) -> list[Agent]:
+    stmt = (
+        select(Agent)
+        .where(Agent.level == "village", Agent.status == "active", Agent.village_id.is_not(None))
+        .order_by(Agent.village_id, Agent.id)
+    )
+    if village_id is not None:
+        stmt = stmt.where(Agent.village_id == village_id)
+    return list(_db().session.execute(stmt).unique().scalars())
+
+
+def agent_flags(agents: list[Agent]) -> dict[int, AgentFlag]:
+    """Agents with strikes (two of a kind: warning; three: 应予解聘) or a failed annual
+    assessment during the current appointment, keyed by agent id."""
+    ids = [a.id for a in agents]
+    if not ids:
+        return {}
+    supervision_alerts = _supervision("strike_alerts")
+    if supervision_alerts is not None:
+        wanted = set(ids)
+        return {
+            al.agent.id: AgentFlag(al.agent.id, al.agent.name, al.agent.village_id, al.status, max(al.failed_years, default=None))
+            for al in supervision_alerts()
+            if al.agent.id in wanted
+        }
+    strikes = strike_summary(ids)
+    fails = dict(
+        _db().session.execute(
+            select(AnnualAssessment.agent_id, func.max(AnnualAssessment.year))
+            .join(Agent, Agent.id == AnnualAssessment.agent_id)
+            .where(AnnualAssessment.agent_id.in_(ids), AnnualAssessment.grade == "fail")
+            .where(or_(Agent.hired_on.is_(None), AnnualAssessment.assessed_on >= Agent.hired_on))
+            .group_by(AnnualAssessment.agent_id)
+        ).all()
+    )
+    out = {}
+    for a in agents:
+        flag = AgentFlag(a.id, a.name, a.village_id, strikes.get(a.id), fails.get(a.id))
+        if flag.dismiss or flag.warning:
+            out[a.id] = flag
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# Alerts
+# --------------------------------------------------------------------------------------
+@dataclass
+class Alert:
+    level: str  # danger / warning / info
+    text: str
+    url: str | None = None
+
+
+def calendar_alerts(today: dt.date) -> list[Alert]:
+    """“2027年工作日历尚未配置” — for this year, and for next year from the fourth quarter."""
+    cal = calendar_service.work_calendar()
+    years = [today.year] + ([today.year + 1] if today.month >= 10 else [])
+    url = safe_url("CalendarDayView.list", "CalendarView.list")
+    return [
+        Alert(
+            "danger" if y == today.year else "warning",
+            str(_l("%(y)s年工作日历尚未配置：期限按周末休息估算，请乡便民中心录入当年法定节假日和调休安排", y=y)),
+            url,
+        )
+        for y in years
+        if not cal.is_configured_year(y)
+    ]
+
+
+def _names(items: list[tuple[str, int]], single: bool) -> str:
+    """``：青山村 2件、石桥村 1件`` — nothing on one village's own dashboard."""
+    if single:
+        return ""
+    return "：" + "、".join(str(_l("%(v)s %(n)s件", v=v, n=n)) for v, n in items)
+
+
+# --------------------------------------------------------------------------------------
+# The two dashboards
+# --------------------------------------------------------------------------------------
+@dataclass
+class VillageRow:
+    village: Village
+    agent: Agent | None
+    month: CaseFigures
+    quarter: CaseFigures
+    now: OpenNow
+    signin_month: SignInFigures
+    signin_quarter: SignInFigures
+    deductions_month: DeductionFigures
+    deductions_quarter: DeductionFigures
+    reports: dict
+    flag: AgentFlag | None
+
+
+def _villages(village_id: int | None = None) -> list[Village]:
+    stmt = select(Village).where(Village.active.is_(True)).order_by(Village.code)
+    if village_id is not None:
+        stmt = stmt.where(Village.id == village_id)
+    return list(_db().session.execute(stmt).scalars())
+
+
+def _rows(today: dt.date, village_id: int | None = None) -> tuple[list[VillageRow], Period, Period]:
+    month, quarter = month_period(today), quarter_period(today)
+    villages = _villages(village_id)
+    agents = active_agents(village_id)
+    agent_of: dict[int, Agent] = {}
+    for a in agents:
+        agent_of.setdefault(a.village_id, a)
+    hired = {v.id: (agent_of[v.id].hired_on if v.id in agent_of else None) for v in villages}
+    cm, cq = case_figures(month, today, village_id), case_figures(quarter, today, village_id)
+    now = open_now(today, village_id)
+    sm, sq = signin_figures(month, today, hired, village_id), signin_figures(quarter, today, hired, village_id)
+    dm, dq = deduction_figures(month, village_id), deduction_figures(quarter, village_id)
+    reports = report_status(today, [v.id for v in villages], village_id)
+    flags = agent_flags(agents)
+    rows = []
+    for v in villages:
+        agent = agent_of.get(v.id)
+        rows.append(
+            VillageRow(
+                village=v,
+                agent=agent,
+                month=cm.get(v.id, CaseFigures()),
+                quarter=cq.get(v.id, CaseFigures()),
+                now=now.get(v.id, OpenNow()),
+                signin_month=sm.get(v.id, SignInFigures()),
+                signin_quarter=sq.get(v.id, SignInFigures()),
+                deductions_month=dm.get(v.id, DeductionFigures()),
+                deductions_quarter=dq.get(v.id, DeductionFigures()),
+                reports=reports[v.id],
+                flag=flags.get(agent.id) if agent else None,
+            )
+        )
+    return rows, month, quarter
+
+
+def _alerts(rows: list[VillageRow], today: dt.date, flags: list[AgentFlag], single: bool = False) -> list[Alert]:
+    alerts = calendar_alerts(today)
+    case_list = safe_url("CaseView.list")
+    overdue = [(r.village.name, r.now.overdue) for r in rows if r.now.overdue]
+    if overdue:
+        total = sum(n for _, n in overdue)
+        alerts.append(Alert("danger", str(_l("超期未办结 %(n)s 件%(list)s", n=total, list=_names(overdue, single))), case_list))
+    for r in rows:
+        missing = r.reports["missing"]
+        if missing:
+            alerts.append(
+                Alert(
+                    "danger",
+                    str(_l("%(v)s %(months)s月汇总表未报送（政策第五条（一）4，逾期按第二条（四）2④扣款）",
+                           v=r.village.name, months="、".join(str(c.month) for c in missing))),
+                    safe_url("MonthlyReportView.list"),
+                )
+            )
+    for f in flags:
+        village = next((r.village.name for r in rows if r.village.id == f.village_id), "")
+        for line in f.messages:
+            url = safe_url("StrikeAlertView.agent", "AgentView.show", pk=f.agent_id)
+            alerts.append(Alert("danger" if f.dismiss else "warning", f"{village} {f.name}：{line}", url))
+    no_agent = [r.village.name for r in rows if r.agent is None]
+    if no_agent:
+        alerts.append(Alert("warning", str(_l("暂无在岗代办员（第二条（三）1“每村确定一名”）：%(list)s", list="、".join(no_agent))), safe_url("AgentView.list")))
+    soon = [(r.village.name, r.now.due_soon) for r in rows if r.now.due_soon]
+    if soon:
+        alerts.append(Alert("info", str(_l("临期（1个工作日内到期）%(n)s 件%(list)s", n=sum(n for _, n in soon), list=_names(soon, single))), case_list))
+    return alerts
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{round(value * 100)}%"
+
+
+def township_dashboard(today: dt.date | None = None) -> dict:
+    """Everything the township's first screen shows (one village for a village user)."""
+    today = today or calendar_service.today()
+    rows, month, quarter = _rows(today)
+    flags = [r.flag for r in rows if r.flag]
+    total_m, total_q = CaseFigures(), CaseFigures()
+    for r in rows:
+        total_m.add(r.month)
+        total_q.add(r.quarter)
+    prev = previous_month(today.year, today.month)
+    prev_in = sum(1 for r in rows if any(c.ok for c in r.reports["due"] if (c.year, c.month) == prev))
+    return {
+        "today": today,
+        "month": month,
+        "quarter": quarter,
+        "rows": rows,
+        "total_month": total_m,
+        "total_quarter": total_q,
+        "open_now": sum(r.now.open for r in rows),
+        "overdue_now": sum(r.now.overdue for r in rows),
+        "due_soon_now": sum(r.now.due_soon for r in rows),
+        "villages": len(rows),
+        "six_ones_met": sum(1 for r in rows if r.village.six_ones_met),
+        "reports_prev_in": prev_in,
+        "prev_month": prev[1],
+        "dismiss": [f for f in flags if f.dismiss],
+        "warnings": [f for f in flags if f.warning and not f.dismiss],
+        "alerts": _alerts(rows, today, flags),
+        "pct": _pct,
+    }
+
+
+def village_dashboard(village: Village, today: dt.date | None = None, todo_village_id: int | None = None) -> dict:
+    """The same figures for one village, plus its to-do list and 六个一 checklist.
+
+    ``todo_village_id``: township staff looking at one village (their scope is every village).
+    """
+    today = today or calendar_service.today()
+    rows, month, quarter = _rows(today, village.id)
+    row = rows[0] if rows else None
+    flags = [row.flag] if row and row.flag else []
+    cal = calendar_service.work_calendar()
+    soon = cal.add_workdays(today, 1)
+    todo = todo_list(today, village_id=todo_village_id)
+    return {
+        "today": today,
+        "village": village,
+        "month": month,
+        "quarter": quarter,
+        "row": row,
+        "alerts": _alerts(rows, today, flags, single=True) if rows else calendar_alerts(today),
+        "todo": [(c, case_state(c, today, soon)) for c in todo],
+        "signed_today": _signed_today(village.id, today),
+        "workday_today": cal.is_workday(today),
+        "pct": _pct,
+        "six_ones": SIX_ONES,
+        "case_url": lambda pk: safe_url("CaseView.show", pk=pk),
+        "links": {
+            "add_case": safe_url("CaseView.add"),
+            "cases": safe_url("CaseView.list"),
+            "sign_in": safe_url("SignInView.today", "SignInView.list"),
+            "reports": safe_url("MonthlyReportView.list"),
+            "card": safe_url("NoticeView.card", code=village.code),
+            "board": safe_url("NoticeView.board", code=village.code),
+            "bulletin": safe_url("NoticeView.bulletin", code=village.code),
+            "public": safe_url("public.village", code=village.code),
+        },
+    }
+
+
+def _signed_today(village_id: int, today: dt.date) -> bool:
+    stmt = select(func.count(SignIn.id)).where(SignIn.village_id == village_id, SignIn.day == today)
+    return bool(_db().session.execute(stmt).scalar())
+
+
+# --------------------------------------------------------------------------------------
+# Chart data (JSON endpoints)
+# --------------------------------------------------------------------------------------
+def township_chart_data(today: dt.date | None = None) -> dict:
+    today = today or calendar_service.today()
+    quarter = quarter_period(today)
+    villages = _villages()
+    figures = case_figures(quarter, today)
+    rates = [figures.get(v.id, CaseFigures()).ontime_rate for v in villages]
+    return {
+        "trend": trend(today),
+        "ontime": {
+            "title": str(_l("%(q)s各村按时办结率", q=quarter.label)),
+            "villages": [v.name for v in villages],
+            "rates": [None if r is None else round(r * 100, 1) for r in rates],
+        },
+        "categories": {"title": str(_l("%(q)s受理事项分类", q=quarter.label)), "items": categories(quarter)},
+        "labels": _chart_labels(),
+    }
+
+
+def village_chart_data(village: Village, today: dt.date | None = None) -> dict:
+    today = today or calendar_service.today()
+    quarter = quarter_period(today)
+    return {
+        "trend": trend(today, village.id),
+        "categories": {"title": str(_l("%(q)s受理事项分类", q=quarter.label)), "items": categories(quarter, village.id)},
+        "labels": _chart_labels(),
+    }
+
+
+def _chart_labels() -> dict:
+    return {
+        "consult": str(_l("咨询")),
+        "proxy": str(_l("代办")),
+        "overdue": str(_l("超期")),
+        "trend": str(_l("近12个月受理量")),
+        "rate": str(_l("按时办结率")),
+        "none": str(_l("暂无数据")),
+    }
+
+
+# --------------------------------------------------------------------------------------
+# 公开栏: the monthly publication of handled matters (§六(四))
+# --------------------------------------------------------------------------------------
+BULLETIN_ROWS = 300
+
+
+def bulletin(village: Village, year: int, month: int, today: dt.date | None = None) -> dict:
+    """Counts, categories and the list of matters received in one month — no applicant data
+    (case number, item, dates, status and whether on time only)."""
+    from ..models import ServiceItem
+    from ..models.enums import CASE_KINDS, CASE_STATUSES, label
+
+    today = today or calendar_service.today()
+    period = month_period_of(year, month)
+    figures = month_figures(village.id, [(year, month)], today)[(year, month)]
+    stmt = (
+        select(
+            Case.case_number, Case.kind, ServiceItem.name, Case.received_at, Case.status, Case.closed_at,
+            Case.closed_late, Case.due_on,
+        )
+        .outerjoin(ServiceItem, ServiceItem.id == Case.service_item_id)
+        .where(Case.village_id == village.id, Case.status != "voided")
+        .where(Case.received_at >= _start_of(period.start), Case.received_at < _start_of(period.end))
+        .order_by(Case.received_at, Case.id)
+        .limit(BULLETIN_ROWS + 1)
+    )
+    matters = []
+    for number, kind, item, received_at, status, closed_at, closed_late, due_on in _db().session.execute(stmt):
+        open_ = status in OPEN_STATUSES
+        late = bool(closed_late) or (open_ and due_on is not None and due_on < today)
+        matters.append(
+            {
+                "number": number,
+                "item": item or label(CASE_KINDS, kind),
+                "kind": label(CASE_KINDS, kind),
+                "received": received_at.date(),
+                "status": label(CASE_STATUSES, status),
+                "closed": closed_at.date() if closed_at else None,
+                "late": late,
+            }
+        )
+    report = _db().session.execute(
+        select(MonthlyReport.status, MonthlyReport.figures).where(
+            MonthlyReport.village_id == village.id, MonthlyReport.year == year, MonthlyReport.month == month
+        )
+    ).first()
+    submitted = bool(report and report[0] == "submitted")
+    return {
+        "year": year,
+        "month": month,
+        "period": period,
+        "figures": published_totals(report[1] if submitted else None, figures),
+        "categories": categories(period, village.id),
+        "matters": matters[:BULLETIN_ROWS],
+        "truncated": len(matters) > BULLETIN_ROWS,
+        "report": ReportCell(year, month, report[0] if report else None),
+        "today": today,
+    }

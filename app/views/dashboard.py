@@ -1,0 +1,149 @@
+"""Dashboards (chart data, a village's dashboard for the township), printable notices, and
+the registration of the public pages — SPEC §10, policy §二(四)4, §三2, §六(二), §六(四).
+
+The dashboards themselves are the home page (``app.views.home``); here are:
+
+- ``/dashboard/village/<code>`` — one village's dashboard (township staff drill down; a
+  village user reaches only their own: the lookup is village-scoped, others are 404);
+- ``/dashboard/data/township`` and ``/dashboard/data/village`` — chart data (JSON);
+- ``/notices/…`` — A4 print pages: 代办事项明白卡, 代办员公示牌 (each with the QR code of
+  the village's public page) and the monthly 公开栏 publication of handled matters.
+"""
+
+from __future__ import annotations
+
+from flask import abort, current_app, g, jsonify, redirect, render_template, request
+from flask_appbuilder import BaseView, expose
+from flask_appbuilder.security.decorators import has_access, has_access_api
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Village
+from ..policy import PolicyViolation
+from ..policy.reports import parse_month, previous_month
+from ..public import data as public_data
+from ..public import public_bp
+from ..public.qr import public_url, qr_inline_svg
+from ..services import calendar as calendar_service
+from ..services import dashboard as dashboard_service
+
+
+def _village_or_404(code: str | None) -> Village:
+    """A village the current user may see (the query is village-scoped), else 404."""
+    if not code:
+        abort(404)
+    village = db.session.execute(select(Village).where(Village.code == code.upper())).scalar_one_or_none()
+    if village is None:
+        abort(404)
+    return village
+
+
+def _own_village() -> Village | None:
+    user = g.user
+    return getattr(user, "village", None) if getattr(user, "village_id", None) else None
+
+
+class DashboardView(BaseView):
+    route_base = "/dashboard"
+    class_permission_name = "Dashboard"
+    base_permissions = ["can_read"]
+    method_permission_name = {"mine": "read", "village": "read", "township_data": "read", "village_data": "read"}
+    default_view = "mine"
+
+    @expose("/")
+    @has_access
+    def mine(self):
+        """The current user's dashboard: the home page."""
+        return redirect(self.appbuilder.get_url_for_index)
+
+    @expose("/village/<code>")
+    @has_access
+    def village(self, code: str):
+        village = _village_or_404(code)
+        own = _own_village()
+        d = dashboard_service.village_dashboard(village, todo_village_id=None if own else village.id)
+        return self.render_template("dashboard/village.html", d=d, is_agent=False, drilldown=own is None)
+
+    @expose("/data/township")
+    @has_access_api
+    def township_data(self):
+        return jsonify(dashboard_service.township_chart_data())
+
+    @expose("/data/village")
+    @has_access_api
+    def village_data(self):
+        code = request.args.get("code")
+        village = _village_or_404(code) if code else _own_village()
+        if village is None:
+            abort(404)
+        return jsonify(dashboard_service.village_chart_data(village))
+
+
+class NoticeView(BaseView):
+    """Printable notices per village (A4, print CSS) — resource "Document"."""
+
+    route_base = "/notices"
+    class_permission_name = "Document"
+    base_permissions = ["can_read"]
+    method_permission_name = {"index": "read", "card": "read", "board": "read", "bulletin": "read"}
+    default_view = "index"
+
+    @expose("/")
+    @has_access
+    def index(self):
+        villages = db.session.execute(select(Village).where(Village.active.is_(True)).order_by(Village.code)).scalars().all()
+        today = calendar_service.today()
+        prev = previous_month(today.year, today.month)
+        return self.render_template(
+            "notices/index.html", villages=villages, prev_month=f"{prev[0]}-{prev[1]:02d}", title=_l("公示材料打印")
+        )
+
+    def _common(self, village: Village) -> dict:
+        url = public_url("public.village", code=village.code)
+        return {
+            "village": village,
+            "public": public_data.village(village.code),
+            "contacts": public_data.contacts(),
+            "state": public_data.current_state(),
+            "page_url": url,
+            "qr": qr_inline_svg(url, scale=4),
+            "today": calendar_service.today(),
+        }
+
+    @expose("/card/<code>")
+    @has_access
+    def card(self, code: str):
+        village = _village_or_404(code)
+        full = request.args.get("materials") == "1"  # with every item's materials (a few pages)
+        return render_template("notices/card.html", catalog=public_data.catalog(), full=full, **self._common(village))
+
+    @expose("/board/<code>")
+    @has_access
+    def board(self, code: str):
+        village = _village_or_404(code)
+        return render_template("notices/board.html", **self._common(village))
+
+    @expose("/bulletin/<code>")
+    @has_access
+    def bulletin(self, code: str):
+        village = _village_or_404(code)
+        today = calendar_service.today()
+        month_text = request.args.get("month")
+        try:
+            year, month = parse_month(month_text) if month_text else previous_month(today.year, today.month)
+        except PolicyViolation as exc:
+            return render_template("notices/bulletin.html", error=exc.message, **self._common(village)), 400
+        return render_template(
+            "notices/bulletin.html",
+            b=dashboard_service.bulletin(village, year, month, today),
+            **self._common(village),
+        )
+
+
+def register(appbuilder) -> None:
+    from . import add_menu_view
+
+    appbuilder.add_view_no_menu(DashboardView)
+    add_menu_view(appbuilder, NoticeView, "Document", _l("公示材料打印"), "fa-print", "Basics")
+    current_app.register_blueprint(public_bp)
