@@ -88,6 +88,13 @@ class Agent(Timestamped, VillageScoped, Model):
         return phone_for_detail(self.phone, self.user_id)
 
     @property
+    def strikes(self) -> int:
+        """The key the views use to show the three-strikes status (see views/villages)."""
+        return self.id
+
+    strikes_detail = strikes
+
+    @property
     def id_number_masked(self) -> str:
         from ..policy.idcard import mask_id_number
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import g
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from wtforms import TextAreaField
@@ -15,6 +16,39 @@ from ..services import villages as village_service
 from .base import BmModelView, choice_field, code_formatter, interface, yes_no
 
 SIX_ONE_LABELS = {attr: label for attr, label in SIX_ONES}
+
+
+def _strikes_on_page() -> dict:
+    """Strike status of every agent the user can see, one query per request (the list
+    page asks once per row)."""
+    from sqlalchemy import select
+
+    from ..extensions import db
+    from ..services.deductions import strike_summary
+
+    cached = g.get("_agent_strikes")
+    if cached is None:
+        ids = db.session.execute(select(Agent.id)).scalars().all()
+        cached = g._agent_strikes = strike_summary(ids)
+    return cached
+
+
+def strike_badge(agent_id) -> Markup:
+    """两次警示 / 应予解聘 (policy §二(四)2), with the reasons as a tooltip or a list."""
+    status = _strikes_on_page().get(agent_id)
+    if status is None or not (status.dismiss or status.warnings):
+        return Markup("")
+    title = "；".join(str(m) for m in status.messages())
+    if status.dismiss:
+        return Markup('<span class="label label-danger" title="{}">{}</span>').format(title, _l("应予解聘"))
+    return Markup('<span class="label label-warning" title="{}">{}</span>').format(title, _l("两次警示"))
+
+
+def strike_detail(agent_id) -> Markup:
+    status = _strikes_on_page().get(agent_id)
+    if status is None or not (status.dismiss or status.warnings):
+        return Markup(_l("无"))
+    return strike_badge(agent_id) + Markup("<br>") + Markup("<br>").join(str(m) for m in status.messages())
 SIX_ONE_DATE_LABELS = {f"{attr}_checked_on": _l("检查日期") for attr, _ in SIX_ONES}
 
 
@@ -79,7 +113,7 @@ class AgentView(BmModelView):
     service_create = agent_service.create_agent
     service_update = agent_service.update_agent
 
-    list_columns = ["name", "village", "level", "phone", "id_number", "age", "education", "status"]
+    list_columns = ["name", "village", "level", "phone", "id_number", "age", "education", "status", "strikes"]
     search_columns = ["name", "village", "level", "status", "education", "appointment_kind"]
     order_columns = ["name", "village", "level", "status"]
     base_order = ("village_id", "asc")
@@ -101,8 +135,11 @@ class AgentView(BmModelView):
         (_l("基本情况"), {"fields": ["name", "gender", "id_number_detail", "phone_detail", "birth_date", "age", "education", "photo_img"]}),
         (_l("任职条件（第二条（一））"), {"fields": ["level", "village", "window_unit", "appointment_kind", "long_term_resident", "is_grid_worker", "age_override_reason"]}),
         (_l("产生程序（第二条（二））"), {"fields": ["nominated_on", "approved_on", "filed_on", "hired_on", "status", "dismissed_on", "dismissal_reason"]}),
+        (_l("考核（第二条（四）2：①②③任何一种累计3次予以解聘）"), {"fields": ["strikes_detail"]}),
     ]
     label_columns = {
+        "strikes": _l("考核提示"),
+        "strikes_detail": _l("累计情况"),
         "name": _l("姓名"),
         "gender": _l("性别"),
         "id_number": _l("身份证号"),
@@ -128,7 +165,6 @@ class AgentView(BmModelView):
         "status": _l("状态"),
         "dismissed_on": _l("解聘日期"),
         "dismissal_reason": _l("解聘原因"),
-        "strike_badge": _l("考核提示"),
     }
     description_columns = {
         "id_number": _l("18位居民身份证号，出生日期、性别和年龄由系统自动识别"),
@@ -157,7 +193,8 @@ class AgentView(BmModelView):
         "is_grid_worker": yes_no,
         "id_number": mask_id_number,
         "phone": mask_phone,
-        "strike_badge": lambda v: Markup(v or ""),
+        "strikes": strike_badge,
+        "strikes_detail": strike_detail,
         "photo_img": lambda v: Markup(v or ""),
     }
 

@@ -191,3 +191,25 @@ def test_secretary_cannot_add_or_edit_agents(app, login, world):
     c = login("qs_shuji")
     assert c.get("/agent/add").status_code == 403
     assert c.post(f"/agent/edit/{world.agent_a}", data=_form(world)).status_code == 403
+
+
+def test_strikes_show_on_agent_list_and_page(app, login, world):
+    import datetime as dt
+    from decimal import Decimal
+
+    from app.models import Deduction
+
+    with app.app_context():
+        for n in range(1, 3):
+            db.session.add(Deduction(code="3", agent_id=world.agent_a, village_id=world.village_a, year=2026, month=n,
+                                     occurred_on=dt.date(2026, n, 5), amount=Decimal("50.00"), source_type="inspection", source_id=n))
+        db.session.commit()
+    c = login("zhongxin")
+    assert "两次警示" in c.get("/agent/list/").get_data(as_text=True)
+    with app.app_context():
+        db.session.add(Deduction(code="3", agent_id=world.agent_a, village_id=world.village_a, year=2026, month=3,
+                                 occurred_on=dt.date(2026, 3, 5), amount=Decimal("50.00"), source_type="inspection", source_id=3))
+        db.session.commit()
+    assert "应予解聘" in c.get("/agent/list/").get_data(as_text=True)
+    page = c.get(f"/agent/show/{world.agent_a}").get_data(as_text=True)
+    assert "应予解聘" in page and "累计3次" in page
