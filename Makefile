@@ -41,8 +41,12 @@ format: setup
 translations: setup
 	$(PY) scripts/i18n.py
 
+## make bench — benchmark scripts (not tests); each takes --help for larger sizes / PostgreSQL
 bench: setup
-	$(PY) tests/bench/run_all.py
+	$(PY) tests/bench/bench_cases.py --cases 10000
+	$(PY) tests/bench/bench_dashboard.py --cases 10000
+	$(PY) tests/bench/bench_export_ledger.py --rows 100000
+	$(PY) tests/bench/bench_export_memory.py --rows 100000
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts
