@@ -13,6 +13,10 @@ from .base import Model, Timestamped, VillageScoped
 from .enums import AGENT_LEVELS, AGENT_STATUSES, EDUCATION, GENDERS, label
 from .village import Village
 
+# FAB's ImageColumn is a plain string underneath; without ``cache_ok`` SQLAlchemy cannot
+# cache any statement that touches Agent (a warning, and a slower query on every page).
+ImageColumn.cache_ok = True
+
 
 class Agent(Timestamped, VillageScoped, Model):
     __tablename__ = "agent"
