@@ -11,7 +11,7 @@ from ..services import calendar as calendar_service
 from . import data, public_bp
 from .qr import public_url, qr_inline_svg, qr_png, qr_svg
 
-CACHE = "public, max-age=60"
+CACHE = "private, max-age=60"  # browsers only: a shared cache must never keep a response with a session cookie
 
 
 def _page(template: str, **context):
@@ -50,13 +50,16 @@ def _qr(code: str, kind: str):
         abort(404)
     url = public_url("public.village", code=v.code)
     body, mimetype = (qr_png(url), "image/png") if kind == "png" else (qr_svg(url), "image/svg+xml")
-    return send_file(
+    response = send_file(
         io.BytesIO(body),
         mimetype=mimetype,
         as_attachment=bool(request.args.get("download")),
         download_name=f"{v.name}便民代办二维码.{kind}",
         max_age=3600,
     )
+    response.cache_control.public = False
+    response.cache_control.private = True
+    return response
 
 
 @public_bp.route("/<code>/qr.png")

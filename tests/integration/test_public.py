@@ -38,7 +38,7 @@ def data(app, world, monkeypatch):
 def test_index_lists_the_villages(client, data):
     r = client.get("/public/")
     body = r.get_data(as_text=True)
-    assert r.status_code == 200 and r.headers["Cache-Control"].startswith("public")
+    assert r.status_code == 200 and r.headers["Cache-Control"] == "private, max-age=60"
     assert "建宁乡各村便民代办点" in body
     assert 'href="/public/QS"' in body and 'href="/public/SQ"' in body
     assert "王秀兰" in body and "李明" in body
@@ -160,6 +160,7 @@ def test_public_pages_are_read_only(client, data, method):
 def test_qr_codes_point_at_the_public_page(client, app, data):
     png = client.get("/public/QS/qr.png")
     assert png.status_code == 200 and png.mimetype == "image/png" and png.data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "private" in png.headers["Cache-Control"] and "public" not in png.headers["Cache-Control"]
     svg = client.get("/public/QS/qr.svg")
     assert svg.mimetype == "image/svg+xml" and b"<svg" in svg.data
     assert b"<title>http://localhost/public/QS</title>" in svg.data
