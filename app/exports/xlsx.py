@@ -345,8 +345,8 @@ def _as_sequence(row: Any) -> Sequence:
     return tuple(getattr(row, name) for name in names)
 
 
-def _fit_row(ws: Worksheet, r: int, values: Sequence, text_cols: Sequence[tuple[int, float]]) -> None:
-    """Set the height of data row ``r`` when a text cell needs more than one line."""
+def _fit_row(ws: Worksheet, r: int, values: Sequence, text_cols: Sequence[tuple[int, float]]) -> bool:
+    """Set the height of data row ``r`` when a text cell needs more than one line (→ True)."""
     lines = 1
     for c, usable in text_cols:
         value = values[c]
@@ -359,6 +359,21 @@ def _fit_row(ws: Worksheet, r: int, values: Sequence, text_cols: Sequence[tuple[
         lines = max(lines, sum(max(1, math.ceil(display_width(p) * 1.1 / usable)) for p in parts))
     if lines > 1:
         ws.set_row(r, lines * 13.5 + 3)
+        return True
+    return False
+
+
+def _forget_row(ws: Worksheet, r: int) -> None:
+    """Drop the stored height of a row already written out (constant_memory mode).
+
+    XlsxWriter keeps every ``set_row`` in ``row_info``/``row_sizes`` (3.x internals) for the
+    whole sheet; once the row is on disk they are not needed, and keeping them would make
+    memory grow with the number of rows again.
+    """
+    for name in ("row_info", "row_sizes"):
+        store = getattr(ws, name, None)
+        if isinstance(store, dict):
+            store.pop(r, None)
 
 
 def _check_row_index(r: int) -> None:
@@ -459,16 +474,22 @@ def write_table(
         cols = range(n)
         r = FIRST_DATA_ROW
         text_cols = [(c, max(float(widths[c]) - 1, 1.0)) for c in cols if kinds[c] == "text"] if fit_rows else []
+        fitted_before: int | None = None
         for raw in rows:
             values = _as_sequence(raw)
             if len(values) != n:
                 # (no values in the message: rows hold personal data)
                 raise ValueError(f"row {r - FIRST_DATA_ROW + 1} has {len(values)} values for {n} columns")
             _check_row_index(r)
-            if text_cols:
-                _fit_row(ws, r, values, text_cols)
+            fitted = bool(text_cols) and _fit_row(ws, r, values, text_cols)
             for c in cols:
                 writers[c](ws, r, c, values[c], formats[c])
+            if constant_memory and fitted_before is not None:
+                # writing row r flushed the row before it to disk: forget its height too
+                _forget_row(ws, fitted_before)
+                fitted_before = None
+            if fitted:
+                fitted_before = r
             r += 1
         count = r - FIRST_DATA_ROW
         last_data_row = r - 1

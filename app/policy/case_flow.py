@@ -52,7 +52,7 @@ STEP_FIELDS: Mapping[str, tuple[str, ...]] = {
     "referred": ("referred_to",),  # 告之其相关单位的联系电话
     "verifying": ("verified_by",),  # 第五条（二）3 由村干部负责调查核实
     "submitted": ("submitted_window",),  # 第五条（二）4 向乡便民服务中心各服务窗口上报
-    "completed": ("window_result", "reply_at", "reply_method"),  # 第五条（二）5 及时向村民做出回复
+    "completed": ("window_result", "reply_at"),  # 第五条（二）5 及时向村民做出回复 (how: optional)
     "rejected": ("reason",),  # 第二条（三）4 向群众说明原因
     "voided": ("reason",),
 }
@@ -86,10 +86,6 @@ def parse_case_number(number: str) -> tuple[str, int, int] | None:
 # --------------------------------------------------------------------------------------
 def initial_status(kind: str) -> str:
     return INITIAL_STATUS[kind]
-
-
-def is_open(status: str) -> bool:
-    return status in OPEN_STATUSES
 
 
 def allowed_targets(kind: str, status: str, may_void_closed: bool = False) -> tuple[str, ...]:

@@ -1,7 +1,7 @@
 """``flask calendar …`` — the working-day calendar from the command line (SPEC §5, §14).
 
     flask --app run.py calendar import 2027 schedule-2027.txt [--replace]
-    flask --app run.py calendar set 2027-10-09 work --note 国庆调休上班
+    flask --app run.py calendar set 2027-10-09 work 国庆调休上班
     flask --app run.py calendar show [2027 …]
 
 The file holds one range per line, as the State Council notice reads (see
@@ -53,10 +53,13 @@ def register_cli(app: Flask) -> None:
     @group.command("set")
     @click.argument("day")
     @click.argument("kind", type=click.Choice(["work", "rest", "班", "休"]))
-    @click.option("--note", default=None, help="说明，如“国庆调休上班”")
-    def set_one(day: str, kind: str, note: str | None) -> None:
+    @click.argument("note_text", metavar="[NOTE]", required=False)
+    @click.option("--note", default=None, help="说明，如“国庆调休上班”（也可直接写在最后）")
+    def set_one(day: str, kind: str, note_text: str | None, note: str | None) -> None:
         """设置单日为上班（work/班）或休息（rest/休）。"""
         from .calendar_admin import set_day
+
+        note = note or note_text
 
         try:
             with acting_as("flask calendar set"):

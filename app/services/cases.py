@@ -618,7 +618,9 @@ def transition_case(case: Case, data) -> Case:
             case.custody_state = "submitted"
         say("submitted_window", v["submitted_window"])
     elif to == "completed":
-        case.window_result, case.reply_at, case.reply_method = v["window_result"], v["reply_at"], v["reply_method"]
+        case.window_result, case.reply_at = v["window_result"], v["reply_at"]
+        if v.get("reply_method"):
+            case.reply_method = v["reply_method"]
         if v.get("fee") is not None:
             case.fee = v["fee"]
         if v.get("receipt_number"):
@@ -626,7 +628,7 @@ def transition_case(case: Case, data) -> Case:
         if case.custody_state in ("held", "submitted"):
             case.custody_state = "returned"  # originals and the result go back to the applicant
         say("window_result", v["window_result"])
-        say("reply_method", REPLY_METHODS[v["reply_method"]])
+        say("reply_method", REPLY_METHODS[v["reply_method"]] if v.get("reply_method") else None)
     elif to == "answered":
         case.answer_text, case.reply_at = v["answer_text"], at
         if v.get("reply_method"):

@@ -201,9 +201,3 @@ def update_category(category: ServiceCategory, data) -> ServiceCategory:
         setattr(category, key, value)
     session().commit()
     return category
-
-
-def active_items() -> list[ServiceItem]:
-    return list(
-        session().execute(select(ServiceItem).where(ServiceItem.active.is_(True)).order_by(ServiceItem.code)).scalars()
-    )

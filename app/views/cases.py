@@ -337,7 +337,7 @@ def _step_form(to: str, case: Case):
     elif to == "completed":
         fields["window_result"] = _text(labels["window_result"], _l("如：已审批通过，证照已领取"), area=True)
         fields["reply_at"] = _when(labels["reply_at"])
-        fields["reply_method"] = choice_field(labels["reply_method"], REPLY_METHODS)
+        fields["reply_method"] = choice_field(labels["reply_method"], REPLY_METHODS, required=False)
         fields["fee"] = _text(labels["fee"], _l("只收国家规定的成本费用，不收代办费（第三条5）"))
         fields["receipt_number"] = _text(labels["receipt_number"])
     elif to == "answered":

@@ -71,6 +71,12 @@ def test_inspector_records_off_duty_and_agent_record_shows_deduction_and_strikes
     assert "再发生1次将予以解聘" in body
     screenshot(page, "supervision-agent-record")
 
+    # the agent's own page (代办员详情) carries the strike count too
+    page.goto(f"{live_server}/agent/show/{world.agent_a}")
+    body = page.inner_text("body")
+    assert "③督查检查不在岗已累计2次，再发生1次将予以解聘" in body
+    screenshot(page, "supervision-agent-page")
+
     page.goto(f"{live_server}/deduction/list/")
     body = page.inner_text("body")
     assert "扣款明细" in body and "王秀兰" in body and "50.00" in body

@@ -116,8 +116,10 @@ def test_cli_import_set_and_show(app, world, runner, tmp_path):
     assert "2027年工作日历：新增 22 天" in r.output
     r = runner.invoke(args=["calendar", "set", "2027-10-10", "班", "--note", "调休上班"])
     assert r.exit_code == 0 and "2027-10-10 设为上班" in r.output
+    r = runner.invoke(args=["calendar", "set", "2027-10-11", "rest", "测试休息"])  # README: DATE work|rest [NOTE]
+    assert r.exit_code == 0 and "2027-10-11 设为休息" in r.output
     r = runner.invoke(args=["calendar", "show", "2027"])
-    assert "2027年：已配置" in r.output and "2027-10-10 班 调休上班" in r.output
+    assert "2027年：已配置" in r.output and "2027-10-10 班 调休上班" in r.output and "2027-10-11 休 测试休息" in r.output
     r = runner.invoke(args=["calendar", "import", "2027", "-"], input="明天 休\n")
     assert r.exit_code != 0 and "第1行：看不懂日期" in r.output
     r = runner.invoke(args=["calendar", "set", "2027-13-01", "work"])

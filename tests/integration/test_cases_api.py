@@ -44,8 +44,8 @@ def test_agent_creates_moves_and_extends_a_case(app, world, items, clock, api_to
     r = c.post(f"/api/v1/case/{pk}/extension", json={"new_due": "2026-12-04", "reason": "窗口会审，已告知"}, headers=h)
     assert r.status_code == 201 and r.json["result"]["due_on"] == "2026-12-04"
     assert r.json["result"]["extensions"][0]["previous_due"] == "2026-11-26"
-    r = c.post(f"/api/v1/case/{pk}/transition", headers=h,
-               json={"to": "completed", "window_result": "已登记", "reply_at": "2026-11-26T10:00", "reply_method": "phone"})
+    r = c.post(f"/api/v1/case/{pk}/transition", headers=h,  # the README's example body
+               json={"to": "completed", "window_result": "已登记", "reply_at": "2026-11-26T10:00:00"})
     assert r.status_code == 200 and r.json["result"]["closed_late"] is False
     steps = [s["to"] for s in r.json["result"]["transitions"]]
     assert steps == ["accepted", "submitted", "completed"]

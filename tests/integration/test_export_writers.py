@@ -90,3 +90,23 @@ def test_fit_rows_makes_wrapped_rows_taller(constant_memory):
     assert ws.row_dimensions[5].height >= 3 * 13.5  # four lines of the item / three of the note
     assert ws.row_dimensions[6].height is None
     assert ws["B5"].value == long_item and ws["C6"].value == "123"
+
+
+def test_fit_rows_keeps_memory_flat_in_constant_memory_mode(monkeypatch):
+    """XlsxWriter remembers every set_row; rows already on disk are forgotten again."""
+    from xlsxwriter.workbook import Workbook
+
+    sheets = []
+    original = Workbook.add_worksheet
+
+    def add_worksheet(self, *args, **kwargs):
+        ws = original(self, *args, **kwargs)
+        sheets.append(ws)
+        return ws
+
+    monkeypatch.setattr(Workbook, "add_worksheet", add_worksheet)
+    rows = ((i, "城乡居民基本养老保险参保登记及缴费档次变更") for i in range(1, 3001))
+    write_table(io.BytesIO(), title="t", columns=[Column("序号", 6, "int"), Column("代办事项", 12)], rows=rows, fit_rows=True)
+    [ws] = sheets
+    data_rows = [r for r in ws.row_info if r >= 3]
+    assert len(data_rows) <= 1  # only the last data row may still be held

@@ -73,7 +73,7 @@ def test_each_step_records_what_the_policy_asks():
     assert flow.required_fields("consult", "registered", "answered") == ("answer_text",)
     assert flow.required_fields("proxy", "accepted", "rejected") == ("reason",)  # 向群众说明原因
     assert flow.required_fields("proxy", "verifying", "submitted") == ("submitted_window", "verify_result")
-    assert flow.required_fields("proxy", "submitted", "completed") == ("window_result", "reply_at", "reply_method")
+    assert flow.required_fields("proxy", "submitted", "completed") == ("window_result", "reply_at")
     findings = flow.check_transition(_facts("proxy", "accepted", "rejected", {"reason": "  "}), LABELS)
     assert _codes(findings) == ["step_field_missing"] and findings[0].field == "reason"
     assert "原因为必填项" in str(findings[0].message)
