@@ -6,13 +6,12 @@ request (or per call outside a request). Overrides take precedence over chinesec
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import g, has_request_context
 from sqlalchemy import select
 
 from ..models import CalendarDay
 from ..policy.workdays import WorkCalendar
+from . import clock
 
 
 def _load() -> WorkCalendar:
@@ -37,11 +36,6 @@ def forget_calendar() -> None:
         g.pop("_work_calendar", None)
 
 
-def today() -> dt.date:
-    """The township's date (Asia/Shanghai)."""
-    return (dt.datetime.now(dt.UTC) + dt.timedelta(hours=8)).date()
-
-
-def now_local() -> dt.datetime:
-    """The township's wall-clock time, naive (how times are stored)."""
-    return (dt.datetime.now(dt.UTC) + dt.timedelta(hours=8)).replace(tzinfo=None)
+# The one clock lives in ``services/clock.py``; these names stay for their many callers.
+today = clock.today
+now_local = clock.now_local
