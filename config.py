@@ -132,7 +132,12 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
-    UPLOAD_FOLDER = str(INSTANCE_DIR / "uploads")
+    UPLOAD_FOLDER = str(INSTANCE_DIR / "uploads")  # agents' photos under UPLOAD_FOLDER/photos
+    # Agents' photos (app/services/photos.py): upload size, pixels before decoding (decompression
+    # bombs), and the box a stored photo is shrunk to (re-encoded as JPEG, metadata stripped).
+    PHOTO_MAX_BYTES = _env_int("PHOTO_MAX_BYTES", 5 * 1024 * 1024)
+    PHOTO_MAX_PIXELS = _env_int("PHOTO_MAX_PIXELS", 40_000_000)
+    PHOTO_MAX_SIZE = (_env_int("PHOTO_MAX_WIDTH", 600), _env_int("PHOTO_MAX_HEIGHT", 800))
     IMG_UPLOAD_FOLDER = str(INSTANCE_DIR / "uploads" / "photos")
     IMG_UPLOAD_URL = "/photos/"
     IMG_SIZE = (300, 400, True)

@@ -1,12 +1,12 @@
-"""App-level web plumbing: error pages, out-of-scope handling, photos, request hooks."""
+"""App-level web plumbing: error pages, out-of-scope handling, request hooks.
+
+Agents' photos are served by ``AgentView.photo`` (logged in, village-scoped) and the public
+``public.agent_photo`` (the on-duty agent of an active village) — never from a bare folder."""
 
 from __future__ import annotations
 
-import os
-
-from flask import Flask, abort, jsonify, render_template, request, send_from_directory
+from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
-from werkzeug.utils import secure_filename
 
 from .extensions import db
 from .security import OutOfScope, log_denied_access
@@ -52,16 +52,6 @@ def register_web(app: Flask) -> None:
         if response.status_code == 404:
             log_denied_access(404)
         return response
-
-    @app.route("/photos/<path:filename>")
-    def photo(filename: str):
-        name = secure_filename(filename)
-        if not name or name != filename:
-            abort(404)
-        folder = app.config["IMG_UPLOAD_FOLDER"]
-        if not os.path.exists(os.path.join(folder, name)):
-            abort(404)
-        return send_from_directory(folder, name, max_age=86400)
 
     def _error(code: int):
         messages = {

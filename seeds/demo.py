@@ -27,7 +27,7 @@ VILLAGES = [
     ("枫林村", "FL", "张卫东", "赵春梅", "F", dt.date(1985, 11, 23), "vocational", True),
     ("荷塘村", "HT", "周海波", "黄志勇", "M", dt.date(1992, 1, 30), "bachelor", False),
     ("白沙村", "BS", "吴长青", "孙丽华", "F", dt.date(1983, 5, 17), "senior", True),
-    ("龙泉村", "LQ", "郑国平", "钱文斌", "M", dt.date(1974, 9, 8), "senior", True),  # age override
+    ("龙泉村", "LQ", "郑国平", "钱文斌", "M", dt.date(1970, 9, 8), "senior", True),  # 51 when hired: age override
     ("桃源村", "TY", "何永红", "胡小燕", "F", dt.date(1994, 12, 1), "college", False),
     ("柳溪村", "LX", "罗德明", "朱建军", "M", dt.date(1987, 4, 19), "vocational", True),
     ("松坪村", "SP", "谢庆丰", "高美玲", "F", dt.date(1991, 8, 26), "senior", False),

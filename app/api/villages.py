@@ -39,13 +39,14 @@ class AgentApi(BmModelRestApi):
     show_columns = [
         "id", "name", "gender", "id_number_detail", "phone_detail", "birth_date", "education", "level",
         "village_id", "window_unit", "appointment_kind", "long_term_resident", "is_grid_worker",
-        "age_override_reason", "nominated_on", "approved_on", "filed_on", "hired_on", "status",
-        "dismissed_on", "dismissal_reason", "version",
+        "age_override_reason", "nominated_on", "approved_on", "filed_on", "committee_decided_on", "hired_on",
+        "status", "dismissed_on", "dismissal_reason", "version",
     ]
     add_columns = [
         "name", "gender", "id_number", "phone", "education", "level", "village_id", "window_unit",
         "appointment_kind", "long_term_resident", "is_grid_worker", "age_override_reason",
-        "nominated_on", "approved_on", "filed_on", "hired_on", "status", "dismissed_on", "dismissal_reason",
+        "nominated_on", "approved_on", "filed_on", "committee_decided_on", "hired_on", "status", "dismissed_on",
+        "dismissal_reason",
     ]
     edit_columns = add_columns
     label_columns = {

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_appbuilder.models.mixins import ImageColumn
-from markupsafe import Markup
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -47,6 +46,7 @@ class Agent(Timestamped, VillageScoped, Model):
     nominated_on: Mapped[dt.date | None] = mapped_column(Date)  # 两委会议提名
     approved_on: Mapped[dt.date | None] = mapped_column(Date)  # 党员、村民代表会议通过
     filed_on: Mapped[dt.date | None] = mapped_column(Date)  # 乡政府审核备案
+    committee_decided_on: Mapped[dt.date | None] = mapped_column(Date)  # 乡级: 党委（扩大）会议研究决定 (§二(二)2)
     hired_on: Mapped[dt.date | None] = mapped_column(Date)  # 聘任日期
     status: Mapped[str] = mapped_column(String(10), nullable=False, default="candidate")
     dismissed_on: Mapped[dt.date | None] = mapped_column(Date)
@@ -73,11 +73,11 @@ class Agent(Timestamped, VillageScoped, Model):
     def status_label(self) -> str:
         return label(AGENT_STATUSES, self.status)
 
-    @property
-    def age(self) -> int | None:
+    def age_on(self, on: dt.date) -> int | None:
+        """Age in full years on ``on`` (the caller gives the day: models never read the clock)."""
         from ..policy.idcard import age_on
 
-        return age_on(self.birth_date, dt.date.today()) if self.birth_date else None
+        return age_on(self.birth_date, on) if self.birth_date else None
 
     @property
     def id_number_detail(self) -> str:
@@ -109,16 +109,6 @@ class Agent(Timestamped, VillageScoped, Model):
         from ..policy.phone import mask_phone
 
         return mask_phone(self.phone)
-
-    @property
-    def photo_url(self) -> str | None:
-        return f"/photos/{self.photo}" if self.photo else None
-
-    @property
-    def photo_img(self) -> Markup:
-        if not self.photo:
-            return Markup("")
-        return Markup('<img src="{}" alt="{}" style="max-height:160px">').format(self.photo_url, self.name)
 
     @property
     def is_deputy_cadre(self) -> bool:

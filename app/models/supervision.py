@@ -17,9 +17,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from ..policy.supervision import complaint_fingerprint
 from .agent import Agent
 from .base import Model, Money, Timestamped, VillageScoped
 from .village import Village
@@ -50,7 +52,19 @@ class Inspection(Timestamped, VillageScoped, Model):
 
     __tablename__ = "inspection"
     __audited__ = True
-    __table_args__ = (Index("ix_inspection_village_at", "village_id", "inspected_at"),)
+    __table_args__ = (
+        Index("ix_inspection_village_at", "village_id", "inspected_at"),
+        # One inspection per village and minute (policy.supervision “one event, one record”);
+        # rows marked as duplicates by migration 0003 stay outside the index.
+        Index(
+            "uq_inspection_event",
+            "village_id",
+            "inspected_at",
+            unique=True,
+            sqlite_where=text("duplicate_of_id IS NULL"),
+            postgresql_where=text("duplicate_of_id IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     inspected_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
@@ -67,6 +81,8 @@ class Inspection(Timestamped, VillageScoped, Model):
     rectify_by: Mapped[dt.date | None] = mapped_column(Date)
     rectified_on: Mapped[dt.date | None] = mapped_column(Date)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+    # Set by migration 0003 on a record that doubled an earlier one (kept, never deleted).
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("inspection.id"))
 
     def __repr__(self) -> str:
         return f"{self.village} {self.inspected_at:%Y-%m-%d %H:%M}"
@@ -77,6 +93,19 @@ class Complaint(Timestamped, VillageScoped, Model):
 
     __tablename__ = "complaint"
     __audited__ = True
+    __table_args__ = (
+        # One record per complaint: village, received date, channel and content (fingerprint).
+        Index(
+            "uq_complaint_event",
+            "village_id",
+            "received_on",
+            "channel",
+            "content_digest",
+            unique=True,
+            sqlite_where=text("duplicate_of_id IS NULL"),
+            postgresql_where=text("duplicate_of_id IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     received_on: Mapped[dt.date] = mapped_column(Date, nullable=False)
@@ -95,6 +124,13 @@ class Complaint(Timestamped, VillageScoped, Model):
     verified_on: Mapped[dt.date | None] = mapped_column(Date)
     verification_note: Mapped[str | None] = mapped_column(Text)
     followup: Mapped[str | None] = mapped_column(Text)
+    content_digest: Mapped[str] = mapped_column(String(64), nullable=False)
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("complaint.id"))
+
+    @validates("content")
+    def _fingerprint(self, key, value):
+        self.content_digest = complaint_fingerprint(value)
+        return value
 
     def __repr__(self) -> str:
         return f"{self.received_on:%Y-%m-%d} {self.village}"

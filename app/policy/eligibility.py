@@ -7,7 +7,12 @@
   5 不得为全科网格员 — hard rule.
 第二条（二）产生办法:
   1 两委会议提名 → 党员、村民代表会议通过 → 报乡政府审核备案 → 聘任 (村级);
-  2 乡级代办员由党委（扩大）会议研究决定 — so none of the village rules apply to 乡级 agents.
+  2 乡级代办员由党委（扩大）会议研究决定 — so none of the village rules apply to 乡级 agents;
+    their record needs the date of that decision instead of the village chain.
+
+The age rule is a condition of the appointment, so it is checked against the age on the day
+of the appointment (:func:`age_reference_date`), not on the day a record is edited: an agent
+hired at 48 whose phone number is corrected at 51 needs no 破格聘任理由.
 
 The checks return :class:`Finding` lists rather than raising, so a form can show every
 failed condition at once, each next to its field.
@@ -58,7 +63,7 @@ class AgentFacts:
     education: str
     is_grid_worker: bool
     birth_date: date | None
-    on: date  # the day the conditions are checked for (usually today or the hire date)
+    on: date  # the day the age is taken on: see age_reference_date()
     age_override_reason: str | None = None  # 破格聘任理由
 
 
@@ -81,6 +86,13 @@ def meets_education(level: str | None) -> bool:
     if level not in EDUCATION_LEVELS:
         return False
     return EDUCATION_LEVELS.index(level) >= EDUCATION_LEVELS.index(MIN_EDUCATION)
+
+
+def age_reference_date(hired_on: date | None, decided_on: date | None, today: date) -> date:
+    """The day on which the age of 第二条（一）2 is taken: the hire date (聘任日期); before the
+    hire, the date of the appointment decision (村级: 党员、村民代表会议通过); before that, the
+    day of the save (``today``) — the earliest day the appointment could still be made."""
+    return hired_on or decided_on or today
 
 
 def check_eligibility(f: AgentFacts, max_age: int = MAX_AGE) -> list[Finding]:
@@ -126,8 +138,9 @@ def check_eligibility(f: AgentFacts, max_age: int = MAX_AGE) -> list[Finding]:
                     "age_override_reason",
                     "over_age",
                     _l(
-                        "村级代办员年龄原则上在%(max_age)s周岁以下，当前年龄%(age)s岁；如确需聘任，请填写破格聘任理由",
+                        "村级代办员年龄原则上在%(max_age)s周岁以下，截至%(on)s年满%(age)s周岁；如确需聘任，请填写破格聘任理由",
                         max_age=max_age,
+                        on=f.on.isoformat(),
                         age=age,
                     ),
                     overridable=True,
@@ -145,6 +158,12 @@ APPOINTMENT_STEPS: tuple[tuple[str, Any], ...] = (
 )
 
 
+def _check_status(status: str) -> list[Finding]:
+    if status in AGENT_STATUSES:
+        return []
+    return [Finding("status", "invalid_status", _l("代办员状态应为拟任、在岗或已解聘"))]
+
+
 def check_appointment_chain(
     status: str,
     nominated_on: date | None,
@@ -158,15 +177,7 @@ def check_appointment_chain(
     not go backwards: each step is compared with the nearest earlier step that is later
     than it, and named in the message.
     """
-    findings: list[Finding] = []
-    if status not in AGENT_STATUSES:
-        findings.append(
-            Finding(
-                "status",
-                "invalid_status",
-                _l("代办员状态应为拟任、在岗或已解聘"),
-            )
-        )
+    findings = _check_status(status)
     dates = (nominated_on, approved_on, filed_on, hired_on)
     if status == STATUS_ACTIVE:
         for (field, step), value in zip(APPOINTMENT_STEPS, dates, strict=True):
@@ -201,6 +212,37 @@ def check_appointment_chain(
                     date=value.isoformat(),
                     earlier=earlier_step,
                     earlier_date=earlier_date.isoformat(),
+                ),
+            )
+        )
+    return findings
+
+
+def check_township_appointment(status: str, decided_on: date | None, hired_on: date | None) -> list[Finding]:
+    """第二条（二）2 乡级代办员由党委（扩大）会议研究决定: an agent 在岗 needs the date of that
+    decision (``committee_decided_on``), and the hire may not come before the decision. The
+    village chain (两委提名 / 党员村民代表会议 / 备案) does not apply to 乡级 agents."""
+    findings = _check_status(status)
+    if status == STATUS_ACTIVE:
+        if decided_on is None:
+            findings.append(
+                Finding(
+                    "committee_decided_on",
+                    "committee_decision_missing",
+                    _l("在岗的乡级代办员须填写党委（扩大）会议研究决定日期（第二条（二）2）"),
+                )
+            )
+        if hired_on is None:
+            findings.append(Finding("hired_on", "appointment_missing", _l("在岗的乡级代办员须填写聘任日期")))
+    if decided_on is not None and hired_on is not None and hired_on < decided_on:
+        findings.append(
+            Finding(
+                "hired_on",
+                "appointment_order",
+                _l(
+                    "聘任日期（%(hired)s）不能早于党委（扩大）会议研究决定日期（%(decided)s）",
+                    hired=hired_on.isoformat(),
+                    decided=decided_on.isoformat(),
                 ),
             )
         )

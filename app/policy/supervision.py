@@ -20,6 +20,7 @@ Pure functions: no Flask app, no database. Messages are lazy Chinese msgids.
 from __future__ import annotations
 
 import calendar
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -65,6 +66,34 @@ def check_off_duty_finding(
         field="on_duty",
         code="off_duty_outside_hours",
     )
+
+
+# --- one event, one record (no doubled ③ or ①) ------------------------------------------
+#
+# The same inspection saved twice would cost the agent two ③ and a “两次警示”. So each kind of
+# record has a key that names its event, and a second record with the same key is refused:
+#   inspection — the village and the date-time to the minute (a village has one agent in
+#                post, so this is “the same agent at the same time”);
+#   complaint  — the village, the received date, the channel and the content (compared with
+#                white space collapsed, through its SHA-256 fingerprint);
+#   training attendance — one row per training and agent (the roster).
+
+
+def inspection_event_time(inspected_at: datetime) -> datetime:
+    """The moment that names an inspection: its date-time to the minute (seconds are noise
+    of an API client; the form has none)."""
+    return inspected_at.replace(second=0, microsecond=0)
+
+
+def complaint_fingerprint(content: str | None) -> str:
+    """SHA-256 of the complaint's content with white space collapsed: the same text typed
+    again with other line breaks or spaces is the same complaint."""
+    return hashlib.sha256(" ".join((content or "").split()).encode("utf-8")).hexdigest()
+
+
+def chinese_minute(at: datetime) -> str:
+    """``2026年11月3日10:00`` — how a record's time is named in a message."""
+    return f"{at.year}年{at.month}月{at.day}日{at:%H:%M}"
 
 
 def check_rectification(

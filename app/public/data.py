@@ -16,7 +16,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import current_app, url_for
 from sqlalchemy import select
 
 from ..models import Agent, MonthlyReport, ServiceCategory, ServiceItem, Village
@@ -75,7 +75,8 @@ def current_state(now: dt.datetime | None = None) -> OpenState:
     return open_state(now or calendar_service.now_local(), cal, office_hours())
 
 
-def _agents_by_village(village_ids: list[int]) -> dict[int, PublicAgent]:
+def _on_duty_agents(village_ids: list[int]) -> dict[int, tuple[str, str | None]]:
+    """village id → (name, stored photo name) of its current on-duty 村级 agent."""
     if not village_ids:
         return {}
     rows = _db().session.execute(
@@ -83,10 +84,30 @@ def _agents_by_village(village_ids: list[int]) -> dict[int, PublicAgent]:
         .where(Agent.village_id.in_(village_ids), Agent.level == "village", Agent.status == "active")
         .order_by(Agent.village_id, Agent.hired_on.desc(), Agent.id.desc())
     ).all()
-    out: dict[int, PublicAgent] = {}
+    out: dict[int, tuple[str, str | None]] = {}
     for village_id, name, photo in rows:
-        out.setdefault(village_id, PublicAgent(name, f"/photos/{photo}" if photo else None))
+        out.setdefault(village_id, (name, photo))
     return out
+
+
+def _agents_by_village(villages: list[Village]) -> dict[int, PublicAgent]:
+    on_duty = _on_duty_agents([v.id for v in villages])
+    codes = {v.id: v.code for v in villages}
+    out: dict[int, PublicAgent] = {}
+    for village_id, (name, photo) in on_duty.items():
+        # The public route by village code; ``v`` changes with the photo (browser caches).
+        url = url_for("public.agent_photo", code=codes[village_id], v=photo[:8]) if photo else None
+        out[village_id] = PublicAgent(name, url)
+    return out
+
+
+def agent_photo_name(code: str) -> str | None:
+    """The stored photo of the village's current on-duty agent (public: 公示牌, public page)."""
+    with unscoped():
+        v = _village_row(code)
+        if v is None:
+            return None
+        return _on_duty_agents([v.id]).get(v.id, (None, None))[1]
 
 
 def _public(v: Village, agent: PublicAgent | None) -> PublicVillage:
@@ -96,7 +117,7 @@ def _public(v: Village, agent: PublicAgent | None) -> PublicVillage:
 def villages() -> list[PublicVillage]:
     with unscoped():
         rows = list(_db().session.execute(select(Village).where(Village.active.is_(True)).order_by(Village.code)).scalars())
-        agents = _agents_by_village([v.id for v in rows])
+        agents = _agents_by_village(rows)
         return [_public(v, agents.get(v.id)) for v in rows]
 
 
@@ -114,7 +135,7 @@ def village(code: str) -> PublicVillage | None:
         v = _village_row(code)
         if v is None:
             return None
-        return _public(v, _agents_by_village([v.id]).get(v.id))
+        return _public(v, _agents_by_village([v]).get(v.id))
 
 
 def catalog() -> list[dict]:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+import os
 
-from flask import abort, make_response, render_template, request, send_file
+from flask import abort, make_response, render_template, request, send_file, send_from_directory
 from flask_babel import lazy_gettext as _l
 
 from ..services import calendar as calendar_service
+from ..services.photos import photo_path
 from . import data, public_bp
 from .qr import public_url, qr_inline_svg, qr_png, qr_svg
 
@@ -70,6 +72,19 @@ def qr_png_download(code: str):
 @public_bp.route("/<code>/qr.svg")
 def qr_svg_download(code: str):
     return _qr(code, "svg")
+
+
+@public_bp.route("/<code>/photo.jpg")
+def agent_photo(code: str):
+    """The on-duty agent's photo of an active village (公示牌, public page) — that one only."""
+    path = photo_path(data.agent_photo_name(code))
+    if path is None:
+        abort(404)
+    folder, name = os.path.split(path)
+    response = send_from_directory(folder, name, mimetype="image/jpeg", max_age=3600)
+    response.cache_control.public = False
+    response.cache_control.private = True
+    return response
 
 
 def _error(code: int, message):

@@ -1,4 +1,10 @@
-"""Use cases of 便民代办员: eligibility on every save, appointment, dismissal (SPEC §3)."""
+"""Use cases of 便民代办员: eligibility, appointment, dismissal, photo (SPEC §3).
+
+Eligibility is checked on every save, the age rule against the age on the appointment day
+(``policy.eligibility.age_reference_date``). 村级 agents carry the village chain of 第二条（二）1,
+乡级 agents the date of the 党委（扩大）会议 decision of 第二条（二）2 — each level's other dates are
+not kept.
+"""
 
 from __future__ import annotations
 
@@ -19,9 +25,17 @@ from ..models.enums import (
     GENDERS,
 )
 from ..policy import PolicyViolation
-from ..policy.eligibility import AgentFacts, check_appointment_chain, check_dismissal, check_eligibility
-from ..policy.idcard import age_on, parse_id_number
+from ..policy.eligibility import (
+    AgentFacts,
+    age_reference_date,
+    check_appointment_chain,
+    check_dismissal,
+    check_eligibility,
+    check_township_appointment,
+)
+from ..policy.idcard import parse_id_number
 from ..policy.phone import normalize_mobile
+from . import clock, photos
 from .common import check_version, session
 from .errors import ValidationFailed
 from .fields import Field, one_of, parse, to_date, to_flag, to_int, to_str
@@ -42,6 +56,7 @@ SPEC = {
     "nominated_on": Field(to_date, _l("两委会议提名日期")),
     "approved_on": Field(to_date, _l("党员、村民代表会议通过日期")),
     "filed_on": Field(to_date, _l("乡政府审核备案日期")),
+    "committee_decided_on": Field(to_date, _l("党委（扩大）会议研究决定日期")),
     "hired_on": Field(to_date, _l("聘任日期")),
     "status": Field(one_of(AGENT_STATUSES), _l("状态"), required=True),
     "dismissed_on": Field(to_date, _l("解聘日期")),
@@ -58,10 +73,10 @@ def _findings_to_errors(findings, errors: dict) -> None:
 
 def validate_agent(values: dict, current: Agent | None, today: dt.date | None = None) -> dict:
     """All of SPEC §3 on the merged record; returns the values to store (derived included)."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     errors: dict[str, list] = {}
     try:
-        info = parse_id_number(values["id_number"])
+        info = parse_id_number(values["id_number"], today)
         values["id_number"] = info.number
         values["birth_date"] = info.birth_date
         derived_gender = "M" if info.gender == "男" else "F"
@@ -84,10 +99,13 @@ def validate_agent(values: dict, current: Agent | None, today: dt.date | None = 
         elif session().get(Village, values["village_id"]) is None:
             errors.setdefault("village_id", []).append(str(_l("所选村不存在")))
         values["window_unit"] = None
+        values["committee_decided_on"] = None  # 乡级 only (第二条（二）2)
     else:
         if not values.get("window_unit"):
             errors.setdefault("window_unit", []).append(str(_l("乡级代办员必须填写所在窗口单位")))
         values["village_id"] = None
+        # 第二条（二）2: decided by the 党委（扩大）会议 — the village chain is not theirs.
+        values["nominated_on"] = values["approved_on"] = values["filed_on"] = None
 
     facts = AgentFacts(
         level=AGENT_LEVEL_POLICY_TERM[values["level"]],
@@ -95,21 +113,18 @@ def validate_agent(values: dict, current: Agent | None, today: dt.date | None = 
         education=EDUCATION_POLICY_TERM[values["education"]],
         is_grid_worker=bool(values.get("is_grid_worker")),
         birth_date=info.birth_date if info else None,
-        on=today,
+        on=age_reference_date(values.get("hired_on"), values.get("approved_on"), today),
         age_override_reason=values.get("age_override_reason"),
     )
     _findings_to_errors(check_eligibility(facts), errors)
     status_term = AGENT_STATUS_POLICY_TERM[values["status"]]
-    _findings_to_errors(
-        check_appointment_chain(
-            status_term,
-            values.get("nominated_on"),
-            values.get("approved_on"),
-            values.get("filed_on"),
-            values.get("hired_on"),
-        ),
-        errors,
-    )
+    if values["level"] == "village":
+        chain = check_appointment_chain(
+            status_term, values.get("nominated_on"), values.get("approved_on"), values.get("filed_on"), values.get("hired_on")
+        )
+    else:
+        chain = check_township_appointment(status_term, values.get("committee_decided_on"), values.get("hired_on"))
+    _findings_to_errors(chain, errors)
     _findings_to_errors(
         check_dismissal(
             status_term, values.get("dismissed_on"), values.get("dismissal_reason"), values.get("hired_on")
@@ -139,20 +154,41 @@ def validate_agent(values: dict, current: Agent | None, today: dt.date | None = 
     return values
 
 
-def age_of(agent: Agent, today: dt.date | None = None) -> int | None:
-    return age_on(agent.birth_date, today or dt.date.today()) if agent.birth_date else None
+def _split_photo(data):
+    """(the data without ``photo``, the uploaded file or ``None``); the form passes the file
+    object, the API never sends one (a JSON ``photo`` is ignored)."""
+    upload = data.get("photo") if hasattr(data, "get") else None
+    if hasattr(data, "items"):
+        data = {k: v for k, v in data.items() if k != "photo"}
+    return data, (upload if photos.is_upload(upload) else None)
+
+
+def _save(agent: Agent, upload) -> Agent:
+    """Store the photo (checked and re-encoded) with the record, in one go: a bad file is a
+    message on the ``photo`` field and nothing is saved; a failed commit leaves no file."""
+    name = photos.store_photo(upload) if upload is not None else None
+    if name is not None:
+        agent.photo = name
+    try:
+        session().commit()
+    except Exception:
+        session().rollback()
+        photos.discard_photo(name)
+        raise
+    return agent
 
 
 def create_agent(data, today: dt.date | None = None) -> Agent:
+    data, upload = _split_photo(data)
     values = {**DEFAULTS, **{k: v for k, v in parse(data, SPEC).items() if v is not None}}
     values = validate_agent(values, None, today)
     agent = Agent(**values)
     session().add(agent)
-    session().commit()
-    return agent
+    return _save(agent, upload)
 
 
 def update_agent(agent: Agent, data, today: dt.date | None = None) -> Agent:
+    data, upload = _split_photo(data)
     check_version(agent, data.get("version"))
     changes = parse(data, SPEC, partial=True)
     merged = {key: getattr(agent, key) for key in SPEC}
@@ -164,8 +200,17 @@ def update_agent(agent: Agent, data, today: dt.date | None = None) -> Agent:
     for key, value in values.items():
         if getattr(agent, key) != value:
             setattr(agent, key, value)
-    session().commit()
-    return agent
+    return _save(agent, upload)
+
+
+def visible_photo(name: str) -> str | None:
+    """The file of ``name`` when it is the photo of an agent the current user may see (the
+    session's village scoping applies), else ``None`` (→ 404)."""
+    path = photos.photo_path(name)
+    if path is None:
+        return None
+    owner = session().execute(select(Agent.id).where(Agent.photo == name)).first()
+    return path if owner is not None else None
 
 
 def dismiss_agent(agent: Agent, dismissed_on, reason, today: dt.date | None = None) -> Agent:

@@ -34,14 +34,17 @@ from ..policy.supervision import (
     check_attendance_mark,
     check_off_duty_finding,
     check_rectification,
+    chinese_minute,
     complaint_event_date,
+    complaint_fingerprint,
+    inspection_event_time,
     is_training_strike,
 )
 from ..security import current_user_or_none
 from .calendar import now_local, today, work_calendar
 from .common import check_version, session
 from .deductions import agent_in_post, sync_deduction
-from .errors import DomainError, ValidationFailed
+from .errors import Conflict, DomainError, ValidationFailed
 from .fields import Field, one_of, parse, to_bool, to_date, to_datetime, to_flag, to_int, to_str
 from .settings import office_hours
 
@@ -174,7 +177,7 @@ def _inspection_input(data: Mapping) -> dict:
     return data
 
 
-def _validate_inspection(values: dict, now: dt.datetime) -> tuple[Village, Agent | None]:
+def _validate_inspection(values: dict, now: dt.datetime, current_id: int | None = None) -> tuple[Village, Agent | None]:
     _required(values, INSPECTION_SPEC, ("inspected_at", "village_id"))
     if values.get("on_duty") is None:
         values["on_duty"] = True
@@ -184,10 +187,14 @@ def _validate_inspection(values: dict, now: dt.datetime) -> tuple[Village, Agent
         values["inspector"] = actor_name()
         if not values["inspector"]:
             raise _fail("inspector", _l("%(f)s为必填项", f=INSPECTION_SPEC["inspector"].label))
-    at: dt.datetime = values["inspected_at"]
+    at: dt.datetime = inspection_event_time(values["inspected_at"])
+    values["inspected_at"] = at
     if at > now + dt.timedelta(minutes=5):
         raise _fail("inspected_at", _l("检查时间不能晚于当前时间"))
     village = _village(values["village_id"])
+    first = first_inspection(village.id, at, current_id)
+    if first is not None:
+        raise duplicate_inspection(first)
     needs_agent = not values["on_duty"] or not values["ledger_complete"]
     agent = _agent_of(village, values.get("agent_id"), at.date(), required=needs_agent)
     values["agent_id"] = agent.id if agent else None
@@ -197,6 +204,81 @@ def _validate_inspection(values: dict, now: dt.datetime) -> tuple[Village, Agent
         raise _fail("on_duty", exc.message) from None
     _policy_errors(check_rectification(at.date(), values.get("rectify_by"), values.get("rectified_on"), now.date()))
     return village, agent
+
+
+# --- one event, one record (policy.supervision) --------------------------------------------
+
+
+def first_inspection(village_id: int, at: dt.datetime, other_than: int | None = None) -> Inspection | None:
+    """The inspection already recorded for the village at that minute (not a marked duplicate)."""
+    stmt = select(Inspection).where(
+        Inspection.village_id == village_id,
+        Inspection.inspected_at == inspection_event_time(at),
+        Inspection.duplicate_of_id.is_(None),
+    )
+    if other_than is not None:
+        stmt = stmt.where(Inspection.id != other_than)
+    return session().execute(stmt.order_by(Inspection.id)).scalars().first()
+
+
+def duplicate_inspection(first: Inspection) -> Conflict:
+    at = chinese_minute(first.inspected_at)
+    if first.agent is not None:
+        message = _l("该代办员在%(at)s已有一条督查记录（第%(id)s号），请勿重复录入", at=at, id=first.id)
+    else:
+        message = _l("%(village)s在%(at)s已有一条督查记录（第%(id)s号），请勿重复录入", village=first.village.name, at=at, id=first.id)
+    return Conflict(message, errors={"inspected_at": [message]})
+
+
+def first_complaint(values: Mapping, other_than: int | None = None) -> Complaint | None:
+    """The complaint already recorded with the same village, received date, channel and
+    content (white space collapsed)."""
+    stmt = select(Complaint).where(
+        Complaint.village_id == values["village_id"],
+        Complaint.received_on == values["received_on"],
+        Complaint.channel == values["channel"],
+        Complaint.content_digest == complaint_fingerprint(values["content"]),
+        Complaint.duplicate_of_id.is_(None),
+    )
+    if other_than is not None:
+        stmt = stmt.where(Complaint.id != other_than)
+    return session().execute(stmt.order_by(Complaint.id)).scalars().first()
+
+
+def duplicate_complaint(first: Complaint) -> Conflict:
+    message = _l(
+        "%(village)s在%(d)s（反映渠道：%(channel)s）已有一条内容相同的群众反映记录（第%(id)s号），请勿重复录入",
+        village=first.village.name,
+        d=f"{first.received_on.year}年{first.received_on.month}月{first.received_on.day}日",
+        channel=COMPLAINT_CHANNELS.get(first.channel, first.channel),
+        id=first.id,
+    )
+    return Conflict(message, errors={"content": [message]})
+
+
+def duplicate_attendance(row: TrainingAttendance) -> Conflict:
+    message = _l(
+        "%(name)s已在“%(t)s”的应参加名单中（第%(id)s号出勤记录），请修改原记录，勿重复录入",
+        name=row.agent.name,
+        t=row.training.title,
+        id=row.id,
+    )
+    return Conflict(message, errors={"agent_id": [message]})
+
+
+@contextmanager
+def refusing_duplicates(find_first, make_error):
+    """Run a save; when the database's unique index refuses it (another user saved the same
+    event a moment earlier — the service check could not see it yet), answer the same
+    Chinese message naming the record that won, instead of an error page."""
+    try:
+        yield
+    except IntegrityError:
+        session().rollback()
+        first = find_first()
+        if first is None:
+            raise
+        raise make_error(first) from None
 
 
 def _apply_six_ones(village: Village, findings: dict, on: dt.date) -> None:
@@ -240,7 +322,8 @@ def _sync_inspection_deductions(item: Inspection) -> None:
 def create_inspection(data: Mapping, now: dt.datetime | None = None) -> Inspection:
     now = now or now_local()
     values = parse(_inspection_input(data), INSPECTION_SPEC)
-    with atomic():
+    find = lambda: first_inspection(values["village_id"], values["inspected_at"])  # noqa: E731
+    with refusing_duplicates(find, duplicate_inspection), atomic():
         village, _agent = _validate_inspection(values, now)
         user = current_user_or_none()
         item = Inspection(**values, created_by_id=user.id if user is not None else None)
@@ -255,9 +338,11 @@ def create_inspection(data: Mapping, now: dt.datetime | None = None) -> Inspecti
 def update_inspection(item: Inspection, data: Mapping, now: dt.datetime | None = None) -> Inspection:
     now = now or now_local()
     data = _inspection_input(data)
-    with atomic():
-        values = _merge(item, INSPECTION_SPEC, data)
-        village, _agent = _validate_inspection(values, now)
+    values: dict = {}
+    find = lambda: first_inspection(values["village_id"], values["inspected_at"], item.id) if values else None  # noqa: E731
+    with refusing_duplicates(find, duplicate_inspection), atomic():
+        values.update(_merge(item, INSPECTION_SPEC, data))
+        village, _agent = _validate_inspection(values, now, item.id)
         for key, value in values.items():
             if getattr(item, key) != value:
                 setattr(item, key, value)
@@ -295,7 +380,7 @@ COMPLAINT_SPEC = {
 VERIFY_KEYS = ("result", "verified_by", "verified_on", "verification_note")
 
 
-def _validate_complaint(values: dict, day: dt.date) -> None:
+def _validate_complaint(values: dict, day: dt.date, current_id: int | None = None) -> None:
     _required(values, COMPLAINT_SPEC, ("received_on", "village_id", "content"))
     values["channel"] = values.get("channel") or "visit"
     values["result"] = values.get("result") or "pending"
@@ -304,6 +389,9 @@ def _validate_complaint(values: dict, day: dt.date) -> None:
     if values["received_on"] > day:
         raise _fail("received_on", _l("受理日期不能晚于今天"))
     village = _village(values["village_id"])
+    first = first_complaint(values, current_id)
+    if first is not None:
+        raise duplicate_complaint(first)
     if values["result"] == "pending":
         values["verified_by"] = None
         values["verified_on"] = None
@@ -355,7 +443,7 @@ def _sync_complaint_deduction(item: Complaint) -> None:
 def create_complaint(data: Mapping, day: dt.date | None = None) -> Complaint:
     day = day or today()
     values = parse(data, COMPLAINT_SPEC)
-    with atomic():
+    with refusing_duplicates(lambda: first_complaint(values), duplicate_complaint), atomic():
         _validate_complaint(values, day)
         item = Complaint(**values)
         session().add(item)
@@ -367,9 +455,11 @@ def create_complaint(data: Mapping, day: dt.date | None = None) -> Complaint:
 
 def update_complaint(item: Complaint, data: Mapping, day: dt.date | None = None) -> Complaint:
     day = day or today()
-    with atomic():
-        values = _merge(item, COMPLAINT_SPEC, data)
-        _validate_complaint(values, day)
+    values: dict = {}
+    find = lambda: first_complaint(values, item.id) if values.get("content") else None  # noqa: E731
+    with refusing_duplicates(find, duplicate_complaint), atomic():
+        values.update(_merge(item, COMPLAINT_SPEC, data))
+        _validate_complaint(values, day, item.id)
         for key, value in values.items():
             if getattr(item, key) != value:
                 setattr(item, key, value)
@@ -516,7 +606,8 @@ def _mark(training: Training, agent_id: int, attendance: str, note: str | None, 
 def mark_attendance(training: Training, data: Mapping, day: dt.date | None = None) -> TrainingAttendance:
     """One agent's attendance: 出席 / 请假 / 无故缺席 (② for 无故缺席)."""
     values = parse(data, ATTENDANCE_SPEC)
-    with atomic():
+    find = lambda: _attendance_row(training, values["agent_id"])  # noqa: E731
+    with refusing_duplicates(find, duplicate_attendance), atomic():
         row = _mark(training, values["agent_id"], values["attendance"], values.get("note"), day or today())
         session().commit()
     return row
@@ -539,8 +630,9 @@ def add_attendance(data: Mapping, day: dt.date | None = None) -> TrainingAttenda
     if training is None:
         raise _fail("training_id", _l("请选择培训会议"))
     values = parse(data, ATTENDANCE_SPEC)
-    if _attendance_row(training, values["agent_id"]) is not None:
-        raise _fail("agent_id", _l("该代办员已在本次培训会议的应参加名单中"))
+    existing = _attendance_row(training, values["agent_id"])
+    if existing is not None:
+        raise duplicate_attendance(existing)
     return mark_attendance(training, data, day)
 
 

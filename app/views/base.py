@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from flask import abort, flash, request
+from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import ModelView
 from flask_appbuilder.baseviews import expose
 from flask_appbuilder.fields import QuerySelectField
@@ -95,6 +95,8 @@ class BmModelView(ModelView):
     list_template = "bm/list.html"
     # Set to "ledger" / "monthly" / "deductions" to show an export button with the list's filters.
     export_kind: str | None = None
+    # After a successful add/edit, land on the saved record's page instead of the list.
+    show_after_save = False
 
     def render_template(self, template, **kwargs):
         kwargs.setdefault("export_kind", self.export_kind)
@@ -148,12 +150,13 @@ class BmModelView(ModelView):
         if request.method == "POST":
             if form.validate():
                 try:
-                    type(self).service_create(self.form_values(form))
+                    item = type(self).service_create(self.form_values(form))
                 except DomainError as exc:
                     db.session.rollback()
                     self._show_errors(form, exc)
                 else:
                     flash(self.add_row_message, "success")
+                    g.bm_saved_pk = getattr(item, "id", None)
                     return None
         else:
             self.update_redirect()
@@ -176,12 +179,25 @@ class BmModelView(ModelView):
                     self._show_errors(form, exc)
                 else:
                     flash(self.edit_row_message, "success")
+                    g.bm_saved_pk = pk
                     return None
         else:
             form = self.edit_form.refresh(obj=item)
             self.prefill_form(form, pk)
             self.update_redirect()
         return self._get_edit_widget(form=form)
+
+    def _redirect_to_saved(self):
+        pk = g.get("bm_saved_pk")
+        if self.show_after_save and pk is not None:
+            return redirect(url_for(f"{type(self).__name__}.show", pk=pk))
+        return None
+
+    def post_add_redirect(self):
+        return self._redirect_to_saved() or super().post_add_redirect()
+
+    def post_edit_redirect(self):
+        return self._redirect_to_saved() or super().post_edit_redirect()
 
     # -- actions: only rows the user can see; unknown names are 404 ------------------
     @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])

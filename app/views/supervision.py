@@ -102,6 +102,16 @@ def strike_badge(status: StrikeStatus | None) -> Markup:
     return Markup('<span class="text-muted">{}</span>').format(counts)
 
 
+def agent_strikes(record) -> dict:
+    """The agent of a source record and their ①②③ counts (三次解聘), for its page."""
+    agent = getattr(record, "agent", None)
+    if agent is None:
+        return {}
+    status = deduction_service.strike_summary([agent.id])[agent.id]
+    record_url = url_for("StrikeAlertView.agent", pk=agent.id) if can("can_read", "Deduction") else None
+    return {"strike_agent": agent, "strike_status": status, "strike_badge": strike_badge(status), "strike_url": record_url}
+
+
 class ExportGuard:
     """Show the “导出 Excel” button only once the export view is registered (the exports
     feature is built separately)."""
@@ -240,8 +250,13 @@ class InspectionView(ShowExtra, BmModelView):
             if field is not None:
                 field.data = "" if attr not in findings else str(bool(findings[attr]))
 
+    show_after_save = True
+
     def show_extra(self, pk) -> dict:
-        return {"deductions": deduction_service.deductions_of_source(("inspection", "inspection_ledger"), int(pk))}
+        return {
+            "deductions": deduction_service.deductions_of_source(("inspection", "inspection_ledger"), int(pk)),
+            **agent_strikes(self.datamodel.get(pk, self._base_filters)),
+        }
 
 
 # --- complaints (群众反映/举报) -------------------------------------------------------------------
@@ -326,8 +341,13 @@ class ComplaintView(ShowExtra, BmModelView):
             raise Forbidden(_l("您的角色不能核实群众反映"))
         return service.update_complaint(item, data)
 
+    show_after_save = True
+
     def show_extra(self, pk) -> dict:
-        return {"deductions": deduction_service.deductions_of_source("complaint", int(pk))}
+        return {
+            "deductions": deduction_service.deductions_of_source("complaint", int(pk)),
+            **agent_strikes(self.datamodel.get(pk, self._base_filters)),
+        }
 
 
 # --- trainings and attendance (集中学习培训会议) ------------------------------------------------------

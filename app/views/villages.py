@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from flask import g
+import os
+
+from flask import abort, g, send_from_directory, url_for
+from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
 from markupsafe import Markup
 from wtforms import TextAreaField
+from wtforms.validators import Optional
 
 from ..models import SIX_ONES, Agent, Village
 from ..models.enums import AGENT_LEVELS, AGENT_STATUSES, APPOINTMENT_KINDS, EDUCATION, GENDERS
-from ..policy.idcard import mask_id_number
+from ..policy.idcard import age_on, mask_id_number
 from ..policy.phone import mask_phone
 from ..services import agents as agent_service
+from ..services import clock
 from ..services import villages as village_service
-from .base import BmModelView, choice_field, code_formatter, interface, yes_no
+from .base import BmModelView, choice_field, code_formatter, expose, has_access, interface, yes_no
 
 SIX_ONE_LABELS = {attr: label for attr, label in SIX_ONES}
 
@@ -49,6 +55,24 @@ def strike_detail(agent_id) -> Markup:
     if status is None or not (status.dismiss or status.warnings):
         return Markup(_l("无"))
     return strike_badge(agent_id) + Markup("<br>") + Markup("<br>").join(str(m) for m in status.messages())
+
+
+def birth_date_and_age(birth) -> str:
+    """``1976-11-26（50周岁）`` — the age today by the one clock (models never read it)."""
+    if not birth:
+        return ""
+    return str(_l("%(d)s（%(age)s周岁）", d=birth.isoformat(), age=age_on(birth, clock.today())))
+
+
+def photo_img(name) -> Markup:
+    """The agent's photo through the scoped route (404 for a user of another village)."""
+    if not name:
+        return Markup(_l("未上传"))
+    return Markup('<img src="{}" alt="{}" style="max-height:160px">').format(
+        url_for("AgentView.photo", name=name), _l("代办员照片")
+    )
+
+
 SIX_ONE_DATE_LABELS = {f"{attr}_checked_on": _l("检查日期") for attr, _ in SIX_ONES}
 
 
@@ -113,7 +137,7 @@ class AgentView(BmModelView):
     service_create = agent_service.create_agent
     service_update = agent_service.update_agent
 
-    list_columns = ["name", "village", "level", "phone", "id_number", "age", "education", "status", "strikes"]
+    list_columns = ["name", "village", "level", "phone", "id_number", "birth_date", "education", "status", "strikes"]
     search_columns = ["name", "village", "level", "status", "education", "appointment_kind"]
     order_columns = ["name", "village", "level", "status"]
     base_order = ("village_id", "asc")
@@ -121,20 +145,21 @@ class AgentView(BmModelView):
     form_fields = [
         "name", "gender", "id_number", "phone", "education", "level", "village", "window_unit",
         "appointment_kind", "long_term_resident", "is_grid_worker", "age_override_reason", "photo",
-        "nominated_on", "approved_on", "filed_on", "hired_on", "status", "dismissed_on", "dismissal_reason",
+        "nominated_on", "approved_on", "filed_on", "committee_decided_on", "hired_on", "status", "dismissed_on",
+        "dismissal_reason",
     ]
     add_columns = form_fields
     edit_columns = form_fields
     add_fieldsets = [
         (_l("基本情况"), {"fields": ["name", "gender", "id_number", "phone", "education", "photo"]}),
         (_l("任职条件（第二条（一））"), {"fields": ["level", "village", "window_unit", "appointment_kind", "long_term_resident", "is_grid_worker", "age_override_reason"]}),
-        (_l("产生程序（第二条（二））"), {"fields": ["nominated_on", "approved_on", "filed_on", "hired_on", "status", "dismissed_on", "dismissal_reason"]}),
+        (_l("产生程序（第二条（二））"), {"fields": ["nominated_on", "approved_on", "filed_on", "committee_decided_on", "hired_on", "status", "dismissed_on", "dismissal_reason"]}),
     ]
     edit_fieldsets = add_fieldsets
     show_fieldsets = [
-        (_l("基本情况"), {"fields": ["name", "gender", "id_number_detail", "phone_detail", "birth_date", "age", "education", "photo_img"]}),
+        (_l("基本情况"), {"fields": ["name", "gender", "id_number_detail", "phone_detail", "birth_date", "education", "photo"]}),
         (_l("任职条件（第二条（一））"), {"fields": ["level", "village", "window_unit", "appointment_kind", "long_term_resident", "is_grid_worker", "age_override_reason"]}),
-        (_l("产生程序（第二条（二））"), {"fields": ["nominated_on", "approved_on", "filed_on", "hired_on", "status", "dismissed_on", "dismissal_reason"]}),
+        (_l("产生程序（第二条（二））"), {"fields": ["nominated_on", "approved_on", "filed_on", "committee_decided_on", "hired_on", "status", "dismissed_on", "dismissal_reason"]}),
         (_l("考核（第二条（四）2：①②③任何一种累计3次予以解聘）"), {"fields": ["strikes_detail"]}),
     ]
     label_columns = {
@@ -146,8 +171,7 @@ class AgentView(BmModelView):
         "id_number_detail": _l("身份证号"),
         "phone": _l("手机号码"),
         "phone_detail": _l("手机号码"),
-        "birth_date": _l("出生日期"),
-        "age": _l("年龄"),
+        "birth_date": _l("出生日期（年龄）"),
         "education": _l("文化程度"),
         "level": _l("级别"),
         "village": _l("所在村"),
@@ -156,11 +180,11 @@ class AgentView(BmModelView):
         "long_term_resident": _l("本村长期居住"),
         "is_grid_worker": _l("全科网格员"),
         "photo": _l("照片"),
-        "photo_img": _l("照片"),
         "age_override_reason": _l("破格聘任理由（年龄超过50周岁）"),
-        "nominated_on": _l("两委会议提名日期"),
-        "approved_on": _l("党员、村民代表会议通过日期"),
-        "filed_on": _l("乡政府审核备案日期"),
+        "nominated_on": _l("两委会议提名日期（村级）"),
+        "approved_on": _l("党员、村民代表会议通过日期（村级）"),
+        "filed_on": _l("乡政府审核备案日期（村级）"),
+        "committee_decided_on": _l("党委（扩大）会议研究决定日期（乡级）"),
         "hired_on": _l("聘任日期"),
         "status": _l("状态"),
         "dismissed_on": _l("解聘日期"),
@@ -170,8 +194,9 @@ class AgentView(BmModelView):
         "id_number": _l("18位居民身份证号，出生日期、性别和年龄由系统自动识别"),
         "long_term_resident": _l("村级代办员必须在本村长期居住（第二条（一）1）"),
         "is_grid_worker": _l("村级代办员不得为全科网格员（第二条（一）5）"),
-        "age_override_reason": _l("年龄原则上在50周岁以下；超过时须写明破格聘任理由，记录在案"),
-        "status": _l("“在岗”须依次填齐提名、通过、备案和聘任日期"),
+        "status": _l("村级代办员“在岗”须依次填齐提名、通过、备案和聘任日期；乡级代办员须填写党委（扩大）会议研究决定日期和聘任日期"),
+        "committee_decided_on": _l("乡级代办员由党委（扩大）会议研究决定（第二条（二）2），村级代办员不填"),
+        "age_override_reason": _l("年龄原则上在50周岁以下，按聘任日期（未聘任时按会议通过日期）计算；超过时须写明破格聘任理由，记录在案"),
     }
     add_form_extra_fields = {
         "gender": choice_field(_l("性别"), GENDERS, required=False, description=_l("可不填，按身份证号自动识别")),
@@ -181,6 +206,12 @@ class AgentView(BmModelView):
         "status": choice_field(_l("状态"), AGENT_STATUSES),
         "age_override_reason": TextAreaField(_l("破格聘任理由（年龄超过50周岁）")),
         "dismissal_reason": TextAreaField(_l("解聘原因")),
+        "photo": FileField(
+            _l("照片"),
+            validators=[Optional()],
+            render_kw={"accept": "image/jpeg,image/png,image/webp"},
+            description=_l("JPEG、PNG 或 WebP 图片，不超过5 MB；系统会重新压缩并去除拍摄信息。不选则保留原照片"),
+        ),
     }
     edit_form_extra_fields = add_form_extra_fields
     formatters_columns = {
@@ -195,8 +226,23 @@ class AgentView(BmModelView):
         "phone": mask_phone,
         "strikes": strike_badge,
         "strikes_detail": strike_detail,
-        "photo_img": lambda v: Markup(v or ""),
+        "birth_date": birth_date_and_age,
+        "photo": photo_img,
     }
+
+    @expose("/photo/<name>")
+    @has_access
+    @permission_name("read")
+    def photo(self, name):
+        """The photo of an agent the user may see (village scoping applies); 404 otherwise."""
+        path = agent_service.visible_photo(name)
+        if path is None:
+            abort(404)
+        folder, filename = os.path.split(path)
+        response = send_from_directory(folder, filename, mimetype="image/jpeg", max_age=3600)
+        response.cache_control.public = False
+        response.cache_control.private = True
+        return response
 
 
 def register(appbuilder) -> None:

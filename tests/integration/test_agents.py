@@ -57,21 +57,82 @@ def test_grid_worker_and_junior_school_are_refused(app, login, world):
     assert _count(app) == before
 
 
-def test_age_over_50_needs_an_override_reason(app, login, world):
+def test_age_over_50_on_the_hire_date_needs_an_override_reason(app, login, world):
     c = login("zhongxin")
-    birth = dt.date(dt.date.today().year - 51, 1, 2)
-    form = _form(world, name="孙八", id_number=make_id(birth, "223"), status="candidate")
+    birth = dt.date(1975, 1, 2)  # 51 on the hire date 2026-02-01
+    form = _form(world, name="孙八", id_number=make_id(birth, "223"), status="candidate", hired_on="2026-02-01")
     r = c.post("/agent/add", data=form)
-    assert "破格聘任理由" in r.get_data(as_text=True)
+    html = r.get_data(as_text=True)
+    assert "年龄原则上在50周岁以下，截至2026-02-01年满51周岁" in html and "请填写破格聘任理由" in html
     assert _count(app) == 2
     form["age_override_reason"] = "熟悉村情，群众公认，经两委会议研究同意"
     r = c.post("/agent/add", data=form)
     assert r.status_code == 302
     with app.app_context():
         agent = db.session.execute(select(Agent).where(Agent.name == "孙八")).scalar_one()
-        assert agent.age == 51
+        assert agent.age_on(dt.date(2026, 2, 1)) == 51
         assert agent.age_override_reason.startswith("熟悉村情")
         assert agent.gender == "M" and agent.birth_date == birth
+
+
+def test_agent_hired_at_48_is_edited_at_51_without_a_reason(app, login, world, monkeypatch):
+    from app.services import clock
+
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 12, 1))
+    c = login("zhongxin")
+    form = _form(world, name="孙八", id_number=make_id(dt.date(1975, 6, 1), "223"), status="candidate")
+    assert form["hired_on"] == "2024-01-01"
+    assert c.post("/agent/add", data=form).status_code == 302  # 48 on the hire date
+    with app.app_context():
+        agent = db.session.execute(select(Agent).where(Agent.name == "孙八")).scalar_one()
+        pk, version = agent.id, agent.version
+        assert agent.age_on(dt.date(2026, 12, 1)) == 51
+    r = c.post(f"/agent/edit/{pk}", data={**form, "phone": "13973100055", "version": str(version)})
+    assert r.status_code == 302, r.get_data(as_text=True)
+    with app.app_context():
+        agent = db.session.get(Agent, pk)
+        assert agent.phone == "13973100055" and not agent.age_override_reason
+    page = c.get(f"/agent/show/{pk}").get_data(as_text=True)
+    assert "1975-06-01（51周岁）" in page  # the age today, by the one clock
+
+
+def test_candidate_without_hire_date_is_checked_on_the_meeting_date(app, login, world):
+    c = login("zhongxin")
+    # 50 on the 党员、村民代表会议 date 2025-05-31, although 51 today
+    form = _form(world, name="孙八", id_number=make_id(dt.date(1975, 6, 1), "223"), status="candidate",
+                 hired_on="", filed_on="", approved_on="2025-05-31", nominated_on="2025-05-20")
+    assert c.post("/agent/add", data=form).status_code == 302
+
+
+def test_township_agent_needs_the_party_committee_decision_not_the_village_chain(app, login, world):
+    c = login("zhongxin")
+    form = _form(world, name="吴十", id_number=make_id(dt.date(1990, 9, 9), "335"), village_id=None, level="township",
+                 window_unit="乡便民服务中心民政窗口")
+    r = c.post("/agent/add", data=form)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200
+    assert "在岗的乡级代办员须填写党委（扩大）会议研究决定日期（第二条（二）2）" in html
+    assert _count(app) == 2
+    r = c.post("/agent/add", data={**form, "committee_decided_on": "2024-01-02"})
+    assert "聘任日期（2024-01-01）不能早于党委（扩大）会议研究决定日期（2024-01-02）" in r.get_data(as_text=True)
+    r = c.post("/agent/add", data={**form, "committee_decided_on": "2023-12-20"})
+    assert r.status_code == 302
+    with app.app_context():
+        agent = db.session.execute(select(Agent).where(Agent.name == "吴十")).scalar_one()
+        assert agent.committee_decided_on == dt.date(2023, 12, 20)
+        # the village chain (两委提名 / 党员村民代表会议 / 备案) is not kept for 乡级 agents
+        assert (agent.nominated_on, agent.approved_on, agent.filed_on) == (None, None, None)
+        assert agent.village_id is None
+
+
+def test_village_agent_keeps_the_village_chain_and_no_committee_date(app, api_token, world):
+    headers = api_token("zhongxin")
+    body = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in agent_data(None, village_id=world.village_a).items()}
+    body.update(name="郑一", id_number=make_id(dt.date(1992, 2, 2), "777"), status="candidate", committee_decided_on="2023-12-01")
+    r = app.test_client().post("/api/v1/agent/", json=body, headers=headers)
+    assert r.status_code == 201, r.json
+    assert r.json["result"]["committee_decided_on"] is None
+    assert r.json["result"]["approved_on"] == "2023-12-12"
 
 
 def test_second_active_agent_in_a_village_is_refused(app, login, world):
@@ -84,13 +145,13 @@ def test_active_status_needs_the_appointment_chain_in_order(app, login, world):
     c = login("zhongxin")
     r = c.post(
         "/agent/add",
-        data=_form(world, name="吴十", id_number=make_id(dt.date(1990, 9, 9), "335"), village_id=None, level="township",
-                   window_unit="乡便民服务中心民政窗口", filed_on="2023-12-01", approved_on="2023-12-05"),
+        data=_form(world, name="吴十", id_number=make_id(dt.date(1990, 9, 9), "335"), village_id=world.village_b,
+                   status="candidate", filed_on="2023-12-01", approved_on="2023-12-05"),
     )
     html = r.get_data(as_text=True)
     assert r.status_code == 200
     assert _count(app) == 2
-    assert "备案" in html or "通过" in html
+    assert "“乡政府审核备案”日期（2023-12-01）不能早于“党员、村民代表会议通过”日期（2023-12-05）" in html
 
 
 def test_api_validation_is_422_with_chinese_field_messages(app, api_token, world):
@@ -114,7 +175,7 @@ def test_api_creates_agent_and_audit_records_masked_numbers(app, api_token, worl
     headers = api_token("zhongxin")
     body = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in agent_data(None).items()}
     body.update(name="冯二", id_number=make_id(dt.date(1995, 5, 5), "444"), phone="13973100099", level="township",
-                window_unit="乡便民服务中心社保窗口")
+                window_unit="乡便民服务中心社保窗口", committee_decided_on="2023-12-20")
     r = app.test_client().post("/api/v1/agent/", json=body, headers=headers)
     assert r.status_code == 201, r.json
     with app.app_context():

@@ -26,7 +26,7 @@ def test_demo_creates_a_township(app, runner):
     with app.app_context():
         assert db.session.execute(select(func.count(Village.id))).scalar() == 12
         lq = db.session.execute(select(Agent).join(Village).where(Village.code == "LQ")).scalar_one()
-        assert lq.age > 50 and lq.age_override_reason
+        assert lq.age_on(lq.hired_on) > 50 and lq.age_override_reason  # 51 when hired (破格聘任)
         agent_user = db.session.execute(select(BmUser).where(BmUser.username == "qs_daiban")).scalar_one()
         assert agent_user.village.code == "QS"
     again = runner.invoke(args=["demo"])

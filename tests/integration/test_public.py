@@ -94,7 +94,7 @@ def test_photo_is_shown_when_the_agent_has_one(client, app, data):
         db.session.query(Agent).filter(Agent.village_id == data["qs"]).update({"photo": "wxl.jpg"})
         db.session.commit()
     body = client.get("/public/QS").get_data(as_text=True)
-    assert 'src="/photos/wxl.jpg"' in body
+    assert 'src="/public/QS/photo.jpg?v=wxl.jpg"' in body  # the public route by village code
 
 
 def test_a_village_without_figures_or_agent(client, app, data):

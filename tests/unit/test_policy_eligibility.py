@@ -9,9 +9,11 @@ from app.policy.eligibility import (
     EDUCATION_LEVELS,
     AgentFacts,
     Finding,
+    age_reference_date,
     check_appointment_chain,
     check_dismissal,
     check_eligibility,
+    check_township_appointment,
     meets_education,
 )
 
@@ -139,7 +141,7 @@ def test_age_51_needs_an_override_reason():
     assert finding.field == "age_override_reason"
     assert finding.overridable is True
     assert str(finding.message) == (
-        "村级代办员年龄原则上在50周岁以下，当前年龄51岁；如确需聘任，请填写破格聘任理由"
+        "村级代办员年龄原则上在50周岁以下，截至2026-11-26年满51周岁；如确需聘任，请填写破格聘任理由"
     )
 
 
@@ -177,14 +179,67 @@ def test_max_age_is_a_parameter():
     facts = replace(GOOD, birth_date=date(1980, 1, 1))  # 46
     findings = check_eligibility(facts, max_age=45)
     assert codes(findings) == ["over_age"]
-    assert "45周岁以下，当前年龄46岁" in str(findings[0].message)
+    assert "45周岁以下，截至2026-11-26年满46周岁" in str(findings[0].message)
 
 
 def test_unknown_birth_date_skips_the_age_rule():
     assert check_eligibility(replace(GOOD, birth_date=None)) == []
 
 
+# --- the age is taken on the appointment day, not on the day of an edit -------------------
+
+BORN = date(1975, 6, 1)
+HIRED_AT_48 = date(2023, 7, 1)
+TODAY_51 = date(2026, 12, 1)
+
+
+def test_age_reference_is_the_hire_date_then_the_decision_then_today():
+    assert age_reference_date(HIRED_AT_48, date(2023, 6, 20), TODAY_51) == HIRED_AT_48
+    assert age_reference_date(None, date(2023, 6, 20), TODAY_51) == date(2023, 6, 20)
+    assert age_reference_date(None, None, TODAY_51) == TODAY_51
+
+
+def test_hired_at_48_and_51_now_needs_no_reason():
+    on = age_reference_date(HIRED_AT_48, None, TODAY_51)
+    assert check_eligibility(replace(GOOD, birth_date=BORN, on=on)) == []
+    # the same person checked on today's date would be asked for a 破格 reason
+    assert codes(check_eligibility(replace(GOOD, birth_date=BORN, on=TODAY_51))) == ["over_age"]
+
+
+def test_exactly_50_on_the_hire_date_passes_and_51_does_not():
+    fiftieth = date(2025, 6, 1)
+    assert check_eligibility(replace(GOOD, birth_date=BORN, on=age_reference_date(fiftieth, None, TODAY_51))) == []
+    day_51 = date(2026, 6, 1)
+    findings = check_eligibility(replace(GOOD, birth_date=BORN, on=age_reference_date(day_51, None, TODAY_51)))
+    assert codes(findings) == ["over_age"]
+    assert "截至2026-06-01年满51周岁" in str(findings[0].message)
+
+
 # --- 第二条（二）2 乡级 agents -----------------------------------------------------------
+
+
+def test_township_agent_with_the_committee_decision_date():
+    assert check_township_appointment("在岗", date(2023, 12, 20), date(2024, 1, 1)) == []
+    assert check_township_appointment("在岗", date(2024, 1, 1), date(2024, 1, 1)) == []  # hired the same day
+
+
+def test_township_agent_without_the_committee_decision_date():
+    findings = check_township_appointment("在岗", None, date(2024, 1, 1))
+    assert [(f.field, f.code) for f in findings] == [("committee_decided_on", "committee_decision_missing")]
+    assert str(findings[0].message) == "在岗的乡级代办员须填写党委（扩大）会议研究决定日期（第二条（二）2）"
+
+
+def test_township_agent_hired_before_the_decision():
+    findings = check_township_appointment("在岗", date(2024, 1, 2), date(2024, 1, 1))
+    assert codes(findings) == ["appointment_order"]
+    assert str(findings[0].message) == "聘任日期（2024-01-01）不能早于党委（扩大）会议研究决定日期（2024-01-02）"
+
+
+def test_township_candidate_needs_no_dates_but_an_active_one_needs_the_hire_date():
+    assert check_township_appointment("拟任", None, None) == []
+    assert [f.field for f in check_township_appointment("在岗", date(2024, 1, 2), None)] == ["hired_on"]
+    assert codes(check_township_appointment("退休", None, None)) == ["invalid_status"]
+
 
 
 def test_township_agents_are_not_held_to_village_rules():
