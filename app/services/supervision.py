@@ -177,7 +177,7 @@ def _inspection_input(data: Mapping) -> dict:
     return data
 
 
-def _validate_inspection(values: dict, now: dt.datetime, current_id: int | None = None) -> tuple[Village, Agent | None]:
+def _validate_inspection(values: dict, now: dt.datetime, current: Inspection | None = None) -> tuple[Village, Agent | None]:
     _required(values, INSPECTION_SPEC, ("inspected_at", "village_id"))
     if values.get("on_duty") is None:
         values["on_duty"] = True
@@ -192,7 +192,8 @@ def _validate_inspection(values: dict, now: dt.datetime, current_id: int | None 
     if at > now + dt.timedelta(minutes=5):
         raise _fail("inspected_at", _l("检查时间不能晚于当前时间"))
     village = _village(values["village_id"])
-    first = first_inspection(village.id, at, current_id)
+    # A record marked as a duplicate (migration 0003) may still be corrected; it never costs.
+    first = None if current is not None and current.duplicate_of_id else first_inspection(village.id, at, current and current.id)
     if first is not None:
         raise duplicate_inspection(first)
     needs_agent = not values["on_duty"] or not values["ledger_complete"]
@@ -293,29 +294,32 @@ def _apply_six_ones(village: Village, findings: dict, on: dt.date) -> None:
 
 
 def _sync_inspection_deductions(item: Inspection) -> None:
+    duplicate_reason = (
+        str(_l("重复录入的督查记录（与第%(id)s号为同一次检查），扣款撤销", id=item.duplicate_of_id)) if item.duplicate_of_id else None
+    )
     at = item.inspected_at
     who = item.inspector or ""
     sync_deduction(
         source_type="inspection",
         source_id=item.id,
         code="3",
-        active=not item.on_duty,
+        active=not item.on_duty and item.duplicate_of_id is None,
         agent_id=item.agent_id,
         village_id=item.village_id,
         occurred_on=at.date(),
         description=str(_l("督查检查 %(at)s 代办员不在岗（检查人：%(who)s）", at=f"{at:%Y-%m-%d %H:%M}", who=who)),
-        void_reason=str(_l("督查检查记录已更正为在岗")),
+        void_reason=duplicate_reason or str(_l("督查检查记录已更正为在岗")),
     )
     sync_deduction(
         source_type="inspection_ledger",
         source_id=item.id,
         code="5",
-        active=not item.ledger_complete,
+        active=not item.ledger_complete and item.duplicate_of_id is None,
         agent_id=item.agent_id,
         village_id=item.village_id,
         occurred_on=at.date(),
         description=str(_l("督查检查 %(at)s 台账填写不完整（检查人：%(who)s）", at=f"{at:%Y-%m-%d %H:%M}", who=who)),
-        void_reason=str(_l("督查检查记录已更正为台账完整")),
+        void_reason=duplicate_reason or str(_l("督查检查记录已更正为台账完整")),
     )
 
 
@@ -342,7 +346,7 @@ def update_inspection(item: Inspection, data: Mapping, now: dt.datetime | None =
     find = lambda: first_inspection(values["village_id"], values["inspected_at"], item.id) if values else None  # noqa: E731
     with refusing_duplicates(find, duplicate_inspection), atomic():
         values.update(_merge(item, INSPECTION_SPEC, data))
-        village, _agent = _validate_inspection(values, now, item.id)
+        village, _agent = _validate_inspection(values, now, item)
         for key, value in values.items():
             if getattr(item, key) != value:
                 setattr(item, key, value)
@@ -380,7 +384,7 @@ COMPLAINT_SPEC = {
 VERIFY_KEYS = ("result", "verified_by", "verified_on", "verification_note")
 
 
-def _validate_complaint(values: dict, day: dt.date, current_id: int | None = None) -> None:
+def _validate_complaint(values: dict, day: dt.date, current: Complaint | None = None) -> None:
     _required(values, COMPLAINT_SPEC, ("received_on", "village_id", "content"))
     values["channel"] = values.get("channel") or "visit"
     values["result"] = values.get("result") or "pending"
@@ -389,7 +393,7 @@ def _validate_complaint(values: dict, day: dt.date, current_id: int | None = Non
     if values["received_on"] > day:
         raise _fail("received_on", _l("受理日期不能晚于今天"))
     village = _village(values["village_id"])
-    first = first_complaint(values, current_id)
+    first = None if current is not None and current.duplicate_of_id else first_complaint(values, current and current.id)
     if first is not None:
         raise duplicate_complaint(first)
     if values["result"] == "pending":
@@ -415,12 +419,15 @@ def _validate_complaint(values: dict, day: dt.date, current_id: int | None = Non
 
 
 def _sync_complaint_deduction(item: Complaint) -> None:
-    active = item.result == "true" and item.refused_request
-    void_reason = str(
-        {"false": _l("核实结论已更正为不属实"), "pending": _l("核实结论已撤回")}.get(
-            item.result, _l("该反映已更正为不属于不受理代办事项")
+    active = item.result == "true" and item.refused_request and item.duplicate_of_id is None
+    if item.duplicate_of_id:
+        void_reason = str(_l("重复录入的群众反映（与第%(id)s号为同一反映），扣款撤销", id=item.duplicate_of_id))
+    else:
+        void_reason = str(
+            {"false": _l("核实结论已更正为不属实"), "pending": _l("核实结论已撤回")}.get(
+                item.result, _l("该反映已更正为不属于不受理代办事项")
+            )
         )
-    )
     sync_deduction(
         source_type="complaint",
         source_id=item.id,
@@ -459,7 +466,7 @@ def update_complaint(item: Complaint, data: Mapping, day: dt.date | None = None)
     find = lambda: first_complaint(values, item.id) if values.get("content") else None  # noqa: E731
     with refusing_duplicates(find, duplicate_complaint), atomic():
         values.update(_merge(item, COMPLAINT_SPEC, data))
-        _validate_complaint(values, day, item.id)
+        _validate_complaint(values, day, item)
         for key, value in values.items():
             if getattr(item, key) != value:
                 setattr(item, key, value)

@@ -204,3 +204,49 @@ def test_an_attendee_is_listed_once_per_training(app, login, api_token, world):
     assert f"王秀兰已在“便民代办政策培训”的应参加名单中（第{row_id}号出勤记录），请修改原记录，勿重复录入" in html
     assert count(app, TrainingAttendance, TrainingAttendance.agent_id == world.agent_a) == 1
     assert count(app, Deduction) == 0
+
+
+def test_a_record_marked_duplicate_by_the_migration_can_be_corrected_and_never_costs(app, world):
+    """Migration 0003 marks an old copy ``duplicate_of_id``; saving it again (e.g. once its
+    quarter is reopened) is not refused as a duplicate and voids its deduction."""
+    from app.services.supervision import create_inspection, update_inspection
+
+    data = {
+        "inspected_at": "2026-11-24T10:15:00",
+        "village_id": world.village_a,
+        "on_duty": False,
+        "inspector": "乡纪检办 张三",
+    }
+    with app.app_context():
+        first = create_inspection(data)
+        copy = Inspection(
+            inspected_at=first.inspected_at,
+            inspector="乡纪检办 张三",
+            village_id=world.village_a,
+            agent_id=world.agent_a,
+            on_duty=False,
+            duplicate_of_id=first.id,
+        )
+        db.session.add(copy)
+        db.session.flush()
+        db.session.add(
+            Deduction(
+                code="3",
+                agent_id=world.agent_a,
+                village_id=world.village_a,
+                year=2026,
+                month=11,
+                occurred_on=first.inspected_at.date(),
+                amount=Decimal("50.00"),
+                source_type="inspection",
+                source_id=copy.id,
+                state="active",
+            )
+        )
+        db.session.commit()
+        copy_id, first_id = copy.id, first.id
+        update_inspection(db.session.get(Inspection, copy_id), {"problems": "与前一条为同一次检查"})
+        row = db.session.execute(select(Deduction).where(Deduction.source_id == copy_id)).scalar_one()
+        assert row.state == "void"
+        assert row.void_reason == f"重复录入的督查记录（与第{first_id}号为同一次检查），扣款撤销"
+    assert active_deductions(app) == [("3", Decimal("50.00"), 2026, 11, world.agent_a)]
