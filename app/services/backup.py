@@ -34,6 +34,7 @@ import tarfile
 import tempfile
 import tomllib
 import uuid
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -370,7 +371,7 @@ def read_manifest(archive: Path) -> dict:
             manifest = json.loads(tar.extractfile(member).read().decode("utf-8"))
     except BackupError:
         raise
-    except (tarfile.TarError, OSError, EOFError, ValueError, UnicodeDecodeError) as exc:
+    except (tarfile.TarError, OSError, EOFError, ValueError, UnicodeDecodeError, zlib.error) as exc:
         if isinstance(exc, FileNotFoundError):
             raise BackupError(_l("备份文件不存在：%(path)s", path=archive)) from None
         if isinstance(exc, tarfile.ReadError) and not _looks_gzip(archive):
@@ -405,7 +406,7 @@ def extract_verified(archive: Path, work: Path) -> dict:
                 tar.extract(member, work, filter="data")
     except BackupError:
         raise
-    except (tarfile.TarError, OSError, EOFError, ValueError) as exc:
+    except (tarfile.TarError, OSError, EOFError, ValueError, zlib.error) as exc:
         raise _damaged(type(exc).__name__) from None
     for name, info in parts.items():
         path = work / name
