@@ -50,8 +50,11 @@ def main() -> int:
         with app.app_context():
             head = code_head()
             if head != args.revision:
-                print(f"this checkout's newest revision is {head}, not {args.revision}: run the script in a "
-                      f"checkout of the commit that added {args.revision} (see --help)", file=sys.stderr)
+                print(
+                    f"this checkout's newest revision is {head}, not {args.revision}: run the script in a "
+                    f"checkout of the commit that added {args.revision} (see --help)",
+                    file=sys.stderr,
+                )
                 return 2
             upgrade()
         result = app.test_cli_runner().invoke(args=["demo"])

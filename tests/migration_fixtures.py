@@ -51,7 +51,9 @@ def dump_sql(conn) -> str:
     """Every row of every table (raw stored values, FK order, by primary key) as INSERTs."""
     meta = MetaData()
     meta.reflect(conn)
-    lines = [f"-- demo data at Alembic revision {conn.execute(text('SELECT version_num FROM alembic_version')).scalar()}"]
+    lines = [
+        f"-- demo data at Alembic revision {conn.execute(text('SELECT version_num FROM alembic_version')).scalar()}"
+    ]
     for table in meta.sorted_tables:
         if table.name in SKIP_TABLES:
             continue
@@ -77,7 +79,14 @@ def split_statements(sql: str) -> list[str]:
             if stmt:
                 out.append(stmt)
             start = i + 1
-    return [s for s in ("\n".join(ln for ln in stmt.splitlines() if not ln.startswith("--")).strip() for stmt in out) if s]
+    return [s for s in map(_drop_leading_comments, out) if s]
+
+
+def _drop_leading_comments(stmt: str) -> str:
+    """Comment lines before a statement (the header); never lines inside a literal."""
+    while stmt.startswith("--"):
+        stmt = stmt.partition("\n")[2].lstrip()
+    return stmt
 
 
 def load_fixture(conn, path: Path) -> int:
@@ -90,7 +99,12 @@ def load_fixture(conn, path: Path) -> int:
         for table in insp.get_table_names():
             pk = insp.get_pk_constraint(table).get("constrained_columns") or []
             if len(pk) == 1:
-                seq = conn.execute(text("SELECT pg_get_serial_sequence(:t, :c)"), {"t": f'"{table}"', "c": pk[0]}).scalar()
+                seq = conn.execute(
+                    text("SELECT pg_get_serial_sequence(:t, :c)"), {"t": f'"{table}"', "c": pk[0]}
+                ).scalar()
                 if seq:
-                    conn.execute(text(f'SELECT setval(:s, COALESCE((SELECT max("{pk[0]}") FROM "{table}"), 0) + 1, false)'), {"s": seq})
+                    conn.execute(
+                        text(f'SELECT setval(:s, COALESCE((SELECT max("{pk[0]}") FROM "{table}"), 0) + 1, false)'),
+                        {"s": seq},
+                    )
     return len(statements)

@@ -201,7 +201,9 @@ def _run(cmd: list[str], env: dict[str, str], what) -> subprocess.CompletedProce
     try:
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     except FileNotFoundError:
-        raise BackupError(_l("找不到 %(cmd)s：请安装 PostgreSQL 客户端（Debian：apt-get install postgresql-client）", cmd=cmd[0])) from None
+        raise BackupError(
+            _l("找不到 %(cmd)s：请安装 PostgreSQL 客户端（Debian：apt-get install postgresql-client）", cmd=cmd[0])
+        ) from None
     if proc.returncode != 0:
         raise BackupError(_l("%(what)s失败：%(err)s", what=what, err=(proc.stderr or proc.stdout).strip()[-800:]))
     return proc
@@ -219,9 +221,18 @@ def _snapshot_postgres(work: Path) -> tuple[Path, dict[str, int], str | None, st
             counts, revision = _count_rows(conn, schema)
             # pg_dump reads the very snapshot the counts were taken in.
             _run(
-                ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--schema={schema}",
-                 f"--snapshot={snapshot}", f"--file={target}", uri],
-                env, _l("pg_dump 备份"),
+                [
+                    "pg_dump",
+                    "--format=custom",
+                    "--no-owner",
+                    "--no-privileges",
+                    f"--schema={schema}",
+                    f"--snapshot={snapshot}",
+                    f"--file={target}",
+                    uri,
+                ],
+                env,
+                _l("pg_dump 备份"),
             )
             conn.rollback()
     finally:
@@ -330,8 +341,9 @@ def retained(stamps: list[tuple[str, dt.datetime]], keep_daily: int, keep_monthl
     return keep
 
 
-def prune_backups(directory: Path | str | None = None, keep_daily: int | None = None,
-                  keep_monthly: int | None = None) -> list[str]:
+def prune_backups(
+    directory: Path | str | None = None, keep_daily: int | None = None, keep_monthly: int | None = None
+) -> list[str]:
     """Delete the archives the retention does not keep; returns their names."""
     directory = Path(directory) if directory else backup_dir()
     keep_daily = current_app.config.get("BACKUP_KEEP_DAILY", 14) if keep_daily is None else keep_daily
@@ -426,7 +438,10 @@ def _check_revision(manifest: dict) -> str | None:
     known = _known_revisions()
     if revision not in known:
         raise BackupError(
-            _l("备份的数据库版本 %(rev)s 比本程序新（或不属于本程序），不能恢复；请先把程序升级到制作备份时的版本", rev=revision)
+            _l(
+                "备份的数据库版本 %(rev)s 比本程序新（或不属于本程序），不能恢复；请先把程序升级到制作备份时的版本",
+                rev=revision,
+            )
         )
     return head
 
@@ -460,9 +475,7 @@ def restore_backup(archive: Path | str, force: bool = False, now: dt.datetime | 
         manifest = extract_verified(archive, work)
         source_kind = (manifest.get("database") or {}).get("kind")
         if source_kind != kind:
-            raise BackupError(
-                _l("备份是 %(a)s 数据库，当前数据库是 %(b)s，不能直接恢复", a=source_kind, b=kind)
-            )
+            raise BackupError(_l("备份是 %(a)s 数据库，当前数据库是 %(b)s，不能直接恢复", a=source_kind, b=kind))
         upgrade_to = _check_revision(manifest)
         expected = manifest.get("row_counts") or {}
         revision = manifest["database"]["alembic_revision"]
@@ -527,7 +540,7 @@ def _restore_sql(dump: Path, source_schema: str, target_schema: str, env: dict[s
     """The dump as SQL for the target schema (statements outside COPY data re-qualified)."""
     proc = _run(["pg_restore", "--no-owner", "--no-privileges", "--file=-", str(dump)], env, _l("读取备份"))
     out, in_copy = [], False
-    src_q = re.compile(r'(?<![\w"])("?)' + re.escape(source_schema) + r'\1\.')
+    src_q = re.compile(r'(?<![\w"])("?)' + re.escape(source_schema) + r"\1\.")
     target = '"' + target_schema.replace('"', '""') + '".'
     for line in proc.stdout.splitlines():
         if in_copy:
@@ -561,11 +574,15 @@ DO $bm$ DECLARE r record; BEGIN
   END LOOP;
 END $bm$;
 """
-    checks = [f"IF (SELECT version_num FROM {q}.alembic_version) IS DISTINCT FROM '{revision}' "
-              f"THEN RAISE EXCEPTION 'bm-verify: alembic_version'; END IF;"]
+    checks = [
+        f"IF (SELECT version_num FROM {q}.alembic_version) IS DISTINCT FROM '{revision}' "
+        f"THEN RAISE EXCEPTION 'bm-verify: alembic_version'; END IF;"
+    ]
     for table, n in sorted(expected.items()):
         ident = '"' + table.replace('"', '""') + '"'
-        checks.append(f"IF (SELECT count(*) FROM {q}.{ident}) <> {int(n)} THEN RAISE EXCEPTION 'bm-verify: {table}'; END IF;")
+        checks.append(
+            f"IF (SELECT count(*) FROM {q}.{ident}) <> {int(n)} THEN RAISE EXCEPTION 'bm-verify: {table}'; END IF;"
+        )
     verify = "DO $bm$ BEGIN\n" + "\n".join(checks) + "\nEND $bm$;\n"
     with tempfile.TemporaryDirectory(prefix="bmdb-pg-") as tmp:
         files = []

@@ -1,7 +1,7 @@
 """``flask backup`` / ``flask restore`` (issue 16) — the same service as the Admin menu's 立即备份.
 
-    flask --app run.py backup [-o DIR]          # dated archive into BACKUP_DIR (or DIR), then retention
-    flask --app run.py restore ARCHIVE [--force]
+flask --app run.py backup [-o DIR]          # dated archive into BACKUP_DIR (or DIR), then retention
+flask --app run.py restore ARCHIVE [--force]
 """
 
 from __future__ import annotations
@@ -21,8 +21,14 @@ def _size(n: int) -> str:
 
 def register_cli(app: Flask) -> None:
     @app.cli.command("backup")
-    @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-                  help="备份目录（默认 BACKUP_DIR，即 instance/backups）")
+    @click.option(
+        "-o",
+        "--output",
+        "out_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="备份目录（默认 BACKUP_DIR，即 instance/backups）",
+    )
     @click.option("--no-prune", is_flag=True, help="本次不按保留策略清理旧备份")
     def backup(out_dir: Path | None, no_prune: bool) -> None:
         """备份数据库和上传文件到一个带日期的归档（可在系统运行时执行），并按保留策略清理旧备份。"""
@@ -46,7 +52,15 @@ def register_cli(app: Flask) -> None:
             raise click.ClickException(exc.message) from None
         if result.safety_backup:
             click.echo(str(_l("恢复前已备份现有数据：%(path)s", path=result.safety_backup)))
-        click.echo(str(_l("已恢复：%(rows)s 行数据、%(files)s 个上传文件（数据库版本 %(rev)s）。",
-                            rows=result.rows, files=result.uploads, rev=result.revision)))
+        click.echo(
+            str(
+                _l(
+                    "已恢复：%(rows)s 行数据、%(files)s 个上传文件（数据库版本 %(rev)s）。",
+                    rows=result.rows,
+                    files=result.uploads,
+                    rev=result.revision,
+                )
+            )
+        )
         if result.upgraded_to:
             click.echo(str(_l("备份早于本程序，已升级数据库到版本 %(rev)s。", rev=result.upgraded_to)))

@@ -48,8 +48,11 @@ def _counts(app) -> dict[str, int]:
     from app.extensions import db
 
     with app.app_context(), db.engine.connect() as conn:
-        return {t: conn.execute(text(f'SELECT count(*) FROM "{t}"')).scalar()
-                for t in sorted(inspect(conn).get_table_names()) if t != "alembic_version"}
+        return {
+            t: conn.execute(text(f'SELECT count(*) FROM "{t}"')).scalar()
+            for t in sorted(inspect(conn).get_table_names())
+            if t != "alembic_version"
+        }
 
 
 def _revision(app):
@@ -67,8 +70,13 @@ def _target_app(db_url, tmp_path, name="target"):
 
     root = tmp_path / name
     return create_app(
-        "config.Config", SQLALCHEMY_DATABASE_URI=db_url, SQLALCHEMY_ENGINE_OPTIONS={}, TESTING=True,
-        SECRET_KEY=uuid.uuid4().hex, UPLOAD_FOLDER=str(root / "uploads"), IMG_UPLOAD_FOLDER=str(root / "photos"),
+        "config.Config",
+        SQLALCHEMY_DATABASE_URI=db_url,
+        SQLALCHEMY_ENGINE_OPTIONS={},
+        TESTING=True,
+        SECRET_KEY=uuid.uuid4().hex,
+        UPLOAD_FOLDER=str(root / "uploads"),
+        IMG_UPLOAD_FOLDER=str(root / "photos"),
         BACKUP_DIR=str(root / "backups"),
     )
 
@@ -166,7 +174,10 @@ def test_manifest_has_version_revision_row_counts_and_checksums(app, world):
     assert m["row_counts"]["village"] == 2 and m["row_counts"]["ab_user"] >= 7
     db_part = "database.dump" if TEST_DATABASE_URL else "database.sqlite3"
     assert set(m["parts"]) == {db_part, "uploads/photos/agent-1.jpg", "uploads/documents/通知.pdf"}
-    assert m["parts"]["uploads/photos/agent-1.jpg"] == {"sha256": hashlib.sha256(PHOTO).hexdigest(), "bytes": len(PHOTO)}
+    assert m["parts"]["uploads/photos/agent-1.jpg"] == {
+        "sha256": hashlib.sha256(PHOTO).hexdigest(),
+        "bytes": len(PHOTO),
+    }
     with tarfile.open(archive, "r:gz") as tar:
         for name, info in m["parts"].items():
             assert hashlib.sha256(tar.extractfile(name).read()).hexdigest() == info["sha256"], name
@@ -193,8 +204,16 @@ def _stamps(*days: str) -> list[tuple[str, dt.datetime]]:
 
 
 def test_retention_keeps_the_newest_of_each_recent_day_and_month():
-    stamps = _stamps("2026-12-01 03:00", "2026-12-01 12:00", "2026-11-30 03:00", "2026-11-29 03:00",
-                     "2026-10-31 03:00", "2026-10-01 03:00", "2026-09-15 03:00", "2025-12-31 03:00")
+    stamps = _stamps(
+        "2026-12-01 03:00",
+        "2026-12-01 12:00",
+        "2026-11-30 03:00",
+        "2026-11-29 03:00",
+        "2026-10-31 03:00",
+        "2026-10-01 03:00",
+        "2026-09-15 03:00",
+        "2025-12-31 03:00",
+    )
     keep = svc.retained(stamps, keep_daily=2, keep_monthly=3)
     assert keep == {
         "bmdb-20261201-120000.tar.gz",  # newest of 12-01 (day 1, month 1)
@@ -356,7 +375,7 @@ def test_missing_archive_file(app, world, tmp_path):
     assert result.exit_code == 1 and "备份文件不存在" in result.output
 
 
-PROBE = '''
+PROBE = """
 import sqlalchemy as sa
 from alembic import op
 
@@ -372,7 +391,7 @@ def upgrade():
 
 def downgrade():
     op.drop_table("bm_probe")
-'''
+"""
 
 
 def test_an_older_archive_is_restored_then_upgraded(app, world, empty_db_url, tmp_path, monkeypatch):
@@ -382,8 +401,9 @@ def test_an_older_archive_is_restored_then_upgraded(app, world, empty_db_url, tm
     archive = _backup(app, now=PINNED)
     # the code moves on by one migration
     directory = tmp_path / "migrations"
-    shutil.copytree(Path(__file__).resolve().parents[2] / "migrations", directory,
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        Path(__file__).resolve().parents[2] / "migrations", directory, ignore=shutil.ignore_patterns("__pycache__")
+    )
     (directory / "versions" / "zz_probe.py").write_text(PROBE.format(head=old_head), encoding="utf-8")
     target = _target_app(empty_db_url, tmp_path)
     monkeypatch.setattr(target.extensions["migrate"].migrate, "directory", str(directory))
@@ -457,16 +477,20 @@ def _ledger(app) -> dict:
     from app.extensions import db
 
     with app.app_context(), db.engine.connect() as conn:
+
         def rows(sql):
             return [tuple(map(str, r)) for r in conn.execute(text(sql))]
 
         cols = [c["name"] for c in inspect(conn).get_columns("payout_line")]
         return {
-            "counts": {t: conn.execute(text(f'SELECT count(*) FROM "{t}"')).scalar()
-                       for t in inspect(conn).get_table_names()},
-            "payout_lines": rows(f'SELECT {", ".join(cols)} FROM payout_line ORDER BY id'),
-            "audit_log": rows("SELECT id, at, user_name, action, table_name, row_id, village_id, "
-                              "CAST(changes AS TEXT), summary FROM audit_log ORDER BY id"),
+            "counts": {
+                t: conn.execute(text(f'SELECT count(*) FROM "{t}"')).scalar() for t in inspect(conn).get_table_names()
+            },
+            "payout_lines": rows(f"SELECT {', '.join(cols)} FROM payout_line ORDER BY id"),
+            "audit_log": rows(
+                "SELECT id, at, user_name, action, table_name, row_id, village_id, "
+                "CAST(changes AS TEXT), summary FROM audit_log ORDER BY id"
+            ),
             "reports": rows("SELECT id, status, CAST(figures AS TEXT) FROM monthly_report ORDER BY id"),
         }
 

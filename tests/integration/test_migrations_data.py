@@ -45,18 +45,25 @@ def _frozen(conn) -> dict:
     def rows(table, where):
         cols = [c["name"] for c in inspect(conn).get_columns(table)]
         sel = ", ".join(f'CAST("{c}" AS TEXT) AS "{c}"' for c in cols)
-        return {r.id: dict(r._mapping) for r in conn.execute(text(f'SELECT {sel} FROM "{table}" WHERE {where} ORDER BY id'))}
+        return {
+            r.id: dict(r._mapping) for r in conn.execute(text(f'SELECT {sel} FROM "{table}" WHERE {where} ORDER BY id'))
+        }
 
     return {
         "payout_sheet": rows("payout_sheet", "status IN ('approved', 'paid')"),
-        "payout_line": rows("payout_line", "sheet_id IN (SELECT id FROM payout_sheet WHERE status IN ('approved', 'paid'))"),
+        "payout_line": rows(
+            "payout_line", "sheet_id IN (SELECT id FROM payout_sheet WHERE status IN ('approved', 'paid'))"
+        ),
         "monthly_report": rows("monthly_report", "status = 'submitted'"),
     }
 
 
 def _counts(conn) -> dict[str, int]:
-    return {t: conn.execute(text(f'SELECT count(*) FROM "{t}"')).scalar() for t in inspect(conn).get_table_names()
-            if t != "alembic_version"}
+    return {
+        t: conn.execute(text(f'SELECT count(*) FROM "{t}"')).scalar()
+        for t in inspect(conn).get_table_names()
+        if t != "alembic_version"
+    }
 
 
 def test_the_chain_is_covered_from_its_base():
@@ -71,8 +78,14 @@ def test_the_chain_is_covered_from_its_base():
 def _app(db_url, tmp_path):
     from app import create_app
 
-    app = create_app("config.Config", SQLALCHEMY_DATABASE_URI=db_url, SQLALCHEMY_ENGINE_OPTIONS={},
-                     SECRET_KEY=uuid.uuid4().hex, TESTING=True, UPLOAD_FOLDER=str(tmp_path / "uploads"))
+    app = create_app(
+        "config.Config",
+        SQLALCHEMY_DATABASE_URI=db_url,
+        SQLALCHEMY_ENGINE_OPTIONS={},
+        SECRET_KEY=uuid.uuid4().hex,
+        TESTING=True,
+        UPLOAD_FOLDER=str(tmp_path / "uploads"),
+    )
     return app
 
 
@@ -80,7 +93,7 @@ def upgrade_over_fixture(app, revision: str, chain: list[str], directory: Path =
     """Load the fixture of ``revision``, upgrade step by step to the head, check each step."""
     from app.extensions import db
 
-    steps = chain[chain.index(revision) + 1:]
+    steps = chain[chain.index(revision) + 1 :]
     with app.app_context():
         try:
             upgrade(str(directory), revision=revision)
@@ -89,8 +102,9 @@ def upgrade_over_fixture(app, revision: str, chain: list[str], directory: Path =
             with db.engine.connect() as conn:
                 before_counts = _counts(conn)
                 before = _frozen(conn)
-            assert before["payout_sheet"] and before["payout_line"] and before["monthly_report"], \
+            assert before["payout_sheet"] and before["payout_line"] and before["monthly_report"], (
                 "the fixture must hold an approved payout sheet with lines and a submitted monthly report"
+            )
             assert before_counts["audit_log"] > 0 and before_counts["service_case"] > 0
 
             for step in steps:
@@ -115,7 +129,7 @@ def upgrade_over_fixture(app, revision: str, chain: list[str], directory: Path =
 @pytest.mark.parametrize("revision", FIXTURE_REVS)
 def test_upgrade_keeps_every_row_and_frozen_figures(empty_db_url, tmp_path, revision):
     steps = upgrade_over_fixture(_app(empty_db_url, tmp_path), revision, CHAIN)
-    assert steps == CHAIN[CHAIN.index(revision) + 1:]
+    assert steps == CHAIN[CHAIN.index(revision) + 1 :]
 
 
 # --- the check itself: a probe migration after the head, good and bad -------------------------
@@ -167,11 +181,14 @@ def test_a_migration_that_rebuilds_tables_passes(empty_db_url, tmp_path):
     assert upgrade_over_fixture(_app(empty_db_url, tmp_path), CHAIN[0], chain, directory)[-1] == "probe"
 
 
-@pytest.mark.parametrize(("body", "message"), [
-    (BAD_FIGURES, "changed monthly_report"),
-    (BAD_ROWS, "lost rows"),
-    (BAD_LINES, "changed payout_line"),
-])
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (BAD_FIGURES, "changed monthly_report"),
+        (BAD_ROWS, "lost rows"),
+        (BAD_LINES, "changed payout_line"),
+    ],
+)
 def test_a_migration_that_loses_or_changes_data_fails(empty_db_url, tmp_path, body, message):
     directory = _with_probe(tmp_path, body)
     with pytest.raises(AssertionError, match=message):
