@@ -523,6 +523,7 @@ def _restore_sqlite(source: Path, expected: dict, revision: str) -> None:
     if rev != revision:
         raise _damaged(_l("数据库版本与清单不符"))
     target = _sqlite_path(_engine().url)
+    target.parent.mkdir(parents=True, exist_ok=True)  # a fresh machine
     _engine().dispose()
     src = sqlite3.connect(source)
     dst = sqlite3.connect(target, timeout=30)

@@ -15,6 +15,7 @@ import shutil
 import sqlite3
 import tarfile
 import threading
+import time
 import uuid
 from pathlib import Path
 
@@ -134,7 +135,7 @@ def test_backup_of_a_live_sqlite_database_while_another_connection_writes(app, w
         archives = []
         for i in range(3):
             while len(written) < 20 * (i + 1):
-                pass
+                time.sleep(0.01)
             archives.append(_backup(app, now=PINNED + dt.timedelta(seconds=i), prune=False))
     finally:
         stop.set()
@@ -434,6 +435,7 @@ def test_a_newer_archive_is_refused(app, world, empty_db_url, tmp_path):
 def test_admin_page_takes_and_lists_backups(app, login):
     _stamp(app)
     c = login("admin")
+    assert "/backups/" in c.get("/").get_data(as_text=True)  # in the System menu
     page = c.get("/backups/").get_data(as_text=True)
     assert "备份与恢复" in page and "立即备份" in page and "还没有备份" in page
     r = c.post("/backups/create")

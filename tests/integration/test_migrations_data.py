@@ -193,3 +193,13 @@ def test_a_migration_that_loses_or_changes_data_fails(empty_db_url, tmp_path, bo
     directory = _with_probe(tmp_path, body)
     with pytest.raises(AssertionError, match=message):
         upgrade_over_fixture(_app(empty_db_url, tmp_path), CHAIN[0], revision_chain(directory), directory)
+
+
+def test_fixture_statements_split_outside_literals_only():
+    from tests.migration_fixtures import split_statements
+
+    sql = "-- header\nINSERT INTO t VALUES ('a;b', 'it''s');\nINSERT INTO t VALUES ('line\n-- not a comment');\n"
+    assert split_statements(sql) == [
+        "INSERT INTO t VALUES ('a;b', 'it''s')",
+        "INSERT INTO t VALUES ('line\n-- not a comment')",
+    ]
