@@ -142,6 +142,12 @@ class Config:
     IMG_UPLOAD_URL = "/photos/"
     IMG_SIZE = (300, 400, True)
 
+    # --- backups (flask backup / 系统 → 备份与恢复) -----------------------------------
+    BACKUP_DIR = _env("BACKUP_DIR", str(INSTANCE_DIR / "backups"))
+    # retention after each backup: the newest of each of the last 14 days and 12 months that have one
+    BACKUP_KEEP_DAILY = _env_int("BACKUP_KEEP_DAILY", 14)
+    BACKUP_KEEP_MONTHLY = _env_int("BACKUP_KEEP_MONTHLY", 12)
+
     ENV_NAME = _env("APP_ENV", "development")
     TESTING = False
     DEBUG = False

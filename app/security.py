@@ -66,6 +66,8 @@ SECRETARY_RESOURCES = (
     "PayoutLine", "SignIn", "Attendance", "Dashboard", "Document", "Export",
 )
 AGENT_READ_RESOURCES = SECRETARY_RESOURCES
+# Only Admin (r".*") reaches these: a backup holds every record of every village.
+ADMIN_ONLY_RESOURCES = ("Backup",)
 MENU_CATEGORIES = ("Ledger", "Supervision", "Money", "Basics", "System")
 # What every logged-in user may do with their own account and the menu API.
 SELF_SERVICE = [

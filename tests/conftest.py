@@ -88,6 +88,7 @@ def app(db_url, tmp_path):
         FAB_PASSWORD_HASH_METHOD="pbkdf2:sha256:1000",  # fast hashes; production keeps scrypt
         IMG_UPLOAD_FOLDER=str(tmp_path / "photos"),
         UPLOAD_FOLDER=str(tmp_path / "uploads"),
+        BACKUP_DIR=str(tmp_path / "backups"),
     )
     with app.app_context():
         Model.metadata.create_all(db.engine)  # no-op on the SQLite template copy
