@@ -57,4 +57,22 @@ FAB_STRINGS = [
     _l("Please choose"),
     _l("General Error"),
     _l("User info"),
+    # search operators of FAB's own views (users, roles); ours are named in views/base.py
+    _l("Starts with"),
+    _l("Not Starts with"),
+    _l("Ends with"),
+    _l("Not Ends with"),
+    _l("Contains"),
+    _l("Not Contains"),
+    _l("Equal to"),
+    _l("Not Equal to"),
+    _l("Greater than"),
+    _l("Smaller than"),
+    _l("Relation"),
+    _l("No Relation"),
+    _l("Relation as Many"),
 ]
+
+# The default APP_NAME (config.py): the navbar shows it through gettext, so English mode
+# has an English brand.
+APP_NAMES = [_l("建宁乡便民代办服务管理系统")]

@@ -3,7 +3,7 @@
 from .agent import Agent
 from .audit import AuditLog
 from .base import Model, VillageScoped
-from .calendar import CalendarDay
+from .calendar import CalendarDay, CalendarYear
 from .case import Case, CaseCounter, CaseExtension, CaseTransition
 from .catalog import ServiceCategory, ServiceItem
 from .payout import PayoutAction, PayoutLine, PayoutSheet
@@ -26,6 +26,7 @@ __all__ = [
     "AuditLog",
     "BmUser",
     "CalendarDay",
+    "CalendarYear",
     "Case",
     "CaseCounter",
     "CaseExtension",

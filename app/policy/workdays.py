@@ -7,9 +7,9 @@ Sources, first match wins:
    the years it knows (1.11.0 knows 2004–2026);
 3. the weekend rule: Monday–Friday work, Saturday and Sunday rest.
 
-A year is *configured* when the package knows it or township staff entered at least one
-date of it (entering a year's State Council schedule — its holidays and make-up days — is
-what configures it). For an unconfigured year the weekend rule is an estimate and screens
+A year is *configured* when the package knows it or township staff confirmed its State
+Council schedule as entered in full (“全年安排已录入”); a few dates entered (元旦 and 春节
+only) do not configure a year. For an unconfigured year the weekend rule is an estimate and screens
 warn about it (see :func:`app.policy.deadlines.calendar_warning`). Nothing here raises
 because a year is unknown.
 """
@@ -44,11 +44,11 @@ def _weekend_rule(d: date) -> bool:
 class WorkCalendar:
     """Working days: township overrides → chinesecalendar → Monday–Friday."""
 
-    def __init__(self, overrides: Mapping[date, bool] | None = None) -> None:
+    def __init__(self, overrides: Mapping[date, bool] | None = None, complete_years: Iterable[int] = ()) -> None:
         self._overrides: dict[date, bool] = {
             _as_date(d): bool(is_work) for d, is_work in (overrides or {}).items()
         }
-        self._override_years = frozenset(d.year for d in self._overrides)
+        self._complete_years = frozenset(int(y) for y in complete_years)
 
     @property
     def overrides(self) -> Mapping[date, bool]:
@@ -67,8 +67,8 @@ class WorkCalendar:
         return _weekend_rule(d)
 
     def is_configured_year(self, year: int) -> bool:
-        """The package knows ``year``, or township staff entered at least one date of it."""
-        return year in self._override_years or package_knows_year(year)
+        """The package knows ``year``, or township staff confirmed its schedule complete."""
+        return year in self._complete_years or package_knows_year(year)
 
     def add_workdays(self, start: date, n: int) -> date:
         """The day ``n`` working days after ``start``; ``start`` itself is not counted.

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import g, has_request_context
 from sqlalchemy import select
 
-from ..models import CalendarDay
+from ..models import CalendarDay, CalendarYear
 from ..policy.workdays import WorkCalendar
 from . import clock
 
@@ -18,7 +18,8 @@ def _load() -> WorkCalendar:
     from ..extensions import db
 
     rows = db.session.execute(select(CalendarDay.day, CalendarDay.is_workday)).all()
-    return WorkCalendar({day: bool(is_workday) for day, is_workday in rows})
+    complete = db.session.execute(select(CalendarYear.year).where(CalendarYear.complete.is_(True))).scalars().all()
+    return WorkCalendar({day: bool(is_workday) for day, is_workday in rows}, complete_years=complete)
 
 
 def work_calendar() -> WorkCalendar:

@@ -9,8 +9,10 @@ days) — the lines of the notice become ranges::
     2月6日至12日 放假 春节
     2-14 班 春节调休上班
 
-Entering at least one date of a year marks the year as configured (the warnings about an
-unconfigured year go away); every other day follows the weekend rule. After any change,
+A year counts as configured only once township staff confirm its schedule as entered in
+full (“全年安排已录入”, with who and when: :func:`confirm_year`); until then the warnings
+about an unconfigured year stay, however many dates were entered (元旦 and 春节 alone are
+not a year). Every day not entered follows the weekend rule. After any change,
 open cases whose deadlines were counted across a changed day get them counted again.
 """
 
@@ -23,12 +25,15 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import extract, func, select
 
-from ..models import CalendarDay
+from ..models import CalendarDay, CalendarYear
 from ..policy.deadlines import calendar_warning
 from ..policy.workdays import expand_ranges, package_knows_year
+from ..security import current_user_or_none
+from . import audit
 from . import calendar as clock
 from .calendar import forget_calendar, work_calendar
 from .cases import recompute_deadlines
+from .clock import to_local, utcnow
 from .common import session
 from .errors import ValidationFailed
 from .fields import Field, parse, to_bool, to_date, to_int, to_str
@@ -76,7 +81,26 @@ SCHEDULE_SPEC = {
     "year": Field(to_int, _l("年份"), required=True),
     "schedule": Field(lambda v: to_str(v, 20000), _l("放假调休安排"), required=True),
     "replace": Field(lambda v: bool(to_bool(v)), _l("替换该年已有设置")),
+    "complete": Field(lambda v: bool(to_bool(v)), _l("全年安排已录入")),
 }
+CONFIRM_SPEC = {
+    "year": Field(to_int, _l("年份"), required=True),
+    "complete": Field(lambda v: bool(to_bool(v)), _l("全年安排已录入")),
+    "by": Field(lambda v: to_str(v, 60), _l("确认人")),
+}
+
+
+def _check_year(year: int) -> None:
+    if not 2000 <= year <= 2100:
+        raise ValidationFailed(errors={"year": [_l("年份应在2000至2100之间")]})
+
+
+def _actor_name() -> str:
+    """Who confirms: the signed-in user's 姓名, or the name a command acts as."""
+    user = current_user_or_none()
+    if user is not None:
+        return (f"{user.first_name or ''}{user.last_name or ''}".strip() or user.username)[:60]
+    return audit._actor_info()[1][:60]
 
 
 def _after_change(days) -> int:
@@ -202,8 +226,7 @@ def import_schedule(data) -> dict:
     days and of the open cases whose deadlines moved."""
     values = parse(data, SCHEDULE_SPEC)
     year = values["year"]
-    if not 2000 <= year <= 2100:
-        raise ValidationFailed(errors={"year": [_l("年份应在2000至2100之间")]})
+    _check_year(year)
     lines = parse_schedule(values["schedule"], year)
     notes: dict[dt.date, str | None] = {}
     for line in lines:
@@ -240,9 +263,35 @@ def import_schedule(data) -> dict:
             counts["changed"] += 1
         else:
             counts["unchanged"] += 1
+    if values.get("complete"):
+        _mark_year(year, True, None)
     s.commit()
     counts["cases"] = _after_change(touched)
     return counts
+
+
+def _mark_year(year: int, complete: bool, by: str | None) -> CalendarYear:
+    s = session()
+    row = s.execute(select(CalendarYear).where(CalendarYear.year == year)).scalar()
+    if row is None:
+        row = CalendarYear(year=year, complete=False)
+        s.add(row)
+    if row.complete != complete or complete:
+        row.complete = complete
+        row.confirmed_by = (by or _actor_name()) if complete else None
+        row.confirmed_at = utcnow() if complete else None
+    return row
+
+
+def confirm_year(data) -> CalendarYear:
+    """Mark a year's schedule as entered in full (``complete`` true) — from then on the year
+    counts as configured — or take the mark back. Who and when are kept."""
+    values = parse(data, CONFIRM_SPEC)
+    _check_year(values["year"])
+    row = _mark_year(values["year"], bool(values.get("complete")), values.get("by"))
+    session().commit()
+    forget_calendar()
+    return row
 
 
 # --------------------------------------------------------------------------------------
@@ -268,17 +317,28 @@ def year_status(years: list[int] | None = None) -> list[dict]:
         .group_by(year_col, CalendarDay.is_workday)
     ).all()
     counts: dict[tuple[int, bool], int] = {(int(y), bool(w)): n for y, w, n in rows}
+    confirmed = {
+        row.year: row
+        for row in session().execute(select(CalendarYear).where(CalendarYear.year.in_(years))).scalars()
+    }
     out = []
     for year in years:
         rest, work = counts.get((year, False), 0), counts.get((year, True), 0)
         package = package_knows_year(year)
+        mark = confirmed.get(year)
+        complete = bool(mark and mark.complete)
         out.append(
             {
                 "year": year,
                 "package": package,
                 "rest_days": rest,
                 "work_days": work,
-                "configured": package or (rest + work) > 0,
+                "complete": complete,
+                "confirmed_by": mark.confirmed_by if complete else None,
+                "confirmed_at": to_local(mark.confirmed_at) if complete and mark.confirmed_at else None,
+                # entered dates alone (元旦、春节) are not a year: only a confirmed one counts
+                "configured": package or complete,
+                "partial": not package and not complete and (rest + work) > 0,
             }
         )
     return out

@@ -34,14 +34,16 @@ def register_cli(app: Flask) -> None:
     @click.argument("year", type=int)
     @click.argument("file", type=click.File("r", encoding="utf-8"), default="-")
     @click.option("--replace", is_flag=True, help="先删除该年已有的设置")
-    def import_year(year: int, file, replace: bool) -> None:
+    @click.option("--complete", is_flag=True, help="确认该年全年安排已录入（此后该年才算已配置）")
+    @click.option("--by", "by", default=None, help="确认人姓名（与 --complete 一起用）")
+    def import_year(year: int, file, replace: bool, complete: bool, by: str | None) -> None:
         """按行导入某年放假调休安排（FILE 为 - 时从标准输入读取）。"""
         from .calendar_admin import import_schedule
 
         text = file.read()
         try:
-            with acting_as("flask calendar import"):
-                result = import_schedule({"year": year, "schedule": text, "replace": replace})
+            with acting_as(by or "flask calendar import"):
+                result = import_schedule({"year": year, "schedule": text, "replace": replace, "complete": complete})
         except DomainError as exc:
             raise _fail(exc) from None
         click.echo(
@@ -49,6 +51,28 @@ def register_cli(app: Flask) -> None:
             f"未变 {result['unchanged']} 天，删除 {result['removed']} 天；"
             f"重新计算期限的在办事项 {result['cases']} 件。"
         )
+        if complete:
+            click.echo(f"{year}年已确认全年安排已录入。")
+        else:
+            click.echo(f"{year}年尚未确认全年安排已录入：录入完整后加 --complete 或运行 calendar complete {year}。")
+
+    @group.command("complete")
+    @click.argument("year", type=int)
+    @click.option("--undo", is_flag=True, help="撤销“全年安排已录入”的确认")
+    @click.option("--by", "by", default=None, help="确认人姓名")
+    def complete_year(year: int, undo: bool, by: str | None) -> None:
+        """确认某年全年放假调休安排已录入（该年期限不再提示“未配置”）。"""
+        from .calendar_admin import confirm_year
+
+        try:
+            with acting_as(by or "flask calendar complete"):
+                row = confirm_year({"year": year, "complete": not undo, "by": by})
+        except DomainError as exc:
+            raise _fail(exc) from None
+        if row.complete:
+            click.echo(f"{year}年：已确认全年安排已录入（{row.confirmed_by}）。")
+        else:
+            click.echo(f"{year}年：已撤销确认，该年按未配置处理。")
 
     @group.command("set")
     @click.argument("day")
@@ -81,6 +105,8 @@ def register_cli(app: Flask) -> None:
         for row in year_status(list(years) or None):
             source = "chinesecalendar 已含官方安排" if row["package"] else "需乡便民中心录入"
             state = "已配置" if row["configured"] else "未配置（按周末休息估算）"
+            if row["complete"]:
+                state += f"（{row['confirmed_by'] or ''}确认全年安排已录入）"
             click.echo(f"{row['year']}年：{state}；{source}；本地设置 休 {row['rest_days']} 天、班 {row['work_days']} 天")
             if years:
                 for day in db.session.execute(

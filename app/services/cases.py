@@ -625,8 +625,10 @@ def transition_case(case: Case, data) -> Case:
             case.fee = v["fee"]
         if v.get("receipt_number"):
             case.receipt_number = v["receipt_number"]
-        if case.custody_state in ("held", "submitted"):
-            case.custody_state = "returned"  # originals and the result go back to the applicant
+        if case.custody_state == "held":
+            # done at the village point: the originals go back to the applicant. Materials
+            # handed to the window stay 已报送窗口 until their return is recorded.
+            case.custody_state = "returned"
         say("window_result", v["window_result"])
         say("reply_method", REPLY_METHODS[v["reply_method"]] if v.get("reply_method") else None)
     elif to == "answered":

@@ -14,8 +14,10 @@ from flask_appbuilder import ModelView
 from flask_appbuilder.baseviews import expose
 from flask_appbuilder.fields import QuerySelectField
 from flask_appbuilder.fieldwidgets import Select2Widget
+from flask_appbuilder.models.sqla import filters as fab_filters
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
+from flask_appbuilder.widgets import ListWidget
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, SelectField
 from wtforms.fields.core import UnboundField
@@ -72,13 +74,71 @@ def _adjust_form(form_class) -> None:
             setattr(form_class, name, unbound.field_class(*unbound.args, **{**unbound.kwargs, "blank_text": str(_l("（未选择）"))}))
 
 
+# The search operators in natural Chinese. FAB names them by gettext of English strings,
+# and its bundled zh catalog words them as “以开始”, “关联 / 不关联” …; our own Chinese
+# msgids take their place (translations/new/screens.json holds the English).
+FILTER_NAMES = {
+    fab_filters.FilterStartsWith: _l("开头是"),
+    fab_filters.FilterNotStartsWith: _l("开头不是"),
+    fab_filters.FilterEndsWith: _l("结尾是"),
+    fab_filters.FilterNotEndsWith: _l("结尾不是"),
+    fab_filters.FilterContains: _l("包含"),
+    fab_filters.FilterNotContains: _l("不包含"),
+    fab_filters.FilterEqual: _l("等于"),
+    fab_filters.FilterNotEqual: _l("不等于"),
+    fab_filters.FilterGreater: _l("大于"),
+    fab_filters.FilterSmaller: _l("小于"),
+    fab_filters.FilterIn: _l("属于"),
+    fab_filters.FilterNotIn: _l("不属于"),
+    fab_filters.FilterRelationOneToManyEqual: _l("等于"),
+    fab_filters.FilterRelationOneToManyNotEqual: _l("不等于"),
+    fab_filters.FilterRelationManyToManyEqual: _l("包含"),
+}
+# For dates “大于 / 小于” reads oddly: a date is later or earlier.
+DATE_FILTER_NAMES = {fab_filters.FilterGreater: _l("晚于"), fab_filters.FilterSmaller: _l("早于")}
+
+
+class BmFilterConverter(fab_filters.SQLAFilterConverter):
+    """FAB's filters for a column, named by FILTER_NAMES."""
+
+    def convert(self, col_name):
+        filters = super().convert(col_name)
+        if not filters:
+            return filters
+        dated = self.datamodel.is_date(col_name) or self.datamodel.is_datetime(col_name)
+        for flt in filters:
+            name = (DATE_FILTER_NAMES.get(type(flt)) if dated else None) or FILTER_NAMES.get(type(flt))
+            if name is not None:
+                flt.name = name
+        return filters
+
+
 class BmInterface(SQLAInterface):
-    """FAB's interface, showing an empty value as blank rather than “None”."""
+    """FAB's interface, showing an empty value as blank rather than “None”, and naming the
+    search operators in natural Chinese."""
+
+    filter_converter_class = BmFilterConverter
 
     @staticmethod
     def _get_attr_value(item, col):
         value = SQLAInterface._get_attr_value(item, col)
         return "" if value is None else value
+
+
+def flash_form_errors(form) -> None:
+    """The banner at the top when a form's own checks fail (an empty required field …), as a
+    service's error already shows one: on a phone the field's message may be far below."""
+    names = [str(field.label.text) for name, field in form._fields.items() if field.errors and name != "csrf_token"]
+    if names:
+        flash(_l("未保存：请填写或更正以下项目：%(f)s", f="、".join(names)), "danger")
+    elif form.errors:
+        flash(_l("未保存：表单已过期，请刷新页面后重新填写"), "danger")
+
+
+class BmListWidget(ListWidget):
+    """FAB's list table whose rows turn into cards on a phone (each cell names its column)."""
+
+    template = "bm/list_widget.html"
 
 
 class BmModelView(ModelView):
@@ -93,6 +153,7 @@ class BmModelView(ModelView):
     service_create: Callable | None = None
     service_update: Callable | None = None
     list_template = "bm/list.html"
+    list_widget = BmListWidget
     # Set to "ledger" / "monthly" / "deductions" to show an export button with the list's filters.
     export_kind: str | None = None
     # After a successful add/edit, land on the saved record's page instead of the list.
@@ -106,6 +167,10 @@ class BmModelView(ModelView):
     def list_toolbar(self) -> str:
         """Extra HTML above a list (links, filters); empty by default."""
         return ""
+
+    def added_message(self, item) -> str:
+        """The message after a record was added (``item`` is what ``service_create`` returned)."""
+        return self.add_row_message
 
     def _init_forms(self):
         super()._init_forms()
@@ -148,14 +213,16 @@ class BmModelView(ModelView):
             return super()._add()
         form = self.add_form.refresh()
         if request.method == "POST":
-            if form.validate():
+            if not form.validate():
+                flash_form_errors(form)
+            else:
                 try:
                     item = type(self).service_create(self.form_values(form))
                 except DomainError as exc:
                     db.session.rollback()
                     self._show_errors(form, exc)
                 else:
-                    flash(self.add_row_message, "success")
+                    flash(self.added_message(item), "success")
                     g.bm_saved_pk = getattr(item, "id", None)
                     return None
         else:
@@ -171,7 +238,9 @@ class BmModelView(ModelView):
         if request.method == "POST":
             form = self.edit_form.refresh(request.form)
             form._id = self.datamodel.get_pk_value(item)
-            if form.validate():
+            if not form.validate():
+                flash_form_errors(form)
+            else:
                 try:
                     type(self).service_update(item, self.form_values(form))
                 except DomainError as exc:
@@ -237,4 +306,4 @@ def interface(model) -> SQLAInterface:
     return BmInterface(model, db.session)
 
 
-__all__ = ["BmModelView", "ReadOnlyModelView", "choice_field", "code_formatter", "expose", "has_access", "interface", "yes_no"]
+__all__ = ["BmListWidget", "BmModelView", "flash_form_errors", "ReadOnlyModelView", "choice_field", "code_formatter", "expose", "has_access", "interface", "yes_no"]

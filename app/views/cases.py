@@ -47,7 +47,17 @@ from ..services import documents
 from ..services.calendar import work_calendar
 from ..services.errors import DomainError
 from ..services.privacy import id_for_detail, phone_for_detail
-from .base import READ_WRITE, BmInterface, BmModelView, choice_field, code_formatter, expose, has_access, yes_no
+from .base import (
+    READ_WRITE,
+    BmInterface,
+    BmModelView,
+    choice_field,
+    code_formatter,
+    expose,
+    flash_form_errors,
+    has_access,
+    yes_no,
+)
 
 #: What a phone's date-time picker sends first; typed or scripted values are accepted too.
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"]
@@ -525,6 +535,11 @@ class CaseView(BmModelView):
             values.pop(f"{col}_id" if col in ("village", "agent", "service_item") else col, None)
         return values
 
+    def added_message(self, item) -> str:
+        if getattr(item, "kind", None) == "consult":
+            return _l("已登记咨询事项")  # a consultation has no 受理回执
+        return self.add_row_message
+
     def post_add_redirect(self):
         case_id = g.get("bm_created_case")
         if case_id:
@@ -596,7 +611,9 @@ class CaseView(BmModelView):
         form_class = _step_form(to, case)
         if request.method == "POST":
             form = form_class()
-            if form.validate():
+            if not form.validate():
+                flash_form_errors(form)
+            else:
                 try:
                     case_service.transition_case(case, {**_form_data(form), "to": to})
                 except DomainError as exc:
@@ -621,6 +638,7 @@ class CaseView(BmModelView):
             help=STEP_HELP[to],
             case=case,
             form=form,
+            required=flow.required_fields(case.kind, case.status, to),
             statuses=CASE_STATUSES,
             danger=to in ("voided", "rejected"),
         )
@@ -632,7 +650,9 @@ class CaseView(BmModelView):
         case = self._get_case(pk)
         if request.method == "POST":
             form = ExtensionForm()
-            if form.validate():
+            if not form.validate():
+                flash_form_errors(form)
+            else:
                 try:
                     case_service.extend_case(case, _form_data(form))
                 except DomainError as exc:
@@ -650,6 +670,7 @@ class CaseView(BmModelView):
             help=_l("第五条（一）3：如遇特殊情况无法在规定期限内办结的，必须向申请人说明原因。原期限保留，不会被覆盖。"),
             case=case,
             form=form,
+            required=("new_due", "reason"),
             statuses=CASE_STATUSES,
             danger=False,
             extensions=case.extensions,

@@ -121,6 +121,10 @@ class ScheduleForm(DynamicForm):
         render_kw={"class": "form-control", "rows": 14},
     )
     replace = BooleanField(_l("先清除该年已有的设置（整年重新录入时勾选）"))
+    complete = BooleanField(
+        _l("全年安排已录入"),
+        description=_l("国务院通知的全部放假日和调休上班日都已录入时勾选；只有确认过的年份才算已配置，期限不再提示按周末估算"),
+    )
 
 
 class CalendarDayView(BmModelView):
@@ -129,7 +133,7 @@ class CalendarDayView(BmModelView):
     route_base = "/calendarday"
     # A wrong override may be removed (the day then follows the State Council schedule or the
     # weekend rule again); the removal is in the audit log like any change.
-    method_permission_name = {**READ_WRITE, "delete": "write", "schedule": "write"}
+    method_permission_name = {**READ_WRITE, "delete": "write", "schedule": "write", "confirm": "write"}
     exclude_route_methods = {"download"}
     list_title = _l("工作日历（法定节假日与调休）")
     list_template = "cases/list.html"
@@ -166,6 +170,7 @@ class CalendarDayView(BmModelView):
             years=calendar_admin.year_status(),
             warning=calendar_admin.upcoming_warning(),
             schedule_url=url_for(f"{self.__class__.__name__}.schedule"),
+            confirm_url=url_for(f"{self.__class__.__name__}.confirm"),
             can_write=self.appbuilder.sm.has_access("can_write", self.class_permission_name),
         )
 
@@ -178,6 +183,24 @@ class CalendarDayView(BmModelView):
         calendar_admin.delete_day(row)
         flash(_l("已删除该日设置，该日恢复按国务院安排或周末规则计算"), "success")
 
+    @expose("/confirm", methods=["POST"])
+    @has_access
+    def confirm(self):
+        """Confirm a year's schedule as entered in full (“全年安排已录入”) or take it back."""
+        try:
+            row = calendar_admin.confirm_year(
+                {"year": request.form.get("year"), "complete": request.form.get("complete") == "1"}
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            flash(_l("未保存：%(m)s", m=exc.message), "danger")
+        else:
+            if row.complete:
+                flash(_l("已确认%(y)s年全年安排已录入", y=row.year), "success")
+            else:
+                flash(_l("已撤销%(y)s年“全年安排已录入”的确认", y=row.year), "success")
+        return redirect(url_for(f"{self.__class__.__name__}.list"))
+
     @expose("/schedule", methods=["GET", "POST"])
     @has_access
     def schedule(self):
@@ -189,7 +212,8 @@ class CalendarDayView(BmModelView):
         if request.method == "POST" and form.validate():
             try:
                 result = calendar_admin.import_schedule(
-                    {"year": form.year.data, "schedule": form.schedule.data, "replace": form.replace.data}
+                    {"year": form.year.data, "schedule": form.schedule.data, "replace": form.replace.data,
+                     "complete": form.complete.data}
                 )
             except DomainError as exc:
                 db.session.rollback()

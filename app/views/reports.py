@@ -31,6 +31,14 @@ STATE_LABELS = {
     "not_due": _l("未到报送期限"),
 }
 ACTION_LABELS = {"submit": _l("报送"), "return": _l("退回修改")}
+# What a page says about a returned report: it waits for resubmission. Its first submission
+# still decides lateness (④), but “按时报送” beside “已退回修改” reads as if all were done.
+SHOWN_LABELS = {**STATE_LABELS, "returned": _l("待重新报送")}
+
+
+def shown_state(report, state: str) -> str:
+    """The submission state a page shows: ``returned`` for a report sent back for correction."""
+    return "returned" if report is not None and report.status == "returned" else state
 
 
 def status_badge(status: str) -> Markup:
@@ -83,13 +91,13 @@ class MonthlyReportView(ExportGuard, ShowExtra, BmModelView):
             return {}
         now = now_local()
         figures = report_service.figures_of(report, now)
-        state = report_state(report.year, report.month, report.submitted_at, now)
+        state = shown_state(report, report_state(report.year, report.month, report.submitted_at, now))
         return {
             "report": report,
             "figures": figures,
             "columns": report_service.FIGURE_COLUMNS,
             "state": state,
-            "state_label": STATE_LABELS[state],
+            "state_label": SHOWN_LABELS[state],
             "due": report_due_date(report.year, report.month),
             "deductions": deduction_service.deductions_of_source("report", report.id),
             "actions": report.actions,
@@ -143,7 +151,7 @@ class MonthlyReportView(ExportGuard, ShowExtra, BmModelView):
                 return redirect(url_for("MonthlyReportView.fill", month=f"{year:04d}-{month:02d}"))
         report = report_service.report_for(village.id, year, month)
         figures = report_service.figures_of(report, now) if report else report_service.generate_figures(village.id, year, month, now)
-        state = report_state(year, month, report.submitted_at if report else None, now)
+        state = shown_state(report, report_state(year, month, report.submitted_at if report else None, now))
         pending = self._pending_months(village.id, now)
         return self.render_template(
             "reports/report_fill.html",
@@ -157,7 +165,7 @@ class MonthlyReportView(ExportGuard, ShowExtra, BmModelView):
             empty=report_service.is_empty(figures),
             due=report_due_date(year, month),
             state=state,
-            state_label=STATE_LABELS[state],
+            state_label=SHOWN_LABELS[state],
             pending=pending,
             status_badge=status_badge,
             can_submit=can("can_submit", "MonthlyReport"),
@@ -232,15 +240,16 @@ class MonthlyReportView(ExportGuard, ShowExtra, BmModelView):
             if result is not None and result.flagged:
                 self._flash_result(result)
         rows = report_service.report_status(year, month, now)
-        counts = {k: sum(1 for r in rows if r.state == k) for k in STATE_LABELS}
+        states = [shown_state(r.report, r.state) for r in rows]
+        counts = {k: states.count(k) for k in SHOWN_LABELS}
         return self.render_template(
             "reports/report_status.html",
             title=_l("各村月汇总表报送情况"),
             year=year,
             month=month,
-            rows=rows,
+            rows=list(zip(rows, states, strict=True)),
             counts=counts,
-            state_labels=STATE_LABELS,
+            state_labels=SHOWN_LABELS,
             status_badge=status_badge,
             due=report_due_date(year, month),
             township=township,

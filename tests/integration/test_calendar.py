@@ -59,7 +59,12 @@ def test_unknown_year_is_estimated_then_configured_by_the_schedule(app, world):
         result = calendar_admin.import_schedule({"year": 2027, "schedule": SCHEDULE_2027})
         assert result["added"] == 3 + 7 + 1 + 3 + 7 + 1 and result["cases"] == 0
         cal = work_calendar()
-        assert cal.is_configured_year(2027) and not cal.is_workday(dt.date(2027, 10, 1))
+        # entered but not confirmed complete: the days count, the year still warns
+        assert not cal.is_configured_year(2027) and not cal.is_workday(dt.date(2027, 10, 1))
+        assert "2027年工作日历尚未配置" in calendar_admin.upcoming_warning(dt.date(2026, 11, 26))
+        calendar_admin.confirm_year({"year": 2027, "complete": True, "by": "赵敏"})
+        cal = work_calendar()
+        assert cal.is_configured_year(2027)
         assert cal.is_workday(dt.date(2027, 10, 9))  # a Saturday, 调休上班
         assert calendar_admin.upcoming_warning(dt.date(2026, 11, 26)) is None
         status = {y["year"]: y for y in calendar_admin.year_status([2026, 2027, 2028])}
@@ -119,8 +124,40 @@ def test_cli_import_set_and_show(app, world, runner, tmp_path):
     r = runner.invoke(args=["calendar", "set", "2027-10-11", "rest", "测试休息"])  # README: DATE work|rest [NOTE]
     assert r.exit_code == 0 and "2027-10-11 设为休息" in r.output
     r = runner.invoke(args=["calendar", "show", "2027"])
-    assert "2027年：已配置" in r.output and "2027-10-10 班 调休上班" in r.output and "2027-10-11 休 测试休息" in r.output
+    # dates entered, the year not yet confirmed complete: still 未配置
+    assert "2027年：未配置" in r.output and "2027-10-10 班 调休上班" in r.output and "2027-10-11 休 测试休息" in r.output
+    r = runner.invoke(args=["calendar", "import", "2027", str(path), "--complete", "--by", "赵敏"])
+    assert r.exit_code == 0 and "2027年已确认全年安排已录入" in r.output, r.output
+    r = runner.invoke(args=["calendar", "show", "2027"])
+    assert "2027年：已配置（赵敏确认全年安排已录入）" in r.output
+    r = runner.invoke(args=["calendar", "complete", "2027", "--undo"])
+    assert r.exit_code == 0 and "已撤销确认" in r.output
+    assert "2027年：未配置" in runner.invoke(args=["calendar", "show", "2027"]).output
     r = runner.invoke(args=["calendar", "import", "2027", "-"], input="明天 休\n")
     assert r.exit_code != 0 and "第1行：看不懂日期" in r.output
     r = runner.invoke(args=["calendar", "set", "2027-13-01", "work"])
     assert r.exit_code != 0 and "日期格式应为" in r.output
+
+
+def test_only_a_confirmed_year_is_configured_on_the_calendar_page(app, world, login):
+    """元旦 and 春节 entered for 2027 do not mark the year 已录入 nor hide the warning; the
+    checkbox “全年安排已录入” does, and says who confirmed it."""
+    client = login("zhongxin")
+    r = client.post("/calendarday/schedule", data={"year": "2027", "schedule": "01-01 休 元旦\n02-06 至 02-12 休 春节"})
+    assert r.status_code == 302
+    with app.app_context():
+        assert not work_calendar().is_configured_year(2027)
+    page = client.get("/calendarday/list/").get_data(as_text=True)
+    assert "已录入部分日期，未确认全年" in page and "2027年：全年安排已录入" not in page
+    r = client.post("/calendarday/confirm", data={"year": "2027", "complete": "1"})
+    assert r.status_code == 302
+    with app.app_context():
+        assert work_calendar().is_configured_year(2027)
+        row = calendar_admin.year_status([2027])[0]
+        assert row["complete"] and row["confirmed_by"] and row["confirmed_at"] is not None
+    page = client.get("/calendarday/list/").get_data(as_text=True)
+    assert "全年安排已录入" in page and "确认" in page and "未确认全年" not in page
+    # a village user cannot confirm
+    assert login("qs_daiban").post("/calendarday/confirm", data={"year": "2028", "complete": "1"}).status_code in (302, 403, 404)
+    with app.app_context():
+        assert not work_calendar().is_configured_year(2028)

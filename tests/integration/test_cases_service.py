@@ -208,7 +208,8 @@ def test_full_proxy_lifecycle_leaves_a_trace(app, world, items, clock):
         assert set(err.value.errors) == {"window_result", "reply_at"}  # how the reply went is optional
         _step(case, to="completed", window_result="已登记", reply_at="2026-11-25 15:00", reply_method="phone")
         assert case.status == "completed" and case.closed_at == dt.datetime(2026, 11, 25, 15, 0)
-        assert case.closed_late is False and case.custody_state == "returned"
+        # the materials went to the window: closing the case does not pretend they came back
+        assert case.closed_late is False and case.custody_state == "submitted"
         steps = [(t.from_status, t.to_status, t.user_name) for t in case.transitions]
         assert steps == [
             (None, "accepted", "系统"),

@@ -17,6 +17,7 @@ from app.extensions import db
 from app.models import (
     Agent,
     CalendarDay,
+    CalendarYear,
     Case,
     Deduction,
     MonthlyReport,
@@ -217,6 +218,12 @@ def test_calendar_alert_for_this_year_and_next_year(app, world, monkeypatch):
         assert [a.level for a in now_2027] == ["danger"] and "2027年" in now_2027[0].text
     with app.app_context():
         db.session.add(CalendarDay(day=dt.date(2027, 1, 1), is_workday=False, note="元旦"))
+        db.session.commit()
+    with app.test_request_context():
+        # one date entered is not the year: the alert stays until it is confirmed complete
+        assert "2027年工作日历尚未配置" in calendar_alerts(dt.date(2026, 11, 26))[0].text
+    with app.app_context():
+        db.session.add(CalendarYear(year=2027, complete=True, confirmed_by="赵敏"))
         db.session.commit()
     with app.test_request_context():
         assert calendar_alerts(dt.date(2026, 11, 26)) == []

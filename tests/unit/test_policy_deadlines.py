@@ -194,5 +194,6 @@ def test_warning_names_several_years():
 
 
 def test_warning_goes_away_once_the_year_is_entered():
-    cal = WorkCalendar({date(2027, 1, 1): False})
+    assert calendar_warning([date(2027, 1, 5)], WorkCalendar({date(2027, 1, 1): False})) is not None
+    cal = WorkCalendar({date(2027, 1, 1): False}, complete_years=[2027])
     assert calendar_warning([date(2027, 1, 5)], cal) is None

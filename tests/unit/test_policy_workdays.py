@@ -94,11 +94,15 @@ def test_override_beats_the_package():
     assert cal.is_workday(date(2026, 10, 2)) is False  # not overridden: package
 
 
-def test_override_configures_an_unknown_year():
-    cal = WorkCalendar({date(2027, 1, 1): False})
+def test_only_a_confirmed_year_is_configured():
+    # 元旦 and 春节 entered do not make a year: its other holidays would be missed
+    partial = WorkCalendar({date(2027, 1, 1): False, date(2027, 2, 6): False})
+    assert partial.is_configured_year(2027) is False
+    assert partial.is_workday(date(2027, 1, 1)) is False
+    cal = WorkCalendar({date(2027, 1, 1): False}, complete_years=[2027])
     assert cal.is_configured_year(2027) is True
     assert cal.is_configured_year(2028) is False
-    assert cal.is_workday(date(2027, 1, 1)) is False
+    assert WorkCalendar().is_configured_year(2026) is True  # chinesecalendar knows it
     assert cal.is_workday(date(2027, 1, 4)) is True  # weekend rule for the other days
 
 
@@ -117,7 +121,7 @@ def test_configured_years():
 
 
 def test_unconfigured_years():
-    cal = WorkCalendar({date(2028, 1, 1): False})
+    cal = WorkCalendar({date(2028, 1, 1): False}, complete_years=[2028])
     assert cal.unconfigured_years(
         date(2026, 12, 30), None, date(2027, 1, 5), date(2027, 3, 1)
     ) == [2027]
@@ -188,7 +192,7 @@ def test_expand_ranges_for_a_state_council_notice():
     assert days[date(2027, 10, 1)] is False
     assert days[date(2027, 10, 7)] is False
     assert days[date(2027, 9, 26)] is True
-    cal = WorkCalendar(days)
+    cal = WorkCalendar(days, complete_years=[2027])
     assert cal.is_configured_year(2027)
     assert cal.add_workdays(date(2027, 9, 30), 1) == date(2027, 10, 8)
 
