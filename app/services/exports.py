@@ -75,8 +75,14 @@ def _labels(mapping) -> dict:
         return {k: str(v) for k, v in mapping.items()}
 
 
-def chinese_date(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
+def chinese_date(day: dt.date | None) -> str:
+    """2026年12月1日 — the form of dates on every printed document and export ("" for none)."""
+    return f"{day.year}年{day.month}月{day.day}日" if day else ""
+
+
+def chinese_datetime(moment: dt.datetime | None) -> str:
+    """2026年12月1日 9:05."""
+    return f"{chinese_date(moment)} {moment.hour}:{moment.minute:02d}" if moment else ""
 
 
 def month_text(year: int, month: int) -> str:
