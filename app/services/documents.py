@@ -19,7 +19,6 @@ from . import calendar as clock
 from .cases import case_calendar_warning
 from .settings import township_name
 
-
 TIME_RANGE = re.compile(r"\d{1,2}:\d{2}\s*[—–~-]\s*\d{1,2}:\d{2}")
 
 
