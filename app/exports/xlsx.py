@@ -232,7 +232,7 @@ def spread(n_items: int, n_cols: int) -> list[tuple[int, int]]:
 class Styles:
     """The cell formats of one workbook (XlsxWriter formats belong to a workbook)."""
 
-    def __init__(self, wb: Workbook, *, body_size: int = 10) -> None:
+    def __init__(self, wb: Workbook, *, body_size: float = 10) -> None:
         base = {"font_name": FONT_NAME, "font_size": body_size, "valign": "vcenter"}
         cell = {**base, "border": 1}
         self.title = wb.add_format({**base, "bold": True, "font_size": 16, "align": "center"})
@@ -418,7 +418,7 @@ def write_table(
     constant_memory: bool = True,
     autofilter: bool = False,
     fit_rows: bool = False,
-    body_size: int = 10,
+    body_size: float = 10,
 ) -> int:
     """Write one titled, print-ready table to ``out`` (a path or a binary file object).
 

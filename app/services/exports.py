@@ -117,30 +117,30 @@ def _footer(today: dt.date) -> list[str]:
 #: Widths keep the ledger one A4 landscape page wide at ≥ 8 pt (``tests``: effective_font_size);
 #: 已收材料 and 办理结果/答复 (issue 12 §4) sit before the narrow 收据号 / 备注.
 LEDGER_COLUMNS = [
-    Column("序号", 4.5, "int"),
-    Column("受理编号", 11.5),
-    Column("村名", 6.5),
-    Column("代办员", 6.5),
+    Column("序号", 4, "int"),
+    Column("受理编号", 12),
+    Column("村名", 6),
+    Column("代办员", 6),
     Column("类型", 4.5),
-    Column("代办事项", 14),
-    Column("申请人", 6.5),
+    Column("代办事项", 12.5),
+    Column("申请人", 6),
     Column("身份证号", 17.5),
-    Column("联系电话", 11.5),
-    Column("受理方式", 5.5),
+    Column("联系电话", 11),
+    Column("受理方式", 5),
     Column("急办", 3.5),
     Column("受理时间", 15.5, "datetime"),
-    Column("应报送日期", 10.5, "date"),
-    Column("应办结日期", 10.5, "date"),
-    Column("状态", 6.5),
+    Column("应报送日期", 10, "date"),
+    Column("应办结日期", 10, "date"),
+    Column("状态", 6),
     Column("逾期", 3.5),
-    Column("办结日期", 10.5, "date"),
-    Column("收费（元）", 6.5, "money"),
-    Column("已收材料", 13),
-    Column("办理结果/答复", 11),
-    Column("收据号", 5),
-    Column("备注", 5),
+    Column("办结日期", 10, "date"),
+    Column("收费（元）", 6, "money"),
+    Column("已收材料", 15),
+    Column("办理结果/答复", 11.5),
+    Column("收据号", 4.5),
+    Column("备注", 4.5),
 ]
-LEDGER_FONT_SIZE = 11
+LEDGER_FONT_SIZE = 10.5
 
 
 def ledger_query(
