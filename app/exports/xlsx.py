@@ -263,7 +263,7 @@ class Styles:
         self.total: dict[str, Any] = {}
         for kind, num_format in number_formats.items():
             # indent 1: a character's space between the border and the value (left text, right money)
-            props: dict[str, Any] = {**cell, "indent": 1}
+            props: dict[str, Any] = {**cell, "indent": 1} if kind in ("text", "money") else dict(cell)
             if kind == "text":
                 props["text_wrap"] = True
             elif num_format is not None:

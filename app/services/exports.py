@@ -403,12 +403,12 @@ DEDUCTION_COLUMNS = [
     Column("代办员", 8),
     Column("所属月份", 10),
     Column("发生日期", 11, "date"),
-    Column("扣款项目", 24),
+    Column("扣款项目", 27),
     Column("金额（元）", 10, "money"),
     Column("状态", 7),
     Column("事由", 28),
     Column("来源", 18),
-    Column("撤销原因", 20),
+    Column("撤销原因", 17),
 ]
 #: 来源 of a deduction in words — the source types of ``services.deductions`` (its table).
 SOURCE_LABELS = {
