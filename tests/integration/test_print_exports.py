@@ -12,7 +12,7 @@ from app.exports.xlsx import effective_font_size
 from app.extensions import db
 from app.models import BmUser, Case
 from app.services.exports import LEDGER_COLUMNS, LEDGER_FONT_SIZE, SOURCE_LABELS, source_label
-from tests.integration.test_exports import add_deduction, book, cases, download, rows_of  # noqa: F401
+from tests.integration.test_exports import add_deduction, approved_sheet, book, cases, download, rows_of  # noqa: F401
 
 
 def _name(app, username: str, name: str) -> None:
@@ -110,3 +110,20 @@ def test_cli_by_names_the_preparer(app, runner, world, tmp_path):
     assert "制表人：刘晓梅" in footer("--by", "zhongxin")  # a login: that user's 姓名
     plain = footer()
     assert "制表人：" in plain and not any("flask" in v or "system" in v for v in plain)
+
+
+def test_payout_print_page_is_scoped_and_signed_by_names(app, login, approved_sheet, world):  # noqa: F811
+    with app.app_context():
+        from app.models import PayoutSheet
+
+        sheet_id = db.session.query(PayoutSheet.id).scalar()
+    body = login("zhongxin").get(f"/payoutsheet/print/{sheet_id}").get_data(as_text=True)
+    assert "各村便民代办补助发放表" in body and "青山村" in body and "石桥村" in body
+    assert "建宁乡人民政府（盖章）" in body and "建宁乡便民服务中心（盖章）" in body and "年　　月　　日" in body
+    assert "领款人签名" in body and "合计金额（大写）" in body and "system" not in body
+    village_user = login("qs_daiban")
+    r = village_user.get(f"/payoutsheet/print/{sheet_id}")
+    # as the sheet page itself: a village account has no 补助发放表 access, and sees no other village
+    assert r.status_code == village_user.get(f"/payoutsheet/show/{sheet_id}").status_code == 403
+    assert "石桥村" not in r.get_data(as_text=True)
+    assert login("zhongxin").get("/payoutsheet/print/999999").status_code == 404
