@@ -80,6 +80,10 @@ class Config:
     # §二(四)4 乡纪检办负责监督检查 — the number shown on public pages
     SUPERVISION_PHONE = _env("SUPERVISION_PHONE", "0731-84561234")
     SERVICE_CENTER_PHONE = _env("SERVICE_CENTER_PHONE", "0731-84561000")
+    # §二(四)4, §六(四) the address villagers' phones open (QR codes on the printed notices and
+    # shared links), e.g. https://bm.jianning.gov.cn; unset: the address of the request, and the
+    # print pages warn that a QR code of this machine's address cannot be opened by villagers.
+    PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", "").strip()
 
     # --- database -------------------------------------------------------------------
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or (

@@ -29,10 +29,10 @@ def register_cli(app: Flask) -> None:
     @click.option("--scale", default=0, type=int, help="额外生成的受理登记规模（用于性能测试）")
     def demo(scale: int) -> None:
         """演示数据：12 个村、代办员、各角色账号。"""
-        from seeds.demo import DEMO_PASSWORD, create_demo
+        from seeds.demo import DEMO_PASSWORD, DEMO_PREPARER, create_demo
         from seeds.reference import seed_reference
 
-        with acting_as("flask demo"):
+        with acting_as("flask demo", person=DEMO_PREPARER):
             seed_reference()
             result = create_demo()
             for step in demo_steps():

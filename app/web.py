@@ -18,6 +18,13 @@ def _wants_json() -> bool:
 
 
 def register_web(app: Flask) -> None:
+    from .services.documents import unbroken_ranges
+    from .services.exports import chinese_date, chinese_datetime
+
+    app.jinja_env.filters["cn_date"] = chinese_date  # 2026年12月1日 on printed documents
+    app.jinja_env.filters["cn_datetime"] = chinese_datetime
+    app.jinja_env.filters["unbroken_ranges"] = unbroken_ranges  # 9:00—11:30 never split over lines
+
     @app.errorhandler(OutOfScope)
     def out_of_scope(exc):
         db.session.rollback()

@@ -19,6 +19,7 @@ from app.services.agents import create_agent
 from app.services.villages import create_village
 
 DEMO_PASSWORD = "Jianning@2026"
+DEMO_PREPARER = "刘晓梅"  # 姓名 of the demo's 乡便民中心 account: 制表人 of what the demo computes
 
 # (name, code, secretary, agent, gender, birth, education, deputy cadre?)
 VILLAGES = [
@@ -73,8 +74,8 @@ def create_demo(today: dt.date | None = None) -> dict:
     today = today or dt.date.today()
     accounts = [
         ("admin", "系统管理员", ROLE_ADMIN, None),
-        ("zhongxin", "乡便民中心", ROLE_TOWNSHIP, None),
-        ("jijian", "乡纪检办", ROLE_DISCIPLINE, None),
+        ("zhongxin", DEMO_PREPARER, ROLE_TOWNSHIP, None),
+        ("jijian", "陈志强", ROLE_DISCIPLINE, None),
     ]
     for username, name, role, _ in accounts:
         _user(username, name, role)

@@ -238,9 +238,9 @@ class Generator:
         self.serials[year] = self.serials.get(year, 0) + 1
         name, id_number, phone = self._person()
         day = received_at.date()
-        submit_by = None if kind == flow.CONSULT else (day if urgent else self._add(day, 3))
         promised = item["promised_days"] if item and kind == flow.PROXY else 3
         complete_by = self._add(day, promised)
+        submit_by = None if kind == flow.CONSULT else flow.submit_within_completion(day if urgent else self._add(day, 3), complete_by)
         status = flow.initial_status(kind)
         materials = list(item["materials"]) if item and kind == flow.PROXY else []
         note = None

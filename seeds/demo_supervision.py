@@ -26,7 +26,7 @@ import random
 from sqlalchemy import insert, select
 
 from app.extensions import db
-from app.models import Agent, Case, MonthlyReport, MonthlyReportAction, SignIn, Training, Village
+from app.models import Agent, BmUser, Case, MonthlyReport, MonthlyReportAction, SignIn, Training, Village
 from app.policy.office_hours import sessions_on, signin_status
 from app.policy.reports import previous_month, report_due_date
 from app.services import reports as report_service
@@ -264,8 +264,10 @@ def _reports(villages, by_code, months, today, rng) -> int:
 def _as_agent(report: MonthlyReport, code: str) -> None:
     """The demo agent submitted it (the seed runs as “flask demo”)."""
     username = f"{code.lower()}_daiban"
-    if report.submitted_by:
-        report.submitted_by = username
+    if report.submitted_by is not None or report.status == "submitted":
+        # 报送人 is the agent's 姓名 (the user's first_name), the log keeps the login
+        user = db.session.execute(select(BmUser).where(BmUser.username == username)).scalar_one_or_none()
+        report.submitted_by = (user.first_name if user is not None else None) or None
     for action in db.session.execute(select(MonthlyReportAction).where(MonthlyReportAction.report_id == report.id)).scalars():
         action.user_name = username
     db.session.commit()

@@ -29,7 +29,8 @@ def register_cli(app: Flask) -> None:
     @click.option("--from", "date_from", default=None, help="受理日期起（台账），如 2026-09-01")
     @click.option("--to", "date_to", default=None, help="受理日期止（台账），如 2026-09-30")
     @click.option("--full-numbers", is_flag=True, default=False, help="台账中显示完整身份证号和手机号（默认脱敏）")
-    def export(kind, output, village, month, quarter, date_from, date_to, full_numbers) -> None:
+    @click.option("--by", "by", default=None, help="制表人姓名，或其登录名（取该用户的姓名）；不填则留空手签")
+    def export(kind, output, village, month, quarter, date_from, date_to, full_numbers, by) -> None:
         """导出 Excel：KIND 为 ledger=便民代办登记台账、monthly=月汇总表、payout=补助发放表、deductions=扣款明细。"""
         from ..security import scoped_to
         from ..services import exports as export_service
@@ -45,7 +46,7 @@ def register_cli(app: Flask) -> None:
         fd, tmp = tempfile.mkstemp(suffix=".xlsx", prefix=".export-", dir=folder)
         os.close(fd)
         try:
-            with acting_as("flask export"):
+            with acting_as("flask export", person=_person(by)):
                 try:
                     options = export_service.parse_options(data)
                     scope = scoped_to(options.village.id) if options.village is not None else nullcontext()
@@ -59,6 +60,21 @@ def register_cli(app: Flask) -> None:
                 os.unlink(tmp)
             raise
         click.echo(str(_l("已导出 %(n)s 行：%(f)s", n=rows, f=output)))
+
+
+def _person(by: str | None) -> str | None:
+    """``--by``: a user's login gives that user's 姓名; anything else is the 姓名 itself."""
+    if not by or not by.strip():
+        return None
+    from sqlalchemy import select
+
+    from ..extensions import db
+    from ..models import BmUser as User
+
+    user = db.session.execute(select(User).where(User.username == by.strip())).scalar_one_or_none()
+    if user is not None and (user.first_name or "").strip():
+        return user.first_name.strip()
+    return by.strip()
 
 
 def _messages(exc) -> str:

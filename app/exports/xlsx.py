@@ -184,7 +184,7 @@ def page_setup(
         ws.set_landscape()
     else:
         ws.set_portrait()
-    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    ws.set_margins(left=MARGIN_IN, right=MARGIN_IN, top=0.6, bottom=0.6)
     ws.set_footer(PAGE_FOOTER, {"margin": 0.25})
     ws.center_horizontally()
     ws.fit_to_pages(1, 0)
@@ -192,6 +192,20 @@ def page_setup(
         ws.repeat_rows(*repeat)
     if freeze_row is not None:
         ws.freeze_panes(freeze_row, 0)
+
+
+#: Printable width of A4 (mm) at the margins of :func:`page_setup`, and the pixels of one
+#: Excel width unit of the default font (Calibri 11: 7 px a character + 5 px of padding).
+A4_MM = {True: 297.0, False: 210.0}
+MARGIN_IN = 0.3
+
+
+def effective_font_size(widths: Sequence[float], body_size: float, *, landscape: bool = True) -> float:
+    """The printed size (pt) of ``body_size`` text once ``fit_to_pages(1, 0)`` has shrunk a
+    table of column ``widths`` to one A4 page wide (Excel's column-width → pixel rule)."""
+    page_px = (A4_MM[landscape] - 2 * MARGIN_IN * 25.4) / 25.4 * 96
+    table_px = sum(math.floor(w * 7 + 5) for w in widths)
+    return body_size * min(1.0, page_px / table_px)
 
 
 def merge_text(ws: Worksheet, row: int, first_col: int, last_col: int, text: str, fmt: Any) -> None:
@@ -218,7 +232,7 @@ def spread(n_items: int, n_cols: int) -> list[tuple[int, int]]:
 class Styles:
     """The cell formats of one workbook (XlsxWriter formats belong to a workbook)."""
 
-    def __init__(self, wb: Workbook, *, body_size: int = 10) -> None:
+    def __init__(self, wb: Workbook, *, body_size: float = 10) -> None:
         base = {"font_name": FONT_NAME, "font_size": body_size, "valign": "vcenter"}
         cell = {**base, "border": 1}
         self.title = wb.add_format({**base, "bold": True, "font_size": 16, "align": "center"})
@@ -248,11 +262,14 @@ class Styles:
         self.body: dict[str, Any] = {}
         self.total: dict[str, Any] = {}
         for kind, num_format in number_formats.items():
-            props: dict[str, Any] = dict(cell)
+            # indent 1: a character's space between the border and the value (left text, right money)
+            props: dict[str, Any] = {**cell, "indent": 1} if kind in ("text", "money") else dict(cell)
             if kind == "text":
                 props["text_wrap"] = True
             elif num_format is not None:
                 props["num_format"] = num_format
+            if kind == "money":
+                props["align"] = "right"
             if kind in ("int", "percent", "date", "datetime"):
                 props["align"] = "center"
             self.body[kind] = wb.add_format(props)
@@ -401,6 +418,7 @@ def write_table(
     constant_memory: bool = True,
     autofilter: bool = False,
     fit_rows: bool = False,
+    body_size: float = 10,
 ) -> int:
     """Write one titled, print-ready table to ``out`` (a path or a binary file object).
 
@@ -429,7 +447,7 @@ def write_table(
     last_col = n - 1
 
     with open_workbook(out, constant_memory=constant_memory) as wb:
-        st = Styles(wb)
+        st = Styles(wb, body_size=body_size)
         ws = wb.add_worksheet(safe_sheet_name(sheet_name))
         widths = [c.width for c in columns]
         for i, width in enumerate(widths):
@@ -501,7 +519,14 @@ def write_table(
                     raise ValueError(f"totals has {len(totals)} values for {n} columns")
             _check_row_index(r)
             ws.set_row(r, 22)
-            for c in cols:
+            # a text label (合计, 合计（不含已撤销）) is merged over the empty cells after it, so it
+            # is never clipped to the width of the first column
+            span = 1
+            if isinstance(totals[0], str):
+                while span < n and totals[span] is None:
+                    span += 1
+                merge_text(ws, r, 0, span - 1, totals[0], st.total_label)
+            for c in range(span if isinstance(totals[0], str) else 0, n):
                 writers[c](ws, r, c, totals[c], st.total[kinds[c]])
             r += 1
 

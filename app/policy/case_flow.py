@@ -206,8 +206,16 @@ def case_deadlines(
     """
     if kind == CONSULT:
         return None, complete_deadline(received_at, None, cal, default_days)
-    submit_by = submit_deadline(received_at, urgent, cal, submit_days)
-    return submit_by, complete_deadline(received_at, promised_days, cal, default_days)
+    complete_by = complete_deadline(received_at, promised_days, cal, default_days)
+    return submit_within_completion(submit_deadline(received_at, urgent, cal, submit_days), complete_by), complete_by
+
+
+def submit_within_completion(submit_by: date, complete_by: date) -> date:
+    """报送期限 never after 办结期限: the 3 working days of 第五条（二）4 are the longest a case may
+    wait before 报送, while 第五条（一）3 binds the whole matter to the item's 承诺时限. An item
+    promised in 1 working day (或即时办结) must reach the window by then — e.g. received Mon
+    31 Aug 2026, promised 1 day: 办结 Tue 1 Sep, so 报送 Tue 1 Sep too, not Thu 3 Sep."""
+    return min(submit_by, complete_by)
 
 
 def current_due(

@@ -22,17 +22,30 @@ from ..policy.phone import mask_phone
 from ..security import current_user_or_none, unscoped
 
 _actor: ContextVar[str | None] = ContextVar("audit_actor", default=None)
+_person: ContextVar[str | None] = ContextVar("signing_person", default=None)
 _SKIP = {"created_at", "updated_at", "version"}
 
 
 @contextmanager
-def acting_as(name: str):
-    """Name the actor of changes made outside a request (CLI, seeds)."""
-    token = _actor.set(name)
+def acting_as(name: str, person: str | None = None):
+    """Name the actor of changes made outside a request (CLI, seeds) — ``name`` for the audit
+    log (e.g. "flask export"), ``person`` the 姓名 that signs documents as 制表人/审核人."""
+    token, person_token = _actor.set(name), _person.set((person or "").strip() or None)
     try:
         yield
     finally:
+        _person.reset(person_token)
         _actor.reset(token)
+
+
+def person_name() -> str:
+    """The 姓名 written as 制表人 / 审核人 / 报送人: the logged-in user's 姓名 (first_name; the
+    project keeps last_name as a 备注名), else the person named for a CLI run; "" when nobody
+    is named, so the line is left blank to sign by hand — never a login or a command name."""
+    user = current_user_or_none()
+    if user is not None:
+        return (user.first_name or "").strip()[:64]
+    return (_person.get() or "")[:64]
 
 
 def _actor_info() -> tuple[int | None, str]:

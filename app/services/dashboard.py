@@ -181,7 +181,8 @@ def published_totals(report_figures, live: CaseFigures) -> dict:
     total = report_figures.get("total") if isinstance(report_figures, dict) else None
     if isinstance(total, dict) and all(isinstance(total.get(k), int) for k in PUBLISHED_KEYS):
         out = {k: int(total[k]) for k in PUBLISHED_KEYS}
-        out["received"] = out["consult"] + out["accepted"] + int(total.get("rejected") or 0)
+        out["rejected"] = int(total.get("rejected") or 0)
+        out["received"] = out["consult"] + out["accepted"] + out["rejected"]
         out["frozen"] = True
         return out
     return {
@@ -191,6 +192,7 @@ def published_totals(report_figures, live: CaseFigures) -> dict:
         "on_time": live.completed_on_time,
         "overdue": live.overdue,
         "open": live.open,
+        "rejected": live.rejected,
         "received": live.received,
         "frozen": False,
     }
@@ -345,6 +347,24 @@ def categories(period: Period, village_id: int | None = None) -> list[dict]:
     names = dict(_db().session.execute(select(ServiceCategory.id, ServiceCategory.name)).all())
     out = [{"name": names.get(cid) or str(_l("未分类")), "value": int(n)} for cid, n in counts.items() if n]
     return sorted(out, key=lambda d: (-d["value"], d["name"]))
+
+
+def public_categories(period: Period, village_id: int) -> list[dict]:
+    """:func:`categories` as a public notice names them: a matter without a service item is
+    “咨询” when it is a consultation and “其他事项” otherwise — never “未分类”."""
+    stmt = (
+        select(Case.category_id, Case.kind, func.count(Case.id))
+        .where(Case.received_at >= _start_of(period.start), Case.received_at < _start_of(period.end))
+        .where(Case.status != "voided", Case.village_id == village_id)
+        .group_by(Case.category_id, Case.kind)
+    )
+    names = dict(_db().session.execute(select(ServiceCategory.id, ServiceCategory.name)).all())
+    counts: dict[str, int] = {}
+    for cid, kind, n in _db().session.execute(stmt):
+        name = names.get(cid) if cid is not None else None
+        name = name or str(_l("咨询") if kind == "consult" else _l("其他事项"))
+        counts[name] = counts.get(name, 0) + int(n)
+    return sorted(({"name": k, "value": v} for k, v in counts.items() if v), key=lambda d: (-d["value"], d["name"]))
 
 
 # --------------------------------------------------------------------------------------
@@ -895,7 +915,7 @@ def bulletin(village: Village, year: int, month: int, today: dt.date | None = No
         "month": month,
         "period": period,
         "figures": published_totals(report[1] if submitted else None, figures),
-        "categories": categories(period, village.id),
+        "categories": public_categories(period, village.id),
         "matters": matters[:BULLETIN_ROWS],
         "truncated": len(matters) > BULLETIN_ROWS,
         "report": ReportCell(year, month, report[0] if report else None),

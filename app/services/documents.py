@@ -6,7 +6,10 @@ Pure assembly of what is already recorded — no rule is decided here.
 
 from __future__ import annotations
 
+import re
+
 from flask import current_app
+from markupsafe import Markup, escape
 
 from ..models import Case, ServiceItem
 from ..policy import case_flow as flow
@@ -15,6 +18,15 @@ from ..policy.phone import mask_phone
 from . import calendar as clock
 from .cases import case_calendar_warning
 from .settings import township_name
+
+TIME_RANGE = re.compile(r"\d{1,2}:\d{2}\s*[—–~-]\s*\d{1,2}:\d{2}")
+
+
+def unbroken_ranges(text, lines: bool = False) -> Markup:
+    """``text`` (escaped) with each time range (9:00—11:30) kept on one line when printed;
+    ``lines``: each “；”-separated part (a season) on a line of its own."""
+    html = TIME_RANGE.sub(lambda m: f'<span class="nowrap">{m.group(0)}</span>', str(escape(text or "")))
+    return Markup(html.replace("；", "；<br>") if lines else html)
 
 
 def _contacts(village, agent) -> dict:

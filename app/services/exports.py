@@ -20,11 +20,11 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Query
 
 from ..exports.payout import PayoutRow, quarter_label, write_payout_sheet
@@ -37,12 +37,11 @@ from ..models import (
     MonthlyReport,
     PayoutLine,
     PayoutSheet,
-    ServiceCategory,
     ServiceItem,
     Village,
 )
 from ..models.case import OPEN_STATUSES
-from ..models.enums import CASE_CHANNELS, CASE_KINDS, CASE_STATUSES, DEDUCTION_STATES, PAYOUT_STATUSES, REPORT_STATUSES
+from ..models.enums import CASE_CHANNELS, CASE_KINDS, CASE_STATUSES, DEDUCTION_STATES, PAYOUT_STATUSES
 from ..policy import PolicyViolation
 from ..policy.deductions import DeductionCode
 from ..policy.idcard import mask_id_number
@@ -75,8 +74,14 @@ def _labels(mapping) -> dict:
         return {k: str(v) for k, v in mapping.items()}
 
 
-def chinese_date(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
+def chinese_date(day: dt.date | None) -> str:
+    """2026年12月1日 — the form of dates on every printed document and export ("" for none)."""
+    return f"{day.year}年{day.month}月{day.day}日" if day else ""
+
+
+def chinese_datetime(moment: dt.datetime | None) -> str:
+    """2026年12月1日 9:05."""
+    return f"{chinese_date(moment)} {moment.hour}:{moment.minute:02d}" if moment else ""
 
 
 def month_text(year: int, month: int) -> str:
@@ -97,9 +102,10 @@ def unit_name(village: Village | None = None) -> str:
 
 
 def actor_name() -> str:
-    from .payouts import _actor
+    """制表人 of an export: the 姓名 of the user (or of ``--by`` on the CLI), else blank."""
+    from .audit import person_name
 
-    return _actor()
+    return person_name()
 
 
 def _footer(today: dt.date) -> list[str]:
@@ -108,28 +114,33 @@ def _footer(today: dt.date) -> list[str]:
 
 # =============================================================================== ledger
 
+#: Widths keep the ledger one A4 landscape page wide at ≥ 8 pt (``tests``: effective_font_size);
+#: 已收材料 and 办理结果/答复 (issue 12 §4) sit before the narrow 收据号 / 备注.
 LEDGER_COLUMNS = [
-    Column("序号", 6, "int"),
-    Column("受理编号", 13),
-    Column("村名", 8),
-    Column("代办员", 8),
-    Column("类型", 6),
-    Column("代办事项", 22),
-    Column("申请人", 8),
-    Column("身份证号", 19),
-    Column("联系电话", 12),
-    Column("受理方式", 8),
-    Column("急办", 5),
-    Column("受理时间", 15, "datetime"),
-    Column("应报送日期", 11, "date"),
-    Column("应办结日期", 11, "date"),
-    Column("状态", 9),
-    Column("逾期", 5),
-    Column("办结时间", 15, "datetime"),
-    Column("收费（元）", 9, "money"),
-    Column("收据号", 11),
-    Column("备注", 20),
+    Column("序号", 4, "int"),
+    Column("受理编号", 12),
+    Column("村名", 6),
+    Column("代办员", 6),
+    Column("类型", 4.5),
+    Column("代办事项", 12.5),
+    Column("申请人", 6),
+    Column("身份证号", 17.5),
+    Column("联系电话", 11),
+    Column("受理方式", 5),
+    Column("急办", 3.5),
+    Column("受理时间", 15.5, "datetime"),
+    Column("应报送日期", 10, "date"),
+    Column("应办结日期", 10, "date"),
+    Column("状态", 6),
+    Column("逾期", 3.5),
+    Column("办结日期", 10, "date"),
+    Column("收费（元）", 6, "money"),
+    Column("已收材料", 15),
+    Column("办理结果/答复", 11.5),
+    Column("收据号", 4.5),
+    Column("备注", 4.5),
 ]
+LEDGER_FONT_SIZE = 10.5
 
 
 def ledger_query(
@@ -181,6 +192,10 @@ def _ledger_tuples(query: Query) -> Query:
             Case.fee,
             Case.receipt_number,
             Case.notes,
+            Case.materials_received,
+            Case.materials_note,
+            Case.window_result,
+            Case.answer_text,
         )
         .outerjoin(village, Case.village_id == village.id)
         .outerjoin(agent, Case.agent_id == agent.id)
@@ -194,7 +209,8 @@ def ledger_rows(query: Query, *, full_numbers: bool, today: dt.date) -> Iterator
     yes = "是"
     for n, r in enumerate(_ledger_tuples(query), 1):
         (number, village, agent, kind, item, name, id_number, phone, channel, urgent, received_at,
-         submit_by, complete_by, status, closed_late, due_on, closed_at, fee, receipt, notes) = r  # fmt: skip
+         submit_by, complete_by, status, closed_late, due_on, closed_at, fee, receipt, notes,
+         materials, materials_note, window_result, answer) = r  # fmt: skip
         overdue = closed_late or (status in OPEN_STATUSES and due_on is not None and due_on < today)
         yield (
             n,
@@ -213,11 +229,19 @@ def ledger_rows(query: Query, *, full_numbers: bool, today: dt.date) -> Iterator
             complete_by,
             statuses.get(status, status),
             yes if overdue else "",
-            closed_at,
+            closed_at.date() if closed_at else None,
             fee,
+            received_materials(materials, materials_note),
+            answer if kind == "consult" else window_result,
             receipt,
             notes,
         )
+
+
+def received_materials(materials, note: str | None) -> str:
+    """已收材料 of the ledger: the list handed in, then the agent's note."""
+    text = "；".join(str(m) for m in (materials or []) if m)
+    return "；".join(t for t in (text, (note or "").strip()) if t)
 
 
 def write_ledger(
@@ -238,96 +262,73 @@ def write_ledger(
         columns=LEDGER_COLUMNS,
         rows=ledger_rows(query, full_numbers=full, today=today),
         subtitle_left=f"填报单位：{unit_name(village)}",
-        subtitle_right=scope_text or f"导出日期：{today.isoformat()}",
+        subtitle_right=scope_text or f"导出日期：{chinese_date(today)}",
         unit="元",
         sheet_name="便民代办登记台账",
         footer=_footer(today),
         constant_memory=True,
         fit_rows=True,
+        body_size=LEDGER_FONT_SIZE,
     )
 
 
 # ============================================================================== monthly
 
+#: The figures of the 村级便民服务报送事项办理情况统计表 (``services.reports.FIGURE_COLUMNS``, the
+#: same definitions as the submitted report, the 公开栏 and the public page) and the on-time rate.
 MONTHLY_FIGURES = [
     Column("咨询", 7, "int"),
-    Column("代办受理", 8, "int"),
-    Column("其中急办", 7, "int"),
+    Column("受理代办", 8, "int"),
     Column("不予受理/退回", 9, "int"),
     Column("已报送", 7, "int"),
     Column("已办结", 7, "int"),
     Column("按时办结", 8, "int"),
     Column("按时办结率", 9, "percent"),
-    Column("逾期", 6, "int"),
+    Column("超期", 6, "int"),
     Column("未办结", 7, "int"),
-    Column("收费（元）", 10, "money"),
 ]
-_COUNT_KEYS = ("consult", "proxy", "urgent", "rejected", "submitted", "completed", "on_time", "overdue", "open")
-
-
-def _month_figures(year: int, month: int, group_col, today: dt.date, village_id: int | None = None) -> dict:
-    """``{group value: {figure: n, …, "fee": Decimal}}`` of the cases received in the month."""
-    first, last = month_bounds(year, month)
-    start = dt.datetime.combine(first, dt.time())
-    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time())
-    closed = Case.status.in_(("completed", "answered", "referred"))
-
-    def count(cond):
-        return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
-
-    stmt = (
-        select(
-            group_col,
-            count(Case.kind == "consult"),
-            count(and_(Case.kind == "proxy", Case.status != "rejected")),
-            count(and_(Case.kind == "proxy", Case.urgent.is_(True), Case.status != "rejected")),
-            count(Case.status == "rejected"),
-            count(Case.submitted_at.is_not(None)),
-            count(closed),
-            count(and_(closed, Case.closed_late.is_(False))),
-            count(Case.overdue_clause(today)),
-            count(Case.open_clause()),
-            func.coalesce(func.sum(Case.fee), 0),
-        )
-        .where(Case.received_at >= start, Case.received_at < end, Case.status != "voided")
-        .group_by(group_col)
-    )
-    if village_id is not None:
-        stmt = stmt.where(Case.village_id == village_id)
-    out = {}
-    for key, *values in db.session.execute(stmt):
-        figures = dict(zip(_COUNT_KEYS, (int(v or 0) for v in values[:-1]), strict=True))
-        figures["fee"] = q2(values[-1] or 0)
-        out[key] = figures
-    return out
+LIVE_MARK = "未报送（实时数据）"
 
 
 def _figure_cells(f: dict | None) -> list:
     f = f or {}
-    completed = f.get("completed", 0)
-    rate = (Decimal(f.get("on_time", 0)) / completed) if completed else None
-    return [
-        f.get("consult", 0),
-        f.get("proxy", 0),
-        f.get("urgent", 0),
-        f.get("rejected", 0),
-        f.get("submitted", 0),
-        completed,
-        f.get("on_time", 0),
-        rate,
-        f.get("overdue", 0),
-        f.get("open", 0),
-        f.get("fee", ZERO),
-    ]
+    completed = int(f.get("completed") or 0)
+    rate = (Decimal(int(f.get("on_time") or 0)) / completed) if completed else None
+    head = [int(f.get(k) or 0) for k in ("consult", "accepted", "rejected", "submitted", "completed", "on_time")]
+    return [*head, rate, int(f.get("overdue") or 0), int(f.get("open") or 0)]
 
 
 def _sum_figures(rows: list[dict | None]) -> dict:
-    total: dict[str, Any] = dict.fromkeys(_COUNT_KEYS, 0)
-    total["fee"] = ZERO
-    for f in rows:
-        for key, value in (f or {}).items():
-            total[key] = total.get(key, 0) + value
-    return total
+    from .reports import FIGURE_KEYS
+
+    return {k: sum(int((f or {}).get(k) or 0) for f in rows) for k in FIGURE_KEYS}
+
+
+@dataclass
+class MonthFigures:
+    """One village's month as the 月汇总表 shows it: the frozen figures of a submitted report,
+    else the same figures computed from the cases now (``frozen`` False: 实时数据)."""
+
+    figures: dict
+    frozen: bool
+    submitted_on: dt.date | None
+
+    @property
+    def status_text(self) -> str:
+        if self.frozen:
+            return f"已报送（报送日期：{chinese_date(self.submitted_on)}）" if self.submitted_on else "已报送"
+        return LIVE_MARK
+
+
+def month_figures_of(village_id: int, year: int, month: int, report: MonthlyReport | None, now: dt.datetime) -> MonthFigures:
+    """One set of figures: a submitted report's frozen ones (as on the report, the 公开栏 and
+    the public page), otherwise live from the cases with the report's own definitions."""
+    from .reports import generate_figures
+
+    if report is not None and report.status == "submitted" and (report.figures or {}).get("total"):
+        submitted = report.submitted_at.date() if report.submitted_at else None
+        return MonthFigures(report.figures, True, submitted)
+    return MonthFigures(generate_figures(village_id, year, month, now), False, None)
 
 
 def write_monthly(
@@ -337,60 +338,47 @@ def write_monthly(
     *,
     village: Village | None = None,
     today: dt.date | None = None,
+    now: dt.datetime | None = None,
 ) -> int:
     """月汇总表 of one month: per village with 全乡合计, or — for one village — per category
-    (村级便民服务报送事项办理情况统计表). Figures are SQL aggregates of the cases received in
-    the month; the report's status comes from the monthly reports."""
-    today = today or township_today()
-    report_labels = _labels(REPORT_STATUSES)
-    not_submitted = "未报送"
+    (村级便民服务报送事项办理情况统计表). A submitted month shows the report's frozen figures and
+    says 已报送 with its date; any other is marked 未报送（实时数据）."""
+    now = now or now_local()
+    today = today or now.date()
     reports = {
-        vid: (status, submitted_at)
-        for vid, status, submitted_at in db.session.execute(
-            select(MonthlyReport.village_id, MonthlyReport.status, MonthlyReport.submitted_at).where(
-                MonthlyReport.year == year, MonthlyReport.month == month
-            )
-        )
+        r.village_id: r
+        for r in db.session.execute(
+            select(MonthlyReport).where(MonthlyReport.year == year, MonthlyReport.month == month)
+        ).scalars()
     }
     township = settings.township_name()
     if village is None:
-        figures = _month_figures(year, month, Case.village_id, today)
-        villages = db.session.execute(
-            select(Village.id, Village.name, Village.active).order_by(Village.code)
-        ).all()
-        columns = [
-            Column("序号", 5, "int"),
-            Column("村名", 9),
-            *MONTHLY_FIGURES,
-            Column("月报状态", 9),
-            Column("报送时间", 16, "datetime"),
-        ]
-        rows = []
-        shown = []
+        villages = db.session.execute(select(Village.id, Village.name, Village.active).order_by(Village.code)).all()
+        columns = [Column("序号", 5, "int"), Column("村名", 9), *MONTHLY_FIGURES, Column("月报状态", 16), Column("报送日期", 14)]
+        rows, shown = [], []
         for v in villages:
-            if not v.active and v.id not in figures:
+            month_of = month_figures_of(v.id, year, month, reports.get(v.id), now)
+            total = month_of.figures.get("total") or {}
+            if not v.active and not any(total.values()):
                 continue
-            status, submitted_at = reports.get(v.id, (None, None))
-            shown.append(figures.get(v.id))
-            rows.append(
-                [len(rows) + 1, v.name, *_figure_cells(figures.get(v.id)),
-                 report_labels.get(status, not_submitted) if status else not_submitted, submitted_at]  # fmt: skip
-            )
+            shown.append(total)
+            status = "已报送" if month_of.frozen else LIVE_MARK
+            rows.append([len(rows) + 1, v.name, *_figure_cells(total), status, chinese_date(month_of.submitted_on)])
         totals = ["全乡合计", None, *_figure_cells(_sum_figures(shown)), None, None]
         title = f"{township}便民代办服务月汇总表"
         left = f"填报单位：{unit_name()}"
+        frozen = [r for r in rows if r[-2] == "已报送"]
+        state = "全部已报送" if len(frozen) == len(rows) and rows else f"已报送{len(frozen)}个村，其余{LIVE_MARK}"
     else:
-        figures = _month_figures(year, month, Case.category_id, today, village_id=village.id)
-        categories = db.session.execute(select(ServiceCategory.id, ServiceCategory.name).order_by(ServiceCategory.code)).all()
+        month_of = month_figures_of(village.id, year, month, reports.get(village.id), now)
         columns = [Column("序号", 5, "int"), Column("事项类别", 22), *MONTHLY_FIGURES]
-        rows = [[n, c.name, *_figure_cells(figures.get(c.id))] for n, c in enumerate(categories, 1)]
-        if None in figures:
-            rows.append([len(rows) + 1, "未分类", *_figure_cells(figures.get(None))])
-        totals = ["合计", None, *_figure_cells(_sum_figures(list(figures.values())))]
-        status, submitted_at = reports.get(village.id, (None, None))
-        status_text = report_labels.get(status, not_submitted) if status else not_submitted
+        table = [r for r in month_of.figures.get("rows") or [] if r.get("category_id") is not None or any(
+            int(r.get(k) or 0) for k in ("consult", "accepted", "rejected", "open"))]
+        rows = [[n, r.get("category") or "", *_figure_cells(r)] for n, r in enumerate(table, 1)]
+        totals = ["合计", None, *_figure_cells(month_of.figures.get("total"))]
         title = f"{village.name}便民服务报送事项办理情况统计表"
-        left = f"填报单位：{unit_name(village)}　月报：{status_text}"
+        left = f"填报单位：{unit_name(village)}　月报：{month_of.status_text}"
+        state = month_of.status_text
     return write_table(
         out,
         title=title,
@@ -398,9 +386,10 @@ def write_monthly(
         rows=rows,
         subtitle_left=left,
         subtitle_right=f"统计月份：{month_text(year, month)}",
-        unit="件、元",
+        unit="件",
         sheet_name=f"{year}-{month:02d}",
         totals=totals,
+        note=f"注：{state}。已报送的村为报送时冻结的数字（与月报、公开栏、公开页面一致）；未报送的为导出时按受理登记实时统计。",
         footer=_footer(today),
         constant_memory=True,
     )
@@ -414,26 +403,37 @@ DEDUCTION_COLUMNS = [
     Column("代办员", 8),
     Column("所属月份", 10),
     Column("发生日期", 11, "date"),
-    Column("扣款项目", 24),
+    Column("扣款项目", 27),
     Column("金额（元）", 10, "money"),
     Column("状态", 7),
-    Column("事由", 30),
-    Column("来源", 10),
-    Column("撤销原因", 20),
+    Column("事由", 28),
+    Column("来源", 18),
+    Column("撤销原因", 17),
 ]
+#: 来源 of a deduction in words — the source types of ``services.deductions`` (its table).
 SOURCE_LABELS = {
-    "complaint": _l("群众反映/举报"),
-    "training": _l("培训会议考勤"),
-    "attendance": _l("培训会议考勤"),
-    "trainingattendance": _l("培训会议考勤"),
-    "training_attendance": _l("培训会议考勤"),
-    "inspection": _l("督查检查"),
-    "report": _l("月汇总表"),
-    "monthly_report": _l("月汇总表"),
-    "monthlyreport": _l("月汇总表"),
-    "case": _l("台账审核"),
-    "case_review": _l("台账审核"),
+    "complaint": _l("群众反映/举报（已核实）"),
+    "attendance": _l("培训会议考勤·无故缺席"),
+    "training": _l("培训会议考勤·无故缺席"),
+    "inspection": _l("督查检查·不在岗"),
+    "inspection_ledger": _l("督查检查·台账不完整"),
+    "report": _l("月汇总表·未按时报送"),
+    "monthly_report": _l("月汇总表·未按时报送"),
+    "case": _l("台账审核·填写不完整"),
+    "case_review": _l("台账审核·填写不完整"),
 }
+
+
+def source_label(source: str | None, labels: dict[str, str]) -> str:
+    """来源 in Chinese: a known code, else the label of its first part (``inspection_x`` →
+    督查检查·…), never the internal code itself."""
+    code = (source or "").strip().lower()
+    if not code:
+        return ""
+    if code in labels:
+        return labels[code]
+    head = code.split("_")[0].split(".")[0]
+    return labels.get(head, "其他")
 
 
 def deductions_query(
@@ -510,7 +510,7 @@ def write_deductions(
                 amount,
                 states.get(state, state),
                 description,
-                sources.get((source or "").lower(), source),
+                source_label(source, sources),
                 void_reason,
             )
 
@@ -520,7 +520,7 @@ def write_deductions(
         columns=DEDUCTION_COLUMNS,
         rows=rows(),
         subtitle_left=f"填报单位：{unit_name(village)}",
-        subtitle_right=scope_text or f"导出日期：{today.isoformat()}",
+        subtitle_right=scope_text or f"导出日期：{chinese_date(today)}",
         unit="元",
         sheet_name="扣款明细",
         fit_rows=True,

@@ -47,7 +47,6 @@ from ..policy.payout import (
     render_notes,
     sheet_totals,
 )
-from ..security import current_user_or_none
 from . import settings
 from .calendar import now_local
 from .calendar import today as township_today
@@ -86,14 +85,10 @@ FIRST_YEAR = 2000
 
 
 def _actor() -> str:
-    """The name written as 制表人/审核人: the logged-in user, else the CLI's actor."""
-    user = current_user_or_none()
-    if user is not None:
-        name = " ".join(x for x in (user.first_name, user.last_name) if x).strip()
-        return (name or user.username)[:64]
-    from .audit import _actor as cli_actor  # the name given with acting_as(...)
+    """The name written as 制表人/审核人: the person's 姓名 (``audit.person_name``), never a login."""
+    from .audit import person_name
 
-    return (cli_actor.get() or "system")[:64]
+    return person_name()
 
 
 def _period(value) -> tuple[int, int] | None:
@@ -152,7 +147,9 @@ def month_is_open(year: int, month: int) -> bool:
 
 
 def _record(sheet: PayoutSheet, action: str, note: str | None = None) -> PayoutAction:
-    row = PayoutAction(sheet=sheet, action=action, at=now_local(), user_name=_actor(), note=note)
+    from .audit import _actor_info
+
+    row = PayoutAction(sheet=sheet, action=action, at=now_local(), user_name=_actor_info()[1], note=note)
     session().add(row)
     return row
 

@@ -35,6 +35,7 @@ from ..policy.money import month_bounds
 from ..policy.reports import parse_month, previous_month, report_deadline, report_due_date
 from ..policy.supervision import ReportState, check_report_month, report_costs_deduction, report_state
 from ..security import current_user_or_none
+from .audit import person_name
 from .calendar import now_local
 from .common import check_version, session
 from .deductions import agent_in_post, find_deduction, quarter_is_closed, sync_deduction
@@ -261,7 +262,7 @@ def submit_report(data: Mapping, now: dt.datetime | None = None) -> MonthlyRepor
         report.status = "submitted"
         if report.submitted_at is None:
             report.submitted_at = now
-        report.submitted_by = _user_name()
+        report.submitted_by = person_name() or None  # 报送人: a 姓名, never a login
         if report.agent_id is None:
             agent = agent_in_post(village.id, min(report_due_date(year, month), now.date()))
             report.agent_id = agent.id if agent else None

@@ -19,12 +19,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Village
+from ..models import Agent, Village
 from ..policy import PolicyViolation
 from ..policy.reports import parse_month, previous_month
 from ..public import data as public_data
 from ..public import public_bp
-from ..public.qr import public_url, qr_inline_svg
+from ..public.qr import village_qr
 from ..services import calendar as calendar_service
 from ..services import dashboard as dashboard_service
 
@@ -96,20 +96,35 @@ class NoticeView(BaseView):
         today = calendar_service.today()
         prev = previous_month(today.year, today.month)
         return self.render_template(
-            "notices/index.html", villages=villages, prev_month=f"{prev[0]}-{prev[1]:02d}", title=_l("公示材料打印")
+            "notices/index.html",
+            villages=villages,
+            prev_month=f"{prev[0]}-{prev[1]:02d}",
+            title=_l("公示材料打印"),
+            qr_warning=village_qr(villages[0].code).warning if villages else None,
         )
 
     def _common(self, village: Village) -> dict:
-        url = public_url("public.village", code=village.code)
+        target = village_qr(village.code)
         return {
             "village": village,
             "public": public_data.village(village.code),
             "contacts": public_data.contacts(),
             "state": public_data.current_state(),
-            "page_url": url,
-            "qr": qr_inline_svg(url, scale=4),
+            "page_url": target.url,
+            "qr": target.svg,
+            "qr_warning": target.warning,
             "today": calendar_service.today(),
         }
+
+    @staticmethod
+    def _agent(village: Village) -> Agent | None:
+        """The village's agent in post (the same choice as the public page): for the board's mobile."""
+        return db.session.execute(
+            select(Agent)
+            .where(Agent.village_id == village.id, Agent.level == "village", Agent.status == "active")
+            .order_by(Agent.hired_on.desc(), Agent.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
 
     @expose("/card/<code>")
     @has_access
@@ -122,7 +137,7 @@ class NoticeView(BaseView):
     @has_access
     def board(self, code: str):
         village = _village_or_404(code)
-        return render_template("notices/board.html", **self._common(village))
+        return render_template("notices/board.html", agent=self._agent(village), **self._common(village))
 
     @expose("/bulletin/<code>")
     @has_access

@@ -72,8 +72,9 @@ class PayoutSheetView(BmModelView):
         "approve": "approve",
         "pay": "pay",
         "reopen": "reopen",
+        "print_sheet": "read",
     }
-    include_route_methods = {"list", "show", "compute", "recompute", "approve", "pay", "reopen"}
+    include_route_methods = {"list", "show", "compute", "recompute", "approve", "pay", "reopen", "print_sheet"}
 
     list_columns = ["year", "quarter", "status", "computed_at", "prepared_by", "approved_by", "approved_at", "paid_on"]
     search_columns = ["year", "quarter", "status"]
@@ -154,6 +155,29 @@ class PayoutSheetView(BmModelView):
             status_label=payout_service.status_label(sheet),
             money=money,
             codes=("1", "2", "3", "4", "5"),
+        )
+
+    @expose("/print/<pk>", methods=["GET"])
+    @has_access
+    def print_sheet(self, pk):
+        """The sheet as an A4 landscape document: lines, 合计 and 大写, 制表人 / 审核人, seals."""
+        sheet = self._sheet_or_404(pk)
+        lines = (
+            db.session.query(PayoutLine)
+            .filter(PayoutLine.sheet_id == sheet.id)
+            .order_by(PayoutLine.seq, PayoutLine.id)
+            .all()
+        )
+        return render_template(
+            "payouts/print.html",
+            title=payout_service.period_label(sheet.year, sheet.quarter),
+            sheet=sheet,
+            lines=lines,
+            totals=sheet_totals(lines),
+            status_label=payout_service.status_label(sheet),
+            money=money,
+            codes=("1", "2", "3", "4", "5"),
+            today=township_today(),
         )
 
     # -- the workflow (POST only; the service refuses illegal moves in Chinese) ------------

@@ -223,11 +223,13 @@ def test_receipt_and_one_time_notice(app, world, items, clock, login):
     c = login("qs_shuji")
     body = _text(c.get(f"/casedoc/receipt/{case_id}"))
     for text in ("便民代办受理回执", "QS2026-0001", "第一联 存根", "第二联 回执（交申请人）", "430123********",
-                 "城乡居民基本养老保险参保登记", "2026-11-26", "王秀兰", "13973100001", "0731-84561234", "尚缺",
+                 "城乡居民基本养老保险参保登记", "2026年11月26日", "王秀兰", "13973100001", "0731-84561234", "尚缺",
                  "@page", "size: A4"):
         assert text in body, text
     assert "http://" not in body and "https://" not in body  # no external assets
+    assert "便民服务代办点（盖章）" in body and "申请人电话" in body and "2026-11-26" not in body
     body = _text(c.get(f"/casedoc/notice/{case_id}"))
+    assert "五、（一）2" in body and "第五条" not in body and "申请人签收" in body and "告知人" in body
     assert "一次性告知单" in body and "尚需补交" in body and "户口簿原件及复印件" in body and "赵大爷" in body
     body = _text(c.get(f"/casedoc/item/{items['0101']}"))
     assert "一次性告知单" in body and "所需材料" in body and "赵大爷" not in body

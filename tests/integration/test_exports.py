@@ -137,7 +137,8 @@ def test_ledger_export_cells_formats_and_print_setup(app, login, cases):
     assert "受理日期：2026-09-01至2026-09-30" in [v for v in rows[1] if v][-1]
     assert rows[2] == (
         "序号", "受理编号", "村名", "代办员", "类型", "代办事项", "申请人", "身份证号", "联系电话", "受理方式", "急办",
-        "受理时间", "应报送日期", "应办结日期", "状态", "逾期", "办结时间", "收费（元）", "收据号", "备注",
+        "受理时间", "应报送日期", "应办结日期", "状态", "逾期", "办结日期", "收费（元）", "已收材料", "办理结果/答复",
+        "收据号", "备注",
     )  # fmt: skip
     body = [r for r in rows[3:] if isinstance(r[0], int)]
     assert [r[0] for r in body] == [1, 2, 3, 4, 5]  # September's five cases (one of them voided)
@@ -156,7 +157,7 @@ def test_ledger_export_cells_formats_and_print_setup(app, login, cases):
     assert first[7] == full_id and first[8] == "13800000001"  # township staff: full numbers
     assert first[9:12] == ("窗口来访", None, dt.datetime(2026, 9, 3, 9, 15))
     assert first[12] == dt.datetime(2026, 9, 6) and first[14] == "已受理" and first[15] == "是"  # overdue now
-    assert first[17] == 12.5 and first[18] == "NO.0001" and first[19] == "第一行\n第二行"
+    assert first[17] == 12.5 and first[20] == "NO.0001" and first[21] == "第一行\n第二行"
     assert ws["L4"].number_format == "yyyy-mm-dd hh:mm"
     assert ws["M4"].number_format == "yyyy-mm-dd"
     assert ws["R4"].number_format == "#,##0.00"
@@ -192,8 +193,8 @@ def test_ledger_user_text_stays_text(app, login, cases):
     ws = book(data)
     row = [r for r in ws.iter_rows(min_row=4) if r[6].value == EVIL][0]
     assert row[6].data_type == "s" and row[6].value == EVIL
-    assert row[18].value == "@SUM(A1)" and row[18].data_type == "s"
-    assert row[19].value == "+1+1" and row[19].data_type == "s"
+    assert row[20].value == "@SUM(A1)" and row[20].data_type == "s"
+    assert row[21].value == "+1+1" and row[21].data_type == "s"
     xml = xml_of(data)
     assert "<f>" not in xml and "<f " not in xml
     assert "hyperlink" not in xml.split("</sheetData>")[1].lower()
@@ -224,27 +225,49 @@ def test_ledger_follows_the_case_list_filters_when_the_list_has_them(app, login,
 # ----------------------------------------------------------------------------- monthly
 
 
+FROZEN = {"consult": 2, "accepted": 11, "rejected": 1, "submitted": 11, "completed": 9, "on_time": 8, "overdue": 1, "open": 2}
+
+
 def test_monthly_export_per_village_with_township_total(app, login, cases, world):
+    """One set of figures (issue 12 §3): a submitted month shows the report's frozen figures —
+    not a live recount — and says 已报送 with its date; the others are 未报送（实时数据）."""
     with app.app_context():
         db.session.add(MonthlyReport(village_id=world.village_a, agent_id=world.agent_a, year=2026, month=9, status="submitted",
-                                     figures={}, submitted_at=dt.datetime(2026, 9, 30, 17, 0)))  # fmt: skip
+                                     figures={"total": FROZEN, "rows": []}, submitted_at=dt.datetime(2026, 9, 30, 17, 0)))  # fmt: skip
         db.session.commit()
     ws = book(download(login("zhongxin"), "/export/monthly?month=2026-09"))
     rows = rows_of(ws)
     assert rows[0][0] == "建宁乡便民代办服务月汇总表"
     assert "统计月份：2026年9月" in [v for v in rows[1] if v][-1]
     assert rows[2] == (
-        "序号", "村名", "咨询", "代办受理", "其中急办", "不予受理/退回", "已报送", "已办结", "按时办结", "按时办结率",
-        "逾期", "未办结", "收费（元）", "月报状态", "报送时间",
+        "序号", "村名", "咨询", "受理代办", "不予受理/退回", "已报送", "已办结", "按时办结", "按时办结率",
+        "超期", "未办结", "月报状态", "报送日期",
     )  # fmt: skip
     qs, sq, total = rows[3], rows[4], rows[5]
-    # QS in September: 1 consult (answered), 2 proxy (one accepted & overdue, one urgent completed late); 1 voided not counted
-    assert qs[:13] == (1, "青山村", 1, 2, 1, 0, 1, 2, 1, 0.5, 2, 1, 12.5)
-    assert qs[13:] == ("已报送", dt.datetime(2026, 9, 30, 17, 0))
-    assert sq[:13] == (2, "石桥村", 0, 1, 0, 0, 0, 0, 0, None, 1, 1, 0) and sq[13] == "未报送"
-    assert total[:13] == ("全乡合计", None, 1, 3, 1, 0, 1, 2, 1, 0.5, 3, 2, 12.5)
-    assert ws["J4"].number_format == "0.0%" and ws["M4"].number_format == "#,##0.00"
+    assert qs[:11] == (1, "青山村", 2, 11, 1, 11, 9, 8, pytest.approx(8 / 9), 1, 2)  # the frozen report, not the cases
+    assert qs[11:] == ("已报送", "2026年9月30日")
+    # SQ: live from its one open proxy case
+    assert sq[:11] == (2, "石桥村", 0, 1, 0, 0, 0, 0, None, 1, 1) and sq[11:] == ("未报送（实时数据）", None)
+    assert total[:11] == ("全乡合计", None, 2, 12, 1, 11, 9, 8, pytest.approx(8 / 9), 2, 3)
+    assert "A6:B6" in {str(m) for m in ws.merged_cells.ranges}
+    assert ws["I4"].number_format == "0.0%"
     assert ws["A6"].font.b
+    assert "未报送（实时数据）" in rows[6][0]
+
+
+def test_monthly_export_of_a_submitted_village_month_equals_the_frozen_report(app, login, cases, world):
+    with app.app_context():
+        from app.services.reports import generate_figures
+
+        figures = generate_figures(world.village_a, 2026, 9, dt.datetime(2026, 10, 1, 9, 0))
+        frozen = {**figures, "total": {**figures["total"], "completed": 7}}  # cases changed after 报送
+        db.session.add(MonthlyReport(village_id=world.village_a, agent_id=world.agent_a, year=2026, month=9, status="submitted",
+                                     figures=frozen, submitted_at=dt.datetime(2026, 10, 2, 10, 0)))  # fmt: skip
+        db.session.commit()
+    rows = rows_of(book(download(login("qs_daiban"), "/export/monthly?month=2026-09")))
+    assert "月报：已报送（报送日期：2026年10月2日）" in rows[1][0]
+    total = [r for r in rows if r[0] == "合计"][0]
+    assert total[6] == 7  # 已办结 as frozen, whatever the cases say now
 
 
 def test_monthly_export_of_one_village_by_category(app, login, cases):
@@ -253,9 +276,10 @@ def test_monthly_export_of_one_village_by_category(app, login, cases):
     assert rows[0][0] == "青山村便民服务报送事项办理情况统计表"
     assert rows[1][0].startswith("填报单位：建宁乡青山村便民服务代办点") and "月报：未报送" in rows[1][0]
     assert rows[2][:3] == ("序号", "事项类别", "咨询")
-    assert rows[3][:8] == (1, "养老、医疗保险", 0, 2, 1, 0, 1, 1)
-    assert rows[4][:8] == (2, "证明、盖章、党团关系", 1, 0, 0, 0, 0, 1)
-    assert rows[5][:8] == ("合计", None, 1, 2, 1, 0, 1, 2)
+    assert "月报：未报送（实时数据）" in rows[1][0]
+    assert rows[3] == (1, "养老、医疗保险", 0, 2, 0, 1, 1, 0, 0, 2, 1)
+    assert rows[4][:8] == (2, "证明、盖章、党团关系", 1, 0, 0, 0, 0, 0)
+    assert rows[5] == ("合计", None, 1, 2, 0, 1, 1, 0, 0, 2, 1)
     assert "石桥村" not in texts(ws)
 
 
@@ -291,7 +315,7 @@ def test_deductions_export(app, login, world):
         ("青山村", "2026年9月", "⑤", 10, "有效"),
         ("石桥村", "2026年9月", "②", 30, "有效"),
     ]
-    assert body[1][5] == "③督查检查不在岗" and body[1][9] == "督查检查" and body[0][10] == "核实不属实"
+    assert body[1][5] == "③督查检查不在岗" and body[1][9] == "督查检查·不在岗" and body[0][10] == "核实不属实"
     assert ws["G5"].number_format == "#,##0.00" and ws["E5"].number_format == "yyyy-mm-dd"
     [plus] = [c for c in ws["I"] if c.value == "+台账不全"]
     assert plus.data_type == "s"
@@ -335,7 +359,7 @@ def test_payout_export_layout_totals_and_print_setup(app, login, approved_sheet,
     assert rows[7][:13] == ("合计", None, None, 2500, 0, 0, 50, 0, 10, 60, 2440, 300, 2740)
     assert rows[8][0] == "合计金额（大写）：贰仟柒佰肆拾元整"
     footer = [v for v in rows[10] if v]
-    assert footer[1:3] == ["审核人：system", "制表人：system"] and footer[3].startswith("日期：20")
+    assert footer[1:3] == ["审核人：", "制表人："] and footer[3].startswith("日期：20")  # no 姓名 named: blank to sign, never "system"
     for col in "DEFGHIJKLM":
         assert ws[f"{col}6"].number_format == "#,##0.00"
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9

@@ -41,7 +41,8 @@ def test_board_shows_the_agent_duties_hours_supervision_and_qr(login, data):
     assert "坐班时间" in body and "冬季（10月1日起）" in body
     assert "工作职责" in body and "吃、拿、卡、要" in body
     assert "0731-84561234" in body and "<svg" in body
-    assert "13973100001" not in body  # the agent's personal mobile is not on the board
+    assert "手机 13973100001" in body  # the agent's mobile beside the service phone (issue 12 §2)
+    assert "青山村村民委员会（盖章）" in body and "年　　月　　日" in body
 
 
 def test_bulletin_publishes_the_months_matters_without_applicant_data(login, data):
@@ -49,7 +50,11 @@ def test_bulletin_publishes_the_months_matters_without_applicant_data(login, dat
     body = c.get("/notices/bulletin/QS?month=2026-11").get_data(as_text=True)
     assert "青山村便民代办事项办理情况公开" in body and "2026年11月" in body
     summary = re.search(r'<table class="summary keep">.*?</table>', body, re.S).group(0)
-    assert re.findall(r"<td>(\d+)</td>", summary) == ["6", "1", "5", "2", "1", "2", "3"]
+    figures = re.findall(r"<td>(\d+)</td>", summary)
+    assert figures == ["6", "1", "5", "0", "2", "1", "2", "3"]  # 受理合计 咨询 受理代办 不予受理 …
+    assert int(figures[0]) == sum(int(n) for n in figures[1:4])  # the headline adds up
+    assert "未分类" not in body and "青山村村民委员会（盖章）" in body
+    assert "11月2日" in body and not re.search(r'<td class="num">\d\d-\d\d</td>', body)  # Chinese dates, not 11-02
     assert "养老医疗保险" in body and "证明盖章/党团关系" in body
     for n in (1, 2, 3, 4, 5, 9):
         assert f"QS2026-{n:04d}" in body
@@ -88,3 +93,17 @@ def test_notice_index_links_everything_for_the_township(login, data):
     for url in ("/notices/card/QS", "/notices/board/SQ", "/notices/bulletin/QS?month=2026-10",
                 "/public/QS", "/public/SQ/qr.png?download=1", "/public/SQ/qr.svg?download=1"):
         assert url in body, url
+
+
+def test_board_shows_the_agents_photo_when_there_is_one(app, login, data, world):
+    body = login("zhongxin").get("/notices/board/QS").get_data(as_text=True)
+    assert '<div class="photo">王</div>' in body  # no photo yet: the initial
+    with app.app_context():
+        from app.extensions import db
+        from app.models import Agent
+
+        agent = db.session.get(Agent, world.agent_a)
+        agent.photo = "qs-agent.jpg"
+        db.session.commit()
+    body = login("zhongxin").get("/notices/board/QS").get_data(as_text=True)
+    assert '<img class="photo" src="/photos/qs-agent.jpg"' in body

@@ -132,7 +132,7 @@ def test_an_approved_sheet_is_frozen_whatever_changes_later(app, world):
     with app.app_context():
         sheet = compute()
         payouts.approve_sheet(sheet, {"version": sheet.version}, today=TODAY)
-        assert sheet.status == "approved" and sheet.approved_at is not None and sheet.approved_by == "system"
+        assert sheet.status == "approved" and sheet.approved_at is not None and sheet.approved_by == ""  # no 姓名 named: blank, signed by hand
         before = [(x.agent_name, x.total, dict(x.detail)) for x in sheet_lines(sheet.id)]
         # sources change afterwards
         add_deduction(world.agent_a, world.village_a, "3", "50", dt.date(2026, 8, 12))

@@ -85,7 +85,8 @@ def test_published_figures_are_the_submitted_reports_frozen_totals(client, login
     assert re.findall(r"<td>(\d+)</td>", row) == ["4", "9", "8", "7", "1", "1"]
     bulletin = login("zhongxin").get("/notices/bulletin/QS?month=2026-10").get_data(as_text=True)
     summary = re.search(r'<table class="summary keep">.*?</table>', bulletin, re.S).group(0)
-    assert re.findall(r"<td>(\d+)</td>", summary) == ["14", "4", "9", "8", "7", "1", "1"]
+    # 受理合计 14 = 咨询 4 + 受理代办 9 + 不予受理 1 (issue 12 §2: the headline adds up)
+    assert re.findall(r"<td>(\d+)</td>", summary) == ["14", "4", "9", "1", "8", "7", "1", "1"]
     assert "汇总数字为月汇总表报送时的统计" in bulletin
 
 

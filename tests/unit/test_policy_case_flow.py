@@ -124,8 +124,15 @@ def test_due_date_is_submit_by_until_submitted_then_complete_by_with_extensions(
 
 def test_an_item_promised_in_one_day_must_also_be_submitted_within_it():
     submit_by, complete_by = flow.case_deadlines("proxy", datetime(2026, 11, 23, 10, 0), False, 1, CAL)
-    assert (submit_by, complete_by) == (date(2026, 11, 26), date(2026, 11, 24))
+    # 第五条（一）3 binds the matter to its 1-day 承诺时限: 报送 by then too, never after 办结期限
+    assert (submit_by, complete_by) == (date(2026, 11, 24), date(2026, 11, 24))
     assert flow.current_due("proxy", "accepted", submit_by, complete_by) == date(2026, 11, 24)
+    # SP2026-0017 of the demo: received Mon 31 Aug 2026, promised 1 day → both Tue 1 Sep (was 报送 3 Sep)
+    assert flow.case_deadlines("proxy", datetime(2026, 8, 31, 9, 2), False, 1, CAL) == (date(2026, 9, 1), date(2026, 9, 1))
+    # 即时办结 (0 days): submitted and done the same day; 3 days or more: 报送 within 3 as before
+    assert flow.case_deadlines("proxy", datetime(2026, 11, 23, 10, 0), False, 0, CAL) == (date(2026, 11, 23),) * 2
+    assert flow.case_deadlines("proxy", datetime(2026, 11, 23, 10, 0), False, 5, CAL)[0] == date(2026, 11, 26)
+    assert flow.submit_within_completion(date(2026, 11, 26), date(2026, 11, 24)) == date(2026, 11, 24)
 
 
 def test_closed_late_and_deadline_states():
