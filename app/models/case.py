@@ -31,6 +31,10 @@ OPEN_STATUSES = ("registered", "accepted", "verifying", "submitted")
 CLOSED_STATUSES = ("answered", "referred", "completed", "rejected", "voided")
 
 
+def _registered_default(context) -> dt.datetime | None:
+    return context.get_current_parameters().get("received_at")
+
+
 class CaseCounter(Model):
     """Last case number issued per village and year (row-locked while numbering)."""
 
@@ -75,7 +79,9 @@ class Case(Timestamped, VillageScoped, Model):
     received_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
     # 第五条（一）2 当日受理: when the case was entered (township time, server clock); the
     # reason is required when received_at lies further back than MAX_BACKDATE_WORKDAYS.
-    registered_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+    # services.cases.create_case always sets it from the clock; rows written without the service
+    # (fixtures, bulk imports of an old ledger) fall back to their received time.
+    registered_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=_registered_default)
     backdate_reason: Mapped[str | None] = mapped_column(Text)
     voluntary_confirmed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     request_text: Mapped[str | None] = mapped_column(Text)

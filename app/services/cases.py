@@ -30,9 +30,8 @@ from ..models.enums import (
     SATISFACTION,
     VERIFY_RESULTS,
 )
-from ..policy import PolicyViolation
+from ..policy import PolicyViolation, intake
 from ..policy import case_flow as flow
-from ..policy import intake
 from ..policy.deadlines import DEFAULT_WORKDAYS, calendar_warning, effective_deadline
 from ..policy.idcard import parse_id_number
 from ..policy.phone import normalize_service_phone
@@ -40,9 +39,9 @@ from ..security import ROLE_ADMIN, ROLE_TOWNSHIP, current_user_or_none
 from . import calendar as clock
 from .calendar import work_calendar
 from .common import check_version, session
-from .payouts import quarter_is_open
 from .errors import Conflict, Forbidden, ValidationFailed
 from .fields import Field, one_of, parse, to_date, to_datetime, to_flag, to_int, to_money, to_str, to_str_list
+from .payouts import quarter_is_open
 
 LABELS = {
     "village_id": _l("所属村"),
@@ -679,7 +678,10 @@ def transition_case(case: Case, data) -> Case:
         mode=_item_mode(case)[0],
         verify_first=_item_mode(case)[1],
     )
-    findings = flow.check_transition(facts, LABELS)
+    labels = LABELS
+    if facts.mode == "immediate" and from_status == "accepted":
+        labels = {**LABELS, "window_result": _l("办理结果")}  # 立即办: no window is involved
+    findings = flow.check_transition(facts, labels)
     if to == "submitted" and from_status == "verifying" and v.get("verify_result") == "not_confirmed":
         findings.append(
             flow.Finding(

@@ -46,11 +46,12 @@ from ..models.enums import CASE_CHANNELS, CASE_KINDS, CASE_STATUSES, DEDUCTION_S
 from ..policy import PolicyViolation
 from ..policy.deductions import DeductionCode
 from ..policy.idcard import mask_id_number
+from ..policy.intake import registered_same_day
 from ..policy.money import month_bounds, parse_quarter, q2, quarter_months
 from ..policy.phone import mask_phone
 from ..policy.reports import parse_month
 from . import privacy, settings
-from .calendar import now_local
+from .calendar import now_local, work_calendar
 from .calendar import today as township_today
 from .errors import NotFound, ValidationFailed
 from .fields import Field, parse, to_date, to_int, to_str
@@ -129,6 +130,13 @@ LEDGER_COLUMNS = [
     Column("收费（元）", 9, "money"),
     Column("收据号", 11),
     Column("备注", 20),
+    # 当日受理 (第五条（一）2) and 代缴 money (第四条9)
+    Column("登记时间", 15, "datetime"),
+    Column("未当日登记", 6),
+    Column("收到代缴款（元）", 10, "money"),
+    Column("代缴金额（元）", 10, "money"),
+    Column("缴费凭证号", 14),
+    Column("缴款日期", 11, "date"),
 ]
 
 
@@ -181,6 +189,11 @@ def _ledger_tuples(query: Query) -> Query:
             Case.fee,
             Case.receipt_number,
             Case.notes,
+            Case.registered_at,
+            Case.payment_received,
+            Case.payment_paid,
+            Case.payment_voucher,
+            Case.payment_paid_on,
         )
         .outerjoin(village, Case.village_id == village.id)
         .outerjoin(agent, Case.agent_id == agent.id)
@@ -192,9 +205,11 @@ def _ledger_tuples(query: Query) -> Query:
 def ledger_rows(query: Query, *, full_numbers: bool, today: dt.date) -> Iterator[tuple]:
     kinds, channels, statuses = _labels(CASE_KINDS), _labels(CASE_CHANNELS), _labels(CASE_STATUSES)
     yes = "是"
+    cal = work_calendar()
     for n, r in enumerate(_ledger_tuples(query), 1):
         (number, village, agent, kind, item, name, id_number, phone, channel, urgent, received_at,
-         submit_by, complete_by, status, closed_late, due_on, closed_at, fee, receipt, notes) = r  # fmt: skip
+         submit_by, complete_by, status, closed_late, due_on, closed_at, fee, receipt, notes,
+         registered_at, pay_received, pay_paid, voucher, paid_on) = r  # fmt: skip
         overdue = closed_late or (status in OPEN_STATUSES and due_on is not None and due_on < today)
         yield (
             n,
@@ -217,6 +232,12 @@ def ledger_rows(query: Query, *, full_numbers: bool, today: dt.date) -> Iterator
             fee,
             receipt,
             notes,
+            registered_at,
+            "" if registered_same_day(received_at, registered_at or received_at, cal) else yes,
+            pay_received,
+            pay_paid,
+            voucher,
+            paid_on,
         )
 
 

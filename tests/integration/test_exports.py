@@ -138,6 +138,7 @@ def test_ledger_export_cells_formats_and_print_setup(app, login, cases):
     assert rows[2] == (
         "序号", "受理编号", "村名", "代办员", "类型", "代办事项", "申请人", "身份证号", "联系电话", "受理方式", "急办",
         "受理时间", "应报送日期", "应办结日期", "状态", "逾期", "办结时间", "收费（元）", "收据号", "备注",
+        "登记时间", "未当日登记", "收到代缴款（元）", "代缴金额（元）", "缴费凭证号", "缴款日期",
     )  # fmt: skip
     body = [r for r in rows[3:] if isinstance(r[0], int)]
     assert [r[0] for r in body] == [1, 2, 3, 4, 5]  # September's five cases (one of them voided)
