@@ -706,7 +706,7 @@ def transition_case(case: Case, data) -> Case:
 
     def say(name: str, value) -> None:
         if value not in (None, ""):
-            note_parts.append(f"{LABELS[name]}：{value}")
+            note_parts.append(f"{labels[name]}：{value}")
 
     if to == "verifying":
         case.verified_by, case.verified_at = v["verified_by"], at
