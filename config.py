@@ -69,6 +69,9 @@ class Config:
     # §五(一)3 一般事项需在3个工作日内完成; §五(二)4 三个工作日内报送
     DEFAULT_PROMISED_WORKDAYS = _env_int("DEFAULT_PROMISED_WORKDAYS", 3)
     SUBMIT_WITHIN_WORKDAYS = _env_int("SUBMIT_WITHIN_WORKDAYS", 3)
+    # §五(一)2 当日受理制: a received time at most this many working days back; further back only
+    # 乡便民中心/Admin with a reason (kept on the case)
+    MAX_BACKDATE_WORKDAYS = _env_int("MAX_BACKDATE_WORKDAYS", 3)
     # §二(一)2 年龄原则上在 50 周岁以下
     AGENT_MAX_AGE = _env_int("AGENT_MAX_AGE", 50)
     # §二(三)1 坐班时间：夏季 9:00–11:30, 15:00–18:00；冬季 9:00–11:30, 14:30–17:30

@@ -22,7 +22,8 @@ def register_cli(app: Flask) -> None:
         with acting_as("flask seed"):
             result = seed_reference()
         click.echo(
-            f"角色新增 {len(result['roles'])} 个，事项分类新增 {result['categories']} 个，代办事项新增 {result['items']} 个。"
+            f"角色新增 {len(result['roles'])} 个，事项分类新增 {result['categories']} 个，代办事项新增 {result['items']} 个，"
+            f"按目录种子更新 {result['updated']} 个，乡便民中心维护的 {len(result['kept'])} 个未覆盖。"
         )
 
     @app.cli.command("demo")

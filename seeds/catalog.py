@@ -5,8 +5,10 @@
 每个事项都写明§三“公开原则”要求公开的内容：办理单位（窗口）、办事依据、申报材料、
 办理程序、承诺时限和收费标准。
 
-这里只有数据，不读写数据库。`flask --app run.py seed` 按 `code` 幂等写入：
-同一 code 已存在就更新，不存在就新增，重复运行不会产生重复记录。
+这里只有数据，不读写数据库。`flask --app run.py seed` 按 `code` 幂等写入（seeds/reference.py）：
+不存在就新增（由种子维护，owner="seed"）；已存在且由种子维护、版本低于 CATALOG_VERSION 的，
+更新参考内容；乡便民中心新增或手工改过的事项（owner="township"）从不覆盖。
+重复运行不会产生重复记录。
 CATEGORIES 的 code 为 "01".."10"，ITEMS 的 code 为四位数，前两位是所属类别。
 
 字段约定：
@@ -21,7 +23,7 @@ CATEGORIES 的 code 为 "01".."10"，ITEMS 的 code 为四位数，前两位是�
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 
 class CategorySeed(TypedDict):
@@ -40,6 +42,10 @@ class ItemSeed(TypedDict):
     procedure: str
     promised_days: int
     fee: str
+    mode: NotRequired[str]
+    needs_verification: NotRequired[bool]
+    applicant_fields: NotRequired[list[str]]
+    pays_on_behalf: NotRequired[bool]
 
 
 # ---------------------------------------------------------------------------
@@ -793,18 +799,24 @@ ITEMS: list[ItemSeed] = [
     {
         "category": "07",
         "code": "0703",
-        "name": "防止返贫动态监测帮扶申请（农户自主申报）",
+        "name": "防止返贫致贫对象申报（农户自主申报，常态化监测帮扶）",
         "window": _W_NONGYE,
-        "legal_basis": "《中央农村工作领导小组关于健全防止返贫动态监测和帮扶机制的指导意见》（2021年）",
+        "legal_basis": (
+            "《中共中央 国务院关于锚定农业农村现代化、扎实推进乡村全面振兴的意见》（2026年中央一号文件）"
+            "“实施常态化精准帮扶”“统筹建立常态化防止返贫致贫机制”；"
+            "省、县防止返贫致贫监测帮扶实施办法（以当年文件为准）"
+        ),
         "materials": [
-            "申报书或防止返贫监测对象申报表（户主签字或按手印）",
+            "防止返贫致贫对象申报表（户主签字或按手印）",
             "家庭成员居民身份证、户口簿原件及复印件",
             "导致困难的证明材料（大额医疗费用票据、灾害损失情况、失业或经营失败证明等）",
             "家庭经济状况核对授权书",
         ],
         "procedure": (
-            "因病、因灾、因意外事故等导致收入大幅下降或支出骤增、有返贫致贫风险的农户，可以自主申报。"
-            "代办员当日受理，村委会入户核实、开会评议并公示后，报送乡农业综合服务窗口（乡村振兴）审核，再报县级确认纳入监测，落实帮扶措施。"
+            "5年过渡期已于2025年底结束，防止返贫致贫转入常态化帮扶：因病、因灾、因意外事故等导致收入大幅下降或支出骤增、"
+            "有返贫致贫风险的农户（含脱贫户和一般农户），可以自主申报。"
+            "代办员当日受理，村委会入户核实、开会评议并公示后，报送乡农业综合服务窗口（乡村振兴）审核，"
+            "再报县级确认纳入防止返贫致贫对象，落实帮扶措施；风险稳定消除后按程序退出。"
             "本时限为村级核实和乡级审核的时限，代办员跟进县级确认结果并回复申报户。"
         ),
         "promised_days": 10,
@@ -856,7 +868,10 @@ ITEMS: list[ItemSeed] = [
         "code": "0706",
         "name": "“雨露计划”职业教育补助申请",
         "window": _W_NONGYE,
-        "legal_basis": "乡村振兴（农业农村）部门“雨露计划”职业教育补助政策；湖南省及县级年度实施办法",
+        "legal_basis": (
+            "农业农村（乡村振兴）部门“雨露计划”职业教育补助政策，过渡期后纳入常态化帮扶政策体系"
+            "（2026年中央一号文件“健全常态化帮扶政策体系”“保持政策总体稳定”）；湖南省及县级当年实施办法"
+        ),
         "materials": [
             "学生居民身份证及户口簿复印件",
             "学校出具的学籍证明或就读证明（加盖学校公章）",
@@ -864,7 +879,8 @@ ITEMS: list[ItemSeed] = [
             "家长惠民惠农“一卡通”或指定银行账户",
         ],
         "procedure": (
-            "对象为脱贫家庭（含防止返贫监测对象家庭）中接受中、高等职业教育的子女，按学期或学年申报，具体以县级当年通知为准。"
+            "对象为脱贫家庭（含防止返贫致贫对象家庭）中接受中、高等职业教育的子女，按学期或学年申报；"
+            "过渡期结束后对象范围和补助标准以县级当年通知为准，代办员受理前先核对当年通知。"
             "代办员协助准备材料，村委会核实家庭身份后，报送乡农业综合服务窗口审核，再报县农业农村（乡村振兴）部门审批。"
             "代办员跟进审批结果，补助到账后告知家长。"
         ),
@@ -918,7 +934,9 @@ ITEMS: list[ItemSeed] = [
         "window": _W_RENSHE,
         "legal_basis": (
             "《中华人民共和国就业促进法》；"
-            "《国务院办公厅关于印发职业技能提升行动方案（2019—2021年）的通知》（国办发〔2019〕24号）"
+            "《国务院关于推行终身职业技能培训制度的意见》（国发〔2018〕11号）；"
+            "国务院就业促进和劳动保护工作领导小组《关于开展大规模职业技能提升培训行动的意见》（2025—2027年）；"
+            "县人社部门当年补贴性职业技能培训计划"
         ),
         "materials": [
             _ID,
@@ -1117,3 +1135,84 @@ ITEMS: list[ItemSeed] = [
         "fee": "0.00",
     },
 ]
+
+
+# ---------------------------------------------------------------------------
+# 办理方式（§二(三)4 立即办、承诺办、报送办）、协办核实（§五(二)3）、
+# 须登记的申请人信息、是否代缴（§四9）
+# ---------------------------------------------------------------------------
+#: 目录种子版本：改动了任何一项的参考内容（名称、窗口、依据、材料、程序、时限、收费、
+#: 办理方式……）就加 1。`flask seed` 只更新由种子维护（owner="seed"）且版本较旧的事项；
+#: 乡便民中心新增或手工改过的事项（owner="township"）从不覆盖。
+#: 版本 2（2026-12）：加办理方式等字段；0803 依据改为国发〔2018〕11号及 2025—2027 年
+#: 大规模职业技能提升培训行动；0703、0706 按过渡期结束后的常态化帮扶（2026 年中央一号文件）改写。
+CATALOG_VERSION = 2
+
+_ID_ONLY = ["id_number"]
+_PHONE_ONLY = ["phone"]
+_NONE: list[str] = []
+
+#: code → (mode, needs_verification, applicant_fields, pays_on_behalf)
+#: immediate 立即办：代办点当场办结（证明盖章、代缴、便民工具、多数咨询类）；
+#: promised 承诺办：村里在承诺时限内办结；forward 报送办：报送乡便民服务中心窗口。
+HANDLING: dict[str, tuple[str, bool, list[str], bool]] = {
+    "0101": ("forward", False, _ID_ONLY, False),
+    "0102": ("immediate", False, _ID_ONLY, True),
+    "0103": ("forward", False, _ID_ONLY, False),
+    "0104": ("forward", False, _ID_ONLY, False),
+    "0105": ("immediate", False, _ID_ONLY, True),
+    "0106": ("forward", False, _ID_ONLY, False),
+    "0201": ("forward", True, _ID_ONLY, False),
+    "0202": ("forward", True, _ID_ONLY, False),
+    "0203": ("forward", True, _ID_ONLY, False),
+    "0204": ("forward", True, _ID_ONLY, False),
+    "0205": ("forward", True, _ID_ONLY, False),
+    "0206": ("forward", False, _ID_ONLY, False),
+    "0207": ("forward", False, _ID_ONLY, False),
+    "0301": ("forward", False, _ID_ONLY, False),
+    "0302": ("forward", True, _ID_ONLY, False),
+    "0303": ("forward", True, _ID_ONLY, False),
+    "0304": ("forward", False, _ID_ONLY, False),
+    "0305": ("forward", False, _ID_ONLY, False),
+    "0401": ("immediate", False, _ID_ONLY, False),
+    "0402": ("immediate", False, _ID_ONLY, False),
+    "0403": ("forward", False, _ID_ONLY, False),
+    "0404": ("forward", False, _ID_ONLY, False),
+    "0501": ("immediate", False, _NONE, False),
+    "0502": ("promised", False, _PHONE_ONLY, False),
+    "0503": ("immediate", False, _NONE, False),
+    "0504": ("promised", False, _ID_ONLY, False),
+    "0505": ("immediate", False, _NONE, False),
+    "0601": ("forward", True, _ID_ONLY, False),
+    "0602": ("forward", False, _ID_ONLY, False),
+    "0603": ("forward", True, _ID_ONLY, False),
+    "0604": ("forward", False, _ID_ONLY, False),
+    "0701": ("immediate", False, _NONE, False),
+    "0702": ("immediate", False, _NONE, False),
+    "0703": ("forward", True, _ID_ONLY, False),
+    "0704": ("forward", False, _ID_ONLY, False),
+    "0705": ("forward", False, _ID_ONLY, False),
+    "0706": ("forward", True, _ID_ONLY, False),
+    "0801": ("forward", False, _ID_ONLY, False),
+    "0802": ("forward", False, _ID_ONLY, False),
+    "0803": ("forward", False, _ID_ONLY, False),
+    "0804": ("forward", False, _ID_ONLY, False),
+    "0805": ("promised", False, _PHONE_ONLY, False),
+    "0901": ("immediate", False, _PHONE_ONLY, True),
+    "0902": ("immediate", False, _PHONE_ONLY, True),
+    "0903": ("immediate", False, _PHONE_ONLY, True),
+    "0904": ("immediate", False, _PHONE_ONLY, True),
+    "1001": ("immediate", False, _NONE, False),
+    "1002": ("immediate", False, _NONE, False),
+    "1003": ("immediate", False, _PHONE_ONLY, False),
+    "1004": ("immediate", False, _NONE, False),
+}
+
+for _item in ITEMS:
+    _mode, _verify, _fields, _pays = HANDLING[_item["code"]]
+    _item["mode"] = _mode
+    _item["needs_verification"] = _verify
+    _item["applicant_fields"] = list(_fields)
+    _item["pays_on_behalf"] = _pays
+    if _mode == "immediate":
+        _item["promised_days"] = 0  # 立即办：受理当日办结

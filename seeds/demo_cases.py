@@ -92,7 +92,7 @@ def run(scale: int = 0, today: dt.date | None = None) -> dict:
 def _items() -> list[dict]:
     rows = db.session.execute(
         select(ServiceItem.id, ServiceItem.category_id, ServiceItem.name, ServiceItem.window, ServiceItem.materials,
-               ServiceItem.promised_days, ServiceItem.fee).where(ServiceItem.active.is_(True)).order_by(ServiceItem.id)
+               ServiceItem.promised_days, ServiceItem.fee, ServiceItem.pays_on_behalf).where(ServiceItem.active.is_(True)).order_by(ServiceItem.id)
     ).all()
     return [r._asdict() for r in rows]
 
@@ -238,6 +238,13 @@ class Generator:
         self.serials[year] = self.serials.get(year, 0) + 1
         name, id_number, phone = self._person()
         day = received_at.date()
+        # 当日受理: most cases are entered within minutes; a few (phoned in, written on paper)
+        # only on the next working day (未当日登记).
+        if rng.random() < 0.03 and self._add(day, 1) <= self.now.date():
+            registered_at = self._at(self._add(day, 1))
+        else:
+            registered_at = min(received_at + dt.timedelta(minutes=rng.randint(1, 20)), self.now)
+        registered_at = max(registered_at, received_at)
         promised = item["promised_days"] if item and kind == flow.PROXY else 3
         complete_by = self._add(day, promised)
         submit_by = None if kind == flow.CONSULT else flow.submit_within_completion(day if urgent else self._add(day, 3), complete_by)
@@ -258,8 +265,10 @@ class Generator:
             "custody_state": "held" if materials else None, "fee": Decimal("0.00"), "receipt_number": None,
             "status": status, "submit_by": submit_by, "complete_by": complete_by,
             "due_on": flow.current_due(kind, status, submit_by, complete_by), "closed_at": None, "closed_late": False,
-            "ledger_incomplete": False, "created_at": received_at - dt.timedelta(hours=8),
-            "updated_at": received_at - dt.timedelta(hours=8), "version": 1,
+            "ledger_incomplete": False, "created_at": registered_at - dt.timedelta(hours=8),
+            "registered_at": registered_at, "backdate_reason": None,
+            "payment_received": None, "payment_paid": None, "payment_voucher": None, "payment_paid_on": None,
+            "updated_at": registered_at - dt.timedelta(hours=8), "version": 1,
             **{k: None for k in ("verified_by", "verified_at", "verify_result", "submitted_window", "submitted_at",
                                  "window_result", "reply_at", "reply_method", "answer_text", "referred_to", "reason",
                                  "satisfaction", "followup_note", "followup_at", "notes", "created_by_id")},
@@ -381,6 +390,10 @@ class Generator:
                     reply_method=rng.choice(("visit", "phone", "home")))
         if item["fee"] and item["fee"] > 0:
             case["fee"], case["receipt_number"] = item["fee"], f"No.{rng.randint(10_000_000, 99_999_999)}"
+        if item.get("pays_on_behalf"):  # 代缴: the villager's money, never a fee
+            amount = Decimal(rng.choice(("50.00", "100.00", "200.00", "380.00", "400.00")))
+            case.update(payment_received=amount, payment_paid=amount, payment_paid_on=reply_at.date(),
+                        payment_voucher=f"JF{rng.randint(10_000_000, 99_999_999)}")
         if case["custody_state"]:
             case["custody_state"] = "returned"
         self._close(case, steps, "completed", reply_at, f"窗口办理结果：{case['window_result']}")

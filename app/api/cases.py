@@ -31,16 +31,18 @@ LIST_COLUMNS = [
     "id", "case_number", "village_id", "agent_id", "kind", "service_item_id", "category_id", "applicant_name",
     "applicant_id_number", "applicant_phone", "channel", "urgent", "received_at", "voluntary_confirmed", "status",
     "submit_by", "complete_by", "due_on", "closed_at", "closed_late", "fee", "receipt_number", "version",
+    "registered_at", "payment_received", "payment_paid", "payment_voucher", "payment_paid_on",
 ]
 DETAIL_COLUMNS = [
     "request_text", "materials_received", "materials_note", "custody_state", "verified_by", "verified_at",
     "verify_result", "submitted_window", "submitted_at", "window_result", "reply_at", "reply_method", "answer_text",
-    "referred_to", "reason", "satisfaction", "followup_note", "followup_at", "notes",
+    "referred_to", "reason", "satisfaction", "followup_note", "followup_at", "notes", "backdate_reason",
 ]
 WRITE_COLUMNS = [
     "village_id", "agent_id", "kind", "service_item_id", "applicant_name", "applicant_id_number", "applicant_phone",
     "channel", "urgent", "received_at", "voluntary_confirmed", "request_text", "materials_received",
-    "materials_note", "fee", "receipt_number", "notes",
+    "materials_note", "fee", "receipt_number", "notes", "backdate_reason",
+    "payment_received", "payment_paid", "payment_voucher", "payment_paid_on",
 ]
 
 
@@ -75,6 +77,12 @@ class CaseListSchema(Schema):
     fee = fields.Decimal(as_string=True, places=2)
     receipt_number = fields.Str(allow_none=True)
     version = fields.Int()
+    registered_at = fields.Function(lambda c: c.registered_at.isoformat(timespec="seconds") if c.registered_at else None)
+    same_day = fields.Method("is_same_day")
+    payment_received = fields.Decimal(as_string=True, places=2, allow_none=True)
+    payment_paid = fields.Decimal(as_string=True, places=2, allow_none=True)
+    payment_voucher = fields.Str(allow_none=True)
+    payment_paid_on = fields.Date(allow_none=True)
 
     def masked_id(self, case):
         return mask_id_number(case.applicant_id_number) or None
@@ -84,6 +92,9 @@ class CaseListSchema(Schema):
 
     def is_overdue(self, case):
         return case.is_overdue(clock.today())
+
+    def is_same_day(self, case):
+        return case_service.case_same_day(case)
 
     def state(self, case):
         day = clock.today()
@@ -113,6 +124,7 @@ class CaseDetailSchema(CaseListSchema):
     followup_note = fields.Str(allow_none=True)
     followup_at = fields.Function(lambda c: _dt(c.followup_at))
     notes = fields.Str(allow_none=True)
+    backdate_reason = fields.Str(allow_none=True)
     extensions = fields.Method("ext")
     transitions = fields.Method("steps")
 
@@ -267,10 +279,16 @@ class ServiceItemApi(BmModelRestApi):
     datamodel = SQLAInterface(ServiceItem, db.session)
     service_create = catalog_service.create_item
     service_update = catalog_service.update_item
-    list_columns = ["id", "code", "category_id", "name", "window", "materials", "promised_days", "fee", "active"]
+    list_columns = [
+        "id", "code", "category_id", "name", "window", "materials", "promised_days", "fee", "active",
+        "mode", "needs_verification", "applicant_fields", "pays_on_behalf", "owner", "seed_version",
+    ]
     show_columns = [*list_columns, "legal_basis", "procedure"]
-    add_columns = ["code", "category_id", "name", "window", "legal_basis", "materials", "procedure", "promised_days", "fee", "active"]
+    add_columns = [
+        "code", "category_id", "name", "window", "legal_basis", "materials", "procedure", "promised_days", "fee",
+        "active", "mode", "needs_verification", "applicant_fields", "pays_on_behalf",
+    ]
     edit_columns = add_columns
-    search_columns = ["code", "category_id", "name", "active", "window"]
+    search_columns = ["code", "category_id", "name", "active", "window", "mode", "pays_on_behalf"]
     order_columns = ["code", "name", "category_id", "promised_days"]
     base_order = ("code", "asc")

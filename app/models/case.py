@@ -31,6 +31,10 @@ OPEN_STATUSES = ("registered", "accepted", "verifying", "submitted")
 CLOSED_STATUSES = ("answered", "referred", "completed", "rejected", "voided")
 
 
+def _registered_default(context) -> dt.datetime | None:
+    return context.get_current_parameters().get("received_at")
+
+
 class CaseCounter(Model):
     """Last case number issued per village and year (row-locked while numbering)."""
 
@@ -53,6 +57,7 @@ class Case(Timestamped, VillageScoped, Model):
         Index("ix_case_village_status_due", "village_id", "status", "due_on"),
         Index("ix_case_received", "received_at"),
         Index("ix_case_applicant_name", "applicant_name"),
+        Index("ix_case_village_registered", "village_id", "registered_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -72,6 +77,12 @@ class Case(Timestamped, VillageScoped, Model):
     channel: Mapped[str] = mapped_column(String(10), nullable=False, default="visit")
     urgent: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     received_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+    # 第五条（一）2 当日受理: when the case was entered (township time, server clock); the
+    # reason is required when received_at lies further back than MAX_BACKDATE_WORKDAYS.
+    # services.cases.create_case always sets it from the clock; rows written without the service
+    # (fixtures, bulk imports of an old ledger) fall back to their received time.
+    registered_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=_registered_default)
+    backdate_reason: Mapped[str | None] = mapped_column(Text)
     voluntary_confirmed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     request_text: Mapped[str | None] = mapped_column(Text)
 
@@ -92,6 +103,11 @@ class Case(Timestamped, VillageScoped, Model):
     reason: Mapped[str | None] = mapped_column(Text)  # 不予受理/退回/作废 的原因
     fee: Mapped[Decimal] = mapped_column(Money, nullable=False, default=Decimal("0.00"))
     receipt_number: Mapped[str | None] = mapped_column(String(40))
+    # 第四条9 代缴 (never a fee, 第三条5): the villager's money received and paid on their behalf
+    payment_received: Mapped[Decimal | None] = mapped_column(Money)
+    payment_paid: Mapped[Decimal | None] = mapped_column(Money)
+    payment_voucher: Mapped[str | None] = mapped_column(String(60))  # the payee's receipt/voucher number
+    payment_paid_on: Mapped[dt.date | None] = mapped_column(Date)  # handed over to the payee
     satisfaction: Mapped[int | None] = mapped_column(Integer)
     followup_note: Mapped[str | None] = mapped_column(Text)  # 回访 record
     followup_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

@@ -8,6 +8,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Model, Money, Timestamped
+from .enums import ITEM_MODES, label
 
 
 class ServiceCategory(Model):
@@ -38,6 +39,21 @@ class ServiceItem(Timestamped, Model):
     promised_days: Mapped[int] = mapped_column(Integer, nullable=False, default=3)
     fee: Mapped[Decimal] = mapped_column(Money, nullable=False, default=Decimal("0.00"))
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    # 第二条（三）4 立即办 / 承诺办 / 报送办 (see app.policy.intake.MODES)
+    mode: Mapped[str] = mapped_column(String(10), nullable=False, default="promised")
+    # 第五条（二）3: 报送 only after the village cadres' 调查核实 (协办)
+    needs_verification: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # Applicant fields a 代办 of this item must record besides the name ("id_number", "phone")
+    applicant_fields: Mapped[list] = mapped_column(JSON, nullable=False, default=lambda: ["id_number"])
+    # 第四条9 代缴: the agent receives the villager's money and pays it on their behalf
+    pays_on_behalf: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # Who owns the reference fields: "seed" (flask seed updates them) or "township" (never overwritten)
+    owner: Mapped[str] = mapped_column(String(10), nullable=False, default="township")
+    seed_version: Mapped[int | None] = mapped_column(Integer)
+
+    @property
+    def mode_label(self) -> str:
+        return label(ITEM_MODES, self.mode)
 
     @property
     def materials_text(self) -> str:

@@ -51,6 +51,11 @@ CASE_STATUSES = {
     "rejected": _l("不予受理/退回"),
     "voided": _l("已作废"),
 }
+# 第二条（三）4 "立即办、承诺办、报送办"
+ITEM_MODES = {"immediate": _l("立即办"), "promised": _l("承诺办"), "forward": _l("报送办")}
+# Applicant fields an item may require (the name is always required)
+APPLICANT_FIELDS = {"id_number": _l("身份证号"), "phone": _l("联系电话")}
+ITEM_OWNERS = {"seed": _l("目录种子维护"), "township": _l("乡便民中心维护")}
 CUSTODY_STATES = {"held": _l("保管中"), "submitted": _l("已报送窗口"), "returned": _l("已退还")}
 REPLY_METHODS = {"visit": _l("当面答复"), "phone": _l("电话告知"), "home": _l("上门送达")}
 # 好差评 five levels, 国办发〔2019〕51号

@@ -46,6 +46,10 @@ FLOW: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     },
 }
 
+#: 第二条（三）4 立即办: done at the village point the same day — the reply is the result, no
+#: window is involved, so such a case may go 已受理 → 已办结 directly (only these items).
+IMMEDIATE_FLOW: Mapping[str, tuple[str, ...]] = {"accepted": ("completed",)}
+
 #: What each step must record (field names of the case / of the transition input).
 STEP_FIELDS: Mapping[str, tuple[str, ...]] = {
     "answered": ("answer_text",),  # 第五条（二）1 认真回答
@@ -88,14 +92,24 @@ def initial_status(kind: str) -> str:
     return INITIAL_STATUS[kind]
 
 
-def allowed_targets(kind: str, status: str, may_void_closed: bool = False) -> tuple[str, ...]:
+def allowed_targets(
+    kind: str, status: str, may_void_closed: bool = False, mode: str | None = None, verify_first: bool = False
+) -> tuple[str, ...]:
     """The statuses a case of ``kind`` may move to from ``status``.
+
+    ``mode`` is the item's handling mode (第二条（三）4): an 立即办 (``immediate``) case may
+    also go 已受理 → 已办结 directly. ``verify_first`` (a 报送办 item the catalog marks as
+    needing village verification, 第五条（二）3) removes 已受理 → 已报送: 协办（核实）comes first.
 
     Any open case may be 作废 (with a reason). A closed case may be 作废 only by someone
     allowed to correct the ledger after the fact (township staff: ``may_void_closed``), so
     an agent cannot make a late case disappear from the figures.
     """
     targets = list(FLOW.get(kind, {}).get(status, ()))
+    if kind == PROXY and mode == "immediate":
+        targets += [t for t in IMMEDIATE_FLOW.get(status, ()) if t not in targets]
+    if kind == PROXY and verify_first and status == "accepted":
+        targets = [t for t in targets if t != "submitted"]
     if status in OPEN_STATUSES or (may_void_closed and status != "voided"):
         targets.append("voided")
     return tuple(targets)
@@ -123,6 +137,8 @@ class StepFacts:
     now: datetime
     submitted_at: datetime | None = None
     may_void_closed: bool = False
+    mode: str | None = None  # the item's 立即办 / 承诺办 / 报送办
+    verify_first: bool = False  # 第五条（二）3 协办 before 报送
 
 
 def _blank(value) -> bool:
@@ -134,10 +150,14 @@ def check_transition(f: StepFacts, labels: Mapping[str, object]) -> list[Finding
 
     ``labels`` gives the Chinese name of each field for the messages.
     """
-    targets = allowed_targets(f.kind, f.from_status, f.may_void_closed)
+    targets = allowed_targets(f.kind, f.from_status, f.may_void_closed, f.mode, f.verify_first)
     if f.to_status not in targets:
         if f.to_status == "voided" and f.from_status in CLOSED_STATUSES and f.from_status != "voided":
             message = _l("已办结（已答复、已转介、不予受理）的事项只能由乡便民中心作废")
+        elif f.to_status == "submitted" and f.from_status == "accepted" and f.verify_first:
+            message = _l("该事项须先由村干部调查核实（协办），核实后再报送（第五条（二）3）")
+        elif f.to_status == "completed" and f.from_status == "accepted":
+            message = _l("只有“立即办”事项可以受理后直接办结；其他事项须先报送窗口")
         else:
             message = _l("当前状态不能进行此操作")
         return [Finding("to", "transition_not_allowed", message)]
@@ -195,6 +215,7 @@ def case_deadlines(
     cal: WorkCalendar,
     submit_days: int = DEFAULT_WORKDAYS,
     default_days: int = DEFAULT_WORKDAYS,
+    mode: str | None = None,
 ) -> tuple[date | None, date]:
     """``(submit_by, complete_by)`` of a new case.
 
@@ -206,6 +227,10 @@ def case_deadlines(
     """
     if kind == CONSULT:
         return None, complete_deadline(received_at, None, cal, default_days)
+    if mode == "immediate":
+        # 立即办: nothing is submitted to a window; it is due within the item's promised days
+        # (0 = the day received).
+        return None, complete_deadline(received_at, promised_days, cal, default_days)
     complete_by = complete_deadline(received_at, promised_days, cal, default_days)
     return submit_within_completion(submit_deadline(received_at, urgent, cal, submit_days), complete_by), complete_by
 

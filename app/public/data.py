@@ -158,6 +158,8 @@ def catalog() -> list[dict]:
                 "procedure": it.procedure,
                 "promised_days": it.promised_days,
                 "fee": it.fee,
+                "mode": it.mode,
+                "mode_label": it.mode_label,
             }
         )
     return [{"name": c.name, "items": by_cat[c.id]} for c in cats if by_cat.get(c.id)]

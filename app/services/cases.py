@@ -30,17 +30,18 @@ from ..models.enums import (
     SATISFACTION,
     VERIFY_RESULTS,
 )
-from ..policy import PolicyViolation
+from ..policy import PolicyViolation, intake
 from ..policy import case_flow as flow
 from ..policy.deadlines import DEFAULT_WORKDAYS, calendar_warning, effective_deadline
 from ..policy.idcard import parse_id_number
 from ..policy.phone import normalize_service_phone
-from ..security import current_user_or_none
+from ..security import ROLE_ADMIN, ROLE_TOWNSHIP, current_user_or_none
 from . import calendar as clock
 from .calendar import work_calendar
 from .common import check_version, session
 from .errors import Conflict, Forbidden, ValidationFailed
 from .fields import Field, one_of, parse, to_date, to_datetime, to_flag, to_int, to_money, to_str, to_str_list
+from .payouts import quarter_is_open
 
 LABELS = {
     "village_id": _l("所属村"),
@@ -77,6 +78,12 @@ LABELS = {
     "referred_to": _l("转介单位及联系电话"),
     "reason": _l("原因（已向申请人说明）"),
     "new_due": _l("延期后的办结日期"),
+    "registered_at": _l("登记时间"),
+    "backdate_reason": _l("补登原因"),
+    "payment_received": _l("收到代缴款（元）"),
+    "payment_paid": _l("代缴金额（元）"),
+    "payment_voucher": _l("缴费凭证号"),
+    "payment_paid_on": _l("缴款日期"),
 }
 
 
@@ -136,6 +143,12 @@ def _field(convert, name: str, required: bool = False) -> Field:
     return Field(convert, LABELS[name], required)
 
 
+PAYMENT_SPEC = {
+    "payment_received": _field(to_money, "payment_received"),
+    "payment_paid": _field(to_money, "payment_paid"),
+    "payment_voucher": _field(_text(60), "payment_voucher"),
+    "payment_paid_on": _field(to_date, "payment_paid_on"),
+}
 INTAKE_SPEC = {
     "kind": _field(_choice(CASE_KINDS), "kind", True),
     "channel": _field(_choice(CASE_CHANNELS), "channel"),
@@ -152,6 +165,8 @@ INTAKE_SPEC = {
     "fee": _field(to_money, "fee"),
     "receipt_number": _field(_text(40), "receipt_number"),
     "notes": _field(_text(2000), "notes"),
+    "backdate_reason": _field(_text(1000), "backdate_reason"),
+    **PAYMENT_SPEC,
 }
 OWNER_SPEC = {
     "village_id": _field(to_int, "village_id"),
@@ -181,6 +196,7 @@ TRANSITION_SPEC = {
     "reason": _field(_text(1000), "reason"),
     "fee": _field(to_money, "fee"),
     "receipt_number": _field(_text(40), "receipt_number"),
+    **PAYMENT_SPEC,
 }
 EXTENSION_SPEC = {
     "new_due": _field(to_date, "new_due"),
@@ -232,6 +248,27 @@ def _raise_findings(findings) -> None:
 # --------------------------------------------------------------------------------------
 # Who is acting
 # --------------------------------------------------------------------------------------
+def _may_backdate(user) -> bool:
+    """Registering a case further back than MAX_BACKDATE_WORKDAYS is the township's
+    (乡便民中心, Admin; the CLI acts for them)."""
+    if user is None:
+        return True
+    names = {getattr(r, "name", None) for r in getattr(user, "roles", []) or []}
+    return getattr(user, "village_id", None) is None and bool(names & {ROLE_ADMIN, ROLE_TOWNSHIP})
+
+
+def _max_backdate() -> int:
+    cfg = current_app.config if has_app_context() else {}
+    return int(cfg.get("MAX_BACKDATE_WORKDAYS", intake.DEFAULT_MAX_BACKDATE_WORKDAYS))
+
+
+def _closed_quarters(received: dt.datetime | None) -> list[tuple[int, int]]:
+    if received is None:
+        return []
+    year, quarter = intake.quarter_of(received.date())
+    return [] if quarter_is_open(year, quarter) else [(year, quarter)]
+
+
 def _is_township(user) -> bool:
     """Township staff, the discipline office, Admin and the CLI act for every village."""
     return user is None or getattr(user, "village_id", None) is None
@@ -348,7 +385,15 @@ def _item(item_id: int | None, *, must_be_active: bool) -> ServiceItem | None:
     return item
 
 
-def _check_intake(v: dict, item: ServiceItem | None, now: dt.datetime, changed: set | None = None) -> dict:
+def _check_intake(
+    v: dict,
+    item: ServiceItem | None,
+    now: dt.datetime,
+    changed: set | None = None,
+    *,
+    agent: Agent | None = None,
+    user=None,
+) -> dict:
     """The intake rules on the merged record. On an edit (``changed`` given) the rules about
     the catalog (materials list, fee ceiling) and the clock are checked only for what the
     edit touches, so a later change of the catalog never locks an old ledger line."""
@@ -358,19 +403,41 @@ def _check_intake(v: dict, item: ServiceItem | None, now: dt.datetime, changed: 
 
     errors: dict[str, list] = {}
     kind = v["kind"]
-    if kind == flow.PROXY:
-        if item is None:
-            errors.setdefault("service_item_id", []).append(str(_l("代办须选择代办事项")))
-        if not v.get("applicant_id_number"):
-            errors.setdefault("applicant_id_number", []).append(str(_l("代办须登记申请人身份证号")))
+    if kind == flow.PROXY and item is None:
+        errors.setdefault("service_item_id", []).append(str(_l("代办须选择代办事项")))
+    if touched("applicant_id_number", "applicant_phone", "service_item_id"):
+        required = list(item.applicant_fields or []) if item is not None else []
+        for f in intake.check_applicant_fields(kind, required, v):
+            errors.setdefault(f.field, []).append(str(f.message))
     for f in flow.check_voluntary(kind, bool(v.get("voluntary_confirmed"))):
         errors.setdefault(f.field, []).append(str(f.message))
     received = v["received_at"]
-    if touched("received_at"):
-        if received > now + flow.CLOCK_TOLERANCE:
-            errors.setdefault("received_at", []).append(str(_l("受理时间不能晚于当前时间")))
-        elif received.year < 2000:
+    if touched("received_at", "backdate_reason"):
+        if received.year < 2000:
             errors.setdefault("received_at", []).append(str(_l("受理时间有误")))
+        else:
+            for f in intake.check_received_at(
+                received,
+                now,
+                work_calendar(),
+                max_workdays=_max_backdate(),
+                township=_may_backdate(user),
+                reason=v.get("backdate_reason"),
+                hired_on=agent.hired_on if agent is not None else None,
+                closed_quarters=_closed_quarters(received),
+            ):
+                errors.setdefault(f.field, []).append(str(f.message))
+    if touched(*PAYMENT_SPEC, "service_item_id"):
+        for f in intake.check_payment(
+            bool(item.pays_on_behalf) if item is not None else False,
+            v.get("payment_received"),
+            v.get("payment_paid"),
+            v.get("payment_voucher"),
+            v.get("payment_paid_on"),
+            received_on=received.date(),
+            today=now.date(),
+        ):
+            errors.setdefault(f.field, []).append(str(f.message))
     if touched("materials_received", "service_item_id"):
         allowed = list(item.materials or []) if item else []
         unknown = [m for m in v.get("materials_received") or [] if m not in allowed]
@@ -388,7 +455,8 @@ def _check_intake(v: dict, item: ServiceItem | None, now: dt.datetime, changed: 
 def _deadlines(kind: str, received_at: dt.datetime, urgent: bool, item: ServiceItem | None):
     submit_days, default_days = _settings()
     return flow.case_deadlines(
-        kind, received_at, urgent, item.promised_days if item else None, work_calendar(), submit_days, default_days
+        kind, received_at, urgent, item.promised_days if item else None, work_calendar(), submit_days, default_days,
+        mode=item.mode if item else None,
     )
 
 
@@ -437,7 +505,7 @@ def create_case(data) -> Case:
     values["materials_received"] = values.get("materials_received") or []
     values["fee"] = values.get("fee") or Decimal("0.00")
     if "kind" in values and "service_item_id" not in errors:
-        _merge(errors, _check_intake(values, item, now))
+        _merge(errors, _check_intake(values, item, now, agent=agent, user=user))
     if errors:
         raise ValidationFailed(errors=errors)
 
@@ -461,6 +529,7 @@ def create_case(data) -> Case:
             due_on=flow.current_due(kind, status, submit_by, complete_by),
             custody_state="held" if holds_materials else None,
             created_by_id=getattr(user, "id", None),
+            registered_at=now.replace(microsecond=0),
             **fields,
         )
         s.add(case)
@@ -524,7 +593,7 @@ def update_case(case: Case, data) -> Case:
     merged["materials_received"] = merged.get("materials_received") or []
     merged["fee"] = merged.get("fee") or Decimal("0.00")
     item = _item(merged.get("service_item_id"), must_be_active="service_item_id" in changed)
-    intake_errors = _check_intake(merged, item, clock.now_local(), set(changed))
+    intake_errors = _check_intake(merged, item, clock.now_local(), set(changed), agent=case.agent, user=user)
     if intake_errors:
         raise ValidationFailed(errors=intake_errors)
     _raise_findings(
@@ -564,7 +633,28 @@ def _differs(old, new) -> bool:
 # --------------------------------------------------------------------------------------
 def transitions_for(case: Case) -> tuple[str, ...]:
     """The moves the current user may make on ``case`` (the buttons of the case page)."""
-    return flow.allowed_targets(case.kind, case.status, _is_township(current_user_or_none()))
+    mode, verify_first = _item_mode(case)
+    return flow.allowed_targets(case.kind, case.status, _is_township(current_user_or_none()), mode, verify_first)
+
+
+def _item_mode(case: Case) -> tuple[str | None, bool]:
+    """The item's 立即办/承诺办/报送办 and whether 协办（核实）must come before 报送."""
+    item = case.service_item
+    if item is None:
+        return None, False
+    return item.mode, intake.verification_first(item.mode, bool(item.needs_verification))
+
+
+def case_same_day(case: Case) -> bool:
+    """当日受理 (第五条（一）2): entered on the working day the request belongs to."""
+    return intake.registered_same_day(case.received_at, case.registered_at or case.received_at, work_calendar())
+
+
+def same_day_map(cases: Iterable[Case]) -> dict[int, bool]:
+    cal = work_calendar()
+    return {
+        c.id: intake.registered_same_day(c.received_at, c.registered_at or c.received_at, cal) for c in cases
+    }
 
 
 def transition_case(case: Case, data) -> Case:
@@ -585,8 +675,13 @@ def transition_case(case: Case, data) -> Case:
         now=now,
         submitted_at=case.submitted_at,
         may_void_closed=_is_township(user),
+        mode=_item_mode(case)[0],
+        verify_first=_item_mode(case)[1],
     )
-    findings = flow.check_transition(facts, LABELS)
+    labels = LABELS
+    if facts.mode == "immediate" and from_status == "accepted":
+        labels = {**LABELS, "window_result": _l("办理结果")}  # 立即办: no window is involved
+    findings = flow.check_transition(facts, labels)
     if to == "submitted" and from_status == "verifying" and v.get("verify_result") == "not_confirmed":
         findings.append(
             flow.Finding(
@@ -598,13 +693,20 @@ def transition_case(case: Case, data) -> Case:
         receipt = v.get("receipt_number") or case.receipt_number
         statutory = case.service_item.fee if case.service_item else Decimal("0.00")
         findings += flow.check_fee(fee, statutory, receipt)
+        payment = {k: v[k] if v.get(k) is not None else getattr(case, k) for k in PAYMENT_SPEC}
+        pays = bool(case.service_item and case.service_item.pays_on_behalf)
+        findings += intake.check_payment(
+            pays, payment["payment_received"], payment["payment_paid"], payment["payment_voucher"],
+            payment["payment_paid_on"], received_on=case.received_at.date(), today=now.date(),
+        )
+        findings += intake.check_payment_closing(pays, payment["payment_paid"], payment["payment_voucher"])
     _raise_findings(findings)
 
     note_parts: list[str] = []
 
     def say(name: str, value) -> None:
         if value not in (None, ""):
-            note_parts.append(f"{LABELS[name]}：{value}")
+            note_parts.append(f"{labels[name]}：{value}")
 
     if to == "verifying":
         case.verified_by, case.verified_at = v["verified_by"], at
@@ -625,11 +727,18 @@ def transition_case(case: Case, data) -> Case:
             case.fee = v["fee"]
         if v.get("receipt_number"):
             case.receipt_number = v["receipt_number"]
+        for key in PAYMENT_SPEC:
+            if v.get(key) is not None:
+                setattr(case, key, v[key])
+        if case.payment_paid is not None and case.payment_paid_on is None:
+            case.payment_paid_on = v["reply_at"].date() if v.get("reply_at") else at.date()
         if case.custody_state == "held":
             # done at the village point: the originals go back to the applicant. Materials
             # handed to the window stay 已报送窗口 until their return is recorded.
             case.custody_state = "returned"
         say("window_result", v["window_result"])
+        say("payment_paid", f"{case.payment_paid:.2f}" if case.payment_paid is not None else None)
+        say("payment_voucher", case.payment_voucher)
         say("reply_method", REPLY_METHODS[v["reply_method"]] if v.get("reply_method") else None)
     elif to == "answered":
         case.answer_text, case.reply_at = v["answer_text"], at
@@ -792,12 +901,14 @@ def recompute_deadlines(changed_days: Iterable[dt.date]) -> int:
 __all__ = [
     "LABELS",
     "case_calendar_warning",
+    "case_same_day",
     "create_case",
     "deadline_state",
     "extend_case",
     "open_cases_warning",
     "open_counts",
     "recompute_deadlines",
+    "same_day_map",
     "soon_limit",
     "timeline",
     "todo_cases",

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from ..models import Case, ServiceCategory, ServiceItem
+from ..models.enums import APPLICANT_FIELDS, ITEM_MODES
 from .common import session
 from .errors import ValidationFailed
 from .fields import Field, parse, to_flag, to_int, to_money, to_str, to_str_list
@@ -52,6 +53,22 @@ def _materials(value):
     return items
 
 
+def _mode(value):
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or value not in ITEM_MODES:
+        raise ValueError(_l("无效的选项，可选：%(c)s", c="、".join(str(v) for v in ITEM_MODES.values())))
+    return value
+
+
+def _applicant_fields(value):
+    items = to_str_list(value)
+    unknown = [v for v in items if v not in APPLICANT_FIELDS]
+    if unknown:
+        raise ValueError(_l("无效的选项，可选：%(c)s", c="、".join(str(v) for v in APPLICANT_FIELDS.values())))
+    return [f for f in APPLICANT_FIELDS if f in items]
+
+
 ITEM_SPEC = {
     "code": Field(_code(8), _l("事项编码")),
     "category_id": Field(to_int, _l("事项类别"), required=True),
@@ -63,7 +80,13 @@ ITEM_SPEC = {
     "promised_days": Field(_days, _l("承诺时限（工作日）")),
     "fee": Field(to_money, _l("收费标准（元）")),
     "active": Field(to_flag, _l("启用")),
+    "mode": Field(_mode, _l("办理方式")),
+    "needs_verification": Field(to_flag, _l("报送前须村干部核实")),
+    "applicant_fields": Field(_applicant_fields, _l("须登记的申请人信息")),
+    "pays_on_behalf": Field(to_flag, _l("代缴事项")),
 }
+#: Fields of an item that are its reference content (the seed's, unless the township edits them).
+REFERENCE_FIELDS = tuple(k for k in ITEM_SPEC if k not in ("code", "active"))
 CATEGORY_SPEC = {
     "code": Field(_code(4), _l("类别编码")),
     "name": Field(lambda v: to_str(v, 40), _l("类别名称"), required=True),
@@ -123,6 +146,10 @@ def create_item(data) -> ServiceItem:
     values["fee"] = values.get("fee") if values.get("fee") is not None else 0
     if "active" not in data:
         values["active"] = True
+    values["mode"] = values.get("mode") or "promised"
+    if values.get("applicant_fields") is None or "applicant_fields" not in data:
+        values["applicant_fields"] = ["id_number"]
+    values["owner"] = "township"  # added by the township (第四条 last line): the seed never touches it
     _check_item(values, None)
     item = ServiceItem(**values)
     session().add(item)
@@ -145,12 +172,21 @@ def update_item(item: ServiceItem, data) -> ServiceItem:
         changes.pop("fee")
     if "materials" in changes and changes["materials"] is None:
         changes["materials"] = []
+    if "mode" in changes and changes["mode"] is None:
+        changes.pop("mode")
+    if "applicant_fields" in changes and changes["applicant_fields"] is None:
+        changes["applicant_fields"] = []
     merged = {"category_id": item.category_id, "name": item.name, "code": item.code, **changes}
     _check_item(merged, item)
     moved = "category_id" in changes and changes["category_id"] != item.category_id
+    edited = False
     for key, value in changes.items():
-        if getattr(item, key) != value:
+        if _differs(getattr(item, key), value):
             setattr(item, key, value)
+            edited = edited or key in REFERENCE_FIELDS
+    if edited:
+        # Edited by hand: from now on the township's; `flask seed` never overwrites it.
+        item.owner = "township"
     if moved:
         # A case's category is its item's category (monthly figures count by it).
         session().execute(
@@ -158,6 +194,14 @@ def update_item(item: ServiceItem, data) -> ServiceItem:
         )
     session().commit()
     return item
+
+
+def _differs(old, new) -> bool:
+    if isinstance(old, list) or isinstance(new, list):
+        return list(old or []) != list(new or [])
+    if old in (None, "") and new in (None, ""):
+        return False
+    return old != new
 
 
 def retire_item(item: ServiceItem) -> ServiceItem:

@@ -35,6 +35,7 @@ from ..models import SIX_ONES, Agent, AnnualAssessment, Case, Deduction, Monthly
 from ..models.case import OPEN_STATUSES
 from ..models.enums import REPORT_STATUSES
 from ..policy.deductions import DeductionCode, StrikeStatus, strike_status
+from ..policy.intake import registered_same_day
 from ..policy.reports import is_report_late, previous_month
 from . import calendar as calendar_service
 from .settings import strike_threshold
@@ -139,6 +140,7 @@ class CaseFigures:
     completed_on_time: int = 0
     open_overdue_proxy: int = 0
     rejected: int = 0
+    late_entry: int = 0  # 未当日登记 (第五条（一）2)
 
     @property
     def ontime_base(self) -> int:
@@ -148,6 +150,11 @@ class CaseFigures:
     def ontime_rate(self) -> float | None:
         """按时办结率 as a fraction; ``None`` when nothing is decided yet."""
         return self.completed_on_time / self.ontime_base if self.ontime_base else None
+
+    @property
+    def same_day_rate(self) -> float | None:
+        """当日登记率: cases entered on the working day they were received, of all received."""
+        return (self.received - self.late_entry) / self.received if self.received else None
 
     def add(self, other: CaseFigures) -> None:
         for name in self.__dataclass_fields__:
@@ -208,7 +215,16 @@ def case_figures(period: Period, today: dt.date, village_id: int | None = None) 
     )
     if village_id is not None:
         stmt = stmt.where(Case.village_id == village_id)
-    return {row[0]: CaseFigures(*(int(v or 0) for v in row[1:])) for row in _db().session.execute(stmt)}
+    figures = {row[0]: CaseFigures(*(int(v or 0) for v in row[1:])) for row in _db().session.execute(stmt)}
+    # 未当日登记: only a case entered on a later calendar day can be late; the calendar decides.
+    later = stmt.with_only_columns(Case.village_id, Case.received_at, Case.registered_at).group_by(None).where(
+        func.date(Case.registered_at) > func.date(Case.received_at)
+    )
+    cal = calendar_service.work_calendar()
+    for vid, received, registered in _db().session.execute(later):
+        if vid in figures and not registered_same_day(received, registered, cal):
+            figures[vid].late_entry += 1
+    return figures
 
 
 def _month_bucket(months: list[tuple[int, int]]):

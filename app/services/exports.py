@@ -45,11 +45,12 @@ from ..models.enums import CASE_CHANNELS, CASE_KINDS, CASE_STATUSES, DEDUCTION_S
 from ..policy import PolicyViolation
 from ..policy.deductions import DeductionCode
 from ..policy.idcard import mask_id_number
+from ..policy.intake import registered_same_day
 from ..policy.money import month_bounds, parse_quarter, q2, quarter_months
 from ..policy.phone import mask_phone
 from ..policy.reports import parse_month
 from . import privacy, settings
-from .calendar import now_local
+from .calendar import now_local, work_calendar
 from .calendar import today as township_today
 from .errors import NotFound, ValidationFailed
 from .fields import Field, parse, to_date, to_int, to_str
@@ -196,6 +197,11 @@ def _ledger_tuples(query: Query) -> Query:
             Case.materials_note,
             Case.window_result,
             Case.answer_text,
+            Case.registered_at,
+            Case.payment_received,
+            Case.payment_paid,
+            Case.payment_voucher,
+            Case.payment_paid_on,
         )
         .outerjoin(village, Case.village_id == village.id)
         .outerjoin(agent, Case.agent_id == agent.id)
@@ -207,10 +213,13 @@ def _ledger_tuples(query: Query) -> Query:
 def ledger_rows(query: Query, *, full_numbers: bool, today: dt.date) -> Iterator[tuple]:
     kinds, channels, statuses = _labels(CASE_KINDS), _labels(CASE_CHANNELS), _labels(CASE_STATUSES)
     yes = "是"
+    cal = work_calendar()
     for n, r in enumerate(_ledger_tuples(query), 1):
         (number, village, agent, kind, item, name, id_number, phone, channel, urgent, received_at,
          submit_by, complete_by, status, closed_late, due_on, closed_at, fee, receipt, notes,
-         materials, materials_note, window_result, answer) = r  # fmt: skip
+         materials, materials_note, window_result, answer,
+         registered_at, pay_received, pay_paid, voucher, paid_on) = r  # fmt: skip
+        late_entry = not registered_same_day(received_at, registered_at or received_at, cal)
         overdue = closed_late or (status in OPEN_STATUSES and due_on is not None and due_on < today)
         yield (
             n,
@@ -227,15 +236,39 @@ def ledger_rows(query: Query, *, full_numbers: bool, today: dt.date) -> Iterator
             received_at,
             submit_by,
             complete_by,
-            statuses.get(status, status),
+            # 未当日登记 (第五条（一）2) rides with the status: the sheet is one A4 page wide at 8 pt
+            f"{statuses.get(status, status)}（未当日登记）" if late_entry else statuses.get(status, status),
             yes if overdue else "",
             closed_at.date() if closed_at else None,
             fee,
             received_materials(materials, materials_note),
-            answer if kind == "consult" else window_result,
+            "；".join(
+                t
+                for t in (
+                    answer if kind == "consult" else window_result,
+                    payment_text(pay_received, pay_paid, voucher, paid_on),
+                )
+                if t
+            ),
             receipt,
             notes,
         )
+
+
+def payment_text(received, paid, voucher: str | None, paid_on: dt.date | None) -> str:
+    """代缴 money of a case in one phrase of the ledger's 办理结果 column (第四条9; never a fee)."""
+    if received is None and paid is None and not voucher:
+        return ""
+    parts = []
+    if received is not None:
+        parts.append(f"收代缴款{received:.2f}元")
+    if paid is not None:
+        parts.append(f"代缴{paid:.2f}元")
+    if voucher:
+        parts.append(f"凭证号{voucher}")
+    if paid_on:
+        parts.append(chinese_date(paid_on))
+    return "代缴：" + "，".join(parts)
 
 
 def received_materials(materials, note: str | None) -> str:

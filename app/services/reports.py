@@ -31,12 +31,13 @@ from ..models import Case, Deduction, MonthlyReport, MonthlyReportAction, Villag
 from ..models.case import OPEN_STATUSES
 from ..models.catalog import ServiceCategory
 from ..policy import PolicyViolation
+from ..policy.intake import registered_same_day
 from ..policy.money import month_bounds
 from ..policy.reports import parse_month, previous_month, report_deadline, report_due_date
 from ..policy.supervision import ReportState, check_report_month, report_costs_deduction, report_state
 from ..security import current_user_or_none
 from .audit import person_name
-from .calendar import now_local
+from .calendar import now_local, work_calendar
 from .common import check_version, session
 from .deductions import agent_in_post, find_deduction, quarter_is_closed, sync_deduction
 from .errors import Conflict, ValidationFailed
@@ -95,7 +96,27 @@ def generate_figures(village_id: int, year: int, month: int, now: dt.datetime | 
         rest = [sum(col) for col in zip(*by_cat.values(), strict=True)]
         table.append({"category_id": None, "category": str(_l("其他（未分类）")), **dict(zip(FIGURE_KEYS, rest, strict=True))})
     total = {k: sum(r[k] for r in table) for k in FIGURE_KEYS}
-    return {"rows": table, "total": total, "as_of": as_of.isoformat(), "generated_at": now.isoformat(timespec="minutes")}
+    return {"rows": table, "total": total, "as_of": as_of.isoformat(), "generated_at": now.isoformat(timespec="minutes"),
+            **intake_figures(village_id, start, end)}
+
+
+def intake_figures(village_id: int, start: dt.datetime, end: dt.datetime) -> dict:
+    """未当日登记 (第五条（一）2) and the 代缴 money (第四条9) of the cases received in [start, end):
+    ``late_entries`` (count) and ``payments`` {"count", "received", "paid"} (strings, 2 places)."""
+    where = (Case.village_id == village_id, Case.received_at >= start, Case.received_at < end, Case.status != "voided")
+    # Only a case entered on a later calendar day can be late; the calendar decides the rest.
+    pairs = session().execute(
+        select(Case.received_at, Case.registered_at).where(*where, func.date(Case.registered_at) > func.date(Case.received_at))
+    ).all()
+    cal = work_calendar()
+    late = sum(1 for received, registered in pairs if not registered_same_day(received, registered, cal))
+    count, received, paid = session().execute(
+        select(func.count(Case.payment_paid), func.sum(Case.payment_received), func.sum(Case.payment_paid)).where(
+            *where, Case.payment_paid.is_not(None)
+        )
+    ).one()
+    money = lambda v: f"{(v or 0):.2f}"  # noqa: E731
+    return {"late_entries": late, "payments": {"count": int(count or 0), "received": money(received), "paid": money(paid)}}
 
 
 def figures_of(report: MonthlyReport, now: dt.datetime | None = None) -> dict:

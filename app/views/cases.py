@@ -129,6 +129,14 @@ LABELS = {
     "complete_by": _l("办结期限"),
     "closed_late": _l("超期办结"),
     "category_id": _l("事项类别"),
+    "registered_at": _l("登记时间"),
+    "backdate_reason": _l("补登原因"),
+    "payment_received": _l("收到代缴款（元）"),
+    "payment_paid": _l("代缴金额（元）"),
+    "payment_voucher": _l("缴费凭证号"),
+    "payment_paid_on": _l("缴款日期"),
+    "mode": _l("办理方式"),
+    "same_day": _l("当日登记"),
 }
 
 
@@ -173,6 +181,8 @@ def deadline_badge(case: Case) -> Markup:
         parts.append(Markup(" <span class='label {}'>{}</span>").format(STATE_CSS[state], STATE_LABELS[state]))
     if case.urgent:
         parts.append(Markup(" <span class='label label-danger'>{}</span>").format(_l("急")))
+    if not case_service.case_same_day(case):
+        parts.append(Markup(" <span class='label label-warning bm-late-entry'>{}</span>").format(_l("未当日登记")))
     if case.due_on and case.is_open and not work_calendar().is_configured_year(case.due_on.year):
         parts.append(
             Markup(" <i class='fa fa-exclamation-triangle text-warning' title='{}'></i>").format(
@@ -239,7 +249,7 @@ def _agents():
 
 def _item_label(item: ServiceItem) -> str:
     retired = "" if item.active else f"（{_l('已停用')}）"
-    return f"{item.code} {item.name}{retired}"
+    return f"{item.code} {item.name}【{item.mode_label}】{retired}"
 
 
 def _agent_label(agent: Agent) -> str:
@@ -286,6 +296,15 @@ class CaseForm(DynamicForm):
     fee = _text(_l("收费金额（元）"), _l("只收国家规定的成本费用，不收代办费（第三条5）"))
     receipt_number = _text(_l("收费票据号码"), _l("收费的须出具合法收费票据"))
     notes = _text(_l("备注"), area=True)
+    backdate_reason = _text(
+        _l("补登原因"), _l("受理时间早于3个工作日前的，只能由乡便民中心补登并写明原因"), area=True
+    )
+    payment_received = _text(_l("收到代缴款（元）"), _l("代缴事项：代办员从申请人处收到的缴费款，不是收费"))
+    payment_paid = _text(_l("代缴金额（元）"), _l("实际缴给收款单位的金额，不能超过收到的代缴款"))
+    payment_voucher = _text(_l("缴费凭证号"), _l("收款单位（供电所、水厂、税务等）出具的收据或凭证号；办结前必填"))
+    payment_paid_on = DateField(
+        _l("缴款日期"), validators=[Optional()], render_kw={"class": "form-control", "type": "date"}
+    )
 
     @classmethod
     def refresh(cls, obj=None):
@@ -315,18 +334,21 @@ class CaseEditForm(CaseForm):
     followup_at = _when(_l("回访时间"))
 
 
+PAYMENT_FIELDS = ["payment_received", "payment_paid", "payment_voucher", "payment_paid_on"]
 ADD_FIELDSETS = [
-    (_l("受理信息"), {"fields": ["kind", "channel", "received_at", "urgent", "village", "agent"]}),
+    (_l("受理信息"), {"fields": ["kind", "channel", "received_at", "backdate_reason", "urgent", "village", "agent"]}),
     (_l("申请人"), {"fields": ["applicant_name", "applicant_id_number", "applicant_phone"]}),
     (_l("代办事项"), {"fields": ["service_item", "request_text", "voluntary_confirmed"]}),
     (_l("收取材料（一次性告知）"), {"fields": ["materials_received", "materials_note"]}),
+    (_l("代缴款（第四条9，不是收费）"), {"fields": PAYMENT_FIELDS}),
     (_l("收费与备注"), {"fields": ["fee", "receipt_number", "notes"]}),
 ]
 EDIT_FIELDSETS = [
-    (_l("受理信息"), {"fields": ["channel", "received_at", "urgent", "agent"]}),
+    (_l("受理信息"), {"fields": ["channel", "received_at", "backdate_reason", "urgent", "agent"]}),
     (_l("申请人"), {"fields": ["applicant_name", "applicant_id_number", "applicant_phone"]}),
     (_l("代办事项"), {"fields": ["service_item", "request_text", "voluntary_confirmed"]}),
     (_l("收取材料（一次性告知）"), {"fields": ["materials_received", "materials_note", "custody_state"]}),
+    (_l("代缴款（第四条9，不是收费）"), {"fields": PAYMENT_FIELDS}),
     (_l("收费与备注"), {"fields": ["fee", "receipt_number", "notes"]}),
     (_l("评价与回访"), {"fields": ["satisfaction", "followup_note", "followup_at"]}),
 ]
@@ -345,7 +367,15 @@ def _step_form(to: str, case: Case):
             fields["verify_result"] = choice_field(labels["verify_result"], VERIFY_RESULTS)
         fields["submitted_window"] = _text(labels["submitted_window"])
     elif to == "completed":
-        fields["window_result"] = _text(labels["window_result"], _l("如：已审批通过，证照已领取"), area=True)
+        immediate = case.service_item is not None and case.service_item.mode == "immediate"
+        if immediate and case.status == "accepted":
+            fields["window_result"] = _text(_l("办理结果"), _l("立即办：如“证明已开具并交申请人”"), area=True)
+        else:
+            fields["window_result"] = _text(labels["window_result"], _l("如：已审批通过，证照已领取"), area=True)
+        if case.service_item is not None and case.service_item.pays_on_behalf:
+            fields["payment_received"] = _text(labels["payment_received"])
+            fields["payment_paid"] = _text(labels["payment_paid"])
+            fields["payment_voucher"] = _text(labels["payment_voucher"], _l("收款单位出具的收据或凭证号"))
         fields["reply_at"] = _when(labels["reply_at"])
         fields["reply_method"] = choice_field(labels["reply_method"], REPLY_METHODS, required=False)
         fields["fee"] = _text(labels["fee"], _l("只收国家规定的成本费用，不收代办费（第三条5）"))
@@ -584,6 +614,7 @@ class CaseView(BmModelView):
             can_extend=can_transition and case.is_open and case.complete_by is not None,
             can_review=bool(self.appbuilder.sm.has_access("can_review", "Case")),
             can_print=bool(self.appbuilder.sm.has_access("can_read", "Document")),
+            same_day=case_service.case_same_day(case),
             labels=LABELS,
             kinds=CASE_KINDS,
             statuses=CASE_STATUSES,
@@ -632,6 +663,11 @@ class CaseView(BmModelView):
             if "fee" in form._fields:
                 form.fee.data = f"{case.fee:.2f}"
                 form.receipt_number.data = case.receipt_number
+            for key in ("payment_received", "payment_paid"):
+                if key in form._fields and getattr(case, key) is not None:
+                    form._fields[key].data = f"{getattr(case, key):.2f}"
+            if "payment_voucher" in form._fields:
+                form.payment_voucher.data = case.payment_voucher
         return self.render_template(
             "cases/step.html",
             title=STEP_TITLES[to],

@@ -11,16 +11,19 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget, BS3TextFieldWidget, DatePickerWidget
 from flask_appbuilder.forms import DynamicForm
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, IntegerField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, IntegerField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional
+from wtforms.widgets import CheckboxInput
+from wtforms.widgets import ListWidget as CheckboxListWidget
 
 from ..extensions import db
 from ..models import CalendarDay, ServiceCategory, ServiceItem
+from ..models.enums import APPLICANT_FIELDS, ITEM_MODES, ITEM_OWNERS
 from ..services import calendar as clock
 from ..services import calendar_admin
 from ..services import catalog as catalog_service
 from ..services.errors import DomainError
-from .base import READ_WRITE, BmModelView, choice_field, expose, has_access, interface, yes_no
+from .base import READ_WRITE, BmModelView, choice_field, code_formatter, expose, has_access, interface, yes_no
 
 WEEKDAYS = (_l("星期一"), _l("星期二"), _l("星期三"), _l("星期四"), _l("星期五"), _l("星期六"), _l("星期日"))
 WORKDAY_CHOICES = {"True": _l("上班（含调休上班）"), "False": _l("休息（放假）")}
@@ -37,6 +40,12 @@ ITEM_LABELS = {
     "promised_days": _l("承诺时限（工作日）"),
     "fee": _l("收费标准（元）"),
     "active": _l("启用"),
+    "mode": _l("办理方式"),
+    "needs_verification": _l("报送前须村干部核实"),
+    "applicant_fields": _l("须登记的申请人信息"),
+    "pays_on_behalf": _l("代缴事项"),
+    "owner": _l("维护方"),
+    "seed_version": _l("目录种子版本"),
 }
 
 
@@ -53,14 +62,22 @@ class ServiceItemView(BmModelView):
     service_create = catalog_service.create_item
     service_update = catalog_service.update_item
 
-    list_columns = ["code", "name", "category", "window", "promised_days", "fee", "active"]
-    search_columns = ["code", "name", "category", "window", "active", "promised_days"]
+    list_columns = ["code", "name", "category", "mode", "window", "promised_days", "fee", "active"]
+    search_columns = ["code", "name", "category", "mode", "window", "active", "promised_days", "pays_on_behalf"]
     order_columns = ["code", "name", "promised_days", "active"]
     base_order = ("code", "asc")
-    add_columns = ["category", "code", "name", "window", "legal_basis", "materials", "procedure", "promised_days", "fee", "active"]
-    edit_columns = ["category", "name", "window", "legal_basis", "materials", "procedure", "promised_days", "fee", "active"]
+    add_columns = [
+        "category", "code", "name", "mode", "window", "legal_basis", "materials", "procedure", "promised_days", "fee",
+        "needs_verification", "applicant_fields", "pays_on_behalf", "active",
+    ]
+    edit_columns = [
+        "category", "name", "mode", "window", "legal_basis", "materials", "procedure", "promised_days", "fee",
+        "needs_verification", "applicant_fields", "pays_on_behalf", "active",
+    ]
     show_fieldsets = [
-        (_l("基本信息"), {"fields": ["code", "category", "name", "window", "active"]}),
+        (_l("基本信息"), {"fields": ["code", "category", "name", "window", "active", "owner", "seed_version"]}),
+        (_l("办理方式（第二条（三）4 立即办、承诺办、报送办）"),
+         {"fields": ["mode", "needs_verification", "applicant_fields", "pays_on_behalf"]}),
         (_l("公开内容（第三条2：办理单位、申报材料、承诺时限、收费标准）"),
          {"fields": ["legal_basis", "materials_text", "procedure", "promised_days", "fee"]}),
     ]
@@ -71,11 +88,22 @@ class ServiceItemView(BmModelView):
         "promised_days": _l("乡便民服务中心窗口承诺的工作日数，受理当日不计；0 表示即时办结"),
         "fee": _l("国家规定的成本费用；代办本身一律不收费（第三条5）"),
         "active": _l("取消勾选即停用：不能再受理，已有记录保留"),
+        "mode": _l("立即办：代办点当场办结；承诺办：村里在承诺时限内办结；报送办：报送乡便民服务中心窗口"),
+        "needs_verification": _l("报送办事项中须先由村干部调查核实的（如低保、五保、救助、残疾补助，第五条（二）3）"),
+        "applicant_fields": _l("代办时除姓名外必须登记的申请人信息；不勾选则只登记姓名"),
+        "pays_on_behalf": _l("代办员收取村民的缴费款代为缴纳（电费、水费、通讯费、城乡居民医保/养老保险费）"),
     }
     add_form_extra_fields = {
         "code": StringField(_l("事项编码"), validators=[Optional()], widget=BS3TextFieldWidget()),
         "materials": TextAreaField(_l("申报材料"), widget=BS3TextAreaFieldWidget()),
         "active": BooleanField(_l("启用"), default=True),
+        "mode": choice_field(_l("办理方式"), ITEM_MODES, required=False),
+        "applicant_fields": SelectMultipleField(
+            _l("须登记的申请人信息"), choices=[(k, v) for k, v in APPLICANT_FIELDS.items()], validators=[Optional()],
+            widget=CheckboxListWidget(prefix_label=False), option_widget=CheckboxInput(),
+        ),
+        "needs_verification": BooleanField(_l("报送前须村干部核实")),
+        "pays_on_behalf": BooleanField(_l("代缴事项")),
     }
     edit_form_extra_fields = add_form_extra_fields
     formatters_columns = {
@@ -83,11 +111,17 @@ class ServiceItemView(BmModelView):
         "fee": lambda v: f"{v:.2f}" if v is not None else "",
         "promised_days": lambda v: str(_l("%(n)s个工作日", n=v)) if v else str(_l("即时办结")),
         "materials_text": lambda v: "、".join((v or "").splitlines()),
+        "mode": code_formatter(ITEM_MODES),
+        "owner": code_formatter(ITEM_OWNERS),
+        "needs_verification": yes_no,
+        "pays_on_behalf": yes_no,
+        "applicant_fields": lambda v: "、".join(str(APPLICANT_FIELDS.get(f, f)) for f in (v or [])) or str(_l("仅姓名")),
     }
 
     def prefill_form(self, form, pk):
         item = self.datamodel.get(pk)
         form.materials.data = item.materials_text
+        form.applicant_fields.data = list(item.applicant_fields or [])
 
 
 class ServiceCategoryView(BmModelView):

@@ -38,7 +38,7 @@ def test_agent_creates_moves_and_extends_a_case(app, world, items, clock, api_to
     assert case["applicant_id_number"] == APPLICANT_ID  # the case's own agent sees it in full
     pk = r.json["id"]
     r = c.post(f"/api/v1/case/{pk}/transition", json={"to": "completed"}, headers=h)
-    assert r.status_code == 422 and r.json["errors"]["to"] == ["当前状态不能进行此操作"]
+    assert r.status_code == 422 and r.json["errors"]["to"] == ["只有“立即办”事项可以受理后直接办结；其他事项须先报送窗口"]
     r = c.post(f"/api/v1/case/{pk}/transition", json={"to": "submitted", "submitted_window": "社保窗口"}, headers=h)
     assert r.status_code == 200 and r.json["result"]["status"] == "submitted"
     r = c.post(f"/api/v1/case/{pk}/extension", json={"new_due": "2026-12-04", "reason": "窗口会审，已告知"}, headers=h)

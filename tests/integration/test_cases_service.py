@@ -39,7 +39,7 @@ def test_numbers_run_per_village_and_year(app, world, items, clock):
         make_case(app, world, items),
         make_case(app, world, items),
         make_case(app, world, items, village_id=world.village_b, agent_id=world.agent_b),
-        make_case(app, world, items, received_at="2025-12-31 16:00"),
+        make_case(app, world, items, received_at="2025-12-31 16:00", backdate_reason="纸质登记簿补录"),
     ]
     with app.app_context():
         got = [db.session.get(Case, n).case_number for n in numbers]
@@ -88,7 +88,7 @@ def test_township_must_choose_a_village_and_its_agent(app, world, items, clock):
 BAD_INPUT = [
     ({"voluntary_confirmed": False}, "voluntary_confirmed", "自愿委托（第三条6）"),
     ({"applicant_id_number": "430123195803041234"}, "applicant_id_number", "校验位不正确"),
-    ({"applicant_id_number": None}, "applicant_id_number", "代办须登记申请人身份证号"),
+    ({"applicant_id_number": None}, "applicant_id_number", "该代办事项须登记申请人身份证号"),
     ({"service_item_id": None}, "service_item_id", "代办须选择代办事项"),
     ({"service_item_id": 999999}, "service_item_id", "所选代办事项不存在"),
     ({"applicant_phone": "12345"}, "applicant_phone", "电话号码格式不正确"),
@@ -310,8 +310,11 @@ def test_edit_rules_follow_the_stage_of_the_case(app, world, items, clock):
     case_id = make_case(app, world, items)
     with acting(app, "qs_daiban"):
         case = db.session.get(Case, case_id)
-        svc.update_case(case, {"received_at": "2026-11-20 09:30", "applicant_phone": "0731-84560001"})
-        assert case.submit_by == dt.date(2026, 11, 25)  # deadlines follow the corrected time
+        svc.update_case(case, {"received_at": "2026-11-24 09:30", "applicant_phone": "0731-84560001"})
+        assert case.submit_by == dt.date(2026, 11, 27)  # deadlines follow the corrected time
+        with pytest.raises(ValidationFailed) as err:  # 4 working days back: not for an agent
+            svc.update_case(case, {"received_at": "2026-11-20 09:30"})
+        assert "早于3个工作日前" in err.value.errors["received_at"][0]
         with pytest.raises(ValidationFailed) as err:
             svc.update_case(case, {"kind": "consult"})
         assert "类型不能修改" in err.value.errors["kind"][0]
