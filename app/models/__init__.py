@@ -5,6 +5,7 @@ from .audit import AuditLog
 from .base import Model, VillageScoped
 from .calendar import CalendarDay
 from .case import Case, CaseCounter, CaseExtension, CaseTransition
+from .login_throttle import LoginThrottle
 from .catalog import ServiceCategory, ServiceItem
 from .payout import PayoutAction, PayoutLine, PayoutSheet
 from .report import MonthlyReport, MonthlyReportAction
@@ -33,6 +34,7 @@ __all__ = [
     "Complaint",
     "Deduction",
     "Inspection",
+    "LoginThrottle",
     "Model",
     "MonthlyReport",
     "MonthlyReportAction",
