@@ -5,8 +5,8 @@ from .audit import AuditLog
 from .base import Model, VillageScoped
 from .calendar import CalendarDay
 from .case import Case, CaseCounter, CaseExtension, CaseTransition
-from .login_throttle import LoginThrottle
 from .catalog import ServiceCategory, ServiceItem
+from .login_throttle import LoginThrottle
 from .payout import PayoutAction, PayoutLine, PayoutSheet
 from .report import MonthlyReport, MonthlyReportAction
 from .supervision import (
