@@ -9,8 +9,8 @@
 Every query runs in the ORM session, so village scoping applies exactly as on the list pages;
 big tables are read with ``yield_per`` (a server-side cursor on PostgreSQL) and written in
 XlsxWriter's ``constant_memory`` mode, so memory stays flat whatever the number of rows
-(``tests/bench/bench_export_ledger.py``). ID numbers and phones are masked unless the user
-is township staff (``services.privacy``); the CLI masks unless asked for full numbers.
+(``tests/bench/bench_export_ledger.py``). ID numbers and phones are masked unless full numbers
+are asked for (township staff only, ``full_numbers_allowed``; audited), on the CLI too.
 All cell text is written as text (no formulas, no links), whatever the user typed.
 """
 

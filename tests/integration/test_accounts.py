@@ -223,3 +223,15 @@ def test_makefile_run_sets_development():
 
     makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text(encoding="utf-8")
     assert "APP_ENV=development $(PY) run.py" in makefile
+
+
+def test_deactivated_users_refresh_token_stops_working(app, world):
+    c = app.test_client()
+    r = c.post("/api/v1/security/login",
+               json={"username": "zhongxin", "password": PASSWORD, "provider": "db", "refresh": True})
+    refresh = {"Authorization": f"Bearer {r.json['refresh_token']}"}
+    assert c.post("/api/v1/security/refresh", headers=refresh).status_code == 200
+    with app.app_context():
+        db.session.get(BmUser, world.users["zhongxin"]).active = False
+        db.session.commit()
+    assert c.post("/api/v1/security/refresh", headers=refresh).status_code == 401

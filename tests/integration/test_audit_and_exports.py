@@ -138,3 +138,16 @@ def test_only_admin_and_discipline_office_read_the_audit_log(app, login, world, 
         assert (r.status_code == 200) is allowed, (username, url, r.status_code)
     home = c.get("/").get_data(as_text=True)
     assert ("/auditlog/list/" in home) is allowed
+
+
+def test_cli_full_numbers_are_audited_too(app, runner, cases, tmp_path):  # noqa: F811
+    out = tmp_path / "ledger.xlsx"
+    masked = runner.invoke(args=["export", "ledger", "--from", "2026-09-01", "--to", "2026-09-30", "-o", str(out)])
+    assert masked.exit_code == 0, masked.output
+    with app.app_context():
+        assert db.session.execute(select(AuditLog).where(AuditLog.action == "export")).first() is None
+    full = runner.invoke(args=["export", "ledger", "--village", "QS", "--full-numbers", "-o", str(out)])
+    assert full.exit_code == 0, full.output
+    with app.app_context():
+        row = db.session.execute(select(AuditLog).where(AuditLog.action == "export")).scalar_one()
+        assert row.user_name == "flask export" and row.changes["filters"] == {"village": "QS"}
