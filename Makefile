@@ -23,7 +23,7 @@ demo: db
 
 ## make run — install, upgrade the database, seed reference and demo data, serve on :5000
 run: demo
-	$(PY) run.py
+	APP_ENV=development $(PY) run.py
 
 ## make test — the whole suite (browser/PostgreSQL tests skip with a reason when absent),
 ## spread over the machine's cores (TEST_WORKERS=0 runs it in one process)

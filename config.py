@@ -15,7 +15,25 @@ BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
 
 # Secret keys that must never be used outside development (Superset's check_secret_key).
-KNOWN_DEFAULT_SECRET_KEYS = frozenset({"", "changeme", "secret", "dev", "\2\1thisismyscretkey\1\2\\e\\y\\y\\h"})
+KNOWN_DEFAULT_SECRET_KEYS = frozenset(
+    {
+        "", "changeme", "change-me", "change_me", "secret", "secretkey", "secret-key", "secret_key", "dev",
+        "development", "test", "password", "default", "superset", "flask", "your-secret-key",
+        "\2\1thisismyscretkey\1\2\\e\\y\\y\\h",
+    }
+)
+# A production key has at least this many characters (secrets.token_hex(32) gives 64).
+MIN_SECRET_KEY_LENGTH = 32
+
+
+def weak_secret_key_reason(key: str | None) -> str | None:
+    """Why ``key`` must not sign sessions in production, or None when it is fit."""
+    key = key or ""
+    if key.strip().lower() in KNOWN_DEFAULT_SECRET_KEYS or key in KNOWN_DEFAULT_SECRET_KEYS:
+        return "SECRET_KEY 是公开的默认值"
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        return f"SECRET_KEY 少于 {MIN_SECRET_KEY_LENGTH} 个字符"
+    return None
 
 
 def _env(name: str, default: str) -> str:
@@ -111,14 +129,23 @@ class Config:
     AUTH_ROLE_ADMIN = "Admin"
     AUTH_ROLE_PUBLIC = "Public"
     AUTH_USER_REGISTRATION = False
-    AUTH_RATE_LIMITED = True
-    AUTH_RATE_LIMIT = _env("AUTH_RATE_LIMIT", "10 per 5 minute")
+    # Flask-Limiter's AUTH_RATE_LIMIT counted every login, successful ones too (the 11th colleague
+    # logging in from the office's one address was refused): failed logins are throttled by
+    # app.services.login_throttle instead, in the database (shared by every app process).
+    AUTH_RATE_LIMITED = False
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = _env_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5)
+    LOGIN_MAX_FAILURES_PER_ADDRESS = _env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 30)
+    LOGIN_FAILURE_WINDOW_MINUTES = _env_int("LOGIN_FAILURE_WINDOW_MINUTES", 15)
+    LOGIN_LOCK_MINUTES = _env_int("LOGIN_LOCK_MINUTES", 15)
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
     PUBLIC_RATE_LIMIT = _env("PUBLIC_RATE_LIMIT", "120 per minute")
     FAB_PASSWORD_COMPLEXITY_ENABLED = True
     FAB_PASSWORD_COMPLEXITY_VALIDATOR = "app.security.password_complexity"
-    JWT_ACCESS_TOKEN_EXPIRES = 8 * 3600
+    # REST API tokens (seconds): an access token lives 1 h; POST /api/v1/security/refresh with the
+    # refresh token (login with "refresh": true) gives a new one, for JWT_REFRESH_TOKEN_EXPIRES.
+    JWT_ACCESS_TOKEN_EXPIRES = _env_int("JWT_ACCESS_TOKEN_EXPIRES", 3600)
+    JWT_REFRESH_TOKEN_EXPIRES = _env_int("JWT_REFRESH_TOKEN_EXPIRES", 7 * 24 * 3600)
 
     # --- language: Chinese first ----------------------------------------------------
     BABEL_DEFAULT_LOCALE = "zh"
@@ -135,7 +162,10 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # Served over HTTPS (behind nginx with TLS): SESSION_COOKIE_SECURE=1 marks the session and
+    # remember-me cookies Secure. Never a forced HTTPS redirect in the app (TLS ends at nginx).
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
@@ -155,6 +185,12 @@ class Config:
     BACKUP_KEEP_DAILY = _env_int("BACKUP_KEEP_DAILY", 14)
     BACKUP_KEEP_MONTHLY = _env_int("BACKUP_KEEP_MONTHLY", 12)
 
-    ENV_NAME = _env("APP_ENV", "development")
+
+    # production unless APP_ENV=development is set explicitly (make run sets it): production
+    # refuses a weak or known SECRET_KEY.
+    ENV_NAME = _env("APP_ENV", "production")
+    # X-Request-ID: taken from the request when a proxy sends one, else generated; logged with
+    # every error and sent back in the response.
+    REQUEST_ID_HEADER = "X-Request-ID"
     TESTING = False
     DEBUG = False

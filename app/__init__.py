@@ -21,7 +21,10 @@ def create_app(config_object: object | str = "config.Config", **overrides) -> Fl
 
     app.config["FAB_ROLES"] = build_roles()
     app.config["FAB_PASSWORD_COMPLEXITY_VALIDATOR"] = password_complexity
-    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from .web import LOG_FORMAT, install_request_id_logging
+
+    install_request_id_logging()
+    logging.basicConfig(format=LOG_FORMAT)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
@@ -50,11 +53,16 @@ def create_app(config_object: object | str = "config.Config", **overrides) -> Fl
 
 
 def _check_secret_key(app: Flask) -> None:
-    from config import KNOWN_DEFAULT_SECRET_KEYS, load_secret_key
+    """Production (the default) refuses a weak or known SECRET_KEY; only APP_ENV=development
+    set explicitly lets one through (Superset's check_secret_key)."""
+    from config import load_secret_key, weak_secret_key_reason
 
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key()
-    if app.config["SECRET_KEY"] in KNOWN_DEFAULT_SECRET_KEYS and app.config.get("ENV_NAME") != "development":
+    reason = weak_secret_key_reason(app.config["SECRET_KEY"])
+    if reason and app.config.get("ENV_NAME") != "development":
         raise RuntimeError(
-            "拒绝启动：SECRET_KEY 为已知的默认值。请设置环境变量 SECRET_KEY 为随机字符串。"
+            f"拒绝启动：{reason}。请把环境变量 SECRET_KEY 设为至少 32 个字符的随机字符串，"
+            "例如 python3 -c 'import secrets; print(secrets.token_hex(32))'；"
+            "仅在本机开发时可设 APP_ENV=development。"
         )

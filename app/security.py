@@ -24,12 +24,21 @@ from contextvars import ContextVar
 
 from flask import g, has_request_context, request
 from flask_appbuilder.exceptions import PasswordComplexityValidationError
+from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget, BS3TextFieldWidget
+from flask_appbuilder.forms import DynamicForm
 from flask_appbuilder.security.sqla.manager import SecurityManager
-from flask_appbuilder.security.views import UserDBModelView
+from flask_appbuilder.security.views import (
+    ResetMyPasswordView,
+    ResetPasswordView,
+    UserDBModelView,
+    UserInfoEditView,
+)
+from flask_appbuilder.validators import PasswordComplexityValidator
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, with_loader_criteria
-from wtforms import StringField
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Optional
 
 from .models import BmUser, scoped_models
 
@@ -69,11 +78,13 @@ AGENT_READ_RESOURCES = SECRETARY_RESOURCES
 # Only Admin (r".*") reaches these: a backup holds every record of every village.
 ADMIN_ONLY_RESOURCES = ("Backup",)
 MENU_CATEGORIES = ("Ledger", "Supervision", "Money", "Basics", "System")
-# What every logged-in user may do with their own account and the menu API.
+# What every logged-in user may do with their own account and the menu API: 个人信息
+# (/users/userinfo/ and its two buttons, which are FAB actions named without "can_"),
+# 修改密码 (/resetmypassword/form) and editing their own name (/userinfoeditview/form).
 SELF_SERVICE = [
     (r"^ResetMyPasswordView$", r"^can_this_form_(get|post)$"),
     (r"^UserInfoEditView$", r"^can_this_form_(get|post)$"),
-    (r"^UserDBModelView$", r"^(can_userinfo|can_resetmypassword|can_userinfoedit)$"),
+    (r"^(Bm)?UserDBModelView$", r"^(can_userinfo|resetmypassword|userinfoedit)$"),
     (r"^MenuApi$", r"^can_get$"),
     (r"^OpenApi$", r"^can_get$"),
 ]
@@ -246,6 +257,56 @@ def log_denied_access(status_code: int) -> None:
 
 
 # --------------------------------------------------------------------------------------
+# Own account: 修改密码 and 个人信息 for every role, with the password policy
+# --------------------------------------------------------------------------------------
+PASSWORD_POLICY_TEXT = _l("至少10位，并包含大写字母、小写字母、数字、符号中的至少三类")
+
+
+class BmResetPasswordForm(DynamicForm):
+    password = PasswordField(
+        _l("新密码"),
+        description=PASSWORD_POLICY_TEXT,
+        validators=[DataRequired(), PasswordComplexityValidator()],
+        widget=BS3PasswordFieldWidget(),
+    )
+    conf_password = PasswordField(
+        _l("确认新密码"),
+        description=_l("请再输入一次新密码"),
+        validators=[EqualTo("password", message=_l("两次输入的密码不一致"))],
+        widget=BS3PasswordFieldWidget(),
+    )
+
+
+class BmUserInfoEditForm(DynamicForm):
+    first_name = StringField(_l("姓名"), validators=[DataRequired()], widget=BS3TextFieldWidget())
+    last_name = StringField(
+        _l("备注名"), validators=[Optional()], widget=BS3TextFieldWidget(), filters=[lambda v: v or ""]
+    )
+
+
+class BmResetMyPasswordView(ResetMyPasswordView):
+    class_permission_name = "ResetMyPasswordView"
+    form = BmResetPasswordForm
+    form_title = _l("修改我的密码")
+    message = _l("密码已修改，下次登录请使用新密码")
+
+
+class BmResetPasswordView(ResetPasswordView):
+    class_permission_name = "ResetPasswordView"
+    form = BmResetPasswordForm
+    form_title = _l("重设用户密码")
+    message = _l("密码已重设")
+
+
+class BmUserInfoEditView(UserInfoEditView):
+    route_base = "/userinfoeditview"
+    class_permission_name = "UserInfoEditView"
+    form = BmUserInfoEditForm
+    form_title = _l("编辑个人信息")
+    message = _l("个人信息已保存")
+
+
+# --------------------------------------------------------------------------------------
 # The SecurityManager
 # --------------------------------------------------------------------------------------
 class BmUserDBModelView(UserDBModelView):
@@ -309,7 +370,20 @@ class BmUserDBModelView(UserDBModelView):
 class BmSecurityManager(SecurityManager):
     user_model = BmUser
     userdbmodelview = BmUserDBModelView
+    resetmypasswordview = BmResetMyPasswordView
+    resetpasswordview = BmResetPasswordView
+    userinfoeditview = BmUserInfoEditView
     userstatschartview = None  # loads Google Charts from the internet
+    # Called after every password check, form and API alike: (username, user or None, address).
+    # The web layer sets it to the failed-login throttle (app.services.login_throttle).
+    login_attempt_listener = None
+
+    def auth_user_db(self, username, password):
+        user = super().auth_user_db(username, password)
+        if self.login_attempt_listener is not None:
+            address = request.remote_addr if has_request_context() else None
+            self.login_attempt_listener(username, user, address)
+        return user
 
     def is_village_user(self, user) -> bool:
         return getattr(user, "village_id", None) is not None

@@ -9,9 +9,14 @@ from alembic import context
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging.
-# This line sets up loggers basically.
-fileConfig(config.config_file_name)
+# Interpret the config file for Python logging — only when the app has not configured logging
+# already (create_app does, with request ids), and never disabling the loggers that exist:
+# fileConfig's default disable_existing_loggers=True silenced flask_appbuilder.api and every
+# other logger, so under `python run.py` an API 500 left no traceback (issue 10 §5).
+if not logging.getLogger().handlers:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+else:
+    logging.getLogger('alembic').setLevel(logging.INFO)
 logger = logging.getLogger('alembic.env')
 
 

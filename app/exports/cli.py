@@ -93,9 +93,16 @@ def _write(kind: str, path: str, options, full_numbers: bool) -> int:
             raise ValidationFailed(_l("台账不能按发放表导出"))
         date_from, date_to = options.date_range()
         query = export_service.ledger_query(village_id=village.id if village else None, date_from=date_from, date_to=date_to)
-        return export_service.write_ledger(
+        rows = export_service.write_ledger(
             path, query, scope_text=options.describe(), village=village, full_numbers=full_numbers
         )
+        if full_numbers:  # audited like the web's “含完整证件号码”
+            from ..extensions import db
+
+            filters = {"village": village.code if village else None, "from": options.date_from, "to": options.date_to}
+            export_service.record_full_numbers("ledger", {k: str(v) for k, v in filters.items() if v}, rows)
+            db.session.commit()
+        return rows
     if options.date_from or options.date_to:
         raise ValidationFailed(errors={"from": [_l("--from/--to 只用于台账（ledger）")]})
     if kind == "monthly":

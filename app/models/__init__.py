@@ -6,6 +6,7 @@ from .base import Model, VillageScoped
 from .calendar import CalendarDay, CalendarYear
 from .case import Case, CaseCounter, CaseExtension, CaseTransition
 from .catalog import ServiceCategory, ServiceItem
+from .login_throttle import LoginThrottle
 from .payout import PayoutAction, PayoutLine, PayoutSheet
 from .report import MonthlyReport, MonthlyReportAction
 from .supervision import (
@@ -34,6 +35,7 @@ __all__ = [
     "Complaint",
     "Deduction",
     "Inspection",
+    "LoginThrottle",
     "Model",
     "MonthlyReport",
     "MonthlyReportAction",

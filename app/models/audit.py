@@ -27,3 +27,10 @@ class AuditLog(Model):
     village_id: Mapped[int | None] = mapped_column(Integer)
     changes: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)  # col → [old, new]
     summary: Mapped[str | None] = mapped_column(String(255))
+
+    # For the audit-log view: one list column needs the row's table with its values.
+    def target(self) -> tuple[str, int | None]:
+        return (self.table_name, self.row_id)
+
+    def change_set(self) -> tuple[str, str, dict]:
+        return (self.table_name, self.action, self.changes or {})

@@ -165,3 +165,35 @@ def record_access_denied(user, village_id: int, method: str, path: str, status: 
             )
         )
         db.session.commit()
+
+
+def record_event(
+    action: str,
+    table_name: str,
+    *,
+    summary: str,
+    changes: dict,
+    row_id: int | None = None,
+    village_id: int | None = None,
+    actor_name: str | None = None,
+) -> None:
+    """An audited event that is not a row change (a login lock, its lifting, a full-number
+    export), in the caller's transaction: who (the request's user, else ``actor_name``), when, what."""
+    from ..extensions import db
+
+    user_id, user_name = _actor_info()
+    if actor_name and user_id is None:
+        user_name = actor_name
+    db.session.execute(
+        insert(AuditLog.__table__).values(
+            at=utcnow(),
+            user_id=user_id,
+            user_name=user_name,
+            action=action,
+            table_name=table_name,
+            row_id=row_id,
+            village_id=village_id,
+            changes=changes,
+            summary=summary[:255],
+        )
+    )

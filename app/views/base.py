@@ -26,6 +26,7 @@ from wtforms.validators import DataRequired, InputRequired, Optional
 from ..extensions import db
 from ..models.enums import label
 from ..services.errors import DomainError
+from ..services.exports import full_numbers_allowed
 
 READ_WRITE = {
     "list": "read",
@@ -161,6 +162,8 @@ class BmModelView(ModelView):
 
     def render_template(self, template, **kwargs):
         kwargs.setdefault("export_kind", self.export_kind)
+        if self.export_kind == "ledger":
+            kwargs.setdefault("export_full_numbers_allowed", full_numbers_allowed())
         kwargs.setdefault("list_toolbar", self.list_toolbar())
         return super().render_template(template, **kwargs)
 

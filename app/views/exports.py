@@ -30,12 +30,13 @@ from ..models import Case, Deduction, MonthlyReport, PayoutLine, Village
 from ..security import current_village_scope
 from ..services import exports as export_service
 from ..services.calendar import today as township_today
-from ..services.errors import DomainError, ValidationFailed
+from ..services.errors import DomainError, Forbidden, ValidationFailed
 
 log = logging.getLogger(__name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MODELS = {"ledger": Case, "monthly": MonthlyReport, "deductions": Deduction, "payout": PayoutLine}
 _OPTION_KEYS = ("village", "month", "quarter", "from", "to", "sheet")
+FULL_NUMBERS_ARG = "full_numbers"  # the “含完整证件号码” tick box
 
 
 def list_view_for(appbuilder, kind: str):
@@ -119,6 +120,7 @@ class ExportView(BaseView):
             kinds=[k for k in export_service.KINDS if self._allowed(k)],
             villages=villages,
             village_user=current_village_scope() is not None,
+            full_numbers_allowed=export_service.full_numbers_allowed(),
             quarters=recent_quarters(today),
             last_month=f"{year}-{month:02d}",
             today=today,
@@ -166,7 +168,11 @@ class ExportView(BaseView):
             query, village_id=options.village.id if options.village else None, date_from=date_from, date_to=date_to
         )
         scope = options.describe() or (str(_l("按列表筛选条件")) if filtered else "")
-        export_service.write_ledger(out, query, scope_text=scope, village=village)
+        full = _wants_full_numbers()
+        rows = export_service.write_ledger(out, query, scope_text=scope, village=village, full_numbers=full)
+        if full:
+            export_service.record_full_numbers("ledger", _filters_for_audit(), rows)
+            db.session.commit()
         return export_service.filename("ledger", village.name if village else "", options.describe())
 
     def _deductions(self, out) -> str:
@@ -217,6 +223,19 @@ class ExportView(BaseView):
         query = query.order_by(None).order_by(PayoutLine.seq, PayoutLine.id)
         export_service.write_payout(out, sheet, query)
         return export_service.payout_filename(sheet)
+
+
+def _wants_full_numbers() -> bool:
+    """Masked by default for everyone; township staff may tick “含完整证件号码”."""
+    if request.args.get(FULL_NUMBERS_ARG) not in ("1", "y", "on", "true"):
+        return False
+    if not export_service.full_numbers_allowed():
+        raise Forbidden(_l("只有乡级工作人员可以导出完整的身份证号和手机号"))
+    return True
+
+
+def _filters_for_audit() -> dict:
+    return {k: v for k, v in request.args.items(multi=False) if k != FULL_NUMBERS_ARG and v}
 
 
 def _village(village_id: int) -> Village | None:

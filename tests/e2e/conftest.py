@@ -68,12 +68,31 @@ def browser(_playwright):
     browser.close()
 
 
+def watch_csp(page) -> list[str]:
+    """Collect the Content-Security-Policy violations the browser reports on ``page``."""
+    violations: list[str] = []
+
+    def on_console(message):
+        text = message.text
+        if "Content Security Policy" in text or "Content-Security-Policy" in text:
+            violations.append(f"{page.url}: {text}")
+
+    page.on("console", on_console)
+    return violations
+
+
+def assert_no_csp_violation(violations: list[str]) -> None:
+    assert not violations, "CSP 拦截了页面资源或脚本：\n" + "\n".join(violations)
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     page = context.new_page()
+    violations = watch_csp(page)
     yield page
     context.close()
+    assert_no_csp_violation(violations)
 
 
 @pytest.fixture
@@ -83,8 +102,10 @@ def phone_page(browser):
         locale="zh-CN", viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True
     )
     page = context.new_page()
+    violations = watch_csp(page)
     yield page
     context.close()
+    assert_no_csp_violation(violations)
 
 
 def screenshot(page, name: str) -> Path:

@@ -128,7 +128,7 @@ def cases(app, world):
 
 
 def test_ledger_export_cells_formats_and_print_setup(app, login, cases):
-    data = download(login("zhongxin"), "/export/ledger?from=2026-09-01&to=2026-09-30")
+    data = download(login("zhongxin"), "/export/ledger?from=2026-09-01&to=2026-09-30&full_numbers=1")
     ws = book(data)
     rows = rows_of(ws)
     assert ws.title == "便民代办登记台账"
@@ -154,7 +154,7 @@ def test_ledger_export_cells_formats_and_print_setup(app, login, cases):
     first = [r for r in body if r[1] == number][0]
     with app.app_context():
         full_id = db.session.get(Case, cases["a"]).applicant_id_number
-    assert first[7] == full_id and first[8] == "13800000001"  # township staff: full numbers
+    assert first[7] == full_id and first[8] == "13800000001"  # township staff ticked 含完整证件号码
     assert first[9:12] == ("窗口来访", None, dt.datetime(2026, 9, 3, 9, 15))
     assert first[12] == dt.datetime(2026, 9, 6) and first[14] == "已受理" and first[15] == "是"  # overdue now
     assert first[17] == 12.5 and first[20] == "NO.0001" and first[21] == "第一行\n第二行"

@@ -74,11 +74,12 @@ def test_csrf_protects_forms(tmp_path):
     assert 'name="csrf_token"' in page
 
 
-def test_login_is_rate_limited(tmp_path):
-    app = _app(tmp_path, WTF_CSRF_ENABLED=False, AUTH_RATE_LIMIT="3 per minute", RATELIMIT_ENABLED=True)
+def test_failed_logins_are_throttled(tmp_path):
+    """Failed logins only (issue 10 §3; tests/integration/test_accounts.py has the details)."""
+    app = _app(tmp_path, WTF_CSRF_ENABLED=False, LOGIN_MAX_FAILURES_PER_ACCOUNT=3, RATELIMIT_ENABLED=True)
     c = app.test_client()
     codes = [c.post("/login/", data={"username": "zhongxin", "password": "wrong"}).status_code for _ in range(5)]
-    assert 429 in codes
+    assert codes == [302, 302, 302, 429, 429]
 
 
 def test_session_cookie_is_httponly_and_samesite(app, world):
