@@ -1,7 +1,7 @@
 """乡级 appointment decision date; supervision records never doubled
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-12-01
 
 * ``agent.committee_decided_on`` — 乡级代办员: date of the 党委（扩大）会议 decision (§二(二)2).
@@ -30,7 +30,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003"
-down_revision = "0001"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,14 @@
 """calendar_year: a year's schedule confirmed as entered in full (全年安排已录入)
 
 Revision ID: 0006
-Revises: 0001
+Revises: 0005
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0001"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
