@@ -481,12 +481,13 @@ def report_status(today: dt.date, village_ids: Iterable[int], village_id: int | 
         stmt = stmt.where(MonthlyReport.village_id == village_id)
     found = {(r[0], r[1], r[2]): (r[3], r[4]) for r in _db().session.execute(stmt)}
     now = calendar_service.now_local()
+    cal = calendar_service.work_calendar()
     out = {}
     for vid in village_ids:
         cells = []
         for y, m in due_months:
             status, submitted_at = found.get((vid, y, m), (None, None))
-            late = is_report_late(submitted_at if status == "submitted" else None, y, m, now)
+            late = is_report_late(submitted_at if status == "submitted" else None, y, m, now, cal)
             cells.append(ReportCell(y, m, status, late))
         status, _ = found.get((vid, *current), (None, None))
         out[vid] = {"due": cells, "current": ReportCell(*current, status), "missing": [c for c in cells if not c.ok]}
