@@ -191,10 +191,10 @@ def report_for(village_id: int, year: int, month: int) -> MonthlyReport | None:
     ).scalar()
 
 
-def _get_or_create(village: Village, year: int, month: int) -> MonthlyReport:
+def _get_or_create(village: Village, year: int, month: int, now: dt.datetime) -> MonthlyReport:
     report = report_for(village.id, year, month)
     if report is None:
-        agent = agent_in_post(village.id, min(month_last_day(year, month), now_local().date()))
+        agent = agent_in_post(village.id, min(month_last_day(year, month), now.date()))
         report = MonthlyReport(
             village_id=village.id, agent_id=agent.id if agent else None, year=year, month=month, status="draft", figures={}
         )
@@ -224,7 +224,7 @@ def save_draft(data: Mapping, now: dt.datetime | None = None) -> MonthlyReport:
     values = _parse(data)
     with atomic():
         village, year, month = _target(values, now)
-        report = _get_or_create(village, year, month)
+        report = _get_or_create(village, year, month, now)
         check_version(report, data.get("version"))
         _ensure_editable(report)
         if "hot_issues" in data and report.hot_issues != values.get("hot_issues"):
@@ -283,7 +283,7 @@ def submit_report(data: Mapping, now: dt.datetime | None = None) -> MonthlyRepor
             raise ValidationFailed(
                 errors={"month": [_l("%(y)s年%(m)s月汇总表自%(d)s起可报送（月汇总表反映全月情况，每月最后一个工作日起报送）", y=year, m=month, d=f"{opens.month}月{opens.day}日")]}
             )
-        report = _get_or_create(village, year, month)
+        report = _get_or_create(village, year, month, now)
         check_version(report, data.get("version"))
         _ensure_editable(report)
         if "hot_issues" in data:
@@ -411,7 +411,7 @@ def flag_missing_reports(year: int, month: int, now: dt.datetime | None = None) 
         for v in villages:
             if agent_in_post(v.id, month_last_day(year, month)) is None:
                 continue
-            report = _get_or_create(v, year, month)
+            report = _get_or_create(v, year, month, now)
             state = report_state(year, month, report.submitted_at, now, cal)
             if not report_costs_deduction(state):
                 continue

@@ -203,6 +203,7 @@ def test_an_empty_month_still_needs_a_report_and_a_missing_one_costs_30(app, wor
 
 def test_flagging_does_nothing_before_the_month_is_over(app, world):
     with app.app_context():
+        app.config["MONTHLY_REPORTS_FROM"] = "2026-09"
         result = rs.flag_missing_reports(2026, 11, now=NOW)
         assert result.not_over and active() == []
 
