@@ -17,6 +17,8 @@ from app.services import reports as rs
 from app.services import supervision as ss
 from app.services.errors import Conflict, ValidationFailed
 
+pytestmark = pytest.mark.dates
+
 NOW = dt.datetime(2026, 11, 26, 10, 0)
 TODAY = NOW.date()
 

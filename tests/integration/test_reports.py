@@ -185,8 +185,8 @@ def test_december_report_opens_on_its_last_working_day(app, login, world, clock)
 
 
 def test_case_registered_after_lock_marks_the_report_data_changed(app, login, world, clock):
-    from app.services import cases as case_service
     from app.models import ServiceItem
+    from app.services import cases as case_service
     from tests.integration.test_cases_support import acting, proxy_data
 
     clock.set("2026-11-30 16:00")

@@ -22,6 +22,8 @@ from app.policy.reports import (
 )
 from app.policy.workdays import WorkCalendar
 
+pytestmark = pytest.mark.dates
+
 
 CAL = WorkCalendar()  # chinesecalendar (2026 known), weekends for unknown years
 

@@ -27,6 +27,8 @@ from app.policy.supervision import (
 )
 from app.policy.workdays import WorkCalendar
 
+pytestmark = pytest.mark.dates
+
 CAL = WorkCalendar()
 HOURS = OfficeHours()
 SUMMER_WORKDAY = date(2026, 7, 15)  # Wednesday
