@@ -456,7 +456,8 @@ def note_case_added(village_id: int, received_at: dt.datetime | dt.date, now: dt
     mark that report 数据有变动 for the township, who may return it for correction. The frozen
     figures are not touched. Runs inside the caller's transaction (no commit)."""
     year, month = received_at.year, received_at.month
-    report = report_for(village_id, year, month)
+    with session().no_autoflush:  # the new case is flushed by the caller's commit (number clash retry)
+        report = report_for(village_id, year, month)
     if report is None or report.status != "submitted":
         return None
     if report.data_changed_at is None:
