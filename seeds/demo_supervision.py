@@ -33,6 +33,7 @@ from app.services import reports as report_service
 from app.services import supervision as service
 from app.services.calendar import today as township_today
 from app.services.calendar import work_calendar
+from app.services.deductions import agent_in_post
 from app.services.settings import office_hours
 
 from .demo import VILLAGES
@@ -204,7 +205,8 @@ def _inspections(villages, by_code, months, today, cal, hours, rng) -> int:
 def _complaints(villages, months, today) -> int:
     made = 0
     year, month = months[-1]
-    if "HT" in villages:
+    # only when 荷塘村's agent was in post then (on 2027-01-01 the demo's agent was hired that day)
+    if "HT" in villages and agent_in_post(villages["HT"].id, dt.date(year, month, 8)) is not None:
         service.create_complaint(
             {
                 "received_on": dt.date(year, month, 8), "channel": "phone", "complainant": None, "village_id": villages["HT"].id,
