@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app run.py
 
-.PHONY: run test setup db demo lint format translations bench clean
+.PHONY: run test test-dates setup db demo lint format translations bench clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,10 +26,25 @@ run: demo
 	APP_ENV=development $(PY) run.py
 
 ## make test — the whole suite (browser/PostgreSQL tests skip with a reason when absent),
-## spread over the machine's cores (TEST_WORKERS=0 runs it in one process)
+## spread over the machine's cores (TEST_WORKERS=0 runs it in one process), then the
+## date-sensitive tests (marker `dates`) once per day of DATES with the clock pinned there
+## (BM_TODAY, see tests/conftest.py). The dated passes run on SQLite; on PostgreSQL
+## (TEST_DATABASE_URL set) only when DATED_PASSES=yes.
 TEST_WORKERS ?= auto
+DATES ?= 2026-12-01 2026-12-31 2027-01-01 2026-09-30 2026-10-08 2027-02-28
+DATED_PASSES ?= $(if $(TEST_DATABASE_URL),no,yes)
 test: setup
 	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+ifeq ($(DATED_PASSES),yes)
+	$(MAKE) --no-print-directory test-dates
+endif
+
+## make test-dates — only the `dates`-marked tests, as if on each day of DATES
+test-dates: setup
+	@set -e; for d in $(DATES); do \
+	  echo "== dated pass: BM_TODAY=$$d"; \
+	  BM_TODAY=$$d $(PY) -m pytest -n $(TEST_WORKERS) -q -m dates -p no:cacheprovider $(PYTEST_ARGS); \
+	done
 
 lint: setup
 	$(VENV)/bin/ruff check app seeds tests scripts config.py run.py

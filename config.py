@@ -82,6 +82,9 @@ class Config:
         "4": _env_decimal("DEDUCTION_LATE_REPORT", "30.00"),
         "5": _env_decimal("DEDUCTION_INCOMPLETE_LEDGER", "10.00"),
     }
+    # §五(一)4 月汇总表: the go-live month ("YYYY-MM"); a report is required from it on and ④ is
+    # never settled for an earlier month. Empty: the month of the first report ever submitted.
+    MONTHLY_REPORTS_FROM = _env("MONTHLY_REPORTS_FROM", "")
     # §二(四)2 ①②③任何一种累计发生 3 次的，予以解聘
     STRIKE_THRESHOLD = _env_int("STRIKE_THRESHOLD", 3)
     # §五(一)3 一般事项需在3个工作日内完成; §五(二)4 三个工作日内报送

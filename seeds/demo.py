@@ -16,6 +16,7 @@ from app.models import Agent, Village
 from app.policy.idcard import id_check_digit
 from app.security import ROLE_ADMIN, ROLE_AGENT, ROLE_DISCIPLINE, ROLE_SECRETARY, ROLE_TOWNSHIP
 from app.services.agents import create_agent
+from app.services.clock import today as township_today
 from app.services.villages import create_village
 
 DEMO_PASSWORD = "Jianning@2026"
@@ -71,7 +72,7 @@ def _user(username: str, first_name: str, role: str, village: Village | None = N
 
 
 def create_demo(today: dt.date | None = None) -> dict:
-    today = today or dt.date.today()
+    today = today or township_today()
     accounts = [
         ("admin", "系统管理员", ROLE_ADMIN, None),
         ("zhongxin", DEMO_PREPARER, ROLE_TOWNSHIP, None),

@@ -27,6 +27,7 @@ from app.models import Agent, Case, CaseCounter, CaseExtension, CaseTransition, 
 from app.policy import case_flow as flow
 from app.policy.idcard import id_check_digit
 from app.services.calendar import now_local, work_calendar
+from app.services.clock import utcnow
 
 from .demo import VILLAGES, demo_id_number, demo_phone
 
@@ -133,7 +134,7 @@ def _ensure_villages(n: int) -> list[dict]:
     missing = n - len(existing)
     if missing > 0:
         codes = set(db.session.execute(select(Village.code)).scalars())
-        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        now = utcnow().replace(tzinfo=None)
         new_villages, serial = [], 0
         while len(new_villages) < missing:
             code = _scale_code(serial)

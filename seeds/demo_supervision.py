@@ -28,11 +28,12 @@ from sqlalchemy import insert, select
 from app.extensions import db
 from app.models import Agent, BmUser, Case, MonthlyReport, MonthlyReportAction, SignIn, Training, Village
 from app.policy.office_hours import sessions_on, signin_status
-from app.policy.reports import previous_month, report_due_date
+from app.policy.reports import month_last_day, previous_month, report_deadline, report_due_date, report_submission_opens
 from app.services import reports as report_service
 from app.services import supervision as service
 from app.services.calendar import today as township_today
 from app.services.calendar import work_calendar
+from app.services.deductions import agent_in_post
 from app.services.settings import office_hours
 
 from .demo import VILLAGES
@@ -204,7 +205,8 @@ def _inspections(villages, by_code, months, today, cal, hours, rng) -> int:
 def _complaints(villages, months, today) -> int:
     made = 0
     year, month = months[-1]
-    if "HT" in villages:
+    # only when 荷塘村's agent was in post then (on 2027-01-01 the demo's agent was hired that day)
+    if "HT" in villages and agent_in_post(villages["HT"].id, dt.date(year, month, 8)) is not None:
         service.create_complaint(
             {
                 "received_on": dt.date(year, month, 8), "channel": "phone", "complainant": None, "village_id": villages["HT"].id,
@@ -230,16 +232,19 @@ def _complaints(villages, months, today) -> int:
 
 def _reports(villages, by_code, months, today, rng) -> int:
     made = 0
+    cal = work_calendar()
     for year, month in months:
-        due = report_due_date(year, month)
+        month_end, due = month_last_day(year, month), report_due_date(year, month, cal)
+        opens = report_submission_opens(year, month, cal)
         for n, (code, village) in enumerate(sorted(villages.items())):
             agent = by_code.get(code)
-            if agent is None or (agent.hired_on and agent.hired_on > due) or report_service.report_for(village.id, year, month) is not None:
+            if agent is None or (agent.hired_on and agent.hired_on > month_end) or report_service.report_for(village.id, year, month) is not None:
                 continue
             if (year, month) == months[-1] and code == "ML":
                 at = dt.datetime.combine(due + dt.timedelta(days=3), dt.time(10, 20))  # late → ④
-            else:
-                at = dt.datetime.combine(due - dt.timedelta(days=rng.randint(0, 4)), dt.time(15 + n % 3, rng.randint(0, 59)))
+            else:  # on time: from the month's last working day to its due day
+                day = opens + dt.timedelta(days=rng.randint(0, (due - opens).days))
+                at = dt.datetime.combine(day, dt.time(15 + n % 3, rng.randint(0, 59)))
             if at.date() >= today:
                 continue
             report = report_service.submit_report(
@@ -248,7 +253,7 @@ def _reports(villages, by_code, months, today, rng) -> int:
             )
             _as_agent(report, code)
             made += 1
-        if dt.datetime.combine(report_due_date(year, month), dt.time.max) < dt.datetime.combine(today, dt.time()):
+        if report_deadline(year, month, cal) < dt.datetime.combine(today, dt.time()):
             report_service.flag_missing_reports(year, month, now=dt.datetime.combine(today, dt.time(8)))
     # the current month: a couple of villages have started their report
     for code in ("QS", "SQ"):
@@ -304,7 +309,7 @@ def _case_review(villages, months, today) -> None:
     if case is None:
         return
     service.review_case_ledger(
-        case, {"ledger_incomplete": "y", "note": "未登记收取材料和报送窗口"}, day=min(today, report_due_date(year, month))
+        case, {"ledger_incomplete": "y", "note": "未登记收取材料和报送窗口"}, day=min(today, month_last_day(year, month))
     )
 
 

@@ -7,17 +7,76 @@ would be skipped fails instead (see tests/e2e/conftest.py and pytest_collection_
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import uuid
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from flask_appbuilder import Model
 from sqlalchemy import create_engine, text
 
 from tests.factories import PASSWORD, World, build_world
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+
+#: ``BM_TODAY=2026-12-31`` runs the whole session as if on that day (10:00 township time, the
+#: clock ticking). ``make test`` runs the ``dates``-marked tests once per day of ``DATES``.
+BM_TODAY = os.environ.get("BM_TODAY", "").strip()
+TOWNSHIP_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def township_instant(value) -> dt.datetime:
+    """``"2026-12-31"`` (10:00), ``"2026-12-31 08:30"``, a date or a naive datetime — all
+    township (Asia/Shanghai) wall-clock time — as an aware datetime."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value) if len(value.strip()) > 10 else dt.date.fromisoformat(value.strip())
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        value = dt.datetime.combine(value, dt.time(10, 0))
+    return value if value.tzinfo is not None else value.replace(tzinfo=TOWNSHIP_TZ)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _pinned_today():
+    """With BM_TODAY set, every clock read of the session (app, seeds, tests) is on that day."""
+    if not BM_TODAY:
+        yield None
+        return
+    try:
+        instant = township_instant(BM_TODAY)
+    except ValueError:
+        pytest.exit(f"BM_TODAY 应为日期，例如 2026-12-31：{BM_TODAY!r}", returncode=4)
+    with time_machine.travel(instant, tick=True):
+        yield instant
+
+
+class Clock:
+    """The ``clock`` fixture: ``clock.set("2026-10-08 09:30")`` moves every clock read (the app's
+    ``services.clock`` and the models' timestamps) to that township time; ``tick=False`` stops it."""
+
+    def __init__(self):
+        self._traveller = None
+
+    def set(self, when, *, tick: bool = True) -> dt.datetime:
+        self.stop()
+        instant = township_instant(when)
+        self._traveller = time_machine.travel(instant, tick=tick)
+        self._traveller.start()
+        return instant.replace(tzinfo=None)
+
+    def stop(self) -> None:
+        if self._traveller is not None:
+            self._traveller.stop()
+            self._traveller = None
+
+
+@pytest.fixture
+def clock():
+    c = Clock()
+    yield c
+    c.stop()
 
 
 class TestConfig:

@@ -30,6 +30,9 @@ class MonthlyReport(Timestamped, VillageScoped, Model):
     hot_issues: Mapped[str | None] = mapped_column(Text)
     submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     submitted_by: Mapped[str | None] = mapped_column(String(64))
+    # 数据有变动: a case was registered for this month after the report was locked (set by
+    # services.reports.note_case_added, cleared when the report is submitted again).
+    data_changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     __mapper_args__ = {"version_id_col": version}
 

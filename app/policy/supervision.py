@@ -174,17 +174,20 @@ def assessment_dismisses(grade: str) -> bool:
 # --- monthly report (月汇总表) --------------------------------------------------------------
 
 
-def report_state(year: int, month: int, first_submitted_at: datetime | None, now: datetime) -> ReportState:
+def report_state(
+    year: int, month: int, first_submitted_at: datetime | None, now: datetime, cal: WorkCalendar
+) -> ReportState:
     """Where a village's report of ``(year, month)`` stands at ``now``:
 
-    ``on_time`` — submitted by the month's end; ``late`` — submitted after it; ``missing`` —
-    not submitted and the month is over; ``not_due`` — not submitted, still time.
+    ``on_time`` — submitted by its due day (the month's last day, or the next working day when
+    that is a rest day: ``reports.report_due_date``); ``late`` — submitted after it; ``missing`` —
+    not submitted and the due day is over; ``not_due`` — not submitted, still time.
     The first submission counts: a report returned for correction and submitted again is
     still on time if it was first submitted on time.
     """
     if first_submitted_at is not None:
-        return "late" if is_report_late(first_submitted_at, year, month, now) else "on_time"
-    return "missing" if now > report_deadline(year, month) else "not_due"
+        return "late" if is_report_late(first_submitted_at, year, month, now, cal) else "on_time"
+    return "missing" if now.replace(tzinfo=None) > report_deadline(year, month, cal) else "not_due"
 
 
 def report_costs_deduction(state: ReportState) -> bool:

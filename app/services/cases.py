@@ -42,6 +42,7 @@ from .common import check_version, session
 from .errors import Conflict, Forbidden, ValidationFailed
 from .fields import Field, one_of, parse, to_date, to_datetime, to_flag, to_int, to_money, to_str, to_str_list
 from .payouts import quarter_is_open
+from .reports import note_case_added
 
 LABELS = {
     "village_id": _l("所属村"),
@@ -99,7 +100,7 @@ def _id_number(value):
     if value is None:
         return None
     try:
-        return parse_id_number(value).number
+        return parse_id_number(value, today=clock.today()).number
     except PolicyViolation as exc:
         raise ValueError(exc.message) from None
 
@@ -534,6 +535,7 @@ def create_case(data) -> Case:
         )
         s.add(case)
         _record(case, None, status, values["received_at"], None, user)
+        note_case_added(village.id, values["received_at"], now)  # a locked monthly report → 数据有变动
         try:
             s.commit()
             return case

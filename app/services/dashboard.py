@@ -36,7 +36,7 @@ from ..models.case import OPEN_STATUSES
 from ..models.enums import REPORT_STATUSES
 from ..policy.deductions import DeductionCode, StrikeStatus, strike_status
 from ..policy.intake import registered_same_day
-from ..policy.reports import is_report_late, previous_month
+from ..policy.reports import is_report_late, previous_month, report_due_date
 from . import calendar as calendar_service
 from .settings import strike_threshold
 
@@ -508,7 +508,11 @@ class ReportCell:
 
 def report_status(today: dt.date, village_ids: Iterable[int], village_id: int | None = None) -> dict[int, dict]:
     """Per village: ``due`` (ReportCells of the months that must be in) and ``current``."""
-    due_months = report_months(today)
+    now = calendar_service.now_local()
+    cal = calendar_service.work_calendar()
+    # a month whose due day (the next working day when it ends on a rest day) has not passed yet
+    # is not "due" — October 2026 ends on a Saturday and is not missing on Sunday 11-01
+    due_months = [(y, m) for y, m in report_months(today) if today > report_due_date(y, m, cal)]
     current = (today.year, today.month)
     stmt = select(MonthlyReport.village_id, MonthlyReport.year, MonthlyReport.month, MonthlyReport.status, MonthlyReport.submitted_at).where(
         _months_condition(MonthlyReport.year, MonthlyReport.month, [*due_months, current])
@@ -516,13 +520,12 @@ def report_status(today: dt.date, village_ids: Iterable[int], village_id: int | 
     if village_id is not None:
         stmt = stmt.where(MonthlyReport.village_id == village_id)
     found = {(r[0], r[1], r[2]): (r[3], r[4]) for r in _db().session.execute(stmt)}
-    now = calendar_service.now_local()
     out = {}
     for vid in village_ids:
         cells = []
         for y, m in due_months:
             status, submitted_at = found.get((vid, y, m), (None, None))
-            late = is_report_late(submitted_at if status == "submitted" else None, y, m, now)
+            late = is_report_late(submitted_at if status == "submitted" else None, y, m, now, cal)
             cells.append(ReportCell(y, m, status, late))
         status, _ = found.get((vid, *current), (None, None))
         out[vid] = {"due": cells, "current": ReportCell(*current, status), "missing": [c for c in cells if not c.ok]}

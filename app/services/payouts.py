@@ -11,7 +11,10 @@ Workflow::
   (``changes_since_last``) and shown on its page.
 * 审核 (``approve_sheet``): only after the quarter has ended, and only when the stored lines still
   match what the sources give now (otherwise: recompute first, so the approver approves the
-  figures on screen). Approval freezes the lines: nothing recomputes them while the sheet is
+  figures on screen). Deduction ④ (月汇总表未按时报送) is settled for every month of the quarter
+  past its due day before the sheet is computed and again right before it is approved; a ④
+  found at approval is put on the lines (a recorded recomputation naming the villages) before
+  they are frozen — a month is never paid in full for want of its report. Approval freezes the lines: nothing recomputes them while the sheet is
   已审核 or 已发放, whatever happens to agents, villages or deductions later.
 * 发放 (``mark_paid``): the payment date (not in the future, not before the approval).
 * 退回重算 (``reopen_sheet``): an explicit action with a reason, from 已审核 only; a paid sheet
@@ -53,6 +56,7 @@ from .calendar import today as township_today
 from .common import check_version, session
 from .errors import Conflict, NotFound, ValidationFailed
 from .fields import Field, parse, to_date, to_str
+from .reports import settle_quarter
 
 DRAFT, APPROVED, PAID = "draft", "approved", "paid"
 #: Money columns of a line, in the sheet's order.
@@ -318,6 +322,9 @@ def compute_sheet(data, *, today: dt.date | None = None) -> PayoutSheet:
     """计算 / 重新计算 the quarter's draft sheet (creating it on first computation)."""
     year, quarter = parse_period(data, today=today)
     sheet = get_sheet(year, quarter)
+    if sheet is not None:
+        _require_draft(sheet)
+    settle_quarter(year, quarter)  # ④ of every month past its due day, before the lines are computed
     first = sheet is None
     if first:
         sheet = PayoutSheet(year=year, quarter=quarter, status=DRAFT, changes_since_last=[])
@@ -356,6 +363,20 @@ def _require_draft(sheet: PayoutSheet) -> None:
 NOTE_SPEC = {"note": Field(lambda v: to_str(v, 200), _l("备注"))}
 
 
+def _settle_reports_before_approval(sheet: PayoutSheet) -> list[str]:
+    """Settle ④ for the quarter's months; when that finds a report still missing (or late), the
+    draft lines are recomputed — a recorded action naming the villages — so the sheet frozen by
+    the approval shows the ④. Returns the villages flagged."""
+    flagged = []
+    for result in settle_quarter(sheet.year, sheet.quarter):
+        flagged += [f"{name}（{result.month}月）" for name in result.flagged]
+    if flagged:
+        _store(sheet, compute_lines(sheet.year, sheet.quarter))
+        sheet.computed_at = now_local()
+        _record(sheet, "recompute", str(_l("审核前核定月汇总表未按时报送扣款（④）并重新计算：%(v)s", v="、".join(flagged))))
+    return flagged
+
+
 def approve_sheet(sheet: PayoutSheet, data=None, *, today: dt.date | None = None) -> PayoutSheet:
     """审核: freeze the draft's lines (who, when)."""
     data = data or {}
@@ -375,6 +396,7 @@ def approve_sheet(sheet: PayoutSheet, data=None, *, today: dt.date | None = None
         raise Conflict(
             _l("自上次计算以来，代办员或扣款等数据已有%(n)s处变化，请先重新计算并核对后再审核", n=len(pending))
         )
+    _settle_reports_before_approval(sheet)
     sheet.status = APPROVED
     sheet.approved_at = now_local()
     sheet.approved_by = _actor()

@@ -5,16 +5,27 @@ Lifecycle: 草稿 (figures live from the cases) → 已报送 (figures frozen, l
 (the township's recorded action; the agent edits and submits again) → 已报送 …
 An empty month is still reported (报空表).
 
+A report may be submitted from its month's last working day on
+(``policy.reports.report_submission_opens``) — it covers the whole month — and is on time until
+the end of its due day (``policy.reports.report_due_date``: the month's last day, or the next
+working day when that is a rest day, 民法典第二百零三条).
+
 Deduction ④ is created
-- when a report is submitted after its month's end (at that submission), and
-- by :func:`flag_missing_reports` for a month that is over, for every active village whose
-  report is missing or was late. It is idempotent and runs
-  * when township staff open the report-status page (for the month that just ended, see
-    :func:`auto_flag`), and
-  * from the command line: ``flask reports flag-missing [2026-10]`` (a cron job on the 1st,
-    or before computing a quarter's payout).
+- when a report is submitted after its due day (at that submission), and
+- by :func:`flag_missing_reports` (one month) / :func:`settle_missing_reports` (every month past
+  its due day since ``MONTHLY_REPORTS_FROM``) for every active village whose report is missing or
+  was late. Idempotent; it runs
+  * from the command line and the daily scheduled job: ``flask reports flag-missing [2026-10]``,
+  * before a quarter's payout sheet is computed and again before it is approved
+    (:func:`settle_quarter`, called by ``services.payouts``), and
+  * when township staff press “核定逾期扣款” on the status page (a POST).
+  Viewing a page never writes.
 The first submission counts for lateness: a report returned for correction and submitted
 again is not late if it was first submitted on time.
+
+A case registered later for a month whose report is locked marks that report 数据有变动
+(:func:`note_case_added`); the frozen figures stay as submitted until the township returns the
+report for correction and the agent submits it again.
 """
 
 from __future__ import annotations
@@ -32,9 +43,19 @@ from ..models.case import OPEN_STATUSES
 from ..models.catalog import ServiceCategory
 from ..policy import PolicyViolation
 from ..policy.intake import registered_same_day
-from ..policy.money import month_bounds
-from ..policy.reports import parse_month, previous_month, report_deadline, report_due_date
+from ..policy.money import month_bounds, quarter_months
+from ..policy.reports import (
+    month_last_day,
+    months_between,
+    parse_month,
+    previous_month,
+    report_deadline,
+    report_due_date,
+    report_submission_opens,
+    reports_required,
+)
 from ..policy.supervision import ReportState, check_report_month, report_costs_deduction, report_state
+from ..policy.workdays import WorkCalendar
 from ..security import current_user_or_none
 from .audit import person_name
 from .calendar import now_local, work_calendar
@@ -192,10 +213,10 @@ def report_for(village_id: int, year: int, month: int) -> MonthlyReport | None:
     ).scalar()
 
 
-def _get_or_create(village: Village, year: int, month: int) -> MonthlyReport:
+def _get_or_create(village: Village, year: int, month: int, now: dt.datetime) -> MonthlyReport:
     report = report_for(village.id, year, month)
     if report is None:
-        agent = agent_in_post(village.id, min(report_due_date(year, month), now_local().date()))
+        agent = agent_in_post(village.id, min(month_last_day(year, month), now.date()))
         report = MonthlyReport(
             village_id=village.id, agent_id=agent.id if agent else None, year=year, month=month, status="draft", figures={}
         )
@@ -225,7 +246,7 @@ def save_draft(data: Mapping, now: dt.datetime | None = None) -> MonthlyReport:
     values = _parse(data)
     with atomic():
         village, year, month = _target(values, now)
-        report = _get_or_create(village, year, month)
+        report = _get_or_create(village, year, month, now)
         check_version(report, data.get("version"))
         _ensure_editable(report)
         if "hot_issues" in data and report.hot_issues != values.get("hot_issues"):
@@ -246,9 +267,13 @@ def update_report(report: MonthlyReport, data: Mapping, now: dt.datetime | None 
     return report
 
 
-def _sync_report_deduction(report: MonthlyReport, state: ReportState) -> Deduction | None:
+def _sync_report_deduction(report: MonthlyReport, state: ReportState, cal: WorkCalendar) -> Deduction | None:
+    """④ of the report's month (扣除当月补助: the month reported on, even when its due day falls
+    in the next month)."""
     if report_costs_deduction(state):
-        agent = agent_in_post(report.village_id, report_due_date(report.year, report.month))
+        month_end = month_last_day(report.year, report.month)
+        due = report_due_date(report.year, report.month, cal)
+        agent = agent_in_post(report.village_id, month_end)
         if agent is None:
             return None  # nobody in post at the month's end: nobody to deduct from
         if report.agent_id is None:
@@ -261,31 +286,38 @@ def _sync_report_deduction(report: MonthlyReport, state: ReportState) -> Deducti
             active=True,
             agent_id=agent.id,
             village_id=report.village_id,
-            occurred_on=report_due_date(report.year, report.month),
-            description=str(_l("%(y)s年%(m)s月月汇总表%(k)s（应于%(d)s前报送）", y=report.year, m=report.month, k=kind, d=report_due_date(report.year, report.month).isoformat())),
+            occurred_on=month_end,
+            description=str(_l("%(y)s年%(m)s月月汇总表%(k)s（应于%(d)s前报送）", y=report.year, m=report.month, k=kind, d=due.isoformat())),
         )
     return None
 
 
 def submit_report(data: Mapping, now: dt.datetime | None = None) -> MonthlyReport:
     """报送: figures generated from the cases and frozen, the report locked, the action kept.
-    Submitted after the month's end → ④."""
+    Not before the month's last working day; submitted after its due day → ④."""
     now = now or now_local()
     values = _parse(data)
+    cal = work_calendar()
     with atomic():
         village, year, month = _target(values, now)
-        report = _get_or_create(village, year, month)
+        opens = report_submission_opens(year, month, cal)
+        if now.date() < opens:
+            raise ValidationFailed(
+                errors={"month": [_l("%(y)s年%(m)s月汇总表自%(d)s起可报送（月汇总表反映全月情况，每月最后一个工作日起报送）", y=year, m=month, d=f"{opens.month}月{opens.day}日")]}
+            )
+        report = _get_or_create(village, year, month, now)
         check_version(report, data.get("version"))
         _ensure_editable(report)
         if "hot_issues" in data:
             report.hot_issues = values.get("hot_issues")
         report.figures = generate_figures(village.id, year, month, now)
         report.status = "submitted"
+        report.data_changed_at = None  # the figures now include every case on record
         if report.submitted_at is None:
             report.submitted_at = now
         report.submitted_by = person_name() or None  # 报送人: a 姓名, never a login
         if report.agent_id is None:
-            agent = agent_in_post(village.id, min(report_due_date(year, month), now.date()))
+            agent = agent_in_post(village.id, min(month_last_day(year, month), now.date()))
             report.agent_id = agent.id if agent else None
         session().add(
             MonthlyReportAction(
@@ -294,9 +326,9 @@ def submit_report(data: Mapping, now: dt.datetime | None = None) -> MonthlyRepor
             )
         )
         session().flush()
-        state = report_state(year, month, report.submitted_at, now)
+        state = report_state(year, month, report.submitted_at, now, cal)
         if report_costs_deduction(state) and not quarter_is_closed(year, month):
-            _sync_report_deduction(report, state)
+            _sync_report_deduction(report, state, cal)
         session().commit()
     return report
 
@@ -332,10 +364,20 @@ class StatusRow:
     def status(self) -> str:
         return self.report.status if self.report is not None else "none"
 
+    @property
+    def unsettled(self) -> bool:
+        """Late or missing, and its ④ not (yet) on record: the scheduled job settles it."""
+        return report_costs_deduction(self.state) and self.deduction is None
+
+    @property
+    def data_changed(self) -> bool:
+        return self.report is not None and self.report.status == "submitted" and self.report.data_changed_at is not None
+
 
 def report_status(year: int, month: int, now: dt.datetime | None = None) -> list[StatusRow]:
     """Every active village's report of the month and where it stands (three queries)."""
     now = now or now_local()
+    cal = work_calendar()
     villages = session().execute(select(Village).where(Village.active.is_(True)).order_by(Village.code)).scalars().all()
     reports = {
         r.village_id: r
@@ -353,7 +395,7 @@ def report_status(year: int, month: int, now: dt.datetime | None = None) -> list
     for v in villages:
         report = reports.get(v.id)
         submitted_at = report.submitted_at if report is not None else None
-        state = report_state(year, month, submitted_at, now)
+        state = report_state(year, month, submitted_at, now, cal)
         rows.append(StatusRow(v, report, state, deductions.get(report.id) if report is not None else None))
     return rows
 
@@ -365,15 +407,22 @@ class FlagResult:
     flagged: list[str]
     closed: bool = False
     not_over: bool = False
+    before_start: bool = False
 
 
 def flag_missing_reports(year: int, month: int, now: dt.datetime | None = None) -> FlagResult:
-    """Deduction ④ for every active village whose report of ``(year, month)`` was not
-    submitted by the month's end (missing, or submitted late). Idempotent; does nothing for
-    a month that is not over, or whose quarter's payout is already approved (frozen)."""
+    """Settle ④ for ``(year, month)``: a deduction for every active village whose report was not
+    submitted by its due day (missing, or submitted late). Idempotent (a report has at most one
+    ④); does nothing for a month before ``MONTHLY_REPORTS_FROM``, a month whose due day has not
+    passed, or one whose quarter's payout is already approved (frozen — which is why the payout
+    settles ④ before it is approved)."""
     now = now or now_local()
+    cal = work_calendar()
     result = FlagResult(year, month, [])
-    if now <= report_deadline(year, month):
+    if not reports_required(year, month, reports_start()):
+        result.before_start = True
+        return result
+    if now.replace(tzinfo=None) <= report_deadline(year, month, cal):
         result.not_over = True
         return result
     if quarter_is_closed(year, month):
@@ -382,27 +431,75 @@ def flag_missing_reports(year: int, month: int, now: dt.datetime | None = None) 
     villages = session().execute(select(Village).where(Village.active.is_(True)).order_by(Village.code)).scalars().all()
     with atomic():
         for v in villages:
-            if agent_in_post(v.id, report_due_date(year, month)) is None:
+            if agent_in_post(v.id, month_last_day(year, month)) is None:
                 continue
-            report = _get_or_create(v, year, month)
-            state = report_state(year, month, report.submitted_at, now)
+            report = _get_or_create(v, year, month, now)
+            state = report_state(year, month, report.submitted_at, now, cal)
             if not report_costs_deduction(state):
                 continue
             before = find_deduction("report", report.id, "4")
-            row = _sync_report_deduction(report, state)
+            row = _sync_report_deduction(report, state, cal)
             if row is not None and (before is None or before.state != "active"):
                 result.flagged.append(v.name)
         session().commit()
     return result
 
 
+def due_months(now: dt.datetime | None = None) -> list[tuple[int, int]]:
+    """Every month since ``MONTHLY_REPORTS_FROM`` whose report's due day is over at ``now``."""
+    now = now or now_local()
+    start = reports_start()
+    if start is None:
+        return []
+    cal = work_calendar()
+    last = previous_month(now.year, now.month)
+    return [
+        (y, m) for y, m in months_between(start, last) if now.replace(tzinfo=None) > report_deadline(y, m, cal)
+    ]
+
+
+def settle_missing_reports(now: dt.datetime | None = None) -> list[FlagResult]:
+    """Settle ④ for every month past its due day since ``MONTHLY_REPORTS_FROM`` — what the daily
+    scheduled job ``flask reports flag-missing`` runs. Idempotent; months of an approved quarter
+    are left as they were frozen."""
+    now = now or now_local()
+    return [flag_missing_reports(y, m, now) for y, m in due_months(now)]
+
+
+def settle_quarter(year: int, quarter: int, now: dt.datetime | None = None) -> list[FlagResult]:
+    """Settle ④ for the months of a quarter whose due day has passed (before its payout sheet is
+    computed and before it is approved)."""
+    now = now or now_local()
+    return [flag_missing_reports(y, m, now) for y, m in quarter_months(year, quarter)]
+
+
+def note_case_added(village_id: int, received_at: dt.datetime | dt.date, now: dt.datetime | None = None) -> MonthlyReport | None:
+    """A case was registered for a month whose report is already locked (late registration):
+    mark that report 数据有变动 for the township, who may return it for correction. The frozen
+    figures are not touched. Runs inside the caller's transaction (no commit)."""
+    year, month = received_at.year, received_at.month
+    with session().no_autoflush:  # the new case is flushed by the caller's commit (number clash retry)
+        report = report_for(village_id, year, month)
+    if report is None or report.status != "submitted":
+        return None
+    if report.data_changed_at is None:
+        report.data_changed_at = now or now_local()
+    return report
+
+
+def reports_required_for(year: int, month: int) -> bool:
+    """Whether ``(year, month)`` is on or after the go-live month (see :func:`reports_start`)."""
+    return reports_required(year, month, reports_start())
+
+
 def reports_start() -> tuple[int, int] | None:
-    """The first month reports are required in this installation: the setting
-    ``MONTHLY_REPORTS_FROM`` (``2026-11``) or else the month of the earliest report on record —
-    so that installing the system never fines the villages for the months before it."""
-    setting = current_app.config.get("MONTHLY_REPORTS_FROM")
+    """The go-live month: from it on a report is required every month. The setting
+    ``MONTHLY_REPORTS_FROM`` (``"2026-11"``); when it is empty, the month of the earliest report
+    ever submitted — so that installing the system never fines the villages for the months
+    before it."""
+    setting = str(current_app.config.get("MONTHLY_REPORTS_FROM") or "").strip()
     if setting:
-        return parse_month(str(setting))
+        return parse_month(setting)
     first = session().execute(
         select(MonthlyReport.year, MonthlyReport.month)
         .where(MonthlyReport.submitted_at.is_not(None))
@@ -412,31 +509,25 @@ def reports_start() -> tuple[int, int] | None:
     return (first[0], first[1]) if first else None
 
 
-def auto_flag(now: dt.datetime | None = None) -> FlagResult | None:
-    """Run on the township's report-status page: flag the month that has just ended."""
-    now = now or now_local()
-    year, month = previous_month(now.year, now.month)
-    start = reports_start()
-    if start is None or (year, month) < start:
-        return None
-    return flag_missing_reports(year, month, now)
-
-
 __all__ = [
     "FIGURE_COLUMNS",
     "FIGURE_KEYS",
     "FlagResult",
     "StatusRow",
-    "auto_flag",
+    "due_months",
     "figures_of",
     "flag_missing_reports",
     "generate_figures",
     "is_empty",
+    "note_case_added",
     "report_for",
     "report_status",
+    "reports_required_for",
     "reports_start",
     "return_report",
     "save_draft",
+    "settle_missing_reports",
+    "settle_quarter",
     "submit_report",
     "update_report",
 ]

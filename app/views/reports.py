@@ -1,7 +1,7 @@
 """《村级便民服务报送事项办理情况统计表》views (政策第五条（一）4, SPEC §8): the reports list,
 the agent's fill-and-submit page, the township's return-for-correction, and the page of
-which villages have (not) reported — which also settles deduction ④ for the month that
-has just ended (see ``services.reports``).
+which villages have (not) reported. Viewing never writes: ④ is settled by the scheduled job
+(``flask reports flag-missing``), by the payout, or by the township's “核定逾期扣款” (a POST).
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import MonthlyReport, Village
 from ..models.enums import REPORT_STATUSES, label
-from ..policy.reports import report_due_date
+from ..policy.reports import report_due_date, report_submission_opens
 from ..policy.supervision import report_state
 from ..services import deductions as deduction_service
 from ..services import reports as report_service
-from ..services.calendar import now_local
+from ..services.calendar import now_local, work_calendar
 from ..services.errors import DomainError
 from .base import BmModelView, expose, has_access, interface
 from .supervision import ExportGuard, ShowExtra, can, code_text, money, month_arg
@@ -90,15 +90,17 @@ class MonthlyReportView(ExportGuard, ShowExtra, BmModelView):
         if report is None:
             return {}
         now = now_local()
+        cal = work_calendar()
         figures = report_service.figures_of(report, now)
-        state = shown_state(report, report_state(report.year, report.month, report.submitted_at, now))
+        state = shown_state(report, report_state(report.year, report.month, report.submitted_at, now, cal))
         return {
             "report": report,
             "figures": figures,
             "columns": report_service.FIGURE_COLUMNS,
             "state": state,
             "state_label": SHOWN_LABELS[state],
-            "due": report_due_date(report.year, report.month),
+            "due": report_due_date(report.year, report.month, cal),
+            "data_changed": report.status == "submitted" and report.data_changed_at is not None,
             "deductions": deduction_service.deductions_of_source("report", report.id),
             "actions": report.actions,
             "action_labels": ACTION_LABELS,
@@ -141,7 +143,7 @@ class MonthlyReportView(ExportGuard, ShowExtra, BmModelView):
                 flash(_l("未保存：%(m)s", m=exc.message), "danger")
             else:
                 if submit:
-                    state = report_state(year, month, report.submitted_at, now_local())
+                    state = report_state(year, month, report.submitted_at, now_local(), work_calendar())
                     if state == "late":
                         flash(_l("%(y)s年%(m)s月汇总表已报送并锁定；逾期报送，扣除当月补助（④）", y=year, m=month), "warning")
                     else:
@@ -151,7 +153,9 @@ class MonthlyReportView(ExportGuard, ShowExtra, BmModelView):
                 return redirect(url_for("MonthlyReportView.fill", month=f"{year:04d}-{month:02d}"))
         report = report_service.report_for(village.id, year, month)
         figures = report_service.figures_of(report, now) if report else report_service.generate_figures(village.id, year, month, now)
-        state = shown_state(report, report_state(year, month, report.submitted_at if report else None, now))
+        cal = work_calendar()
+        state = shown_state(report, report_state(year, month, report.submitted_at if report else None, now, cal))
+        opens = report_submission_opens(year, month, cal)
         pending = self._pending_months(village.id, now)
         return self.render_template(
             "reports/report_fill.html",
@@ -163,7 +167,9 @@ class MonthlyReportView(ExportGuard, ShowExtra, BmModelView):
             figures=figures,
             columns=report_service.FIGURE_COLUMNS,
             empty=report_service.is_empty(figures),
-            due=report_due_date(year, month),
+            due=report_due_date(year, month, cal),
+            opens=opens,
+            submission_open=now.date() >= opens,
             state=state,
             state_label=SHOWN_LABELS[state],
             pending=pending,
@@ -215,8 +221,9 @@ class MonthlyReportView(ExportGuard, ShowExtra, BmModelView):
     @has_access
     @permission_name("read")
     def status(self):
-        """Every village's report of a month. Opening it as township staff settles ④ for the
-        month that has just ended; “核定逾期扣款” does it for the month shown."""
+        """Every village's report of a month, and which late/missing ones still await their ④
+        (the scheduled job settles them). Viewing changes nothing; “核定逾期扣款” (POST, township)
+        settles the month shown."""
         year, month = month_arg()
         now = now_local()
         township = getattr(g.user, "village_id", None) is None and can("can_review", "MonthlyReport")
@@ -231,14 +238,7 @@ class MonthlyReportView(ExportGuard, ShowExtra, BmModelView):
             else:
                 self._flash_result(result)
             return redirect(url_for("MonthlyReportView.status", month=f"{year:04d}-{month:02d}"))
-        if township:
-            try:
-                result = report_service.auto_flag(now)
-            except DomainError:
-                db.session.rollback()
-                result = None
-            if result is not None and result.flagged:
-                self._flash_result(result)
+        cal = work_calendar()
         rows = report_service.report_status(year, month, now)
         states = [shown_state(r.report, r.state) for r in rows]
         counts = {k: states.count(k) for k in SHOWN_LABELS}
@@ -251,9 +251,12 @@ class MonthlyReportView(ExportGuard, ShowExtra, BmModelView):
             counts=counts,
             state_labels=SHOWN_LABELS,
             status_badge=status_badge,
-            due=report_due_date(year, month),
+            due=report_due_date(year, month, cal),
             township=township,
-            month_over=now.date() > report_due_date(year, month),
+            month_over=now.date() > report_due_date(year, month, cal),
+            unsettled=[r.village.name for r in rows if r.unsettled],
+            changed=[r.village.name for r in rows if r.data_changed],
+            required=report_service.reports_required_for(year, month),
             closed=deduction_service.quarter_is_closed(year, month),
             money=money,
             code_text=code_text,
@@ -261,8 +264,10 @@ class MonthlyReportView(ExportGuard, ShowExtra, BmModelView):
 
     @staticmethod
     def _flash_result(result) -> None:
-        if result.not_over:
-            flash(_l("%(y)s年%(m)s月尚未结束，不能核定逾期扣款", y=result.year, m=result.month), "info")
+        if result.before_start:
+            flash(_l("%(y)s年%(m)s月早于月汇总表启用月份，不核定扣款", y=result.year, m=result.month), "info")
+        elif result.not_over:
+            flash(_l("%(y)s年%(m)s月汇总表尚未到报送期限，不能核定逾期扣款", y=result.year, m=result.month), "info")
         elif result.closed:
             flash(_l("%(y)s年%(m)s月所在季度的补助发放表已审核，扣款已冻结", y=result.year, m=result.month), "info")
         elif result.flagged:

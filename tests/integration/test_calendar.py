@@ -14,6 +14,8 @@ from app.services import calendar_admin
 from app.services.calendar import work_calendar
 from app.services.errors import ValidationFailed
 
+pytestmark = pytest.mark.dates
+
 SCHEDULE_2027 = """
 # 国务院办公厅关于2027年部分节假日安排的通知（示例）
 2027-01-01 至 2027-01-03 休 元旦

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import prison
+import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -17,6 +18,8 @@ from tests.integration.test_cases_support import (  # noqa: F401 - fixtures
     make_case,
     proxy_data,
 )
+
+pytestmark = pytest.mark.dates
 
 
 def _body(world, items, **extra) -> dict:

@@ -22,6 +22,8 @@ from tests.integration.test_cases_support import (  # noqa: F401 - fixtures
     proxy_data,
 )
 
+pytestmark = pytest.mark.dates
+
 
 def _get(app, case_id) -> Case:
     return db.session.get(Case, case_id)

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from contextlib import contextmanager
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from flask import g
 from sqlalchemy import select
 
@@ -74,10 +76,8 @@ NOW = dt.datetime(2026, 11, 26, 10, 0)
 
 
 @pytest.fixture(name="clock")
-def clock_fixture(monkeypatch):
-    """The township's clock fixed at Thursday 2026-11-26 10:00."""
-    from app.services import calendar
-
-    monkeypatch.setattr(calendar, "now_local", lambda: NOW)
-    monkeypatch.setattr(calendar, "today", lambda: NOW.date())
-    return NOW
+def clock_fixture():
+    """The township's clock fixed at Thursday 2026-11-26 10:00 (time-machine: every clock read,
+    the app's ``services.clock`` and the models' timestamps alike)."""
+    with time_machine.travel(NOW.replace(tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        yield NOW

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -16,6 +17,8 @@ from tests.integration.test_cases_support import (  # noqa: F401 - fixtures
     items_fixture,
     make_case,
 )
+
+pytestmark = pytest.mark.dates
 
 
 def _text(r) -> str:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Agent, BmUser, ServiceCategory, ServiceItem, Village
+
+pytestmark = pytest.mark.dates
 
 
 def test_seed_is_idempotent(app, runner):

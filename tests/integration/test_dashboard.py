@@ -29,6 +29,8 @@ from app.models import (
 from app.security import unscoped
 from tests.factories import make_id
 
+pytestmark = pytest.mark.dates
+
 TODAY = dt.date(2026, 11, 26)
 NOW = dt.datetime(2026, 11, 26, 10, 0)
 

@@ -17,6 +17,8 @@ from app.services import reports as rs
 from app.services import supervision as ss
 from app.services.errors import Conflict, ValidationFailed
 
+pytestmark = pytest.mark.dates
+
 NOW = dt.datetime(2026, 11, 26, 10, 0)
 TODAY = NOW.date()
 
@@ -203,6 +205,7 @@ def test_an_empty_month_still_needs_a_report_and_a_missing_one_costs_30(app, wor
 
 def test_flagging_does_nothing_before_the_month_is_over(app, world):
     with app.app_context():
+        app.config["MONTHLY_REPORTS_FROM"] = "2026-09"
         result = rs.flag_missing_reports(2026, 11, now=NOW)
         assert result.not_over and active() == []
 

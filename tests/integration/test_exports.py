@@ -30,6 +30,8 @@ from app.models import (
 from app.services import payouts
 from tests.factories import make_id
 
+pytestmark = pytest.mark.dates
+
 D = Decimal
 TODAY = dt.date(2026, 11, 26)
 EVIL = '=HYPERLINK("http://evil","x")'

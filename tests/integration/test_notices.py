@@ -10,6 +10,8 @@ import pytest
 from tests.integration.test_dashboard import APPLICANTS, freeze, seed_dashboard_data
 from tests.integration.test_public import ID_NUMBER, MOBILE
 
+pytestmark = pytest.mark.dates
+
 
 @pytest.fixture
 def data(app, world, monkeypatch):

@@ -19,6 +19,14 @@ D = Decimal
 TODAY = dt.date(2026, 11, 26)
 _seq = iter(range(1, 10_000))
 
+pytestmark = pytest.mark.dates
+
+
+@pytest.fixture(autouse=True)
+def _on_today(clock):
+    """The module's figures are as of Thursday 2026-11-26 (approval and payment dates included)."""
+    clock.set(TODAY)
+
 
 def add_deduction(agent_id: int, village_id: int, code: str, amount: str, day: dt.date, state: str = "active") -> Deduction:
     row = Deduction(
@@ -48,6 +56,59 @@ def compute(quarter: str = "2026Q3", **data) -> PayoutSheet:
 
 
 # --------------------------------------------------------------------------- the service
+
+
+def four_of(village_id: int) -> list[tuple[int, Decimal]]:
+    return [
+        (d.month, d.amount)
+        for d in db.session.execute(
+            select(Deduction).where(Deduction.code == "4", Deduction.state == "active", Deduction.village_id == village_id)
+        ).scalars()
+    ]
+
+
+def test_compute_settles_four_for_every_month_past_its_due_day(app, world, clock):
+    from app.services import reports as rs
+
+    app.config["MONTHLY_REPORTS_FROM"] = "2026-07"
+    with app.app_context():
+        for m, day in ((7, 31), (8, 31), (9, 30)):  # village A on the last day; village B never
+            rs.submit_report({"village_id": world.village_a, "month": f"2026-{m:02d}"}, now=dt.datetime(2026, m, day, 16))
+        clock.set("2026-10-08 09:00")
+        sheet = payouts.compute_sheet({"quarter": "2026Q3"})
+        qs, sq = sheet_lines(sheet.id)
+        assert (qs.d4, sq.d4) == (D("0.00"), D("90.00"))
+        assert four_of(world.village_b) == [(7, D("30.00")), (8, D("30.00")), (9, D("30.00"))]
+        assert sq.total == D("1160.00")
+        payouts.compute_sheet({"quarter": "2026Q3", "version": sheet.version})  # idempotent
+        assert len(four_of(world.village_b)) == 3 and four_of(world.village_a) == []
+
+
+def test_four_settled_at_approval_for_a_village_that_never_reported_in_september(app, world, clock):
+    from app.services import reports as rs
+
+    app.config["MONTHLY_REPORTS_FROM"] = "2026-07"
+    with app.app_context():
+        for m, day in ((7, 31), (8, 31)):
+            for v in (world.village_a, world.village_b):
+                rs.submit_report({"village_id": v, "month": f"2026-{m:02d}"}, now=dt.datetime(2026, m, day, 16))
+        rs.submit_report({"village_id": world.village_a, "month": "2026-09"}, now=dt.datetime(2026, 9, 30, 9))
+        clock.set("2026-09-30 12:00")  # September's report is still due today: nothing to settle yet
+        sheet = payouts.compute_sheet({"quarter": "2026Q3"})
+        assert [line.d4 for line in sheet_lines(sheet.id)] == [D("0.00"), D("0.00")]
+        clock.set("2026-10-08 10:00")  # after the National Day holiday: 石桥村 never reported September
+        payouts.approve_sheet(sheet, {})
+        assert sheet.status == "approved"
+        qs, sq = sheet_lines(sheet.id)
+        assert (qs.d4, sq.d4, sq.total) == (D("0.00"), D("30.00"), D("1220.00"))  # not paid in full
+        recompute = [a for a in sheet.actions if a.action == "recompute"]
+        assert [a.note for a in recompute] == ["审核前核定月汇总表未按时报送扣款（④）并重新计算：石桥村（9月）"]
+        assert [a.action for a in sheet.actions] == ["compute", "recompute", "approve"]
+        # the late September report after approval: the ④ stays, nothing is doubled or lost
+        rs.submit_report({"village_id": world.village_b, "month": "2026-09"}, now=dt.datetime(2026, 10, 9, 9))
+        assert rs.flag_missing_reports(2026, 9).closed
+        assert four_of(world.village_b) == [(9, D("30.00"))]
+        assert sheet_lines(sheet.id)[1].d4 == D("30.00")
 
 
 def test_compute_gives_a_line_per_village_with_the_policy_figures(app, world):

@@ -18,6 +18,8 @@ from app.public.hours import next_opening, open_state
 from app.security import unscoped
 from tests.integration.test_dashboard import APPLICANTS, freeze, seed_dashboard_data
 
+pytestmark = pytest.mark.dates
+
 ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
 MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 

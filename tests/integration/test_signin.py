@@ -13,6 +13,8 @@ from app.models import Agent, SignIn
 from app.services import signin as sv
 from app.services.errors import Conflict, Forbidden, ValidationFailed
 
+pytestmark = pytest.mark.dates
+
 THU = dt.date(2026, 11, 26)
 
 

@@ -6,12 +6,21 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditLog, Case, Complaint, Deduction, Inspection, Training, TrainingAttendance, Village
 
 NOW = dt.datetime(2026, 11, 26, 10, 0)
+
+pytestmark = pytest.mark.dates
+
+
+@pytest.fixture(autouse=True)
+def _on_now(clock):
+    """The module's events happen on Thursday 2026-11-26 (verification dates default to today)."""
+    clock.set(NOW)
 
 
 def count(app, model, *where) -> int:

@@ -14,6 +14,8 @@ from app.policy.deadlines import (
 )
 from app.policy.workdays import WorkCalendar
 
+pytestmark = pytest.mark.dates
+
 CAL = WorkCalendar()
 
 

@@ -27,6 +27,8 @@ from app.policy.supervision import (
 )
 from app.policy.workdays import WorkCalendar
 
+pytestmark = pytest.mark.dates
+
 CAL = WorkCalendar()
 HOURS = OfficeHours()
 SUMMER_WORKDAY = date(2026, 7, 15)  # Wednesday
@@ -162,7 +164,7 @@ def test_failed_annual_assessment_dismisses():
     ],
 )
 def test_report_state(submitted, now, state):
-    assert report_state(2026, 9, submitted, now) == state
+    assert report_state(2026, 9, submitted, now, WorkCalendar()) == state
 
 
 def test_late_and_missing_cost_a_deduction():
@@ -174,7 +176,16 @@ def test_late_and_missing_cost_a_deduction():
 
 def test_an_empty_month_still_needs_a_report():
     """“没有情况每月报空表”: lateness does not depend on the figures at all."""
-    assert report_state(2026, 2, None, datetime(2026, 3, 1, 8)) == "missing"
+    # February 2026 ends on a make-up working Saturday: due 02-28, missing on 03-01
+    assert report_state(2026, 2, None, datetime(2026, 3, 1, 8), WorkCalendar()) == "missing"
+
+
+def test_report_state_waits_for_the_next_working_day():
+    # October 2026 ends on a Saturday: still "not_due" on Sunday and Monday 11-02
+    cal = WorkCalendar()
+    assert report_state(2026, 10, None, datetime(2026, 11, 2, 17), cal) == "not_due"
+    assert report_state(2026, 10, None, datetime(2026, 11, 3, 8), cal) == "missing"
+    assert report_state(2026, 10, datetime(2026, 11, 2, 9), datetime(2026, 11, 3, 8), cal) == "on_time"
 
 
 def test_reports_are_for_this_month_or_earlier():
