@@ -498,7 +498,7 @@ def update_case(case: Case, data) -> Case:
     changed = {k: v for k, v in changes.items() if _differs(current.get(k), v)}
 
     errors: dict[str, list] = {}
-    for key in ("kind", "applicant_name", "channel"):
+    for key in ("kind", "applicant_name", "channel", "received_at"):
         if key in changed and changed[key] is None:
             errors[key] = [str(_l("%(f)s为必填项", f=LABELS[key]))]
     if "kind" in changed:

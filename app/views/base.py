@@ -14,16 +14,19 @@ from flask_appbuilder import ModelView
 from flask_appbuilder.baseviews import expose
 from flask_appbuilder.fields import QuerySelectField
 from flask_appbuilder.fieldwidgets import Select2Widget
+from flask_appbuilder.models.filters import Filters
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import SQLAlchemyError
 from wtforms import BooleanField, HiddenField, SelectField
 from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, InputRequired, Optional
 
 from ..extensions import db
 from ..models.enums import label
-from ..services.errors import DomainError
+from ..services.errors import DomainError, from_database_error
+from ..services.fields import INT_MAX
 
 READ_WRITE = {
     "list": "read",
@@ -72,13 +75,59 @@ def _adjust_form(form_class) -> None:
             setattr(form_class, name, unbound.field_class(*unbound.args, **{**unbound.kwargs, "blank_text": str(_l("（未选择）"))}))
 
 
+FILTER_IGNORED = _l("筛选条件无效，已忽略")
+LIST_QUERY_FAILED = _l("筛选条件的值无效或超出范围，已显示全部记录")
+
+
+class BmFilters(Filters):
+    """FAB's filters from the URL (``_flt_<n>_<column>``): an index beyond the column's
+    filters is ignored with a message instead of an IndexError."""
+
+    def add_filter_index(self, column_name: str, filter_instance_index: int, value):
+        available = self._all_filters.get(column_name)
+        if available is not None and not 0 <= filter_instance_index < len(available):
+            flash(str(FILTER_IGNORED), "warning")
+            return
+        super().add_filter_index(column_name, filter_instance_index, value)
+
+
+def valid_pk(pk) -> int | None:
+    """A primary key from a URL, or None when it cannot be one (text, beyond the column)."""
+    text = str(pk).strip()
+    if not text.isdigit() or len(text) > 10 or int(text) > INT_MAX:
+        return None
+    return int(text)
+
+
 class BmInterface(SQLAInterface):
-    """FAB's interface, showing an empty value as blank rather than “None”."""
+    """FAB's interface, showing an empty value as blank rather than “None”; a primary key
+    that cannot exist finds nothing (404) instead of reaching the database; sorting by a
+    related record sorts by its name."""
 
     @staticmethod
     def _get_attr_value(item, col):
         value = SQLAInterface._get_attr_value(item, col)
         return "" if value is None else value
+
+    def get_filters(self, search_columns=None, search_filters=None):
+        return BmFilters(self.filter_converter_class, self, search_columns=search_columns or [], search_filters=search_filters)
+
+    def get(self, id, filters=None, select_columns=None, outer_default_load=False):
+        if self.is_pk_composite():
+            return super().get(id, filters, select_columns, outer_default_load)
+        pk = valid_pk(id)
+        if pk is None:
+            return None
+        return super().get(pk, filters, select_columns, outer_default_load)
+
+    def apply_order_by(self, query, order_column, order_direction, *args, **kwargs):
+        if order_column and "." not in order_column and self.is_relation_many_to_one(order_column):
+            # Ordering by the relationship itself compares it with the unaliased table, which
+            # the village scoping's aliased join does not have: order by its name instead.
+            related = self.get_related_model(order_column)
+            leaf = next((c for c in ("name", "code", "id") if hasattr(related, c)), "id")
+            order_column = f"{order_column}.{leaf}"
+        return super().apply_order_by(query, order_column, order_direction, *args, **kwargs)
 
 
 class BmModelView(ModelView):
@@ -100,6 +149,21 @@ class BmModelView(ModelView):
         kwargs.setdefault("export_kind", self.export_kind)
         kwargs.setdefault("list_toolbar", self.list_toolbar())
         return super().render_template(template, **kwargs)
+
+    def _get_list_widget(self, *args, **kwargs):
+        """A filter value the database cannot compare (a number beyond the column, text for a
+        date): the list again, unfiltered, with a message — never a 500."""
+        try:
+            return super()._get_list_widget(*args, **kwargs)
+        except (SQLAlchemyError, OverflowError, ValueError, TypeError) as exc:
+            db.session.rollback()
+            if isinstance(exc, SQLAlchemyError) and from_database_error(exc) is None and not isinstance(
+                exc.__cause__ or getattr(exc, "orig", None), (OverflowError, ValueError)
+            ):
+                raise
+            flash(str(LIST_QUERY_FAILED), "warning")
+            kwargs["filters"] = self.datamodel.get_filters(self.search_columns, {})
+            return super()._get_list_widget(*args, **kwargs)
 
     def list_toolbar(self) -> str:
         """Extra HTML above a list (links, filters); empty by default."""
@@ -141,6 +205,15 @@ class BmModelView(ModelView):
                     flash(m, "danger")
         flash(_l("未保存：%(m)s", m=error.message) if shown else error.message, "danger")
 
+    def _show_database_refusal(self, form, exc) -> None:
+        """A stale or clashing write (someone saved the record meanwhile): the form again with
+        the Chinese message; a real fault still goes up."""
+        db.session.rollback()
+        mapped = from_database_error(exc)
+        if mapped is None:
+            raise exc
+        self._show_errors(form, mapped)
+
     def _add(self):
         if self.service_create is None:
             return super()._add()
@@ -152,6 +225,8 @@ class BmModelView(ModelView):
                 except DomainError as exc:
                     db.session.rollback()
                     self._show_errors(form, exc)
+                except SQLAlchemyError as exc:
+                    self._show_database_refusal(form, exc)
                 else:
                     flash(self.add_row_message, "success")
                     return None
@@ -174,6 +249,8 @@ class BmModelView(ModelView):
                 except DomainError as exc:
                     db.session.rollback()
                     self._show_errors(form, exc)
+                except SQLAlchemyError as exc:
+                    self._show_database_refusal(form, exc)
                 else:
                     flash(self.edit_row_message, "success")
                     return None
