@@ -49,7 +49,7 @@ QUERY_MESSAGE = _l("查询参数 q 的格式不正确（应为 rison 或 JSON，
 VALUE_MESSAGE = _l("查询条件中的值无效或超出范围")
 SERVER_MESSAGE = _l("服务器内部错误，请稍后重试或联系管理员")
 #: ``version`` of an action that may create its record (needed only when it exists already).
-OPTIONAL_VERSION = Field(to_int, _l("版本号（记录已存在时必填）"))
+OPTIONAL_VERSION = Field(to_int, _l("版本号（读取记录时得到的 version；填写后过期则 409）"))
 VERSION_SCHEMA = {"type": "integer", "minimum": 1, "description": "读取记录时得到的 version；过期则 409"}
 
 

@@ -25,7 +25,7 @@ from ..services import cases as case_service
 from ..services import catalog as catalog_service
 from ..services.errors import DomainError
 from ..services.privacy import id_for_detail, phone_for_detail
-from .base import API_READ_WRITE, BmModelRestApi, safe
+from .base import API_READ_WRITE, OPTIONAL_VERSION, BmModelRestApi, safe
 
 LIST_COLUMNS = [
     "id", "case_number", "village_id", "agent_id", "kind", "service_item_id", "category_id", "applicant_name",
@@ -150,10 +150,9 @@ class CaseApi(BmModelRestApi):
     request_specs = {
         "post": case_service.CREATE_SPEC,
         "put": case_service.UPDATE_SPEC,
-        "transition": case_service.TRANSITION_SPEC,
-        "extension": case_service.EXTENSION_SPEC,
+        "transition": {**case_service.TRANSITION_SPEC, "version": OPTIONAL_VERSION},
+        "extension": {**case_service.EXTENSION_SPEC, "version": OPTIONAL_VERSION},
     }
-    versioned_actions = frozenset({"transition", "extension"})
     list_columns = LIST_COLUMNS
     list_select_columns = LIST_COLUMNS
     show_columns = LIST_COLUMNS + DETAIL_COLUMNS

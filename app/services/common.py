@@ -16,14 +16,18 @@ def session():
     return db.session
 
 
-def check_version(item, expected) -> None:
+def check_version(item, expected, *, required: bool = True) -> None:
     """Refuse a write based on a stale copy (two people editing the same record).
 
     Every write to a versioned record names the version it was based on: missing or malformed
     is 422 (nothing is written on a guess), a different one is 409. The database compares it
     again when the row is written (``version_id_col``), so two writes of the same version
-    never both succeed."""
+    never both succeed. ``required=False`` (the steps of a case's lifecycle, which check the
+    case's state themselves) lets a request without a version through; a malformed one is
+    still refused."""
     if expected is None or (isinstance(expected, str) and not expected.strip()):
+        if not required:
+            return
         raise ValidationFailed(errors={"version": [VERSION_REQUIRED]})
     if isinstance(expected, bool) or not isinstance(expected, (int, str)):
         raise ValidationFailed(errors={"version": [VERSION_INVALID]})
