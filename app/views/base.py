@@ -17,6 +17,7 @@ from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.filters import Filters
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
+from flask_appbuilder.urltools import get_order_args, get_page_args, get_page_size_args
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import SQLAlchemyError
 from wtforms import BooleanField, HiddenField, SelectField
@@ -258,7 +259,11 @@ class BmModelView(ModelView):
             form = self.edit_form.refresh(obj=item)
             self.prefill_form(form, pk)
             self.update_redirect()
-        return self._get_edit_widget(form=form)
+        # The form again (also after a refusal) with the related lists FAB's template expects.
+        widgets = self._get_edit_widget(form=form)
+        return self._get_related_views_widgets(
+            item, filters={}, orders=get_order_args(), pages=get_page_args(), page_sizes=get_page_size_args(), widgets=widgets
+        )
 
     # -- actions: only rows the user can see; unknown names are 404 ------------------
     @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
