@@ -77,6 +77,7 @@ def _adjust_form(form_class) -> None:
 
 
 FILTER_IGNORED = _l("筛选条件无效，已忽略")
+NUL_REFUSED = _l("含有不允许的控制字符")
 LIST_QUERY_FAILED = _l("筛选条件的值无效或超出范围，已显示全部记录")
 
 
@@ -88,6 +89,10 @@ class BmFilters(Filters):
         available = self._all_filters.get(column_name)
         if available is not None and not 0 <= filter_instance_index < len(available):
             flash(str(FILTER_IGNORED), "warning")
+            return
+        values = value if isinstance(value, list) else [value]
+        if self.datamodel.is_relation(column_name) and any(v not in (None, "") and valid_pk(v) is None for v in values):
+            flash(str(FILTER_IGNORED), "warning")  # an id that cannot exist (PostgreSQL would refuse it)
             return
         super().add_filter_index(column_name, filter_instance_index, value)
 
@@ -215,12 +220,22 @@ class BmModelView(ModelView):
             raise exc
         self._show_errors(form, mapped)
 
+    def _refuse_control_characters(self, form) -> bool:
+        """A NUL byte in any posted field: refused before validation, whose uniqueness checks
+        would hand it to the database (PostgreSQL raises, SQLite stores it)."""
+        bad = [f for f in form if any("\x00" in str(v) for v in (getattr(f, "raw_data", None) or []))]
+        for field in bad:
+            field.errors = [*list(field.errors or []), str(NUL_REFUSED)]
+        if bad:
+            flash(str(_l("未保存：%(m)s", m=NUL_REFUSED)), "danger")
+        return bool(bad)
+
     def _add(self):
         if self.service_create is None:
             return super()._add()
         form = self.add_form.refresh()
         if request.method == "POST":
-            if form.validate():
+            if not self._refuse_control_characters(form) and form.validate():
                 try:
                     type(self).service_create(self.form_values(form))
                 except DomainError as exc:
@@ -244,7 +259,7 @@ class BmModelView(ModelView):
         if request.method == "POST":
             form = self.edit_form.refresh(request.form)
             form._id = self.datamodel.get_pk_value(item)
-            if form.validate():
+            if not self._refuse_control_characters(form) and form.validate():
                 try:
                     type(self).service_update(item, self.form_values(form))
                 except DomainError as exc:

@@ -178,7 +178,7 @@ def test_nul_byte_is_refused(client, api_token, world):
     assert r.status_code == 422
     assert "不允许的控制字符" in r.json["errors"]["applicant_name"][0]
     with client.application.app_context():
-        assert db.session.query(Case).filter(Case.applicant_name.contains("\x00")).count() == 0
+        assert not [n for (n,) in db.session.query(Case.applicant_name) if "\x00" in n]
 
 
 def test_nul_byte_on_a_form(login, world):
