@@ -26,6 +26,9 @@ def create_app(config_object: object | str = "config.Config", **overrides) -> Fl
     install_request_id_logging()
     logging.basicConfig(format=LOG_FORMAT)
 
+    from .api.base import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
     # One CSRFProtect per app: FAB exempts its API blueprints on it, and a shared instance

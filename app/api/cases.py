@@ -10,7 +10,7 @@ township staff and the case's own agent (SPEC §12). Times are local (Asia/Shang
 from __future__ import annotations
 
 from flask import request
-from flask_appbuilder.api import expose, protect, safe
+from flask_appbuilder.api import expose, protect
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
@@ -25,7 +25,7 @@ from ..services import cases as case_service
 from ..services import catalog as catalog_service
 from ..services.errors import DomainError
 from ..services.privacy import id_for_detail, phone_for_detail
-from .base import API_READ_WRITE, BmModelRestApi
+from .base import API_READ_WRITE, OPTIONAL_VERSION, BmModelRestApi, safe
 
 LIST_COLUMNS = [
     "id", "case_number", "village_id", "agent_id", "kind", "service_item_id", "category_id", "applicant_name",
@@ -159,6 +159,12 @@ class CaseApi(BmModelRestApi):
     include_route_methods = {"get", "get_list", "info", "post", "put", "transition", "extension", "todo"}
     service_create = case_service.create_case
     service_update = case_service.update_case
+    request_specs = {
+        "post": case_service.CREATE_SPEC,
+        "put": case_service.UPDATE_SPEC,
+        "transition": {**case_service.TRANSITION_SPEC, "version": OPTIONAL_VERSION},
+        "extension": {**case_service.EXTENSION_SPEC, "version": OPTIONAL_VERSION},
+    }
     list_columns = LIST_COLUMNS
     list_select_columns = LIST_COLUMNS
     show_columns = LIST_COLUMNS + DETAIL_COLUMNS
@@ -279,6 +285,7 @@ class ServiceItemApi(BmModelRestApi):
     datamodel = SQLAInterface(ServiceItem, db.session)
     service_create = catalog_service.create_item
     service_update = catalog_service.update_item
+    request_specs = {"post": catalog_service.ITEM_SPEC, "put": catalog_service.ITEM_SPEC}
     list_columns = [
         "id", "code", "category_id", "name", "window", "materials", "promised_days", "fee", "active",
         "mode", "needs_verification", "applicant_fields", "pays_on_behalf", "owner", "seed_version",

@@ -14,7 +14,7 @@ Money is given as strings with two decimals (``"1250.00"``), never as floats. Re
 
 from __future__ import annotations
 
-from flask_appbuilder.api import expose, protect, safe
+from flask_appbuilder.api import expose, protect
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
@@ -23,7 +23,7 @@ from ..models import PayoutLine, PayoutSheet
 from ..policy.payout import sheet_totals
 from ..services import payouts as payout_service
 from ..services.errors import DomainError
-from .base import API_READ_WRITE, BmModelRestApi
+from .base import API_READ_WRITE, OPTIONAL_VERSION, BmModelRestApi, safe
 
 MONEY = ("gross", "d1", "d2", "d3", "d4", "d5", "deductions_total", "net_township", "village_supplement", "total")
 
@@ -56,6 +56,13 @@ class PayoutSheetApi(BmModelRestApi):
         "reopen": "reopen",
     }
     include_route_methods = {"get", "get_list", "info", "lines", "compute", "approve", "pay", "reopen"}
+    request_specs = {
+        "compute": {**payout_service.PERIOD_SPEC, "version": OPTIONAL_VERSION},
+        "approve": payout_service.NOTE_SPEC,
+        "pay": payout_service.PAY_SPEC,
+        "reopen": payout_service.REOPEN_SPEC,
+    }
+    versioned_actions = frozenset({"approve", "pay", "reopen"})
     list_columns = ["id", "year", "quarter", "status", "computed_at", "prepared_by", "approved_at", "approved_by", "paid_on", "version"]
     show_columns = [*list_columns, "changes_since_last", "notes"]
     search_columns = ["year", "quarter", "status"]

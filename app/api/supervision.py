@@ -7,7 +7,7 @@ The same services as the web forms; custom endpoints for what is not a plain fie
 
 from __future__ import annotations
 
-from flask_appbuilder.api import expose, protect, safe
+from flask_appbuilder.api import expose, protect
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
 
@@ -16,7 +16,7 @@ from ..models import Complaint, Deduction, Inspection, MonthlyReport, Training
 from ..services import reports as report_service
 from ..services import supervision as service
 from ..services.errors import DomainError
-from .base import BmModelRestApi
+from .base import OPTIONAL_VERSION, BmModelRestApi, safe
 
 
 class InspectionApi(BmModelRestApi):
@@ -25,6 +25,7 @@ class InspectionApi(BmModelRestApi):
     datamodel = SQLAInterface(Inspection, db.session)
     service_create = service.create_inspection
     service_update = service.update_inspection
+    request_specs = {"post": service.INSPECTION_SPEC, "put": service.INSPECTION_SPEC}
     list_columns = ["id", "inspected_at", "inspector", "village_id", "agent_id", "on_duty", "ledger_complete", "rectify_by", "rectified_on"]
     show_columns = [
         "id", "inspected_at", "inspector", "village_id", "agent_id", "on_duty", "ledger_complete", "six_ones",
@@ -46,6 +47,11 @@ class ComplaintApi(BmModelRestApi):
     datamodel = SQLAInterface(Complaint, db.session)
     service_create = service.create_complaint
     service_update = service.update_complaint
+    request_specs = {
+        "post": service.COMPLAINT_SPEC,
+        "put": service.COMPLAINT_SPEC,
+        "verify": {k: service.COMPLAINT_SPEC[k] for k in (*service.VERIFY_KEYS, "followup")},
+    }
     include_route_methods = BmModelRestApi.include_route_methods | {"verify"}
     method_permission_name = {**BmModelRestApi.method_permission_name, "verify": "verify"}
     list_columns = ["id", "received_on", "channel", "village_id", "agent_id", "refused_request", "result", "verified_on"]
@@ -90,6 +96,7 @@ class TrainingApi(BmModelRestApi):
     datamodel = SQLAInterface(Training, db.session)
     service_create = service.create_training
     service_update = service.update_training
+    request_specs = {"post": service.TRAINING_SPEC, "put": service.TRAINING_SPEC, "attendance": service.ATTENDANCE_SPEC}
     include_route_methods = BmModelRestApi.include_route_methods | {"attendance"}
     method_permission_name = {**BmModelRestApi.method_permission_name, "attendance": "write"}
     list_columns = ["id", "title", "held_on", "place"]
@@ -163,6 +170,13 @@ class MonthlyReportApi(BmModelRestApi):
     datamodel = SQLAInterface(MonthlyReport, db.session)
     service_create = report_service.save_draft
     service_update = report_service.update_report
+    request_specs = {
+        "post": report_service.SPEC,
+        "put": {"hot_issues": report_service.SPEC["hot_issues"]},
+        "submit": {**report_service.SPEC, "version": OPTIONAL_VERSION},
+        "return_report": report_service.RETURN_SPEC,
+    }
+    versioned_actions = frozenset({"return_report"})
     include_route_methods = BmModelRestApi.include_route_methods | {"submit", "return_report"}
     method_permission_name = {**BmModelRestApi.method_permission_name, "submit": "submit", "return_report": "review"}
     list_columns = ["id", "village_id", "agent_id", "year", "month", "status", "submitted_at", "submitted_by"]

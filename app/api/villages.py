@@ -20,6 +20,7 @@ class VillageApi(BmModelRestApi):
     datamodel = SQLAInterface(Village, db.session)
     service_create = village_service.create_village
     service_update = village_service.update_village
+    request_specs = {"post": village_service.SPEC, "put": village_service.SPEC}
     list_columns = ["id", "name", "code", "address", "service_phone", "secretary_name", "active", "supplement_per_year", "six_ones_met"]
     show_columns = ["id", "name", "code", "address", "service_phone", "secretary_name", "active", "supplement_per_year", "six_ones_met", *SIX, "version"]
     add_columns = ["name", "code", "address", "service_phone", "secretary_name", "active", "supplement_per_year", *SIX]
@@ -35,6 +36,7 @@ class AgentApi(BmModelRestApi):
     datamodel = SQLAInterface(Agent, db.session)
     service_create = agent_service.create_agent
     service_update = agent_service.update_agent
+    request_specs = {"post": agent_service.SPEC, "put": agent_service.SPEC}
     list_columns = ["id", "name", "gender", "village_id", "level", "status", "education", "phone_masked", "id_number_masked", "hired_on"]
     show_columns = [
         "id", "name", "gender", "id_number_detail", "phone_detail", "birth_date", "education", "level",

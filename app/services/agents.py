@@ -217,6 +217,6 @@ def dismiss_agent(agent: Agent, dismissed_on, reason, today: dt.date | None = No
     """The dismissal decision (three strikes, 年度考核不合格, or otherwise), recorded on the agent."""
     return update_agent(
         agent,
-        {"status": "dismissed", "dismissed_on": dismissed_on, "dismissal_reason": reason},
+        {"status": "dismissed", "dismissed_on": dismissed_on, "dismissal_reason": reason, "version": agent.version},
         today,
     )

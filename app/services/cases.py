@@ -569,7 +569,7 @@ def update_case(case: Case, data) -> Case:
     changed = {k: v for k, v in changes.items() if _differs(current.get(k), v)}
 
     errors: dict[str, list] = {}
-    for key in ("kind", "applicant_name", "channel"):
+    for key in ("kind", "applicant_name", "channel", "received_at"):
         if key in changed and changed[key] is None:
             errors[key] = [str(_l("%(f)s为必填项", f=LABELS[key]))]
     if "kind" in changed:
@@ -661,7 +661,7 @@ def same_day_map(cases: Iterable[Case]) -> dict[int, bool]:
 
 def transition_case(case: Case, data) -> Case:
     """One step of 第五条（二）: 核实, 报送, 办结, 答复, 转介, 不予受理/退回, 作废."""
-    check_version(case, data.get("version"))
+    check_version(case, data.get("version"), required=False)
     v = parse(data, TRANSITION_SPEC)
     user = current_user_or_none()
     now = clock.now_local()
@@ -775,7 +775,7 @@ def transition_case(case: Case, data) -> Case:
 
 def extend_case(case: Case, data, today: dt.date | None = None) -> CaseExtension:
     """延期: a new complete-by date and the reason told to the applicant; earlier dates are kept."""
-    check_version(case, data.get("version"))
+    check_version(case, data.get("version"), required=False)
     if not case.is_open:
         raise Conflict(_l("事项已办结或作废，不能延期"))
     v = parse(data, EXTENSION_SPEC)

@@ -37,3 +37,26 @@ class Conflict(DomainError):
     """The record changed since the user loaded it (concurrent edit) or a state clash."""
 
     status = 409
+
+
+def from_database_error(exc: BaseException) -> DomainError | None:
+    """The 4xx a database refusal stands for, or None when it is a real fault.
+
+    One adapter for every entry point: a concurrent write of the same version (the row's
+    version moved on: ``StaleDataError``), a clash with a row written at the same moment
+    (``IntegrityError``), a lock held by a concurrent writer, a value the column cannot hold."""
+    from flask_babel import lazy_gettext as _l
+    from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+    from sqlalchemy.orm.exc import StaleDataError
+
+    if isinstance(exc, StaleDataError):
+        return Conflict(_l("该记录已被其他人修改，请刷新页面后重新编辑"))
+    if isinstance(exc, IntegrityError):
+        return Conflict(_l("与同时提交的其他记录冲突，请刷新后重试"))
+    if isinstance(exc, OperationalError) and any(
+        s in str(exc.orig).lower() for s in ("database is locked", "deadlock detected", "could not serialize", "lock timeout")
+    ):
+        return Conflict(_l("记录正被其他人同时修改，请稍后重试"))
+    if isinstance(exc, DataError):
+        return ValidationFailed(_l("输入的值超出允许的范围或格式不正确"))
+    return None

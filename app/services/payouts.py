@@ -330,7 +330,7 @@ def compute_sheet(data, *, today: dt.date | None = None) -> PayoutSheet:
         sheet = PayoutSheet(year=year, quarter=quarter, status=DRAFT, changes_since_last=[])
         session().add(sheet)
     else:
-        check_version(sheet, (data or {}).get("version"))
+        check_version(sheet, (data or {}).get("version"), required=False)  # a draft: recomputing is idempotent
         _require_draft(sheet)
     results = compute_lines(year, quarter)
     changes = _store(sheet, results)

@@ -246,8 +246,10 @@ def save_draft(data: Mapping, now: dt.datetime | None = None) -> MonthlyReport:
     values = _parse(data)
     with atomic():
         village, year, month = _target(values, now)
-        report = _get_or_create(village, year, month, now)
-        check_version(report, data.get("version"))
+        existing = report_for(village.id, year, month)
+        if existing is not None:  # a report begun earlier: based on the version read
+            check_version(existing, data.get("version"))
+        report = existing or _get_or_create(village, year, month, now)
         _ensure_editable(report)
         if "hot_issues" in data and report.hot_issues != values.get("hot_issues"):
             report.hot_issues = values.get("hot_issues")
@@ -305,8 +307,10 @@ def submit_report(data: Mapping, now: dt.datetime | None = None) -> MonthlyRepor
             raise ValidationFailed(
                 errors={"month": [_l("%(y)s年%(m)s月汇总表自%(d)s起可报送（月汇总表反映全月情况，每月最后一个工作日起报送）", y=year, m=month, d=f"{opens.month}月{opens.day}日")]}
             )
-        report = _get_or_create(village, year, month, now)
-        check_version(report, data.get("version"))
+        existing = report_for(village.id, year, month)
+        if existing is not None:  # a report begun earlier: based on the version read
+            check_version(existing, data.get("version"))
+        report = existing or _get_or_create(village, year, month, now)
         _ensure_editable(report)
         if "hot_issues" in data:
             report.hot_issues = values.get("hot_issues")
@@ -333,12 +337,15 @@ def submit_report(data: Mapping, now: dt.datetime | None = None) -> MonthlyRepor
     return report
 
 
+RETURN_SPEC = {"note": Field(lambda v: to_str(v, 1000), _l("退回原因"), required=True)}
+
+
 def return_report(report: MonthlyReport, data: Mapping, now: dt.datetime | None = None) -> MonthlyReport:
     """退回修改 by the township: a recorded action with the reason; the report unlocks.
     A deduction ④ already incurred stays (the first submission counts)."""
     now = now or now_local()
     check_version(report, data.get("version"))
-    values = parse(data, {"note": Field(lambda v: to_str(v, 1000), _l("退回原因"), required=True)})
+    values = parse(data, RETURN_SPEC)
     with atomic():
         if report.status != "submitted":
             raise Conflict(_l("只有已报送的月汇总表可以退回修改"))

@@ -728,7 +728,7 @@ def review_case_ledger(case: Case, data: Mapping, day: dt.date | None = None) ->
     """乡便民中心 reviews a case's ledger entry; “台账填写不完整” costs ⑤ (10元) in the month of
     the review. Clearing the finding (it was a mistake) voids it while the quarter is open."""
     day = day or today()
-    check_version(case, data.get("version"))
+    check_version(case, data.get("version"), required=False)
     values = parse(data, REVIEW_SPEC)
     incomplete = values["ledger_incomplete"]
     if incomplete and not values.get("note"):

@@ -14,19 +14,23 @@ from flask_appbuilder import ModelView
 from flask_appbuilder.baseviews import expose
 from flask_appbuilder.fields import QuerySelectField
 from flask_appbuilder.fieldwidgets import Select2Widget
+from flask_appbuilder.models.filters import Filters
 from flask_appbuilder.models.sqla import filters as fab_filters
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
+from flask_appbuilder.urltools import get_order_args, get_page_args, get_page_size_args
 from flask_appbuilder.widgets import ListWidget
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import SQLAlchemyError
 from wtforms import BooleanField, HiddenField, SelectField
 from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, InputRequired, Optional
 
 from ..extensions import db
 from ..models.enums import label
-from ..services.errors import DomainError
+from ..services.errors import DomainError, from_database_error
 from ..services.exports import full_numbers_allowed
+from ..services.fields import INT_MAX
 
 READ_WRITE = {
     "list": "read",
@@ -114,9 +118,39 @@ class BmFilterConverter(fab_filters.SQLAFilterConverter):
         return filters
 
 
+FILTER_IGNORED = _l("筛选条件无效，已忽略")
+NUL_REFUSED = _l("含有不允许的控制字符")
+LIST_QUERY_FAILED = _l("筛选条件的值无效或超出范围，已显示全部记录")
+
+
+class BmFilters(Filters):
+    """FAB's filters from the URL (``_flt_<n>_<column>``): an index beyond the column's
+    filters is ignored with a message instead of an IndexError."""
+
+    def add_filter_index(self, column_name: str, filter_instance_index: int, value):
+        available = self._all_filters.get(column_name)
+        if available is not None and not 0 <= filter_instance_index < len(available):
+            flash(str(FILTER_IGNORED), "warning")
+            return
+        values = value if isinstance(value, list) else [value]
+        if self.datamodel.is_relation(column_name) and any(v not in (None, "") and valid_pk(v) is None for v in values):
+            flash(str(FILTER_IGNORED), "warning")  # an id that cannot exist (PostgreSQL would refuse it)
+            return
+        super().add_filter_index(column_name, filter_instance_index, value)
+
+
+def valid_pk(pk) -> int | None:
+    """A primary key from a URL, or None when it cannot be one (text, beyond the column)."""
+    text = str(pk).strip()
+    if not text.isdigit() or len(text) > 10 or int(text) > INT_MAX:
+        return None
+    return int(text)
+
+
 class BmInterface(SQLAInterface):
-    """FAB's interface, showing an empty value as blank rather than “None”, and naming the
-    search operators in natural Chinese."""
+    """FAB's interface, showing an empty value as blank rather than “None”; naming the search
+    operators in natural Chinese; a primary key that cannot exist finds nothing (404) instead of
+    reaching the database; sorting by a related record sorts by its name."""
 
     filter_converter_class = BmFilterConverter
 
@@ -124,6 +158,26 @@ class BmInterface(SQLAInterface):
     def _get_attr_value(item, col):
         value = SQLAInterface._get_attr_value(item, col)
         return "" if value is None else value
+
+    def get_filters(self, search_columns=None, search_filters=None):
+        return BmFilters(self.filter_converter_class, self, search_columns=search_columns or [], search_filters=search_filters)
+
+    def get(self, id, filters=None, select_columns=None, outer_default_load=False):
+        if self.is_pk_composite():
+            return super().get(id, filters, select_columns, outer_default_load)
+        pk = valid_pk(id)
+        if pk is None:
+            return None
+        return super().get(pk, filters, select_columns, outer_default_load)
+
+    def apply_order_by(self, query, order_column, order_direction, *args, **kwargs):
+        if order_column and "." not in order_column and self.is_relation_many_to_one(order_column):
+            # Ordering by the relationship itself compares it with the unaliased table, which
+            # the village scoping's aliased join does not have: order by its name instead.
+            related = self.get_related_model(order_column)
+            leaf = next((c for c in ("name", "code", "id") if hasattr(related, c)), "id")
+            order_column = f"{order_column}.{leaf}"
+        return super().apply_order_by(query, order_column, order_direction, *args, **kwargs)
 
 
 def flash_form_errors(form) -> None:
@@ -166,6 +220,21 @@ class BmModelView(ModelView):
             kwargs.setdefault("export_full_numbers_allowed", full_numbers_allowed())
         kwargs.setdefault("list_toolbar", self.list_toolbar())
         return super().render_template(template, **kwargs)
+
+    def _get_list_widget(self, *args, **kwargs):
+        """A filter value the database cannot compare (a number beyond the column, text for a
+        date): the list again, unfiltered, with a message — never a 500."""
+        try:
+            return super()._get_list_widget(*args, **kwargs)
+        except (SQLAlchemyError, OverflowError, ValueError, TypeError) as exc:
+            db.session.rollback()
+            if isinstance(exc, SQLAlchemyError) and from_database_error(exc) is None and not isinstance(
+                exc.__cause__ or getattr(exc, "orig", None), (OverflowError, ValueError)
+            ):
+                raise
+            flash(str(LIST_QUERY_FAILED), "warning")
+            kwargs["filters"] = self.datamodel.get_filters(self.search_columns, {})
+            return super()._get_list_widget(*args, **kwargs)
 
     def list_toolbar(self) -> str:
         """Extra HTML above a list (links, filters); empty by default."""
@@ -211,19 +280,46 @@ class BmModelView(ModelView):
                     flash(m, "danger")
         flash(_l("未保存：%(m)s", m=error.message) if shown else error.message, "danger")
 
+    def _show_database_refusal(self, form, exc) -> None:
+        """A stale or clashing write (someone saved the record meanwhile): the form again with
+        the Chinese message; a real fault still goes up."""
+        db.session.rollback()
+        mapped = from_database_error(exc)
+        if mapped is None:
+            raise exc
+        self._show_errors(form, mapped)
+
+    @staticmethod
+    def _validate(form) -> bool:
+        """WTForms validation; when it fails the banner at the top names the fields."""
+        if form.validate():
+            return True
+        flash_form_errors(form)
+        return False
+
+    def _refuse_control_characters(self, form) -> bool:
+        """A NUL byte in any posted field: refused before validation, whose uniqueness checks
+        would hand it to the database (PostgreSQL raises, SQLite stores it)."""
+        bad = [f for f in form if any("\x00" in str(v) for v in (getattr(f, "raw_data", None) or []))]
+        for field in bad:
+            field.errors = [*list(field.errors or []), str(NUL_REFUSED)]
+        if bad:
+            flash(str(_l("未保存：%(m)s", m=NUL_REFUSED)), "danger")
+        return bool(bad)
+
     def _add(self):
         if self.service_create is None:
             return super()._add()
         form = self.add_form.refresh()
         if request.method == "POST":
-            if not form.validate():
-                flash_form_errors(form)
-            else:
+            if not self._refuse_control_characters(form) and self._validate(form):
                 try:
                     item = type(self).service_create(self.form_values(form))
                 except DomainError as exc:
                     db.session.rollback()
                     self._show_errors(form, exc)
+                except SQLAlchemyError as exc:
+                    self._show_database_refusal(form, exc)
                 else:
                     flash(self.added_message(item), "success")
                     g.bm_saved_pk = getattr(item, "id", None)
@@ -241,14 +337,14 @@ class BmModelView(ModelView):
         if request.method == "POST":
             form = self.edit_form.refresh(request.form)
             form._id = self.datamodel.get_pk_value(item)
-            if not form.validate():
-                flash_form_errors(form)
-            else:
+            if not self._refuse_control_characters(form) and self._validate(form):
                 try:
                     type(self).service_update(item, self.form_values(form))
                 except DomainError as exc:
                     db.session.rollback()
                     self._show_errors(form, exc)
+                except SQLAlchemyError as exc:
+                    self._show_database_refusal(form, exc)
                 else:
                     flash(self.edit_row_message, "success")
                     g.bm_saved_pk = pk
@@ -257,7 +353,11 @@ class BmModelView(ModelView):
             form = self.edit_form.refresh(obj=item)
             self.prefill_form(form, pk)
             self.update_redirect()
-        return self._get_edit_widget(form=form)
+        # The form again (also after a refusal) with the related lists FAB's template expects.
+        widgets = self._get_edit_widget(form=form)
+        return self._get_related_views_widgets(
+            item, filters={}, orders=get_order_args(), pages=get_page_args(), page_sizes=get_page_size_args(), widgets=widgets
+        )
 
     def _redirect_to_saved(self):
         pk = g.get("bm_saved_pk")

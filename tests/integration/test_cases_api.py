@@ -55,6 +55,9 @@ def test_agent_creates_moves_and_extends_a_case(app, world, items, clock, api_to
     r = c.put(f"/api/v1/case/{pk}", json={"notes": "已回访", "version": 1}, headers=h)
     assert r.status_code == 409 and "已被其他人修改" in r.json["message"]
     r = c.put(f"/api/v1/case/{pk}", json={"satisfaction": 5, "notes": "群众满意"}, headers=h)
+    assert r.status_code == 422 and r.json["errors"]["version"] == ["请先读取记录并带上 version（版本号）后重试"]
+    version = c.get(f"/api/v1/case/{pk}", headers=h).json["result"]["version"]
+    r = c.put(f"/api/v1/case/{pk}", json={"satisfaction": 5, "notes": "群众满意", "version": version}, headers=h)
     assert r.status_code == 200 and r.json["result"]["satisfaction"] == 5
 
 

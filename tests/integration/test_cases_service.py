@@ -302,7 +302,7 @@ def test_stale_form_gets_a_conflict(app, world, items, clock):
         with pytest.raises(Conflict):
             svc.transition_case(case, {"to": "rejected", "reason": "x", "version": version})
         with pytest.raises(Conflict):
-            svc.update_case(case, {"notes": "x", "version": version})
+            svc.update_case(case, {"version": case.version, "notes": "x", "version": version})
 
 
 # --- editing ---------------------------------------------------------------------------------
@@ -312,38 +312,38 @@ def test_edit_rules_follow_the_stage_of_the_case(app, world, items, clock):
     case_id = make_case(app, world, items)
     with acting(app, "qs_daiban"):
         case = db.session.get(Case, case_id)
-        svc.update_case(case, {"received_at": "2026-11-24 09:30", "applicant_phone": "0731-84560001"})
+        svc.update_case(case, {"version": case.version, "received_at": "2026-11-24 09:30", "applicant_phone": "0731-84560001"})
         assert case.submit_by == dt.date(2026, 11, 27)  # deadlines follow the corrected time
         with pytest.raises(ValidationFailed) as err:  # 4 working days back: not for an agent
-            svc.update_case(case, {"received_at": "2026-11-20 09:30"})
+            svc.update_case(case, {"version": case.version, "received_at": "2026-11-20 09:30"})
         assert "早于3个工作日前" in err.value.errors["received_at"][0]
         with pytest.raises(ValidationFailed) as err:
-            svc.update_case(case, {"kind": "consult"})
+            svc.update_case(case, {"version": case.version, "kind": "consult"})
         assert "类型不能修改" in err.value.errors["kind"][0]
         with pytest.raises(ValidationFailed) as err:
-            svc.update_case(case, {"received_at": "2025-11-20 09:30"})
+            svc.update_case(case, {"version": case.version, "received_at": "2025-11-20 09:30"})
         assert "不能改到其他年份" in err.value.errors["received_at"][0]
         _step(case, to="submitted", submitted_window="窗口")
         with pytest.raises(ValidationFailed) as err:
-            svc.update_case(case, {"urgent": True})
+            svc.update_case(case, {"version": case.version, "urgent": True})
         assert "已进入办理环节" in err.value.errors["urgent"][0]
         _step(case, to="completed", window_result="已办", reply_at="2026-11-26 10:00", reply_method="visit")
         with pytest.raises(ValidationFailed) as err:
-            svc.update_case(case, {"applicant_name": "改名"})
+            svc.update_case(case, {"version": case.version, "applicant_name": "改名"})
         assert "只能补充满意度评价" in err.value.errors["applicant_name"][0]
         with pytest.raises(ValidationFailed) as err:
-            svc.update_case(case, {"satisfaction": 2})
+            svc.update_case(case, {"version": case.version, "satisfaction": 2})
         assert set(err.value.errors) == {"followup_note", "followup_at"}
-        svc.update_case(case, {"satisfaction": "2", "followup_note": "已电话回访并解释", "followup_at": "2026-11-26 09:50"})
+        svc.update_case(case, {"version": case.version, "satisfaction": "2", "followup_note": "已电话回访并解释", "followup_at": "2026-11-26 09:50"})
         assert case.satisfaction == 2
-        svc.update_case(case, {"agent_id": world.agent_b})  # ignored for an agent
+        svc.update_case(case, {"version": case.version, "agent_id": world.agent_b})  # ignored for an agent
         assert case.agent_id == world.agent_a
     with acting(app, "zhongxin"):
         case = db.session.get(Case, case_id)
-        svc.update_case(case, {"applicant_name": "赵大伯"})  # township corrects a closed line
+        svc.update_case(case, {"version": case.version, "applicant_name": "赵大伯"})  # township corrects a closed line
         assert case.applicant_name == "赵大伯"
         with pytest.raises(ValidationFailed):
-            svc.update_case(case, {"agent_id": world.agent_b})
+            svc.update_case(case, {"version": case.version, "agent_id": world.agent_b})
 
 
 # --- extensions -------------------------------------------------------------------------------

@@ -199,7 +199,9 @@ def test_an_empty_month_still_needs_a_report_and_a_missing_one_costs_30(app, wor
         assert again.flagged == []
         assert len(active()) == 1
         # submitting it late afterwards does not add a second one
-        rs.submit_report({"village_id": world.village_b, "month": "2026-09"}, now=dt.datetime(2026, 10, 3, 8, 0))
+        flagged = rs.report_for(world.village_b, 2026, 9)  # the row the flag left: written with its version
+        rs.submit_report({"village_id": world.village_b, "month": "2026-09", "version": flagged.version},
+                         now=dt.datetime(2026, 10, 3, 8, 0))
         assert len(active()) == 1
 
 

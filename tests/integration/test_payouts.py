@@ -177,7 +177,7 @@ def test_recompute_shows_what_changed(app, world):
             }
         ]
         with pytest.raises(Conflict, match="已有1处变化，请先重新计算"):
-            payouts.approve_sheet(sheet, {}, today=TODAY)
+            payouts.approve_sheet(sheet, {"version": sheet.version}, today=TODAY)
         sheet = compute(version=sheet.version)
         assert sheet.changes_since_last == pending
         assert payouts.describe_change(pending[0]) == (
@@ -215,8 +215,8 @@ def test_approval_waits_for_the_end_of_the_quarter(app, world):
     with app.app_context():
         sheet = payouts.compute_sheet({"quarter": "2026Q4"}, today=TODAY)
         with pytest.raises(Conflict, match="2026年第四季度尚未结束（2026-12-31）"):
-            payouts.approve_sheet(sheet, {}, today=TODAY)
-        payouts.approve_sheet(sheet, {}, today=dt.date(2027, 1, 4))
+            payouts.approve_sheet(sheet, {"version": sheet.version}, today=TODAY)
+        payouts.approve_sheet(sheet, {"version": sheet.version}, today=dt.date(2027, 1, 4))
         assert sheet.status == "approved"
 
 
@@ -247,35 +247,35 @@ def test_pay_and_reopen_rules(app, world):
     with app.app_context():
         sheet = compute()
         with pytest.raises(Conflict, match="须先审核"):
-            payouts.mark_paid(sheet, {"paid_on": "2026-11-20"}, today=TODAY)
+            payouts.mark_paid(sheet, {"version": sheet.version, "paid_on": "2026-11-20"}, today=TODAY)
         with pytest.raises(Conflict, match="草稿无需退回"):
-            payouts.reopen_sheet(sheet, {"reason": "x"})
-        payouts.approve_sheet(sheet, {}, today=TODAY)
+            payouts.reopen_sheet(sheet, {"version": sheet.version, "reason": "x"})
+        payouts.approve_sheet(sheet, {"version": sheet.version}, today=TODAY)
         approved_on = sheet.approved_at.date()
         with pytest.raises(ValidationFailed, match="发放日期为必填项"):
-            payouts.mark_paid(sheet, {}, today=TODAY)
+            payouts.mark_paid(sheet, {"version": sheet.version}, today=TODAY)
         with pytest.raises(ValidationFailed, match="不能晚于今天"):
-            payouts.mark_paid(sheet, {"paid_on": "2026-11-27"}, today=TODAY)
+            payouts.mark_paid(sheet, {"version": sheet.version, "paid_on": "2026-11-27"}, today=TODAY)
         with pytest.raises(ValidationFailed, match="不能早于审核日期"):
-            payouts.mark_paid(sheet, {"paid_on": (approved_on - dt.timedelta(days=1)).isoformat()}, today=approved_on)
+            payouts.mark_paid(sheet, {"version": sheet.version, "paid_on": (approved_on - dt.timedelta(days=1)).isoformat()}, today=approved_on)
         with pytest.raises(ValidationFailed, match="日期格式"):
-            payouts.mark_paid(sheet, {"paid_on": "2026-13-01"}, today=TODAY)
+            payouts.mark_paid(sheet, {"version": sheet.version, "paid_on": "2026-13-01"}, today=TODAY)
         with pytest.raises(ValidationFailed, match="退回原因为必填项"):
-            payouts.reopen_sheet(sheet, {"reason": "  "})
-        payouts.reopen_sheet(sheet, {"reason": "石桥村代办员扣款有误，核实后重算"})
+            payouts.reopen_sheet(sheet, {"version": sheet.version, "reason": "  "})
+        payouts.reopen_sheet(sheet, {"version": sheet.version, "reason": "石桥村代办员扣款有误，核实后重算"})
         assert (sheet.status, sheet.approved_at, sheet.approved_by) == ("draft", None, None)
         assert sheet.actions[-1].action == "reopen" and sheet.actions[-1].note == "石桥村代办员扣款有误，核实后重算"
         # reopened: recomputing shows the change made while it was frozen
         add_deduction(world.agent_b, world.village_b, "2", "30", dt.date(2026, 9, 20))
         sheet = compute()
         assert [c["agent"] for c in sheet.changes_since_last] == ["李明"]
-        payouts.approve_sheet(sheet, {}, today=TODAY)
-        payouts.mark_paid(sheet, {"paid_on": TODAY.isoformat(), "note": "已打卡发放"}, today=TODAY)
+        payouts.approve_sheet(sheet, {"version": sheet.version}, today=TODAY)
+        payouts.mark_paid(sheet, {"version": sheet.version, "paid_on": TODAY.isoformat(), "note": "已打卡发放"}, today=TODAY)
         assert sheet.status == "paid" and sheet.paid_on == TODAY
         with pytest.raises(Conflict, match="已发放的发放表不能退回重算"):
-            payouts.reopen_sheet(sheet, {"reason": "x"})
+            payouts.reopen_sheet(sheet, {"version": sheet.version, "reason": "x"})
         with pytest.raises(Conflict, match="已于2026-11-26发放"):
-            payouts.mark_paid(sheet, {"paid_on": TODAY.isoformat()}, today=TODAY)
+            payouts.mark_paid(sheet, {"version": sheet.version, "paid_on": TODAY.isoformat()}, today=TODAY)
         with pytest.raises(Conflict, match="已发放，数据已冻结"):
             compute()
         assert [a.action for a in sheet.actions] == ["compute", "approve", "reopen", "recompute", "approve", "pay"]
@@ -295,7 +295,7 @@ def test_a_stale_version_is_refused(app, world):
 def test_payouts_are_in_the_audit_log(app, world):
     with app.app_context():
         sheet = compute()
-        payouts.approve_sheet(sheet, {}, today=TODAY)
+        payouts.approve_sheet(sheet, {"version": sheet.version}, today=TODAY)
         rows = db.session.execute(select(AuditLog.table_name, AuditLog.action, AuditLog.changes)).all()
         tables = {(t, a) for t, a, _ in rows}
         assert {("payout_sheet", "create"), ("payout_line", "create"), ("payout_action", "create"), ("payout_sheet", "update")} <= tables
@@ -369,8 +369,12 @@ def test_illegal_moves_in_the_browser_are_refused_with_a_message(app, login, wor
     c.post("/payoutsheet/compute", data={"quarter": "2026Q3"})
     sid = _sheet_id(app)
     r = c.post(f"/payoutsheet/reopen/{sid}", data={"reason": "x"}, follow_redirects=True)
+    assert "请先读取记录并带上 version（版本号）后重试" in r.get_data(as_text=True)
+    with app.app_context():
+        version = str(db.session.get(PayoutSheet, sid).version)
+    r = c.post(f"/payoutsheet/reopen/{sid}", data={"reason": "x", "version": version}, follow_redirects=True)
     assert "草稿无需退回" in r.get_data(as_text=True)
-    r = c.post(f"/payoutsheet/pay/{sid}", data={"paid_on": "2026-11-01"}, follow_redirects=True)
+    r = c.post(f"/payoutsheet/pay/{sid}", data={"paid_on": "2026-11-01", "version": version}, follow_redirects=True)
     assert "须先审核" in r.get_data(as_text=True)
     r = c.post("/payoutsheet/compute", data={"quarter": "2099Q1"}, follow_redirects=True)
     assert r.status_code == 200 and "年份应在" in r.get_data(as_text=True)
@@ -432,13 +436,19 @@ def test_api_workflow(app, api_token, world):
     assert r.json["total"] == "2500.00" and r.json["total_upper"] == "贰仟伍佰元整"
     r = c.post(f"/api/v1/payoutsheet/{sid}/approve", json={"version": version}, headers=h)
     assert r.status_code == 200 and r.json["result"]["status"] == "approved"
-    r = c.post(f"/api/v1/payoutsheet/{sid}/approve", json={}, headers=h)
+    version = r.json["result"]["version"]
+    r = c.post(f"/api/v1/payoutsheet/{sid}/approve", json={"version": version}, headers=h)
     assert r.status_code == 409 and "只有草稿状态" in r.json["message"]
-    r = c.post(f"/api/v1/payoutsheet/{sid}/pay", json={"paid_on": "2026-02-30"}, headers=h)
+    r = c.post(f"/api/v1/payoutsheet/{sid}/pay", json={"paid_on": "2026-02-30", "version": version}, headers=h)
     assert r.status_code == 422 and "日期格式" in r.json["errors"]["paid_on"][0]
-    r = c.post(f"/api/v1/payoutsheet/{sid}/reopen", json={}, headers=h)
+    r = c.post(f"/api/v1/payoutsheet/{sid}/reopen", json={"version": version}, headers=h)
     assert r.status_code == 422 and "退回原因为必填项" in r.json["message"]
-    r = c.post(f"/api/v1/payoutsheet/{sid}/reopen", json={"reason": "复核"}, headers=h)
+    for bad in (None, "", "1.0", True, [version], "abc", 10**30):  # issue 10: a malformed version reopened a sheet
+        r = c.post(f"/api/v1/payoutsheet/{sid}/reopen", json={"reason": "复核", "version": bad}, headers=h)
+        assert r.status_code == 422 and "version" in r.json["errors"], bad
+    r = c.post(f"/api/v1/payoutsheet/{sid}/reopen", json={"reason": "复核", "version": version - 1}, headers=h)
+    assert r.status_code == 409
+    r = c.post(f"/api/v1/payoutsheet/{sid}/reopen", json={"reason": "复核", "version": version}, headers=h)
     assert r.status_code == 200 and r.json["result"]["status"] == "draft"
     assert c.post("/api/v1/payoutsheet/999/approve", json={}, headers=h).status_code == 404
     assert c.put(f"/api/v1/payoutsheet/{sid}", json={"status": "paid"}, headers=h).status_code == 405
@@ -462,6 +472,6 @@ def test_api_workflow(app, api_token, world):
 def test_payout_actions_reach_the_history(app, world):
     with app.app_context():
         sheet = compute()
-        payouts.approve_sheet(sheet, {"note": "核对无误"}, today=TODAY)
+        payouts.approve_sheet(sheet, {"version": sheet.version, "note": "核对无误"}, today=TODAY)
         notes = db.session.execute(select(PayoutAction.action, PayoutAction.note).order_by(PayoutAction.id)).all()
         assert notes[-1] == ("approve", "核对无误")

@@ -73,21 +73,23 @@ def test_submit_freezes_figures_and_locks_the_report(app, world):
         add_case(world, 2, "01", dt.datetime(2026, 10, 13, 10))  # entered afterwards
         assert rs.figures_of(r)["total"]["accepted"] == 1  # frozen
         with pytest.raises(Conflict) as exc:
-            rs.save_draft({"village_id": world.village_a, "month": "2026-10", "hot_issues": "改"}, now=now)
+            rs.save_draft({"village_id": world.village_a, "month": "2026-10", "hot_issues": "改", "version": r.version}, now=now)
         assert "已报送并锁定" in exc.value.message
         with pytest.raises(Conflict):
+            rs.submit_report({"village_id": world.village_a, "month": "2026-10", "version": r.version}, now=now)
+        with pytest.raises(ValidationFailed, match="version"):  # a write to an existing report names its version
             rs.submit_report({"village_id": world.village_a, "month": "2026-10"}, now=now)
         # returned for correction: a recorded action, the report opens again
-        rs.return_report(r, {"note": "热点问题请写具体"}, now=dt.datetime(2026, 11, 2, 9))
+        rs.return_report(r, {"note": "热点问题请写具体", "version": r.version}, now=dt.datetime(2026, 11, 2, 9))
         assert r.status == "returned"
-        rs.save_draft({"village_id": world.village_a, "month": "2026-10", "hot_issues": "群众关心医保缴费截止时间和渠道"}, now=dt.datetime(2026, 11, 2, 10))
-        r = rs.submit_report({"village_id": world.village_a, "month": "2026-10"}, now=dt.datetime(2026, 11, 2, 11))
+        rs.save_draft({"village_id": world.village_a, "month": "2026-10", "hot_issues": "群众关心医保缴费截止时间和渠道", "version": r.version}, now=dt.datetime(2026, 11, 2, 10))
+        r = rs.submit_report({"village_id": world.village_a, "month": "2026-10", "version": r.version}, now=dt.datetime(2026, 11, 2, 11))
         assert r.figures["total"]["accepted"] == 2  # regenerated at resubmission
         assert r.submitted_at == now  # the first submission counts
         assert [(a.action, a.note) for a in r.actions] == [("submit", None), ("return", "热点问题请写具体"), ("submit", None)]
         assert four() == []  # first submitted on time: no ④
         with pytest.raises(ValidationFailed) as exc:
-            rs.return_report(r, {"note": ""})
+            rs.return_report(r, {"note": "", "version": r.version})
         assert "退回原因为必填项" in exc.value.message
 
 
@@ -230,7 +232,8 @@ def test_agent_fills_and_submits_by_web(app, login, world, clock):
     with app.app_context():
         report = db.session.execute(select(MonthlyReport)).scalar()
         assert report.status == "draft" and report.hot_issues == "村民关心粮食补贴发放"
-    r = c.post("/monthlyreport/fill?month=2026-10", data={"action": "submit", "hot_issues": "村民关心粮食补贴发放"}, follow_redirects=True)
+        version = str(report.version)
+    r = c.post("/monthlyreport/fill?month=2026-10", data={"action": "submit", "hot_issues": "村民关心粮食补贴发放", "version": version}, follow_redirects=True)
     html = r.get_data(as_text=True)
     assert "已报送并锁定" in html and "逾期报送" in html  # today is after October
     with app.app_context():
@@ -244,7 +247,9 @@ def test_agent_fills_and_submits_by_web(app, login, world, clock):
     assert login("sq_daiban").get(f"/monthlyreport/show/{pk}").status_code == 404
     # the township returns it with a reason
     t = login("zhongxin")
-    r = t.post(f"/monthlyreport/return/{pk}", data={"note": "数据有误，请核对"}, follow_redirects=True)
+    with app.app_context():
+        version = str(db.session.get(MonthlyReport, pk).version)
+    r = t.post(f"/monthlyreport/return/{pk}", data={"note": "数据有误，请核对", "version": version}, follow_redirects=True)
     html = r.get_data(as_text=True)
     assert "已退回修改" in html and "数据有误，请核对" in html
     with app.app_context():
@@ -259,9 +264,11 @@ def test_monthly_report_api(app, api_token, world, clock):
     agent = api_token("qs_daiban")
     r = c.post("/api/v1/monthlyreport/submit", json={"month": "2026-11", "hot_issues": "无"}, headers=agent)
     assert r.status_code == 200, r.get_json()
-    pk = r.json["id"]
+    pk, version = r.json["id"], r.json["result"]["version"]
     assert r.json["result"]["status"] == "submitted" and r.json["result"]["village_id"] == world.village_a
     r = c.put(f"/api/v1/monthlyreport/{pk}", json={"hot_issues": "改"}, headers=agent)
+    assert r.status_code == 422 and r.json["errors"]["version"] == ["请先读取记录并带上 version（版本号）后重试"]
+    r = c.put(f"/api/v1/monthlyreport/{pk}", json={"hot_issues": "改", "version": version}, headers=agent)
     assert r.status_code == 409 and "锁定" in r.json["message"]
     r = c.post("/api/v1/monthlyreport/submit", json={"month": "2026-12"}, headers=agent)
     assert r.status_code == 422 and "自12月31日起可报送" in r.json["errors"]["month"][0]
@@ -270,11 +277,14 @@ def test_monthly_report_api(app, api_token, world, clock):
     r = c.post(f"/api/v1/monthlyreport/{pk}/return", json={"note": "请补充"}, headers=agent)
     assert r.status_code == 403
     township = api_token("zhongxin")
-    r = c.post(f"/api/v1/monthlyreport/{pk}/return", json={}, headers=township)
-    assert r.status_code == 422
-    r = c.post(f"/api/v1/monthlyreport/{pk}/return", json={"note": "请补充"}, headers=township)
+    r = c.post(f"/api/v1/monthlyreport/{pk}/return", json={"version": version}, headers=township)
+    assert r.status_code == 422 and "退回原因为必填项" in r.json["message"]
+    r = c.post(f"/api/v1/monthlyreport/{pk}/return", json={"note": "请补充", "version": "x"}, headers=township)
+    assert r.status_code == 422 and "version" in r.json["errors"]
+    r = c.post(f"/api/v1/monthlyreport/{pk}/return", json={"note": "请补充", "version": version}, headers=township)
     assert r.status_code == 200 and r.json["result"]["status"] == "returned"
-    r = c.put(f"/api/v1/monthlyreport/{pk}", json={"hot_issues": "补充：医保缴费"}, headers=agent)
+    version = r.json["result"]["version"]
+    r = c.put(f"/api/v1/monthlyreport/{pk}", json={"hot_issues": "补充：医保缴费", "version": version}, headers=agent)
     assert r.status_code == 200 and r.json["result"]["hot_issues"] == "补充：医保缴费"
     # a draft of another month through POST
     r = c.post("/api/v1/monthlyreport/", json={"year": 2026, "month": 10, "hot_issues": "十月"}, headers=agent)
