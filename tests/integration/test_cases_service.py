@@ -302,7 +302,7 @@ def test_stale_form_gets_a_conflict(app, world, items, clock):
         with pytest.raises(Conflict):
             svc.transition_case(case, {"to": "rejected", "reason": "x", "version": version})
         with pytest.raises(Conflict):
-            svc.update_case(case, {"version": case.version, "notes": "x", "version": version})
+            svc.update_case(case, {"notes": "x", "version": version})
 
 
 # --- editing ---------------------------------------------------------------------------------
