@@ -151,9 +151,10 @@ def month_is_open(year: int, month: int) -> bool:
 
 
 def _record(sheet: PayoutSheet, action: str, note: str | None = None) -> PayoutAction:
-    from .audit import _actor_info
+    from .audit import _actor_info, person_name
 
-    row = PayoutAction(sheet=sheet, action=action, at=now_local(), user_name=_actor_info()[1], note=note)
+    # who did it, as the sheet's log shows it: the person's 姓名, else the login / CLI actor
+    row = PayoutAction(sheet=sheet, action=action, at=now_local(), user_name=person_name() or _actor_info()[1], note=note)
     session().add(row)
     return row
 

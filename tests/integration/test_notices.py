@@ -108,4 +108,4 @@ def test_board_shows_the_agents_photo_when_there_is_one(app, login, data, world)
         agent.photo = "qs-agent.jpg"
         db.session.commit()
     body = login("zhongxin").get("/notices/board/QS").get_data(as_text=True)
-    assert '<img class="photo" src="/photos/qs-agent.jpg"' in body
+    assert '<img class="photo" src="/public/QS/photo.jpg?v=qs-agent' in body  # the public route of the on-duty agent

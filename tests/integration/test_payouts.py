@@ -97,7 +97,7 @@ def test_four_settled_at_approval_for_a_village_that_never_reported_in_september
         sheet = payouts.compute_sheet({"quarter": "2026Q3"})
         assert [line.d4 for line in sheet_lines(sheet.id)] == [D("0.00"), D("0.00")]
         clock.set("2026-10-08 10:00")  # after the National Day holiday: 石桥村 never reported September
-        payouts.approve_sheet(sheet, {})
+        payouts.approve_sheet(sheet, {"version": sheet.version})
         assert sheet.status == "approved"
         qs, sq = sheet_lines(sheet.id)
         assert (qs.d4, sq.d4, sq.total) == (D("0.00"), D("30.00"), D("1220.00"))  # not paid in full
@@ -105,7 +105,8 @@ def test_four_settled_at_approval_for_a_village_that_never_reported_in_september
         assert [a.note for a in recompute] == ["审核前核定月汇总表未按时报送扣款（④）并重新计算：石桥村（9月）"]
         assert [a.action for a in sheet.actions] == ["compute", "recompute", "approve"]
         # the late September report after approval: the ④ stays, nothing is doubled or lost
-        rs.submit_report({"village_id": world.village_b, "month": "2026-09"}, now=dt.datetime(2026, 10, 9, 9))
+        late = rs.report_for(world.village_b, 2026, 9)  # the row the ④ settlement made
+        rs.submit_report({"village_id": world.village_b, "month": "2026-09", "version": late.version}, now=dt.datetime(2026, 10, 9, 9))
         assert rs.flag_missing_reports(2026, 9).closed
         assert four_of(world.village_b) == [(9, D("30.00"))]
         assert sheet_lines(sheet.id)[1].d4 == D("30.00")

@@ -52,11 +52,12 @@ def test_pay_asks_for_confirmation_like_approve(app, world, login):
     with app.app_context():
         from app.models import PayoutSheet
 
-        payouts.approve_sheet(db.session.get(PayoutSheet, page_draft_id), {}, today=dt.date(2026, 11, 26))
+        sheet = db.session.get(PayoutSheet, page_draft_id)
+        payouts.approve_sheet(sheet, {"version": sheet.version}, today=dt.date(2026, 11, 26))
     page = _text(login("zhongxin").get(f"/payoutsheet/show/{page_draft_id}"))
     form = page[page.index("PayoutSheetView.pay") if "PayoutSheetView.pay" in page else page.index(f"/pay/{page_draft_id}") - 200:]
     form = form[: form.index("</form>")]
-    assert "onsubmit=\"return confirm('发放登记后不能撤回，确定已按本表发放？')\"" in form
+    assert 'data-bm-confirm="发放登记后不能撤回，确定已按本表发放？"' in form  # asked by bm/app.js (CSP: no inline handlers)
     assert 'id="bm-pay"' in form
 
 
@@ -64,7 +65,7 @@ def test_a_returned_report_waits_for_resubmission_not_on_time(app, world, login)
     with app.app_context():
         ensure_catalog()
         r = rs.submit_report({"village_id": world.village_a, "month": "2026-10"}, now=dt.datetime(2026, 10, 30, 16))
-        rs.return_report(r, {"note": "数据有误"}, now=dt.datetime(2026, 11, 2, 9))
+        rs.return_report(r, {"note": "数据有误", "version": r.version}, now=dt.datetime(2026, 11, 2, 9))
         pk = db.session.execute(select(MonthlyReport.id)).scalar()
     show = _text(login("zhongxin").get(f"/monthlyreport/show/{pk}"))
     assert "已退回修改" in show and "待重新报送" in show and "按时报送" not in show
