@@ -91,7 +91,7 @@ def test_a_real_change_reads_old_to_new_with_labels(app, login, world):
         from app.services.villages import update_village
 
         village = db.session.get(Village, world.village_a)
-        update_village(village, {"service_phone": "0731-84569999", "active": False})
+        update_village(village, {"version": village.version, "service_phone": "0731-84569999", "active": False})
     html = login("jijian").get(f"/auditlog/list/?table=village&row={world.village_a}").get_data(as_text=True)
     text = _text(html)
     assert "修改" in text and "行政村 #" in text

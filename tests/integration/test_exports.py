@@ -341,7 +341,7 @@ def approved_sheet(app, world):
         add_deduction(world, code="3", amount="50", day=dt.date(2026, 8, 12))
         add_deduction(world, code="5", amount="10", day=dt.date(2026, 9, 3))
         sheet = payouts.compute_sheet({"quarter": "2026Q3"}, today=TODAY)
-        payouts.approve_sheet(sheet, {}, today=TODAY)
+        payouts.approve_sheet(sheet, {"version": sheet.version}, today=TODAY)
         return sheet.id
 
 
@@ -438,7 +438,7 @@ def test_cli_exports_every_kind(app, runner, cases, world, tmp_path):
     with app.app_context():
         add_deduction(world, code="3", amount="50", day=dt.date(2026, 9, 8))
         sheet = payouts.compute_sheet({"quarter": "2026Q3"}, today=TODAY)
-        payouts.approve_sheet(sheet, {}, today=TODAY)
+        payouts.approve_sheet(sheet, {"version": sheet.version}, today=TODAY)
     out = tmp_path / "ledger.xlsx"
     r = runner.invoke(args=["export", "ledger", "--village", "qs", "--month", "2026-09", "-o", str(out)])
     assert r.exit_code == 0, r.output

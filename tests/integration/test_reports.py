@@ -214,9 +214,13 @@ def test_case_registered_after_lock_marks_the_report_data_changed(app, login, wo
     with app.app_context():
         assert db.session.execute(select(func.count()).select_from(MonthlyReport).where(MonthlyReport.data_changed_at.is_not(None))).scalar() == 1
     # the township returns it (recorded); resubmitted, the figures include the case
-    t.post(f"/monthlyreport/return/{pk}", data={"note": "补登记了11月30日的代办事项，请重新报送"})
     with app.app_context():
-        report = rs.submit_report({"village_id": world.village_a, "month": "2026-11"})
+        version = db.session.get(MonthlyReport, pk).version
+    t.post(f"/monthlyreport/return/{pk}", data={"note": "补登记了11月30日的代办事项，请重新报送", "version": version})
+    with app.app_context():
+        returned = db.session.get(MonthlyReport, pk)
+        assert returned.status == "returned"
+        report = rs.submit_report({"village_id": world.village_a, "month": "2026-11", "version": returned.version})
         assert report.figures["total"]["accepted"] == frozen + 1 and report.data_changed_at is None
         assert [a.action for a in report.actions] == ["submit", "return", "submit"]
     assert "数据有变动" not in t.get(f"/monthlyreport/show/{pk}").get_data(as_text=True)
