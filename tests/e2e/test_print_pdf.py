@@ -5,6 +5,7 @@ The PDFs (and a PNG of each page) are left in test-artifacts/ to look at."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -35,7 +36,10 @@ def print_data(app, world, monkeypatch):
 def _tool(name: str) -> str:
     path = shutil.which(name)
     if path is None:
-        pytest.fail(f"{name} 未安装：apt-get install poppler-utils（.ci/run 已包含）")
+        message = f"{name} 未安装：apt-get install poppler-utils（.ci/run 已包含）"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
     return path
 
 

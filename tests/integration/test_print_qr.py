@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 
@@ -15,7 +16,11 @@ WARNING = "二维码地址为本机地址，村民手机无法打开；请设置
 
 def decode(png: bytes, tmp_path) -> str:
     if not shutil.which("zbarimg"):
-        pytest.fail("zbarimg 未安装：apt-get install zbar-tools（.ci/run 已包含）")
+        # a newcomer's machine may lack it (skip with the reason); under CI it must be there
+        message = "zbarimg 未安装：apt-get install zbar-tools（.ci/run 已包含）"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
     path = tmp_path / "qr.png"
     path.write_bytes(png)
     out = subprocess.run(["zbarimg", "--quiet", "--raw", str(path)], capture_output=True, text=True, check=True)
