@@ -120,16 +120,21 @@ class PayoutSheetView(BmModelView):
             abort(404)
         return sheet
 
-    @expose("/show/<pk>", methods=["GET"])
-    @has_access
-    def show(self, pk):
-        sheet = self._sheet_or_404(pk)
-        lines = (
+    @staticmethod
+    def _lines(sheet: PayoutSheet) -> list[PayoutLine]:
+        """The sheet's lines in their printed order (the page and the print page alike)."""
+        return (
             db.session.query(PayoutLine)
             .filter(PayoutLine.sheet_id == sheet.id)
             .order_by(PayoutLine.seq, PayoutLine.id)
             .all()
         )
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        sheet = self._sheet_or_404(pk)
+        lines = self._lines(sheet)
         totals = sheet_totals(lines)
         sm = self.appbuilder.sm
         can = {p: sm.has_access(f"can_{p}", self.class_permission_name) for p in SHEET_PERMISSIONS}
@@ -162,12 +167,7 @@ class PayoutSheetView(BmModelView):
     def print_sheet(self, pk):
         """The sheet as an A4 landscape document: lines, 合计 and 大写, 制表人 / 审核人, seals."""
         sheet = self._sheet_or_404(pk)
-        lines = (
-            db.session.query(PayoutLine)
-            .filter(PayoutLine.sheet_id == sheet.id)
-            .order_by(PayoutLine.seq, PayoutLine.id)
-            .all()
-        )
+        lines = self._lines(sheet)
         return render_template(
             "payouts/print.html",
             title=payout_service.period_label(sheet.year, sheet.quarter),
