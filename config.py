@@ -17,8 +17,22 @@ INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
 # Secret keys that must never be used outside development (Superset's check_secret_key).
 KNOWN_DEFAULT_SECRET_KEYS = frozenset(
     {
-        "", "changeme", "change-me", "change_me", "secret", "secretkey", "secret-key", "secret_key", "dev",
-        "development", "test", "password", "default", "superset", "flask", "your-secret-key",
+        "",
+        "changeme",
+        "change-me",
+        "change_me",
+        "secret",
+        "secretkey",
+        "secret-key",
+        "secret_key",
+        "dev",
+        "development",
+        "test",
+        "password",
+        "default",
+        "superset",
+        "flask",
+        "your-secret-key",
         "\2\1thisismyscretkey\1\2\\e\\y\\y\\h",
     }
 )
@@ -110,9 +124,7 @@ class Config:
     PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", "").strip()
 
     # --- database -------------------------------------------------------------------
-    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or (
-        "sqlite:///" + str(INSTANCE_DIR / "bmdb.sqlite3")
-    )
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or ("sqlite:///" + str(INSTANCE_DIR / "bmdb.sqlite3"))
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
@@ -187,7 +199,6 @@ class Config:
     # retention after each backup: the newest of each of the last 14 days and 12 months that have one
     BACKUP_KEEP_DAILY = _env_int("BACKUP_KEEP_DAILY", 14)
     BACKUP_KEEP_MONTHLY = _env_int("BACKUP_KEEP_MONTHLY", 12)
-
 
     # production unless APP_ENV=development is set explicitly (make run sets it): production
     # refuses a weak or known SECRET_KEY.

@@ -97,7 +97,12 @@ def register_cli(app: Flask) -> None:
 
 
 # Feature modules that add commands (``register_cli(app)``) or demo data (``run(scale=…)``).
-FEATURE_CLI = ("app.exports.cli", "app.services.calendar_cli", "app.services.supervision_cli", "app.services.backup_cli")
+FEATURE_CLI = (
+    "app.exports.cli",
+    "app.services.calendar_cli",
+    "app.services.supervision_cli",
+    "app.services.backup_cli",
+)
 DEMO_STEPS = ("seeds.demo_cases", "seeds.demo_supervision", "seeds.demo_payouts")
 
 

@@ -57,7 +57,9 @@ VILLAGE_ROLES = (ROLE_SECRETARY, ROLE_AGENT)
 
 ROLE_DESCRIPTIONS = {
     ROLE_ADMIN: _l("系统管理员：全部功能，含用户与角色管理"),
-    ROLE_TOWNSHIP: _l("乡便民服务中心及窗口工作人员：管理全乡村、代办员、事项目录、受理登记、培训、月报审核、扣款、补助发放和工作日历"),
+    ROLE_TOWNSHIP: _l(
+        "乡便民服务中心及窗口工作人员：管理全乡村、代办员、事项目录、受理登记、培训、月报审核、扣款、补助发放和工作日历"
+    ),
     ROLE_DISCIPLINE: _l("乡纪检办：录入督查检查和群众反映/举报并核实，查看其余全部数据，不能审核补助"),
     ROLE_SECRETARY: _l("村党支部书记：只读查看本村的村情、代办员、受理登记、月报、扣款、补助和考勤"),
     ROLE_AGENT: _l("村级便民代办员：本村受理登记、每日签到、填报月汇总表，查看本人扣款"),
@@ -65,14 +67,39 @@ ROLE_DESCRIPTIONS = {
 
 # Resources (class_permission_name of views and APIs; menu items carry the same name).
 TOWNSHIP_RESOURCES = (
-    "Village", "Agent", "ServiceCategory", "ServiceItem", "Case", "CalendarDay", "Training",
-    "Attendance", "SignIn", "Deduction", "MonthlyReport", "PayoutSheet", "PayoutLine",
-    "Assessment", "Dashboard", "Export", "Document",
+    "Village",
+    "Agent",
+    "ServiceCategory",
+    "ServiceItem",
+    "Case",
+    "CalendarDay",
+    "Training",
+    "Attendance",
+    "SignIn",
+    "Deduction",
+    "MonthlyReport",
+    "PayoutSheet",
+    "PayoutLine",
+    "Assessment",
+    "Dashboard",
+    "Export",
+    "Document",
 )
 READABLE_BY_ALL_STAFF = TOWNSHIP_RESOURCES + ("Inspection", "Complaint", "AuditLog")
 SECRETARY_RESOURCES = (
-    "Village", "Agent", "ServiceItem", "ServiceCategory", "Case", "MonthlyReport", "Deduction",
-    "PayoutLine", "SignIn", "Attendance", "Dashboard", "Document", "Export",
+    "Village",
+    "Agent",
+    "ServiceItem",
+    "ServiceCategory",
+    "Case",
+    "MonthlyReport",
+    "Deduction",
+    "PayoutLine",
+    "SignIn",
+    "Attendance",
+    "Dashboard",
+    "Document",
+    "Export",
 )
 AGENT_READ_RESOURCES = SECRETARY_RESOURCES
 # Only Admin (r".*") reaches these: a backup holds every record of every village.
@@ -102,7 +129,10 @@ def build_roles() -> dict[str, list[tuple[str, str]]]:
     return {
         ROLE_ADMIN: [(r".*", r".*")],
         ROLE_TOWNSHIP: [
-            (_any(TOWNSHIP_RESOURCES), r"^(can_read|can_write|can_transition|can_review|can_approve|can_pay|can_reopen|can_compute|menu_access)$"),
+            (
+                _any(TOWNSHIP_RESOURCES),
+                r"^(can_read|can_write|can_transition|can_review|can_approve|can_pay|can_reopen|can_compute|menu_access)$",
+            ),
             (_any(("Inspection", "Complaint")), r"^(can_read|menu_access)$"),
             (township_menus, r"^menu_access$"),
             *SELF_SERVICE,
@@ -134,10 +164,7 @@ def build_roles() -> dict[str, list[tuple[str, str]]]:
 # --------------------------------------------------------------------------------------
 def password_complexity(password: str) -> None:
     """Real accounts: at least 10 characters from at least three of the four classes."""
-    classes = sum(
-        bool(re.search(p, password or ""))
-        for p in (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^a-zA-Z0-9]")
-    )
+    classes = sum(bool(re.search(p, password or "")) for p in (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^a-zA-Z0-9]"))
     if len(password or "") < 10 or classes < 3:
         raise PasswordComplexityValidationError(
             str(_l("密码至少10位，并包含大写字母、小写字母、数字、符号中的至少三类"))
@@ -212,8 +239,7 @@ def current_village_scope() -> int | None:
 
 def scope_options(village_id: int) -> list:
     return [
-        with_loader_criteria(model, model.scope_clause(village_id), include_aliases=True)
-        for model in scoped_models()
+        with_loader_criteria(model, model.scope_clause(village_id), include_aliases=True) for model in scoped_models()
     ]
 
 
@@ -323,8 +349,15 @@ class BmUserDBModelView(UserDBModelView):
     list_columns = ["username", "first_name", "village", "roles", "active", "last_login"]
     search_columns = ["username", "first_name", "last_name", "village", "roles", "active"]
     add_columns = [
-        "username", "first_name", "last_name", "village", "active", "email", "roles",
-        "password", "conf_password",
+        "username",
+        "first_name",
+        "last_name",
+        "village",
+        "active",
+        "email",
+        "roles",
+        "password",
+        "conf_password",
     ]
     edit_columns = ["username", "first_name", "last_name", "village", "active", "email", "roles"]
     show_fieldsets = [
@@ -357,7 +390,6 @@ class BmUserDBModelView(UserDBModelView):
         "village": lambda v: v or "",
         "last_login": lambda v: f"{v:%Y-%m-%d %H:%M}" if v else "",
     }
-
 
     def pre_add(self, item):
         from .services.users import validate_user_village

@@ -195,7 +195,13 @@ def register_web(app: Flask) -> None:
         db.session.rollback()
         if _wants_json():
             return jsonify(exc.as_dict()), exc.status
-        return render_template("bm/error.html", code=exc.status, message=exc.message, base_template=app.appbuilder.base_template, appbuilder=app.appbuilder), exc.status
+        return render_template(
+            "bm/error.html",
+            code=exc.status,
+            message=exc.message,
+            base_template=app.appbuilder.base_template,
+            appbuilder=app.appbuilder,
+        ), exc.status
 
     @app.errorhandler(404)
     def not_found(exc):
@@ -223,8 +229,12 @@ def register_web(app: Flask) -> None:
     def _notice(code: int, title, message: str):
         """A page styled like the login page (lockout, 413, 429)."""
         return render_template(
-            "bm/notice.html", code=code, title=str(title), message=message,
-            base_template=app.appbuilder.base_template, appbuilder=app.appbuilder,
+            "bm/notice.html",
+            code=code,
+            title=str(title),
+            message=message,
+            base_template=app.appbuilder.base_template,
+            appbuilder=app.appbuilder,
         )
 
     def _error(code: int):
@@ -238,6 +248,12 @@ def register_web(app: Flask) -> None:
         if _wants_json():
             return jsonify(message=message), code
         return (
-            render_template("bm/error.html", code=code, message=message, base_template=app.appbuilder.base_template, appbuilder=app.appbuilder),
+            render_template(
+                "bm/error.html",
+                code=code,
+                message=message,
+                base_template=app.appbuilder.base_template,
+                appbuilder=app.appbuilder,
+            ),
             code,
         )

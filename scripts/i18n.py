@@ -34,17 +34,44 @@ def _po(locale: str) -> Path:
 
 def extract() -> None:
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(ROOT / "babel.cfg"),
-         "-k", "_l", "-k", "lazy_gettext", "--no-location", "--sort-output",
-         "--project", "bmdb", "-o", str(POT), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            str(ROOT / "babel.cfg"),
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "--no-location",
+            "--sort-output",
+            "--project",
+            "bmdb",
+            "-o",
+            str(POT),
+            str(ROOT),
+        ],
         check=True,
         cwd=ROOT,
     )
     for locale in LOCALES:
         cmd = "update" if _po(locale).exists() else "init"
         subprocess.run(
-            [sys.executable, "-m", "babel.messages.frontend", cmd, "-i", str(POT),
-             "-d", str(TRANSLATIONS), "-l", locale, *(["--no-fuzzy-matching", "--ignore-obsolete"] if cmd == "update" else [])],
+            [
+                sys.executable,
+                "-m",
+                "babel.messages.frontend",
+                cmd,
+                "-i",
+                str(POT),
+                "-d",
+                str(TRANSLATIONS),
+                "-l",
+                locale,
+                *(["--no-fuzzy-matching", "--ignore-obsolete"] if cmd == "update" else []),
+            ],
             check=True,
             cwd=ROOT,
         )

@@ -93,7 +93,16 @@ def to_pdf(xlsx: Path, outdir: Path) -> Path:
         raise SystemExit("需要 LibreOffice（apt-get install libreoffice-calc）")
     with tempfile.TemporaryDirectory() as profile:
         subprocess.run(
-            [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf", "--outdir", str(outdir), str(xlsx)],
+            [
+                soffice,
+                f"-env:UserInstallation=file://{profile}",
+                "--headless",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(outdir),
+                str(xlsx),
+            ],
             check=True,
             capture_output=True,
             timeout=300,
@@ -123,7 +132,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("xlsx", nargs="?", help="an exported 补助发放表 (.xlsx)")
     parser.add_argument("--sample", action="store_true", help="write and convert a 12-village sample sheet")
-    parser.add_argument("-o", "--outdir", default=str(ROOT / "test-artifacts"), help="where the PDF/PNG go (default test-artifacts/)")
+    parser.add_argument(
+        "-o", "--outdir", default=str(ROOT / "test-artifacts"), help="where the PDF/PNG go (default test-artifacts/)"
+    )
     parser.add_argument("--dpi", type=int, default=90, help="PNG resolution (default 90)")
     args = parser.parse_args(argv)
     outdir = Path(args.outdir)

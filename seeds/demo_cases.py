@@ -42,9 +42,15 @@ GIVEN = "秀英桂兰建国志强红梅小燕春花国华明军海燕丽娟伟�
 CADRES = ("刘建国", "陈志强", "张卫东", "周海波", "吴长青", "郑国平", "何永红", "罗德明", "谢庆丰", "邓立新")
 WINDOW_RESULTS = ("已审核通过，证件已领取", "已办理完毕，结果已反馈", "材料审核通过，已录入系统", "已发放到户")
 CONSULT_TOPICS = (
-    "咨询城乡居民医保缴费标准和截止时间", "咨询高龄津贴申领条件", "咨询耕地地力保护补贴发放时间",
-    "咨询残疾人两项补贴政策", "咨询农村危房改造申请条件", "咨询外出务工社保转移接续",
-    "咨询新生儿落户需要什么材料", "咨询农机购置补贴目录", "咨询水费缴纳方式",
+    "咨询城乡居民医保缴费标准和截止时间",
+    "咨询高龄津贴申领条件",
+    "咨询耕地地力保护补贴发放时间",
+    "咨询残疾人两项补贴政策",
+    "咨询农村危房改造申请条件",
+    "咨询外出务工社保转移接续",
+    "咨询新生儿落户需要什么材料",
+    "咨询农机购置补贴目录",
+    "咨询水费缴纳方式",
 )
 REFERRALS = ("乡便民服务中心社保窗口 0731-84561001", "乡派出所户籍室 0731-84561110", "县自然资源局 0731-84560000")
 REJECT_REASONS = (
@@ -92,8 +98,18 @@ def run(scale: int = 0, today: dt.date | None = None) -> dict:
 # --------------------------------------------------------------------------------------
 def _items() -> list[dict]:
     rows = db.session.execute(
-        select(ServiceItem.id, ServiceItem.category_id, ServiceItem.name, ServiceItem.window, ServiceItem.materials,
-               ServiceItem.promised_days, ServiceItem.fee, ServiceItem.pays_on_behalf).where(ServiceItem.active.is_(True)).order_by(ServiceItem.id)
+        select(
+            ServiceItem.id,
+            ServiceItem.category_id,
+            ServiceItem.name,
+            ServiceItem.window,
+            ServiceItem.materials,
+            ServiceItem.promised_days,
+            ServiceItem.fee,
+            ServiceItem.pays_on_behalf,
+        )
+        .where(ServiceItem.active.is_(True))
+        .order_by(ServiceItem.id)
     ).all()
     return [r._asdict() for r in rows]
 
@@ -142,28 +158,55 @@ def _ensure_villages(n: int) -> list[dict]:
             if code in codes:
                 continue
             new_villages.append(
-                {"name": f"测试村{code}", "code": code, "address": f"建宁乡测试村{code}便民服务代办点",
-                 "service_phone": f"0731-8{4560000 + serial % 10000:07d}", "secretary_name": "测试书记", "active": True,
-                 "supplement_per_year": Decimal("0.00"), "created_at": now, "updated_at": now, "version": 1,
-                 **{f: True for f in ("std_counter", "std_agent", "std_register", "std_card", "std_system", "std_board")}}
+                {
+                    "name": f"测试村{code}",
+                    "code": code,
+                    "address": f"建宁乡测试村{code}便民服务代办点",
+                    "service_phone": f"0731-8{4560000 + serial % 10000:07d}",
+                    "secretary_name": "测试书记",
+                    "active": True,
+                    "supplement_per_year": Decimal("0.00"),
+                    "created_at": now,
+                    "updated_at": now,
+                    "version": 1,
+                    **{
+                        f: True
+                        for f in ("std_counter", "std_agent", "std_register", "std_card", "std_system", "std_board")
+                    },
+                }
             )
         for chunk in _chunks(new_villages, 500):
             db.session.execute(insert(Village.__table__), chunk)
         ids = dict(
-            db.session.execute(select(Village.code, Village.id).where(Village.code.in_([v["code"] for v in new_villages])))
-            .all()
+            db.session.execute(
+                select(Village.code, Village.id).where(Village.code.in_([v["code"] for v in new_villages]))
+            ).all()
         )
         agents = []
         for i, v in enumerate(new_villages):
             birth = dt.date(1980 + i % 20, 1 + i % 12, 1 + i % 28)
             agents.append(
-                {"name": f"代办员{v['code']}", "gender": "M" if i % 2 else "F",
-                 "id_number": demo_id_number(birth, "M" if i % 2 else "F", 100 + i), "birth_date": birth,
-                 "phone": demo_phone(1000 + i % 9000), "education": "senior", "level": "village",
-                 "village_id": ids[v["code"]], "appointment_kind": "hired", "long_term_resident": True,
-                 "is_grid_worker": False, "nominated_on": dt.date(2021, 12, 1), "approved_on": dt.date(2021, 12, 10),
-                 "filed_on": dt.date(2021, 12, 20), "hired_on": dt.date(2022, 1, 1), "status": "active",
-                 "created_at": now, "updated_at": now, "version": 1}
+                {
+                    "name": f"代办员{v['code']}",
+                    "gender": "M" if i % 2 else "F",
+                    "id_number": demo_id_number(birth, "M" if i % 2 else "F", 100 + i),
+                    "birth_date": birth,
+                    "phone": demo_phone(1000 + i % 9000),
+                    "education": "senior",
+                    "level": "village",
+                    "village_id": ids[v["code"]],
+                    "appointment_kind": "hired",
+                    "long_term_resident": True,
+                    "is_grid_worker": False,
+                    "nominated_on": dt.date(2021, 12, 1),
+                    "approved_on": dt.date(2021, 12, 10),
+                    "filed_on": dt.date(2021, 12, 20),
+                    "hired_on": dt.date(2022, 1, 1),
+                    "status": "active",
+                    "created_at": now,
+                    "updated_at": now,
+                    "version": 1,
+                }
             )
         for chunk in _chunks(agents, 500):
             db.session.execute(insert(Agent.__table__), chunk)
@@ -248,31 +291,74 @@ class Generator:
         registered_at = max(registered_at, received_at)
         promised = item["promised_days"] if item and kind == flow.PROXY else 3
         complete_by = self._add(day, promised)
-        submit_by = None if kind == flow.CONSULT else flow.submit_within_completion(day if urgent else self._add(day, 3), complete_by)
+        submit_by = (
+            None
+            if kind == flow.CONSULT
+            else flow.submit_within_completion(day if urgent else self._add(day, 3), complete_by)
+        )
         status = flow.initial_status(kind)
         materials = list(item["materials"]) if item and kind == flow.PROXY else []
         note = None
         if materials and rng.random() < 0.1:
             note = f"{materials.pop()}（申请人随后补交）"
         case = {
-            "id": case_id, "case_number": flow.format_case_number(village["code"], year, self.serials[year]),
-            "village_id": village["id"], "agent_id": village["agent_id"], "kind": kind,
-            "service_item_id": item["id"] if item else None, "category_id": item["category_id"] if item else None,
-            "applicant_name": name, "applicant_id_number": id_number if kind == flow.PROXY or rng.random() < 0.3 else None,
-            "applicant_phone": phone, "channel": rng.choice(("visit", "visit", "visit", "phone", "home")),
-            "urgent": urgent, "received_at": received_at, "voluntary_confirmed": kind == flow.PROXY,
+            "id": case_id,
+            "case_number": flow.format_case_number(village["code"], year, self.serials[year]),
+            "village_id": village["id"],
+            "agent_id": village["agent_id"],
+            "kind": kind,
+            "service_item_id": item["id"] if item else None,
+            "category_id": item["category_id"] if item else None,
+            "applicant_name": name,
+            "applicant_id_number": id_number if kind == flow.PROXY or rng.random() < 0.3 else None,
+            "applicant_phone": phone,
+            "channel": rng.choice(("visit", "visit", "visit", "phone", "home")),
+            "urgent": urgent,
+            "received_at": received_at,
+            "voluntary_confirmed": kind == flow.PROXY,
             "request_text": rng.choice(CONSULT_TOPICS) if kind == flow.CONSULT else None,
-            "materials_received": materials, "materials_note": note,
-            "custody_state": "held" if materials else None, "fee": Decimal("0.00"), "receipt_number": None,
-            "status": status, "submit_by": submit_by, "complete_by": complete_by,
-            "due_on": flow.current_due(kind, status, submit_by, complete_by), "closed_at": None, "closed_late": False,
-            "ledger_incomplete": False, "created_at": registered_at - dt.timedelta(hours=8),
-            "registered_at": registered_at, "backdate_reason": None,
-            "payment_received": None, "payment_paid": None, "payment_voucher": None, "payment_paid_on": None,
-            "updated_at": registered_at - dt.timedelta(hours=8), "version": 1,
-            **{k: None for k in ("verified_by", "verified_at", "verify_result", "submitted_window", "submitted_at",
-                                 "window_result", "reply_at", "reply_method", "answer_text", "referred_to", "reason",
-                                 "satisfaction", "followup_note", "followup_at", "notes", "created_by_id")},
+            "materials_received": materials,
+            "materials_note": note,
+            "custody_state": "held" if materials else None,
+            "fee": Decimal("0.00"),
+            "receipt_number": None,
+            "status": status,
+            "submit_by": submit_by,
+            "complete_by": complete_by,
+            "due_on": flow.current_due(kind, status, submit_by, complete_by),
+            "closed_at": None,
+            "closed_late": False,
+            "ledger_incomplete": False,
+            "created_at": registered_at - dt.timedelta(hours=8),
+            "registered_at": registered_at,
+            "backdate_reason": None,
+            "payment_received": None,
+            "payment_paid": None,
+            "payment_voucher": None,
+            "payment_paid_on": None,
+            "updated_at": registered_at - dt.timedelta(hours=8),
+            "version": 1,
+            **{
+                k: None
+                for k in (
+                    "verified_by",
+                    "verified_at",
+                    "verify_result",
+                    "submitted_window",
+                    "submitted_at",
+                    "window_result",
+                    "reply_at",
+                    "reply_method",
+                    "answer_text",
+                    "referred_to",
+                    "reason",
+                    "satisfaction",
+                    "followup_note",
+                    "followup_at",
+                    "notes",
+                    "created_by_id",
+                )
+            },
         }
         steps = [self._step(case, None, status, received_at, None)]
         extension = None
@@ -283,8 +369,16 @@ class Generator:
         return case, steps, extension
 
     def _step(self, case: dict, frm, to, at, note) -> dict:
-        return {"case_id": case["id"], "village_id": case["village_id"], "from_status": frm, "to_status": to,
-                "at": at, "user_id": self.agent_user, "user_name": self.agent_name, "note": note}
+        return {
+            "case_id": case["id"],
+            "village_id": case["village_id"],
+            "from_status": frm,
+            "to_status": to,
+            "at": at,
+            "user_id": self.agent_user,
+            "user_name": self.agent_name,
+            "note": note,
+        }
 
     def _close(self, case: dict, steps: list, to: str, at: dt.datetime, note: str | None) -> None:
         if at > self.now:
@@ -310,7 +404,11 @@ class Generator:
         roll = rng.random()
         late = rng.random() < 0.03
         delay = rng.randint(4, 6) if late else rng.choice((0, 0, 0, 1, 2))
-        at = self._at(self._add(received.date(), delay)) if delay else received + dt.timedelta(minutes=rng.randint(5, 40))
+        at = (
+            self._at(self._add(received.date(), delay))
+            if delay
+            else received + dt.timedelta(minutes=rng.randint(5, 40))
+        )
         if roll < 0.01:
             case["reason"] = rng.choice(VOID_REASONS)
             self._close(case, steps, "voided", received + dt.timedelta(minutes=30), case["reason"])
@@ -373,9 +471,15 @@ class Generator:
             new_due = self._add(case["complete_by"], rng.randint(3, 8))
             ext_at = max(sub_at + dt.timedelta(minutes=30), self._at(case["complete_by"]))
             if ext_at <= self.now and ext_at.date() <= case["complete_by"]:
-                extension = {"case_id": case["id"], "village_id": case["village_id"], "previous_due": case["complete_by"],
-                             "new_due": new_due, "reason": "窗口需县级部门会审，已向申请人说明原因", "at": ext_at,
-                             "user_name": self.agent_name}
+                extension = {
+                    "case_id": case["id"],
+                    "village_id": case["village_id"],
+                    "previous_due": case["complete_by"],
+                    "new_due": new_due,
+                    "reason": "窗口需县级部门会审，已向申请人说明原因",
+                    "at": ext_at,
+                    "user_name": self.agent_name,
+                }
                 case["due_on"] = new_due
         late_done = rng.random() < 0.05
         base = case["due_on"]
@@ -387,14 +491,21 @@ class Generator:
         reply_at = max(sub_at + dt.timedelta(hours=1), self._at(done_day))
         if reply_at > self.now:
             return extension
-        case.update(window_result=rng.choice(WINDOW_RESULTS), reply_at=reply_at,
-                    reply_method=rng.choice(("visit", "phone", "home")))
+        case.update(
+            window_result=rng.choice(WINDOW_RESULTS),
+            reply_at=reply_at,
+            reply_method=rng.choice(("visit", "phone", "home")),
+        )
         if item["fee"] and item["fee"] > 0:
             case["fee"], case["receipt_number"] = item["fee"], f"No.{rng.randint(10_000_000, 99_999_999)}"
         if item.get("pays_on_behalf"):  # 代缴: the villager's money, never a fee
             amount = Decimal(rng.choice(("50.00", "100.00", "200.00", "380.00", "400.00")))
-            case.update(payment_received=amount, payment_paid=amount, payment_paid_on=reply_at.date(),
-                        payment_voucher=f"JF{rng.randint(10_000_000, 99_999_999)}")
+            case.update(
+                payment_received=amount,
+                payment_paid=amount,
+                payment_paid_on=reply_at.date(),
+                payment_voucher=f"JF{rng.randint(10_000_000, 99_999_999)}",
+            )
         if case["custody_state"]:
             case["custody_state"] = "returned"
         self._close(case, steps, "completed", reply_at, f"窗口办理结果：{case['window_result']}")
@@ -439,19 +550,29 @@ class Writer:
         if final:
             self._write_counters(conn)
             if conn.dialect.name == "postgresql":
-                conn.execute(text("SELECT setval(pg_get_serial_sequence('service_case', 'id'), "
-                                  "(SELECT COALESCE(MAX(id), 1) FROM service_case))"))
+                conn.execute(
+                    text(
+                        "SELECT setval(pg_get_serial_sequence('service_case', 'id'), "
+                        "(SELECT COALESCE(MAX(id), 1) FROM service_case))"
+                    )
+                )
         db.session.commit()
 
     def _write_counters(self, conn) -> None:
         table = CaseCounter.__table__
         for village_id, year, last in self._counters:
             done = conn.execute(
-                table.update().where(table.c.village_id == village_id, table.c.year == year)
-                .where(table.c.last < last).values(last=last)
+                table.update()
+                .where(table.c.village_id == village_id, table.c.year == year)
+                .where(table.c.last < last)
+                .values(last=last)
             ).rowcount
-            if not done and conn.execute(
-                select(table.c.id).where(table.c.village_id == village_id, table.c.year == year)
-            ).first() is None:
+            if (
+                not done
+                and conn.execute(
+                    select(table.c.id).where(table.c.village_id == village_id, table.c.year == year)
+                ).first()
+                is None
+            ):
                 conn.execute(insert(table).values(village_id=village_id, year=year, last=last))
         self._counters = []

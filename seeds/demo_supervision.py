@@ -52,7 +52,10 @@ def run(scale: int = 0, today: dt.date | None = None) -> dict:
     today = today or township_today()
     if db.session.execute(select(Training.id).where(Training.title.in_(TRAINING_TITLES))).first():
         return {"skipped": True}
-    villages = {v.code: v for v in db.session.execute(select(Village).where(Village.code.in_([v[1] for v in VILLAGES]))).scalars()}
+    villages = {
+        v.code: v
+        for v in db.session.execute(select(Village).where(Village.code.in_([v[1] for v in VILLAGES]))).scalars()
+    }
     agents = {
         a.village_id: a
         for a in db.session.execute(select(Agent).where(Agent.level == "village", Agent.status == "active")).scalars()
@@ -116,9 +119,15 @@ def _signins(agents: list[Agent], first_month: tuple[int, int], today: dt.date, 
                 if roll < 0.06:
                     continue  # missing
                 base = dt.datetime.combine(d, first_session)
-                at = base + dt.timedelta(minutes=rng.randint(1, 35)) if roll < 0.14 else base - dt.timedelta(minutes=rng.randint(0, 30))
+                at = (
+                    base + dt.timedelta(minutes=rng.randint(1, 35))
+                    if roll < 0.14
+                    else base - dt.timedelta(minutes=rng.randint(0, 30))
+                )
                 late = signin_status(at, d, cal, hours) == "late"
-                rows.append({"agent_id": agent.id, "village_id": agent.village_id, "day": d, "signed_at": at, "late": late})
+                rows.append(
+                    {"agent_id": agent.id, "village_id": agent.village_id, "day": d, "signed_at": at, "late": late}
+                )
         d += dt.timedelta(days=1)
     existing = set(db.session.execute(select(SignIn.agent_id, SignIn.day).where(SignIn.day >= start)).all())
     rows = [r for r in rows if (r["agent_id"], r["day"]) not in existing]
@@ -134,7 +143,14 @@ def _trainings(months, today: dt.date, cal) -> int:
         held = _workday(cal, year, month, day, today)
         if held is None:
             continue
-        training = service.create_training({"title": title, "held_on": held, "place": "乡政府三楼会议室", "notes": "学习建政发〔2022〕33号，规范受理登记台账"})
+        training = service.create_training(
+            {
+                "title": title,
+                "held_on": held,
+                "place": "乡政府三楼会议室",
+                "notes": "学习建政发〔2022〕33号，规范受理登记台账",
+            }
+        )
         rows = {a.agent.village.code if a.agent.village else "": a for a in training.attendances}
         marks = {}
         if made == 0:
@@ -172,11 +188,20 @@ def _inspections(villages, by_code, months, today, cal, hours, rng) -> int:
                 "problems": None,
             }
             if code == "TY" and k == 1:
-                data.update(ledger_complete=False, problems="便民代办登记簿有3件事项未填写办结时间", rectification="补齐登记簿办结时间，每件事项一事一记",
-                            rectify_by=d + dt.timedelta(days=7), rectified_on=min(d + dt.timedelta(days=5), today))
+                data.update(
+                    ledger_complete=False,
+                    problems="便民代办登记簿有3件事项未填写办结时间",
+                    rectification="补齐登记簿办结时间，每件事项一事一记",
+                    rectify_by=d + dt.timedelta(days=7),
+                    rectified_on=min(d + dt.timedelta(days=5), today),
+                )
             if code == "BS" and k == 0:
-                data.update(problems="代办事项明白卡未上墙", rectification="张贴代办事项明白卡", rectify_by=d + dt.timedelta(days=10),
-                            six_ones={"std_card": False})
+                data.update(
+                    problems="代办事项明白卡未上墙",
+                    rectification="张贴代办事项明白卡",
+                    rectify_by=d + dt.timedelta(days=10),
+                    six_ones={"std_card": False},
+                )
             service.create_inspection(data, now=dt.datetime.combine(today, dt.time(23, 59)))
             made += 1
     # 枫林村: found not on duty twice — a visible two-strike warning (③ × 2)
@@ -209,10 +234,17 @@ def _complaints(villages, months, today) -> int:
     if "HT" in villages and agent_in_post(villages["HT"].id, dt.date(year, month, 8)) is not None:
         service.create_complaint(
             {
-                "received_on": dt.date(year, month, 8), "channel": "phone", "complainant": None, "village_id": villages["HT"].id,
-                "refused_request": True, "content": "群众来电反映：到村代办点申请代缴医保，代办员以“自己去乡里办”为由不予受理。",
-                "result": "true", "verified_by": "乡纪检办 刘志明", "verified_on": dt.date(year, month, 12),
-                "verification_note": "经走访申请人和村干部，情况属实。", "followup": "已约谈代办员，医保缴费已于次日代办完毕，回访群众满意。",
+                "received_on": dt.date(year, month, 8),
+                "channel": "phone",
+                "complainant": None,
+                "village_id": villages["HT"].id,
+                "refused_request": True,
+                "content": "群众来电反映：到村代办点申请代缴医保，代办员以“自己去乡里办”为由不予受理。",
+                "result": "true",
+                "verified_by": "乡纪检办 刘志明",
+                "verified_on": dt.date(year, month, 12),
+                "verification_note": "经走访申请人和村干部，情况属实。",
+                "followup": "已约谈代办员，医保缴费已于次日代办完毕，回访群众满意。",
             },
             day=today,
         )
@@ -220,8 +252,11 @@ def _complaints(villages, months, today) -> int:
     if "JZ" in villages:
         service.create_complaint(
             {
-                "received_on": max(today - dt.timedelta(days=3), dt.date(today.year, today.month, 1)), "channel": "wechat",
-                "complainant": "金竹村村民", "village_id": villages["JZ"].id, "refused_request": True,
+                "received_on": max(today - dt.timedelta(days=3), dt.date(today.year, today.month, 1)),
+                "channel": "wechat",
+                "complainant": "金竹村村民",
+                "village_id": villages["JZ"].id,
+                "refused_request": True,
                 "content": "微信平台留言：办理残疾人补助时代办员说材料不全，没有一次性告知需要哪些材料。",
             },
             day=today,
@@ -238,7 +273,11 @@ def _reports(villages, by_code, months, today, rng) -> int:
         opens = report_submission_opens(year, month, cal)
         for n, (code, village) in enumerate(sorted(villages.items())):
             agent = by_code.get(code)
-            if agent is None or (agent.hired_on and agent.hired_on > month_end) or report_service.report_for(village.id, year, month) is not None:
+            if (
+                agent is None
+                or (agent.hired_on and agent.hired_on > month_end)
+                or report_service.report_for(village.id, year, month) is not None
+            ):
                 continue
             if (year, month) == months[-1] and code == "ML":
                 at = dt.datetime.combine(due + dt.timedelta(days=3), dt.time(10, 20))  # late → ④
@@ -248,7 +287,11 @@ def _reports(villages, by_code, months, today, rng) -> int:
             if at.date() >= today:
                 continue
             report = report_service.submit_report(
-                {"village_id": village.id, "month": f"{year:04d}-{month:02d}", "hot_issues": HOT_ISSUES[(n + month) % len(HOT_ISSUES)]},
+                {
+                    "village_id": village.id,
+                    "month": f"{year:04d}-{month:02d}",
+                    "hot_issues": HOT_ISSUES[(n + month) % len(HOT_ISSUES)],
+                },
                 now=at,
             )
             _as_agent(report, code)
@@ -259,7 +302,11 @@ def _reports(villages, by_code, months, today, rng) -> int:
     for code in ("QS", "SQ"):
         if code in villages and by_code.get(code) is not None and today.day > 1:
             report = report_service.save_draft(
-                {"village_id": villages[code].id, "month": f"{today.year:04d}-{today.month:02d}", "hot_issues": HOT_ISSUES[0]},
+                {
+                    "village_id": villages[code].id,
+                    "month": f"{today.year:04d}-{today.month:02d}",
+                    "hot_issues": HOT_ISSUES[0],
+                },
                 now=dt.datetime.combine(today, dt.time(9)),
             )
             _as_agent(report, code)
@@ -273,7 +320,9 @@ def _as_agent(report: MonthlyReport, code: str) -> None:
         # 报送人 is the agent's 姓名 (the user's first_name), the log keeps the login
         user = db.session.execute(select(BmUser).where(BmUser.username == username)).scalar_one_or_none()
         report.submitted_by = (user.first_name if user is not None else None) or None
-    for action in db.session.execute(select(MonthlyReportAction).where(MonthlyReportAction.report_id == report.id)).scalars():
+    for action in db.session.execute(
+        select(MonthlyReportAction).where(MonthlyReportAction.report_id == report.id)
+    ).scalars():
         action.user_name = username
     db.session.commit()
 
@@ -287,7 +336,9 @@ def _assessments(by_code, today, rng) -> int:
             continue
         service.create_assessment(
             {
-                "agent_id": agent.id, "year": year, "grade": "excellent" if code in ("QS", "XT") else "pass",
+                "agent_id": agent.id,
+                "year": year,
+                "grade": "excellent" if code in ("QS", "XT") else "pass",
                 "assessed_on": dt.date(year + 1, 1, 20 + n % 8),
                 "notes": f"调查问卷满意率{90 + rng.randint(0, 9)}%，入户走访{10 + rng.randint(0, 10)}户，个别座谈{3 + rng.randint(0, 4)}人",
             },
@@ -303,13 +354,21 @@ def _case_review(villages, months, today) -> None:
     if "LQ" not in villages:
         return
     start = dt.datetime(year, month, 1)
-    case = db.session.execute(
-        select(Case).where(Case.village_id == villages["LQ"].id, Case.received_at >= start, Case.kind == "proxy").order_by(Case.id)
-    ).scalars().first()
+    case = (
+        db.session.execute(
+            select(Case)
+            .where(Case.village_id == villages["LQ"].id, Case.received_at >= start, Case.kind == "proxy")
+            .order_by(Case.id)
+        )
+        .scalars()
+        .first()
+    )
     if case is None:
         return
     service.review_case_ledger(
-        case, {"ledger_incomplete": "y", "note": "未登记收取材料和报送窗口"}, day=min(today, month_last_day(year, month))
+        case,
+        {"ledger_incomplete": "y", "note": "未登记收取材料和报送窗口"},
+        day=min(today, month_last_day(year, month)),
     )
 
 

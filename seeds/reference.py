@@ -28,8 +28,17 @@ def ensure_roles() -> list[str]:
 
 #: The reference fields the seed owns on an item (never ``active``: retiring is the township's).
 SEED_FIELDS = (
-    "name", "window", "legal_basis", "materials", "procedure", "promised_days", "fee",
-    "mode", "needs_verification", "applicant_fields", "pays_on_behalf",
+    "name",
+    "window",
+    "legal_basis",
+    "materials",
+    "procedure",
+    "promised_days",
+    "fee",
+    "mode",
+    "needs_verification",
+    "applicant_fields",
+    "pays_on_behalf",
 )
 
 
@@ -85,8 +94,12 @@ def catalog_changes() -> dict:
         if current is None:
             db.session.add(
                 ServiceItem(
-                    code=item["code"], category_id=category_id, active=True, owner="seed",
-                    seed_version=CATALOG_VERSION, **values,
+                    code=item["code"],
+                    category_id=category_id,
+                    active=True,
+                    owner="seed",
+                    seed_version=CATALOG_VERSION,
+                    **values,
                 )
             )
             new_items += 1
@@ -98,9 +111,7 @@ def catalog_changes() -> dict:
             continue
         if current.category_id != category_id:
             current.category_id = category_id
-            db.session.execute(
-                update(Case).where(Case.service_item_id == current.id).values(category_id=category_id)
-            )
+            db.session.execute(update(Case).where(Case.service_item_id == current.id).values(category_id=category_id))
         for key, value in values.items():
             if getattr(current, key) != value:
                 setattr(current, key, value)

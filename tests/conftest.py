@@ -204,7 +204,9 @@ def pytest_collection_modifyitems(config, items):
     says the PostgreSQL pass follows (BM_POSTGRES_PASS_FOLLOWS=1 on its SQLite pass)."""
     if TEST_DATABASE_URL:
         return
-    reason = "PostgreSQL 测试需要 TEST_DATABASE_URL（如 postgresql://postgres@127.0.0.1:5432/bmdb_test；.ci/run 会自动设置）"
+    reason = (
+        "PostgreSQL 测试需要 TEST_DATABASE_URL（如 postgresql://postgres@127.0.0.1:5432/bmdb_test；.ci/run 会自动设置）"
+    )
     if os.environ.get("CI") == "true" and os.environ.get("BM_POSTGRES_PASS_FOLLOWS") != "1":
         for item in items:
             if "postgres" in item.keywords:

@@ -124,45 +124,99 @@ def populate_scoped_rows(world: World) -> dict[type, dict[int, int]]:
     from app.models.catalog import ServiceCategory
 
     cat = ServiceCategory(code="01", name="养老医疗保险")
-    item = ServiceItem(code="0101", category=cat, name="城乡居民基本养老保险参保登记", window="社保窗口", materials=["户口簿"], promised_days=3)
+    item = ServiceItem(
+        code="0101",
+        category=cat,
+        name="城乡居民基本养老保险参保登记",
+        window="社保窗口",
+        materials=["户口簿"],
+        promised_days=3,
+    )
     training = Training(title="便民代办业务培训", held_on=dt.date(2026, 10, 15))
     sheet = PayoutSheet(year=2026, quarter=3)
     db.session.add_all([cat, item, training, sheet])
     db.session.flush()
     out: dict[type, dict[int, int]] = {}
-    for n, (vid, aid, code) in enumerate(((world.village_a, world.agent_a, "QS"), (world.village_b, world.agent_b, "SQ")), 1):
+    for n, (vid, aid, code) in enumerate(
+        ((world.village_a, world.agent_a, "QS"), (world.village_b, world.agent_b, "SQ")), 1
+    ):
         case = Case(
-            case_number=f"{code}2026-0001", village_id=vid, agent_id=aid, kind="proxy", service_item_id=item.id,
-            category_id=cat.id, applicant_name=f"申请人{code}", applicant_id_number=make_id(dt.date(1960, 1, n), "77" + str(n)),
-            applicant_phone=f"1380000000{n}", channel="visit", received_at=dt.datetime(2026, 11, 2, 9, 30),
-            voluntary_confirmed=True, status="accepted", submit_by=dt.date(2026, 11, 5), complete_by=dt.date(2026, 11, 5),
+            case_number=f"{code}2026-0001",
+            village_id=vid,
+            agent_id=aid,
+            kind="proxy",
+            service_item_id=item.id,
+            category_id=cat.id,
+            applicant_name=f"申请人{code}",
+            applicant_id_number=make_id(dt.date(1960, 1, n), "77" + str(n)),
+            applicant_phone=f"1380000000{n}",
+            channel="visit",
+            received_at=dt.datetime(2026, 11, 2, 9, 30),
+            voluntary_confirmed=True,
+            status="accepted",
+            submit_by=dt.date(2026, 11, 5),
+            complete_by=dt.date(2026, 11, 5),
             due_on=dt.date(2026, 11, 5),
         )
         db.session.add(case)
         db.session.flush()
-        report = MonthlyReport(village_id=vid, agent_id=aid, year=2026, month=10, status="submitted", figures={"total": 0})
+        report = MonthlyReport(
+            village_id=vid, agent_id=aid, year=2026, month=10, status="submitted", figures={"total": 0}
+        )
         db.session.add(report)
         db.session.flush()
-        inspection = Inspection(inspected_at=dt.datetime(2026, 11, 3, 10, 0), inspector="乡纪检办", village_id=vid, agent_id=aid)
-        complaint = Complaint(received_on=dt.date(2026, 11, 4), village_id=vid, agent_id=aid, content=f"反映{code}代办员")
+        inspection = Inspection(
+            inspected_at=dt.datetime(2026, 11, 3, 10, 0), inspector="乡纪检办", village_id=vid, agent_id=aid
+        )
+        complaint = Complaint(
+            received_on=dt.date(2026, 11, 4), village_id=vid, agent_id=aid, content=f"反映{code}代办员"
+        )
         db.session.add_all([inspection, complaint])
         db.session.flush()
         rows = {
             Case: case,
             CaseTransition: CaseTransition(case_id=case.id, village_id=vid, to_status="accepted", user_name="t"),
-            CaseExtension: CaseExtension(case_id=case.id, village_id=vid, new_due=dt.date(2026, 11, 10), reason="窗口审核延长"),
-            SignIn: SignIn(agent_id=aid, village_id=vid, day=dt.date(2026, 11, 2), signed_at=dt.datetime(2026, 11, 2, 8, 55)),
+            CaseExtension: CaseExtension(
+                case_id=case.id, village_id=vid, new_due=dt.date(2026, 11, 10), reason="窗口审核延长"
+            ),
+            SignIn: SignIn(
+                agent_id=aid, village_id=vid, day=dt.date(2026, 11, 2), signed_at=dt.datetime(2026, 11, 2, 8, 55)
+            ),
             Inspection: inspection,
             Complaint: complaint,
-            TrainingAttendance: TrainingAttendance(training_id=training.id, agent_id=aid, village_id=vid, attendance="present"),
-            Deduction: Deduction(code="3", agent_id=aid, village_id=vid, year=2026, month=11, occurred_on=dt.date(2026, 11, 3),
-                                 amount=Decimal("50.00"), source_type="inspection", source_id=inspection.id),
-            AnnualAssessment: AnnualAssessment(agent_id=aid, village_id=vid, year=2025, grade="pass", assessed_on=dt.date(2026, 1, 10)),
+            TrainingAttendance: TrainingAttendance(
+                training_id=training.id, agent_id=aid, village_id=vid, attendance="present"
+            ),
+            Deduction: Deduction(
+                code="3",
+                agent_id=aid,
+                village_id=vid,
+                year=2026,
+                month=11,
+                occurred_on=dt.date(2026, 11, 3),
+                amount=Decimal("50.00"),
+                source_type="inspection",
+                source_id=inspection.id,
+            ),
+            AnnualAssessment: AnnualAssessment(
+                agent_id=aid, village_id=vid, year=2025, grade="pass", assessed_on=dt.date(2026, 1, 10)
+            ),
             MonthlyReport: report,
-            MonthlyReportAction: MonthlyReportAction(report_id=report.id, village_id=vid, action="submit", user_name="t"),
-            PayoutLine: PayoutLine(sheet_id=sheet.id, seq=n, village_id=vid, agent_id=aid, agent_name="x", gross=Decimal("1250.00"),
-                                   deductions_total=Decimal("0"), net_township=Decimal("1250.00"), village_supplement=Decimal("0"),
-                                   total=Decimal("1250.00")),
+            MonthlyReportAction: MonthlyReportAction(
+                report_id=report.id, village_id=vid, action="submit", user_name="t"
+            ),
+            PayoutLine: PayoutLine(
+                sheet_id=sheet.id,
+                seq=n,
+                village_id=vid,
+                agent_id=aid,
+                agent_name="x",
+                gross=Decimal("1250.00"),
+                deductions_total=Decimal("0"),
+                net_township=Decimal("1250.00"),
+                village_supplement=Decimal("0"),
+                total=Decimal("1250.00"),
+            ),
         }
         db.session.add_all(rows.values())
         db.session.flush()

@@ -192,7 +192,9 @@ class BmModelRestApi(ModelRestApi):
     def _versioned(self) -> bool:
         return hasattr(self.datamodel.obj, "version")
 
-    def _body_schema(self, spec: Mapping[str, Field], fallback: Mapping | None, *, required: bool, version: bool) -> dict:
+    def _body_schema(
+        self, spec: Mapping[str, Field], fallback: Mapping | None, *, required: bool, version: bool
+    ) -> dict:
         fallback = dict((fallback or {}).get("properties") or {})
         props: dict[str, dict] = {}
         needed: list[str] = []

@@ -28,21 +28,80 @@ from ..services.privacy import id_for_detail, phone_for_detail
 from .base import API_READ_WRITE, OPTIONAL_VERSION, BmModelRestApi, safe
 
 LIST_COLUMNS = [
-    "id", "case_number", "village_id", "agent_id", "kind", "service_item_id", "category_id", "applicant_name",
-    "applicant_id_number", "applicant_phone", "channel", "urgent", "received_at", "voluntary_confirmed", "status",
-    "submit_by", "complete_by", "due_on", "closed_at", "closed_late", "fee", "receipt_number", "version",
-    "registered_at", "payment_received", "payment_paid", "payment_voucher", "payment_paid_on",
+    "id",
+    "case_number",
+    "village_id",
+    "agent_id",
+    "kind",
+    "service_item_id",
+    "category_id",
+    "applicant_name",
+    "applicant_id_number",
+    "applicant_phone",
+    "channel",
+    "urgent",
+    "received_at",
+    "voluntary_confirmed",
+    "status",
+    "submit_by",
+    "complete_by",
+    "due_on",
+    "closed_at",
+    "closed_late",
+    "fee",
+    "receipt_number",
+    "version",
+    "registered_at",
+    "payment_received",
+    "payment_paid",
+    "payment_voucher",
+    "payment_paid_on",
 ]
 DETAIL_COLUMNS = [
-    "request_text", "materials_received", "materials_note", "custody_state", "verified_by", "verified_at",
-    "verify_result", "submitted_window", "submitted_at", "window_result", "reply_at", "reply_method", "answer_text",
-    "referred_to", "reason", "satisfaction", "followup_note", "followup_at", "notes", "backdate_reason",
+    "request_text",
+    "materials_received",
+    "materials_note",
+    "custody_state",
+    "verified_by",
+    "verified_at",
+    "verify_result",
+    "submitted_window",
+    "submitted_at",
+    "window_result",
+    "reply_at",
+    "reply_method",
+    "answer_text",
+    "referred_to",
+    "reason",
+    "satisfaction",
+    "followup_note",
+    "followup_at",
+    "notes",
+    "backdate_reason",
 ]
 WRITE_COLUMNS = [
-    "village_id", "agent_id", "kind", "service_item_id", "applicant_name", "applicant_id_number", "applicant_phone",
-    "channel", "urgent", "received_at", "voluntary_confirmed", "request_text", "materials_received",
-    "materials_note", "fee", "receipt_number", "notes", "backdate_reason",
-    "payment_received", "payment_paid", "payment_voucher", "payment_paid_on",
+    "village_id",
+    "agent_id",
+    "kind",
+    "service_item_id",
+    "applicant_name",
+    "applicant_id_number",
+    "applicant_phone",
+    "channel",
+    "urgent",
+    "received_at",
+    "voluntary_confirmed",
+    "request_text",
+    "materials_received",
+    "materials_note",
+    "fee",
+    "receipt_number",
+    "notes",
+    "backdate_reason",
+    "payment_received",
+    "payment_paid",
+    "payment_voucher",
+    "payment_paid_on",
 ]
 
 
@@ -77,7 +136,9 @@ class CaseListSchema(Schema):
     fee = fields.Decimal(as_string=True, places=2)
     receipt_number = fields.Str(allow_none=True)
     version = fields.Int()
-    registered_at = fields.Function(lambda c: c.registered_at.isoformat(timespec="seconds") if c.registered_at else None)
+    registered_at = fields.Function(
+        lambda c: c.registered_at.isoformat(timespec="seconds") if c.registered_at else None
+    )
     same_day = fields.Method("is_same_day")
     payment_received = fields.Decimal(as_string=True, places=2, allow_none=True)
     payment_paid = fields.Decimal(as_string=True, places=2, allow_none=True)
@@ -139,8 +200,13 @@ class CaseDetailSchema(CaseListSchema):
 
     def ext(self, case):
         return [
-            {"previous_due": e.previous_due.isoformat() if e.previous_due else None, "new_due": e.new_due.isoformat(),
-             "reason": e.reason, "at": _dt(e.at), "user": e.user_name}
+            {
+                "previous_due": e.previous_due.isoformat() if e.previous_due else None,
+                "new_due": e.new_due.isoformat(),
+                "reason": e.reason,
+                "at": _dt(e.at),
+                "user": e.user_name,
+            }
             for e in case.extensions
         ]
 
@@ -171,13 +237,27 @@ class CaseApi(BmModelRestApi):
     show_select_columns = LIST_COLUMNS + DETAIL_COLUMNS
     add_columns = WRITE_COLUMNS
     edit_columns = [c for c in WRITE_COLUMNS if c not in ("village_id", "kind")] + [
-        "custody_state", "satisfaction", "followup_note", "followup_at",
+        "custody_state",
+        "satisfaction",
+        "followup_note",
+        "followup_at",
     ]
     list_model_schema = CaseListSchema()
     show_model_schema = CaseDetailSchema()
     search_columns = [
-        "case_number", "village_id", "agent_id", "kind", "status", "service_item_id", "category_id", "urgent",
-        "received_at", "due_on", "closed_at", "closed_late", "applicant_name",
+        "case_number",
+        "village_id",
+        "agent_id",
+        "kind",
+        "status",
+        "service_item_id",
+        "category_id",
+        "urgent",
+        "received_at",
+        "due_on",
+        "closed_at",
+        "closed_late",
+        "applicant_name",
     ]
     order_columns = ["id", "case_number", "received_at", "due_on", "status", "closed_at"]
     base_order = ("received_at", "desc")
@@ -272,7 +352,9 @@ class CaseApi(BmModelRestApi):
         except ValueError:
             limit = 20
         rows = case_service.todo_cases(clock.today(), limit)
-        return self.response(200, ids=[c.id for c in rows], count=len(rows), result=self.list_model_schema.dump(rows, many=True))
+        return self.response(
+            200, ids=[c.id for c in rows], count=len(rows), result=self.list_model_schema.dump(rows, many=True)
+        )
 
 
 def _body_message():
@@ -287,13 +369,38 @@ class ServiceItemApi(BmModelRestApi):
     service_update = catalog_service.update_item
     request_specs = {"post": catalog_service.ITEM_SPEC, "put": catalog_service.ITEM_SPEC}
     list_columns = [
-        "id", "code", "category_id", "name", "window", "materials", "promised_days", "fee", "active",
-        "mode", "needs_verification", "applicant_fields", "pays_on_behalf", "owner", "seed_version",
+        "id",
+        "code",
+        "category_id",
+        "name",
+        "window",
+        "materials",
+        "promised_days",
+        "fee",
+        "active",
+        "mode",
+        "needs_verification",
+        "applicant_fields",
+        "pays_on_behalf",
+        "owner",
+        "seed_version",
     ]
     show_columns = [*list_columns, "legal_basis", "procedure"]
     add_columns = [
-        "code", "category_id", "name", "window", "legal_basis", "materials", "procedure", "promised_days", "fee",
-        "active", "mode", "needs_verification", "applicant_fields", "pays_on_behalf",
+        "code",
+        "category_id",
+        "name",
+        "window",
+        "legal_basis",
+        "materials",
+        "procedure",
+        "promised_days",
+        "fee",
+        "active",
+        "mode",
+        "needs_verification",
+        "applicant_fields",
+        "pays_on_behalf",
     ]
     edit_columns = add_columns
     search_columns = ["code", "category_id", "name", "active", "window", "mode", "pays_on_behalf"]

@@ -63,7 +63,18 @@ class PayoutSheetApi(BmModelRestApi):
         "reopen": payout_service.REOPEN_SPEC,
     }
     versioned_actions = frozenset({"approve", "pay", "reopen"})
-    list_columns = ["id", "year", "quarter", "status", "computed_at", "prepared_by", "approved_at", "approved_by", "paid_on", "version"]
+    list_columns = [
+        "id",
+        "year",
+        "quarter",
+        "status",
+        "computed_at",
+        "prepared_by",
+        "approved_at",
+        "approved_by",
+        "paid_on",
+        "version",
+    ]
     show_columns = [*list_columns, "changes_since_last", "notes"]
     search_columns = ["year", "quarter", "status"]
     order_columns = ["year", "quarter", "status"]

@@ -26,14 +26,44 @@ class InspectionApi(BmModelRestApi):
     service_create = service.create_inspection
     service_update = service.update_inspection
     request_specs = {"post": service.INSPECTION_SPEC, "put": service.INSPECTION_SPEC}
-    list_columns = ["id", "inspected_at", "inspector", "village_id", "agent_id", "on_duty", "ledger_complete", "rectify_by", "rectified_on"]
+    list_columns = [
+        "id",
+        "inspected_at",
+        "inspector",
+        "village_id",
+        "agent_id",
+        "on_duty",
+        "ledger_complete",
+        "rectify_by",
+        "rectified_on",
+    ]
     show_columns = [
-        "id", "inspected_at", "inspector", "village_id", "agent_id", "on_duty", "ledger_complete", "six_ones",
-        "problems", "rectification", "rectify_by", "rectified_on", "created_at",
+        "id",
+        "inspected_at",
+        "inspector",
+        "village_id",
+        "agent_id",
+        "on_duty",
+        "ledger_complete",
+        "six_ones",
+        "problems",
+        "rectification",
+        "rectify_by",
+        "rectified_on",
+        "created_at",
     ]
     add_columns = [
-        "inspected_at", "inspector", "village_id", "agent_id", "on_duty", "ledger_complete", "six_ones",
-        "problems", "rectification", "rectify_by", "rectified_on",
+        "inspected_at",
+        "inspector",
+        "village_id",
+        "agent_id",
+        "on_duty",
+        "ledger_complete",
+        "six_ones",
+        "problems",
+        "rectification",
+        "rectify_by",
+        "rectified_on",
     ]
     edit_columns = add_columns
     search_columns = ["village_id", "agent_id", "on_duty", "ledger_complete", "inspected_at"]
@@ -54,10 +84,32 @@ class ComplaintApi(BmModelRestApi):
     }
     include_route_methods = BmModelRestApi.include_route_methods | {"verify"}
     method_permission_name = {**BmModelRestApi.method_permission_name, "verify": "verify"}
-    list_columns = ["id", "received_on", "channel", "village_id", "agent_id", "refused_request", "result", "verified_on"]
+    list_columns = [
+        "id",
+        "received_on",
+        "channel",
+        "village_id",
+        "agent_id",
+        "refused_request",
+        "result",
+        "verified_on",
+    ]
     show_columns = [
-        "id", "received_on", "channel", "complainant", "complainant_phone", "village_id", "agent_id", "case_id",
-        "refused_request", "content", "result", "verified_by", "verified_on", "verification_note", "followup",
+        "id",
+        "received_on",
+        "channel",
+        "complainant",
+        "complainant_phone",
+        "village_id",
+        "agent_id",
+        "case_id",
+        "refused_request",
+        "content",
+        "result",
+        "verified_by",
+        "verified_on",
+        "verification_note",
+        "followup",
     ]
     add_columns = show_columns[1:]
     edit_columns = add_columns
@@ -116,10 +168,19 @@ class TrainingApi(BmModelRestApi):
         result = data.get("result") or {}
         if "id" in result:
             rows = db.session.execute(
-                select(TrainingAttendance).where(TrainingAttendance.training_id == result["id"]).order_by(TrainingAttendance.id)
+                select(TrainingAttendance)
+                .where(TrainingAttendance.training_id == result["id"])
+                .order_by(TrainingAttendance.id)
             ).scalars()
             result["attendance_list"] = [
-                {"id": r.id, "agent_id": r.agent_id, "village_id": r.village_id, "attendance": r.attendance, "note": r.note} for r in rows
+                {
+                    "id": r.id,
+                    "agent_id": r.agent_id,
+                    "village_id": r.village_id,
+                    "attendance": r.attendance,
+                    "note": r.note,
+                }
+                for r in rows
             ]
 
     @expose("/<int:pk>/attendance", methods=["POST"])
@@ -145,7 +206,14 @@ class TrainingApi(BmModelRestApi):
         except DomainError as exc:
             return self.error_response(exc)
         return self.response(
-            200, id=row.id, result={"agent_id": row.agent_id, "village_id": row.village_id, "attendance": row.attendance, "note": row.note}
+            200,
+            id=row.id,
+            result={
+                "agent_id": row.agent_id,
+                "village_id": row.village_id,
+                "attendance": row.attendance,
+                "note": row.note,
+            },
         )
 
 
@@ -155,8 +223,18 @@ class DeductionApi(BmModelRestApi):
     datamodel = SQLAInterface(Deduction, db.session)
     include_route_methods = {"get", "get_list", "info"}
     list_columns = [
-        "id", "code", "agent_id", "village_id", "year", "month", "occurred_on", "amount", "source_type", "source_id",
-        "state", "description",
+        "id",
+        "code",
+        "agent_id",
+        "village_id",
+        "year",
+        "month",
+        "occurred_on",
+        "amount",
+        "source_type",
+        "source_id",
+        "state",
+        "description",
     ]
     show_columns = [*list_columns, "voided_at", "void_reason", "created_at"]
     search_columns = ["agent_id", "village_id", "year", "month", "code", "state", "source_type"]

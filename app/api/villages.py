@@ -21,8 +21,30 @@ class VillageApi(BmModelRestApi):
     service_create = village_service.create_village
     service_update = village_service.update_village
     request_specs = {"post": village_service.SPEC, "put": village_service.SPEC}
-    list_columns = ["id", "name", "code", "address", "service_phone", "secretary_name", "active", "supplement_per_year", "six_ones_met"]
-    show_columns = ["id", "name", "code", "address", "service_phone", "secretary_name", "active", "supplement_per_year", "six_ones_met", *SIX, "version"]
+    list_columns = [
+        "id",
+        "name",
+        "code",
+        "address",
+        "service_phone",
+        "secretary_name",
+        "active",
+        "supplement_per_year",
+        "six_ones_met",
+    ]
+    show_columns = [
+        "id",
+        "name",
+        "code",
+        "address",
+        "service_phone",
+        "secretary_name",
+        "active",
+        "supplement_per_year",
+        "six_ones_met",
+        *SIX,
+        "version",
+    ]
     add_columns = ["name", "code", "address", "service_phone", "secretary_name", "active", "supplement_per_year", *SIX]
     edit_columns = add_columns
     label_columns = VillageView.label_columns
@@ -37,17 +59,63 @@ class AgentApi(BmModelRestApi):
     service_create = agent_service.create_agent
     service_update = agent_service.update_agent
     request_specs = {"post": agent_service.SPEC, "put": agent_service.SPEC}
-    list_columns = ["id", "name", "gender", "village_id", "level", "status", "education", "phone_masked", "id_number_masked", "hired_on"]
+    list_columns = [
+        "id",
+        "name",
+        "gender",
+        "village_id",
+        "level",
+        "status",
+        "education",
+        "phone_masked",
+        "id_number_masked",
+        "hired_on",
+    ]
     show_columns = [
-        "id", "name", "gender", "id_number_detail", "phone_detail", "birth_date", "education", "level",
-        "village_id", "window_unit", "appointment_kind", "long_term_resident", "is_grid_worker",
-        "age_override_reason", "nominated_on", "approved_on", "filed_on", "committee_decided_on", "hired_on",
-        "status", "dismissed_on", "dismissal_reason", "version",
+        "id",
+        "name",
+        "gender",
+        "id_number_detail",
+        "phone_detail",
+        "birth_date",
+        "education",
+        "level",
+        "village_id",
+        "window_unit",
+        "appointment_kind",
+        "long_term_resident",
+        "is_grid_worker",
+        "age_override_reason",
+        "nominated_on",
+        "approved_on",
+        "filed_on",
+        "committee_decided_on",
+        "hired_on",
+        "status",
+        "dismissed_on",
+        "dismissal_reason",
+        "version",
     ]
     add_columns = [
-        "name", "gender", "id_number", "phone", "education", "level", "village_id", "window_unit",
-        "appointment_kind", "long_term_resident", "is_grid_worker", "age_override_reason",
-        "nominated_on", "approved_on", "filed_on", "committee_decided_on", "hired_on", "status", "dismissed_on",
+        "name",
+        "gender",
+        "id_number",
+        "phone",
+        "education",
+        "level",
+        "village_id",
+        "window_unit",
+        "appointment_kind",
+        "long_term_resident",
+        "is_grid_worker",
+        "age_override_reason",
+        "nominated_on",
+        "approved_on",
+        "filed_on",
+        "committee_decided_on",
+        "hired_on",
+        "status",
+        "dismissed_on",
         "dismissal_reason",
     ]
     edit_columns = add_columns

@@ -92,7 +92,9 @@ def _write(kind: str, path: str, options, full_numbers: bool) -> int:
         if options.sheet_id:
             raise ValidationFailed(_l("台账不能按发放表导出"))
         date_from, date_to = options.date_range()
-        query = export_service.ledger_query(village_id=village.id if village else None, date_from=date_from, date_to=date_to)
+        query = export_service.ledger_query(
+            village_id=village.id if village else None, date_from=date_from, date_to=date_to
+        )
         rows = export_service.write_ledger(
             path, query, scope_text=options.describe(), village=village, full_numbers=full_numbers
         )

@@ -58,8 +58,20 @@ def scoped_models() -> list[type]:
     return [
         m
         for m in (
-            Village, Agent, Case, CaseTransition, CaseExtension, SignIn, Inspection, Complaint,
-            TrainingAttendance, Deduction, AnnualAssessment, MonthlyReport, MonthlyReportAction,
-            PayoutLine, BmUser,
+            Village,
+            Agent,
+            Case,
+            CaseTransition,
+            CaseExtension,
+            SignIn,
+            Inspection,
+            Complaint,
+            TrainingAttendance,
+            Deduction,
+            AnnualAssessment,
+            MonthlyReport,
+            MonthlyReportAction,
+            PayoutLine,
+            BmUser,
         )
     ]

@@ -33,9 +33,7 @@ class VillageScoped:
 
 class Timestamped:
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
-    updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime, default=utcnow, onupdate=utcnow, nullable=False
-    )
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow, nullable=False)
 
 
 __all__ = ["Model", "Money", "Timestamped", "VillageScoped", "utcnow"]

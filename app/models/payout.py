@@ -31,9 +31,7 @@ class PayoutSheet(Timestamped, Model):
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     __mapper_args__ = {"version_id_col": version}
 
-    lines: Mapped[list[PayoutLine]] = relationship(
-        "PayoutLine", back_populates="sheet", order_by="PayoutLine.seq"
-    )
+    lines: Mapped[list[PayoutLine]] = relationship("PayoutLine", back_populates="sheet", order_by="PayoutLine.seq")
     actions: Mapped[list[PayoutAction]] = relationship(
         "PayoutAction", back_populates="sheet", order_by="PayoutAction.at"
     )

@@ -13,9 +13,7 @@ from .village import Village
 class BmUser(User):
     __tablename__ = "ab_user"
 
-    village_id: Mapped[int | None] = mapped_column(
-        Integer, ForeignKey("village.id"), nullable=True, index=True
-    )
+    village_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("village.id"), nullable=True, index=True)
     village: Mapped[Village | None] = relationship(Village, foreign_keys=[village_id])
 
     @classmethod

@@ -164,9 +164,7 @@ def check_transition(f: StepFacts, labels: Mapping[str, object]) -> list[Finding
     findings: list[Finding] = []
     for name in required_fields(f.kind, f.from_status, f.to_status):
         if _blank(f.values.get(name)):
-            findings.append(
-                Finding(name, "step_field_missing", _l("%(f)s为必填项", f=labels.get(name, name)))
-            )
+            findings.append(Finding(name, "step_field_missing", _l("%(f)s为必填项", f=labels.get(name, name))))
     findings += check_step_time(f.at, f.received_at, f.now, "at")
     if f.to_status == "completed":
         reply_at = f.values.get("reply_at")
@@ -189,7 +187,9 @@ def check_step_time(at: datetime, received_at: datetime, now: datetime, field: s
     """A step is dated between the acceptance and now."""
     if at < received_at:
         return [
-            Finding(field, "before_received", _l("办理时间不能早于受理时间（%(t)s）", t=f"{received_at:%Y-%m-%d %H:%M}"))
+            Finding(
+                field, "before_received", _l("办理时间不能早于受理时间（%(t)s）", t=f"{received_at:%Y-%m-%d %H:%M}")
+            )
         ]
     if at > now + CLOCK_TOLERANCE:
         return [Finding(field, "in_future", _l("办理时间不能晚于当前时间"))]
@@ -274,9 +274,7 @@ def soon_limit(today: date, cal: WorkCalendar) -> date:
     return cal.add_workdays(today, 1)
 
 
-def deadline_state(
-    status: str, due_on: date | None, is_closed_late: bool, today: date, soon: date
-) -> str:
+def deadline_state(status: str, due_on: date | None, is_closed_late: bool, today: date, soon: date) -> str:
     """``overdue`` (open past the deadline), ``soon`` (临期), ``open`` (in time),
     ``late`` (closed after the deadline), ``closed`` (in time) or ``void``."""
     if status == "voided":

@@ -72,9 +72,7 @@ def is_overdue(deadline: date, closed_on: date | None, today: date) -> bool:
     return _as_date(today) > deadline
 
 
-def is_due_soon(
-    deadline: date, closed_on: date | None, today: date, cal: WorkCalendar
-) -> bool:
+def is_due_soon(deadline: date, closed_on: date | None, today: date, cal: WorkCalendar) -> bool:
     """临期: open, not yet overdue, with at most one working day left.
 
     Same as ``cal.workdays_between(today, deadline) <= 1``, computed without walking

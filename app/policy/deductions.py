@@ -155,9 +155,7 @@ class StrikeStatus:
         return lines
 
 
-def strike_status(
-    counts: Mapping[DeductionCode, int], threshold: int = STRIKE_THRESHOLD
-) -> StrikeStatus:
+def strike_status(counts: Mapping[DeductionCode, int], threshold: int = STRIKE_THRESHOLD) -> StrikeStatus:
     """Read strike counts against the threshold (3): warn at ``threshold - 1``, dismiss at it.
 
     Kinds are never added together: two strikes of different kinds neither warn nor dismiss.
@@ -171,9 +169,7 @@ def strike_status(
             normalised[member] = int(count)
     dismiss = [code for code in STRIKE_CODES if normalised[code] >= threshold]
     warn_at = threshold - 1
-    warnings = [
-        code for code in STRIKE_CODES if warn_at >= 1 and normalised[code] == warn_at
-    ]
+    warnings = [code for code in STRIKE_CODES if warn_at >= 1 and normalised[code] == warn_at]
     return StrikeStatus(normalised, warnings, dismiss, threshold)
 
 

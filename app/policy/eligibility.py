@@ -193,9 +193,7 @@ def check_appointment_chain(
                     )
                 )
     given = [
-        (field, step, value)
-        for (field, step), value in zip(APPOINTMENT_STEPS, dates, strict=True)
-        if value is not None
+        (field, step, value) for (field, step), value in zip(APPOINTMENT_STEPS, dates, strict=True) if value is not None
     ]
     for i, (field, step, value) in enumerate(given):
         later_predecessors = [(s, d) for _, s, d in given[:i] if d > value]

@@ -16,9 +16,7 @@ class PolicyViolation(ValueError):
     ``str(exc)`` renders the message: Chinese outside a request, the user's language inside one.
     """
 
-    def __init__(
-        self, message: Any, field: str | None = None, code: str = "invalid"
-    ) -> None:
+    def __init__(self, message: Any, field: str | None = None, code: str = "invalid") -> None:
         super().__init__(message)
         self.message = message
         self.field = field

@@ -39,9 +39,7 @@ def id_check_digit(first17: str) -> str:
     """The 18th character (``0``–``9`` or ``X``) for the first 17 digits (ISO 7064 MOD 11-2)."""
     if len(first17) != 17 or not first17.isascii() or not first17.isdigit():
         raise ValueError("first17 must be exactly 17 ASCII digits")
-    total = sum(
-        int(digit) * weight for digit, weight in zip(first17, WEIGHTS, strict=True)
-    )
+    total = sum(int(digit) * weight for digit, weight in zip(first17, WEIGHTS, strict=True))
     return CHECK_MAP[total % 11]
 
 
@@ -64,14 +62,10 @@ def parse_id_number(value: str | None, today: date | None = None) -> IdInfo:
         raise PolicyViolation(_l("身份证号应为18位"), field=FIELD, code="id_length")
     first17 = number[:17]
     if not (first17.isascii() and first17.isdigit()):
-        raise PolicyViolation(
-            _l("身份证号前17位应为数字"), field=FIELD, code="id_digits"
-        )
+        raise PolicyViolation(_l("身份证号前17位应为数字"), field=FIELD, code="id_digits")
     birth = _birth_date(first17[6:14], today or date.today())
     if birth is None:
-        raise PolicyViolation(
-            _l("身份证号中的出生日期无效"), field=FIELD, code="id_birth_date"
-        )
+        raise PolicyViolation(_l("身份证号中的出生日期无效"), field=FIELD, code="id_birth_date")
     if number[17] != id_check_digit(first17):
         raise PolicyViolation(
             _l("身份证号校验位不正确，请核对后重新输入"),

@@ -155,9 +155,7 @@ def check_applicant_fields(kind: str, required: Sequence[str], values: Mapping[s
         return []
     findings = []
     if "id_number" in required and _blank(values.get("applicant_id_number")):
-        findings.append(
-            Finding("applicant_id_number", "id_missing", _l("该代办事项须登记申请人身份证号"))
-        )
+        findings.append(Finding("applicant_id_number", "id_missing", _l("该代办事项须登记申请人身份证号")))
     if "phone" in required and _blank(values.get("applicant_phone")):
         findings.append(Finding("applicant_phone", "phone_missing", _l("该代办事项须登记申请人联系电话")))
     return findings

@@ -66,9 +66,7 @@ def season_on(d: date, hours: OfficeHours = DEFAULT_OFFICE_HOURS) -> Season:
     return "summer" if in_summer else "winter"
 
 
-def sessions_on(
-    d: date, cal: WorkCalendar, hours: OfficeHours = DEFAULT_OFFICE_HOURS
-) -> tuple[Session, ...]:
+def sessions_on(d: date, cal: WorkCalendar, hours: OfficeHours = DEFAULT_OFFICE_HOURS) -> tuple[Session, ...]:
     """The seated sessions of day ``d``; empty on a rest day."""
     if isinstance(d, datetime):
         d = d.date()
@@ -77,9 +75,7 @@ def sessions_on(
     return hours.summer if season_on(d, hours) == "summer" else hours.winter
 
 
-def is_open(
-    dt: datetime, cal: WorkCalendar, hours: OfficeHours = DEFAULT_OFFICE_HOURS
-) -> bool:
+def is_open(dt: datetime, cal: WorkCalendar, hours: OfficeHours = DEFAULT_OFFICE_HOURS) -> bool:
     """Whether the service point is seated at ``dt`` (session start inclusive, end exclusive)."""
     now = dt.time().replace(tzinfo=None)
     return any(start <= now < end for start, end in sessions_on(dt.date(), cal, hours))
@@ -128,9 +124,7 @@ def describe_sessions(sessions: tuple[Session, ...]) -> str:
     return "，".join(parts)
 
 
-def describe_hours(
-    d: date, cal: WorkCalendar, hours: OfficeHours = DEFAULT_OFFICE_HOURS
-) -> str:
+def describe_hours(d: date, cal: WorkCalendar, hours: OfficeHours = DEFAULT_OFFICE_HOURS) -> str:
     """The seated hours of day ``d`` in words, e.g. ``上午9:00—11:30，下午3:00—6:00``."""
     return describe_sessions(sessions_on(d, cal, hours))
 

@@ -300,7 +300,9 @@ def compute_quarter(
         supplement_shares = monthly_shares(village.supplement_per_year or ZERO)
         # per term: list of MonthWorking
         workings: list[list[MonthWorking]] = [[] for _ in terms]
-        for (y, m), (first, last), share, supplement_share in zip(months, bounds, shares, supplement_shares, strict=True):
+        for (y, m), (first, last), share, supplement_share in zip(
+            months, bounds, shares, supplement_shares, strict=True
+        ):
             dim = calendar.monthrange(y, m)[1]
             days = credited_days(terms, first, last)
             gross_parts = split_share(share, days, dim)
@@ -373,7 +375,9 @@ def _vacant_line(village: VillageTerm, year: int, months, shares, bounds) -> Pay
     )
 
 
-def _notes(term: AgentTerm, working: list[MonthWorking], village: VillageTerm, q_start: date, q_end: date) -> tuple[Note, ...]:
+def _notes(
+    term: AgentTerm, working: list[MonthWorking], village: VillageTerm, q_start: date, q_end: date
+) -> tuple[Note, ...]:
     notes: list[Note] = []
     if q_start <= term.start <= q_end:
         notes.append(Note("hired", day=term.start))

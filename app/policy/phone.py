@@ -17,9 +17,7 @@ MOBILE_RE = re.compile(r"1[3-9]\d{9}", re.ASCII)
 #: Landline local number: 7–8 digits, not starting with 0 or 1 (area code: ``0`` + 2–3 digits).
 LOCAL_RE = re.compile(r"[2-9]\d{6,7}", re.ASCII)
 #: An area code written apart from the local number: ``0731-…``, ``0731 …``, ``(0731)…``.
-_AREA_APART_RE = re.compile(
-    r"[(（]?(0\d{2,3})(?:[)）]\s*|[)）]?[\s\-－—–]+)(\d[\d\s\-]*)", re.ASCII
-)
+_AREA_APART_RE = re.compile(r"[(（]?(0\d{2,3})(?:[)）]\s*|[)）]?[\s\-－—–]+)(\d[\d\s\-]*)", re.ASCII)
 
 _SEPARATORS = re.compile(r"[\s\-－—–()（）]+")
 
@@ -51,9 +49,7 @@ def normalize_mobile(value: str | None) -> str:
     """
     mobile = _mobile_or_none(value)
     if mobile is None:
-        raise PolicyViolation(
-            _l("手机号码应为11位，以1开头"), field="phone", code="mobile"
-        )
+        raise PolicyViolation(_l("手机号码应为11位，以1开头"), field="phone", code="mobile")
     return mobile
 
 

@@ -69,9 +69,7 @@ def _naive(dt: datetime) -> datetime:
     return dt.replace(tzinfo=None)
 
 
-def is_report_late(
-    submitted_at: datetime | None, year: int, month: int, now: datetime, cal: WorkCalendar
-) -> bool:
+def is_report_late(submitted_at: datetime | None, year: int, month: int, now: datetime, cal: WorkCalendar) -> bool:
     """Late when submitted after its due day (:func:`report_due_date`), or still not submitted
     once that day has passed. Times are local wall-clock times."""
     deadline = report_deadline(year, month, cal)
@@ -113,7 +111,5 @@ def parse_month(text: str) -> tuple[int, int]:
     """``"2026-09"`` (also ``2026-9``, ``2026/09``, ``2026年9月``) → ``(2026, 9)``."""
     match = _MONTH_RE.fullmatch((text or "").strip())
     if match is None or not 1 <= int(match.group(2)) <= 12:
-        raise PolicyViolation(
-            _l("月份格式应为“年-月”，例如2026-09"), field="month", code="month_format"
-        )
+        raise PolicyViolation(_l("月份格式应为“年-月”，例如2026-09"), field="month", code="month_format")
     return int(match.group(1)), int(match.group(2))

@@ -108,7 +108,9 @@ def check_rectification(
     if rectified_on is not None:
         if rectified_on < inspected_on:
             problems.append(
-                PolicyViolation(_l("整改完成日期不能早于检查日期"), field="rectified_on", code="rectified_before_inspection")
+                PolicyViolation(
+                    _l("整改完成日期不能早于检查日期"), field="rectified_on", code="rectified_before_inspection"
+                )
             )
         elif rectified_on > today:
             problems.append(
@@ -292,9 +294,7 @@ def attendance_summary(
         else:
             missing += 1
             missing_days.append(d)
-    return AttendanceSummary(
-        workdays, on_time + late, on_time, late, missing, tuple(missing_days), tuple(late_days)
-    )
+    return AttendanceSummary(workdays, on_time + late, on_time, late, missing, tuple(missing_days), tuple(late_days))
 
 
 __all__ = [

@@ -45,9 +45,7 @@ class WorkCalendar:
     """Working days: township overrides → chinesecalendar → Monday–Friday."""
 
     def __init__(self, overrides: Mapping[date, bool] | None = None, complete_years: Iterable[int] = ()) -> None:
-        self._overrides: dict[date, bool] = {
-            _as_date(d): bool(is_work) for d, is_work in (overrides or {}).items()
-        }
+        self._overrides: dict[date, bool] = {_as_date(d): bool(is_work) for d, is_work in (overrides or {}).items()}
         self._complete_years = frozenset(int(y) for y in complete_years)
 
     @property

@@ -79,11 +79,15 @@ def _on_duty_agents(village_ids: list[int]) -> dict[int, tuple[str, str | None]]
     """village id → (name, stored photo name) of its current on-duty 村级 agent."""
     if not village_ids:
         return {}
-    rows = _db().session.execute(
-        select(Agent.village_id, Agent.name, Agent.photo)
-        .where(Agent.village_id.in_(village_ids), Agent.level == "village", Agent.status == "active")
-        .order_by(Agent.village_id, Agent.hired_on.desc(), Agent.id.desc())
-    ).all()
+    rows = (
+        _db()
+        .session.execute(
+            select(Agent.village_id, Agent.name, Agent.photo)
+            .where(Agent.village_id.in_(village_ids), Agent.level == "village", Agent.status == "active")
+            .order_by(Agent.village_id, Agent.hired_on.desc(), Agent.id.desc())
+        )
+        .all()
+    )
     out: dict[int, tuple[str, str | None]] = {}
     for village_id, name, photo in rows:
         out.setdefault(village_id, (name, photo))
@@ -116,7 +120,9 @@ def _public(v: Village, agent: PublicAgent | None) -> PublicVillage:
 
 def villages() -> list[PublicVillage]:
     with unscoped():
-        rows = list(_db().session.execute(select(Village).where(Village.active.is_(True)).order_by(Village.code)).scalars())
+        rows = list(
+            _db().session.execute(select(Village).where(Village.active.is_(True)).order_by(Village.code)).scalars()
+        )
         agents = _agents_by_village(rows)
         return [_public(v, agents.get(v.id)) for v in rows]
 
@@ -124,9 +130,11 @@ def villages() -> list[PublicVillage]:
 def _village_row(code: str) -> Village | None:
     if not CODE_RE.fullmatch(code or ""):
         return None
-    return _db().session.execute(
-        select(Village).where(Village.code == code.upper(), Village.active.is_(True))
-    ).scalar_one_or_none()
+    return (
+        _db()
+        .session.execute(select(Village).where(Village.code == code.upper(), Village.active.is_(True)))
+        .scalar_one_or_none()
+    )
 
 
 def village(code: str) -> PublicVillage | None:
@@ -143,9 +151,10 @@ def catalog() -> list[dict]:
     with unscoped():
         cats = list(_db().session.execute(select(ServiceCategory).order_by(ServiceCategory.code)).scalars())
         items = list(
-            _db().session.execute(
-                select(ServiceItem).where(ServiceItem.active.is_(True)).order_by(ServiceItem.code)
-            ).unique().scalars()
+            _db()
+            .session.execute(select(ServiceItem).where(ServiceItem.active.is_(True)).order_by(ServiceItem.code))
+            .unique()
+            .scalars()
         )
     by_cat: dict[int, list[dict]] = {}
     for it in items:
@@ -186,4 +195,6 @@ def published_months(code: str, today: dt.date | None = None, limit: int = PUBLI
         # live counts only for reports without frozen totals (one grouped query)
         missing = [ym for ym, figures in reports if not published_totals(figures, CaseFigures())["frozen"]]
         live = month_figures(v.id, missing, today)
-    return [PublishedMonth(y, m, published_totals(figures, live.get((y, m), CaseFigures()))) for (y, m), figures in reports]
+    return [
+        PublishedMonth(y, m, published_totals(figures, live.get((y, m), CaseFigures()))) for (y, m), figures in reports
+    ]

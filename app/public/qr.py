@@ -38,7 +38,9 @@ def reachable_by_villagers(base_url: str | None) -> bool:
         ip = ipaddress.ip_address(host)
     except ValueError:
         return host != "localhost" and "." in host and not host.endswith(LOCAL_SUFFIXES)
-    return not (ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_unspecified or ip.is_reserved or ip.is_multicast)
+    return not (
+        ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_unspecified or ip.is_reserved or ip.is_multicast
+    )
 
 
 def public_base_url() -> str:

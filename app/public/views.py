@@ -88,7 +88,9 @@ def agent_photo(code: str):
 
 
 def _error(code: int, message):
-    return make_response(render_template("public/error.html", code=code, message=message, contacts=data.contacts()), code)
+    return make_response(
+        render_template("public/error.html", code=code, message=message, contacts=data.contacts()), code
+    )
 
 
 @public_bp.errorhandler(404)

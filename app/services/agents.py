@@ -120,7 +120,11 @@ def validate_agent(values: dict, current: Agent | None, today: dt.date | None = 
     status_term = AGENT_STATUS_POLICY_TERM[values["status"]]
     if values["level"] == "village":
         chain = check_appointment_chain(
-            status_term, values.get("nominated_on"), values.get("approved_on"), values.get("filed_on"), values.get("hired_on")
+            status_term,
+            values.get("nominated_on"),
+            values.get("approved_on"),
+            values.get("filed_on"),
+            values.get("hired_on"),
         )
     else:
         chain = check_township_appointment(status_term, values.get("committee_decided_on"), values.get("hired_on"))

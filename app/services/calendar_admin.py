@@ -43,9 +43,7 @@ WORK_WORDS = ("上班", "补班", "工作日", "班", "work")
 
 _DATE = r"(?:(?P<{p}y>\d{{4}})\s*[-/.年]\s*)?(?P<{p}m>\d{{1,2}})\s*[-/.月]\s*(?P<{p}d>\d{{1,2}})\s*日?"
 _END = r"(?:(?:(?P<ey>\d{4})\s*[-/.年]\s*)?(?P<em>\d{1,2})\s*[-/.月]\s*)?(?P<ed>\d{1,2})\s*日?"
-_LINE_RE = re.compile(
-    r"^\s*" + _DATE.format(p="s") + r"(?:\s*(?:至|到|~|～|—|–|--|－)\s*" + _END + r")?(?P<rest>.*)$"
-)
+_LINE_RE = re.compile(r"^\s*" + _DATE.format(p="s") + r"(?:\s*(?:至|到|~|～|—|–|--|－)\s*" + _END + r")?(?P<rest>.*)$")
 
 
 @dataclass(frozen=True)
@@ -311,15 +309,18 @@ def year_status(years: list[int] | None = None) -> list[dict]:
         this = clock.today().year
         years = [this - 1, this, this + 1]
     year_col = extract("year", CalendarDay.day)
-    rows = session().execute(
-        select(year_col, CalendarDay.is_workday, func.count())
-        .where(CalendarDay.day >= dt.date(min(years), 1, 1), CalendarDay.day <= dt.date(max(years), 12, 31))
-        .group_by(year_col, CalendarDay.is_workday)
-    ).all()
+    rows = (
+        session()
+        .execute(
+            select(year_col, CalendarDay.is_workday, func.count())
+            .where(CalendarDay.day >= dt.date(min(years), 1, 1), CalendarDay.day <= dt.date(max(years), 12, 31))
+            .group_by(year_col, CalendarDay.is_workday)
+        )
+        .all()
+    )
     counts: dict[tuple[int, bool], int] = {(int(y), bool(w)): n for y, w, n in rows}
     confirmed = {
-        row.year: row
-        for row in session().execute(select(CalendarYear).where(CalendarYear.year.in_(years))).scalars()
+        row.year: row for row in session().execute(select(CalendarYear).where(CalendarYear.year.in_(years))).scalars()
     }
     out = []
     for year in years:

@@ -107,11 +107,15 @@ def register_cli(app: Flask) -> None:
             state = "已配置" if row["configured"] else "未配置（按周末休息估算）"
             if row["complete"]:
                 state += f"（{row['confirmed_by'] or ''}确认全年安排已录入）"
-            click.echo(f"{row['year']}年：{state}；{source}；本地设置 休 {row['rest_days']} 天、班 {row['work_days']} 天")
+            click.echo(
+                f"{row['year']}年：{state}；{source}；本地设置 休 {row['rest_days']} 天、班 {row['work_days']} 天"
+            )
             if years:
                 for day in db.session.execute(
                     select(CalendarDay)
-                    .where(CalendarDay.day >= dt.date(row["year"], 1, 1), CalendarDay.day <= dt.date(row["year"], 12, 31))
+                    .where(
+                        CalendarDay.day >= dt.date(row["year"], 1, 1), CalendarDay.day <= dt.date(row["year"], 12, 31)
+                    )
                     .order_by(CalendarDay.day)
                 ).scalars():
                     click.echo(f"  {day.day:%Y-%m-%d} {'班' if day.is_workday else '休'} {day.note or ''}".rstrip())

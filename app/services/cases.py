@@ -360,14 +360,22 @@ def _resync_counter(village: Village, year: int) -> None:
     """After a clash (numbers issued outside the counter, a village code reused): move the
     counter past the highest number already taken with this prefix."""
     prefix = f"{village.code}{year:04d}-"
-    numbers = session().execute(
-        select(Case.case_number).where(Case.case_number.like(prefix + "%")).execution_options(skip_village_scope=True)
-    ).scalars()
+    numbers = (
+        session()
+        .execute(
+            select(Case.case_number)
+            .where(Case.case_number.like(prefix + "%"))
+            .execution_options(skip_village_scope=True)
+        )
+        .scalars()
+    )
     highest = max((p[2] for p in map(flow.parse_case_number, numbers) if p), default=0)
     table = CaseCounter.__table__
-    done = session().execute(
-        update(table).where(table.c.village_id == village.id, table.c.year == year).values(last=highest)
-    ).rowcount
+    done = (
+        session()
+        .execute(update(table).where(table.c.village_id == village.id, table.c.year == year).values(last=highest))
+        .rowcount
+    )
     if not done:
         session().execute(insert(table).values(village_id=village.id, year=year, last=highest))
 
@@ -456,7 +464,13 @@ def _check_intake(
 def _deadlines(kind: str, received_at: dt.datetime, urgent: bool, item: ServiceItem | None):
     submit_days, default_days = _settings()
     return flow.case_deadlines(
-        kind, received_at, urgent, item.promised_days if item else None, work_calendar(), submit_days, default_days,
+        kind,
+        received_at,
+        urgent,
+        item.promised_days if item else None,
+        work_calendar(),
+        submit_days,
+        default_days,
         mode=item.mode if item else None,
     )
 
@@ -577,17 +591,13 @@ def update_case(case: Case, data) -> Case:
     initial = case.status == flow.initial_status(case.kind)
     for key in INTAKE_LOCKED:
         if key in changed and not initial:
-            errors.setdefault(key, []).append(
-                str(_l("事项已进入办理环节，不能修改“%(f)s”", f=LABELS[key]))
-            )
+            errors.setdefault(key, []).append(str(_l("事项已进入办理环节，不能修改“%(f)s”", f=LABELS[key])))
     if "received_at" in changed and changed["received_at"] and changed["received_at"].year != case.received_at.year:
         errors.setdefault("received_at", []).append(str(_l("受理时间不能改到其他年份（受理编号按年编排）")))
     if not case.is_open and not township:
         for key in changed:
             if key not in CLOSED_EDITABLE:
-                errors.setdefault(key, []).append(
-                    str(_l("事项已办结，只能补充满意度评价、回访、收费票据和备注"))
-                )
+                errors.setdefault(key, []).append(str(_l("事项已办结，只能补充满意度评价、回访、收费票据和备注")))
     if errors:
         raise ValidationFailed(errors=errors)
 
@@ -654,9 +664,7 @@ def case_same_day(case: Case) -> bool:
 
 def same_day_map(cases: Iterable[Case]) -> dict[int, bool]:
     cal = work_calendar()
-    return {
-        c.id: intake.registered_same_day(c.received_at, c.registered_at or c.received_at, cal) for c in cases
-    }
+    return {c.id: intake.registered_same_day(c.received_at, c.registered_at or c.received_at, cal) for c in cases}
 
 
 def transition_case(case: Case, data) -> Case:
@@ -687,7 +695,9 @@ def transition_case(case: Case, data) -> Case:
     if to == "submitted" and from_status == "verifying" and v.get("verify_result") == "not_confirmed":
         findings.append(
             flow.Finding(
-                "verify_result", "not_confirmed", _l("核实结果为“情况不属实”的，不能报送；请办理不予受理并向申请人说明原因")
+                "verify_result",
+                "not_confirmed",
+                _l("核实结果为“情况不属实”的，不能报送；请办理不予受理并向申请人说明原因"),
             )
         )
     if to == "completed":
@@ -698,8 +708,13 @@ def transition_case(case: Case, data) -> Case:
         payment = {k: v[k] if v.get(k) is not None else getattr(case, k) for k in PAYMENT_SPEC}
         pays = bool(case.service_item and case.service_item.pays_on_behalf)
         findings += intake.check_payment(
-            pays, payment["payment_received"], payment["payment_paid"], payment["payment_voucher"],
-            payment["payment_paid_on"], received_on=case.received_at.date(), today=now.date(),
+            pays,
+            payment["payment_received"],
+            payment["payment_paid"],
+            payment["payment_voucher"],
+            payment["payment_paid_on"],
+            received_on=case.received_at.date(),
+            today=now.date(),
         )
         findings += intake.check_payment_closing(pays, payment["payment_paid"], payment["payment_voucher"])
     _raise_findings(findings)
@@ -830,13 +845,27 @@ def case_calendar_warning(case: Case) -> str | None:
 def timeline(case: Case) -> list[dict]:
     """Status changes and extensions, oldest first (每个状态变化都留痕)."""
     rows = [
-        {"at": t.at, "seq": (0, t.id), "kind": "transition", "from": t.from_status, "to": t.to_status,
-         "who": t.user_name, "note": t.note}
+        {
+            "at": t.at,
+            "seq": (0, t.id),
+            "kind": "transition",
+            "from": t.from_status,
+            "to": t.to_status,
+            "who": t.user_name,
+            "note": t.note,
+        }
         for t in case.transitions
     ]
     rows += [
-        {"at": e.at, "seq": (1, e.id), "kind": "extension", "previous_due": e.previous_due, "new_due": e.new_due,
-         "who": e.user_name, "note": e.reason}
+        {
+            "at": e.at,
+            "seq": (1, e.id),
+            "kind": "extension",
+            "previous_due": e.previous_due,
+            "new_due": e.new_due,
+            "who": e.user_name,
+            "note": e.reason,
+        }
         for e in case.extensions
     ]
     return sorted(rows, key=lambda r: (r["at"], r["seq"]))
@@ -849,11 +878,15 @@ def open_cases_warning(today: dt.date) -> str | None:
     for year in (today.year, today.year + 1):
         if cal.is_configured_year(year):
             continue
-        hit = session().execute(
-            select(Case.id).where(
-                Case.open_clause(), Case.due_on >= dt.date(year, 1, 1), Case.due_on <= dt.date(year, 12, 31)
-            ).limit(1)
-        ).first()
+        hit = (
+            session()
+            .execute(
+                select(Case.id)
+                .where(Case.open_clause(), Case.due_on >= dt.date(year, 1, 1), Case.due_on <= dt.date(year, 12, 31))
+                .limit(1)
+            )
+            .first()
+        )
         if hit:
             return calendar_warning([dt.date(year, 1, 1)], cal)
     return None
@@ -862,13 +895,17 @@ def open_cases_warning(today: dt.date) -> str | None:
 def open_counts(today: dt.date) -> dict[str, int]:
     """How many of the user's cases are open, overdue, due soon, closed late (list toolbar)."""
     soon = soon_limit(today)
-    row = session().execute(
-        select(
-            func.count(Case.id),
-            func.count(Case.id).filter(Case.due_on < today),
-            func.count(Case.id).filter(and_(Case.due_on >= today, Case.due_on <= soon)),
-        ).where(Case.open_clause())  # open cases only: the (status, due_on) index does the work
-    ).one()
+    row = (
+        session()
+        .execute(
+            select(
+                func.count(Case.id),
+                func.count(Case.id).filter(Case.due_on < today),
+                func.count(Case.id).filter(and_(Case.due_on >= today, Case.due_on <= soon)),
+            ).where(Case.open_clause())  # open cases only: the (status, due_on) index does the work
+        )
+        .one()
+    )
     return {"open": row[0] or 0, "overdue": row[1] or 0, "soon": row[2] or 0}
 
 

@@ -125,7 +125,11 @@ def _check_item(values: dict, current: ServiceItem | None) -> None:
     errors: dict[str, list] = {}
     category_id = values.get("category_id")
     name_clash = _unique(
-        ServiceItem, "name", values.get("name"), current.id if current else None, _l("本类别中的事项"),
+        ServiceItem,
+        "name",
+        values.get("name"),
+        current.id if current else None,
+        _l("本类别中的事项"),
         ServiceItem.category_id == category_id,
     )
     if name_clash:

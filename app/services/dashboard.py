@@ -217,8 +217,10 @@ def case_figures(period: Period, today: dt.date, village_id: int | None = None) 
         stmt = stmt.where(Case.village_id == village_id)
     figures = {row[0]: CaseFigures(*(int(v or 0) for v in row[1:])) for row in _db().session.execute(stmt)}
     # 未当日登记: only a case entered on a later calendar day can be late; the calendar decides.
-    later = stmt.with_only_columns(Case.village_id, Case.received_at, Case.registered_at).group_by(None).where(
-        func.date(Case.registered_at) > func.date(Case.received_at)
+    later = (
+        stmt.with_only_columns(Case.village_id, Case.received_at, Case.registered_at)
+        .group_by(None)
+        .where(func.date(Case.registered_at) > func.date(Case.received_at))
     )
     cal = calendar_service.work_calendar()
     for vid, received, registered in _db().session.execute(later):
@@ -253,7 +255,11 @@ def _by_month(months: list[tuple[int, int]], columns: list, *where) -> dict[tupl
         .where(Case.received_at >= start, Case.received_at < end, Case.status != "voided", *where)
         .group_by("bucket")
     )
-    return {months[int(r[0])]: tuple(int(v or 0) for v in r[1:]) for r in _db().session.execute(stmt) if int(r[0]) < len(months)}
+    return {
+        months[int(r[0])]: tuple(int(v or 0) for v in r[1:])
+        for r in _db().session.execute(stmt)
+        if int(r[0]) < len(months)
+    }
 
 
 def month_figures(village_id: int, months: list[tuple[int, int]], today: dt.date) -> dict[tuple[int, int], CaseFigures]:
@@ -316,7 +322,9 @@ def todo_list(today: dt.date, limit: int = 20, village_id: int | None = None) ->
         return list(todo_cases(today, limit=limit))
     soon = calendar_service.work_calendar().add_workdays(today, 1)
     rank = case((Case.due_on < today, 0), (Case.due_on <= soon, 1), else_=2)
-    stmt = select(Case).where(Case.open_clause()).order_by(rank, Case.due_on.is_(None), Case.due_on, Case.id).limit(limit)
+    stmt = (
+        select(Case).where(Case.open_clause()).order_by(rank, Case.due_on.is_(None), Case.due_on, Case.id).limit(limit)
+    )
     if village_id is not None:
         stmt = stmt.where(Case.village_id == village_id)
     return list(_db().session.execute(stmt).unique().scalars())
@@ -336,7 +344,11 @@ def case_state(c: Case, today: dt.date, soon: dt.date) -> str:
 def trend(today: dt.date, village_id: int | None = None, months: int = 12) -> dict:
     """Cases received per month over the last ``months`` months (咨询 / 代办 / 超期)."""
     keys = _months_back(today, months)
-    columns = [_count_if(Case.kind == "consult"), _count_if(Case.kind == "proxy"), _count_if(Case.overdue_clause(today))]
+    columns = [
+        _count_if(Case.kind == "consult"),
+        _count_if(Case.kind == "proxy"),
+        _count_if(Case.overdue_clause(today)),
+    ]
     where = [Case.village_id == village_id] if village_id is not None else []
     got = _by_month(keys, columns, *where)
     zero = (0, 0, 0)
@@ -514,9 +526,13 @@ def report_status(today: dt.date, village_ids: Iterable[int], village_id: int | 
     # is not "due" — October 2026 ends on a Saturday and is not missing on Sunday 11-01
     due_months = [(y, m) for y, m in report_months(today) if today > report_due_date(y, m, cal)]
     current = (today.year, today.month)
-    stmt = select(MonthlyReport.village_id, MonthlyReport.year, MonthlyReport.month, MonthlyReport.status, MonthlyReport.submitted_at).where(
-        _months_condition(MonthlyReport.year, MonthlyReport.month, [*due_months, current])
-    )
+    stmt = select(
+        MonthlyReport.village_id,
+        MonthlyReport.year,
+        MonthlyReport.month,
+        MonthlyReport.status,
+        MonthlyReport.submitted_at,
+    ).where(_months_condition(MonthlyReport.year, MonthlyReport.month, [*due_months, current]))
     if village_id is not None:
         stmt = stmt.where(MonthlyReport.village_id == village_id)
     found = {(r[0], r[1], r[2]): (r[3], r[4]) for r in _db().session.execute(stmt)}
@@ -614,19 +630,23 @@ def agent_flags(agents: list[Agent]) -> dict[int, AgentFlag]:
     if supervision_alerts is not None:
         wanted = set(ids)
         return {
-            al.agent.id: AgentFlag(al.agent.id, al.agent.name, al.agent.village_id, al.status, max(al.failed_years, default=None))
+            al.agent.id: AgentFlag(
+                al.agent.id, al.agent.name, al.agent.village_id, al.status, max(al.failed_years, default=None)
+            )
             for al in supervision_alerts()
             if al.agent.id in wanted
         }
     strikes = strike_summary(ids)
     fails = dict(
-        _db().session.execute(
+        _db()
+        .session.execute(
             select(AnnualAssessment.agent_id, func.max(AnnualAssessment.year))
             .join(Agent, Agent.id == AnnualAssessment.agent_id)
             .where(AnnualAssessment.agent_id.in_(ids), AnnualAssessment.grade == "fail")
             .where(or_(Agent.hired_on.is_(None), AnnualAssessment.assessed_on >= Agent.hired_on))
             .group_by(AnnualAssessment.agent_id)
-        ).all()
+        )
+        .all()
     )
     out = {}
     for a in agents:
@@ -735,15 +755,22 @@ def _alerts(rows: list[VillageRow], today: dt.date, flags: list[AgentFlag], sing
     overdue = [(r.village.name, r.now.overdue) for r in rows if r.now.overdue]
     if overdue:
         total = sum(n for _, n in overdue)
-        alerts.append(Alert("danger", str(_l("超期未办结 %(n)s 件%(list)s", n=total, list=_names(overdue, single))), case_list))
+        alerts.append(
+            Alert("danger", str(_l("超期未办结 %(n)s 件%(list)s", n=total, list=_names(overdue, single))), case_list)
+        )
     for r in rows:
         missing = r.reports["missing"]
         if missing:
             alerts.append(
                 Alert(
                     "danger",
-                    str(_l("%(v)s %(months)s月汇总表未报送（政策第五条（一）4，逾期按第二条（四）2④扣款）",
-                           v=r.village.name, months="、".join(str(c.month) for c in missing))),
+                    str(
+                        _l(
+                            "%(v)s %(months)s月汇总表未报送（政策第五条（一）4，逾期按第二条（四）2④扣款）",
+                            v=r.village.name,
+                            months="、".join(str(c.month) for c in missing),
+                        )
+                    ),
                     safe_url("MonthlyReportView.list"),
                 )
             )
@@ -754,10 +781,24 @@ def _alerts(rows: list[VillageRow], today: dt.date, flags: list[AgentFlag], sing
             alerts.append(Alert("danger" if f.dismiss else "warning", f"{village} {f.name}：{line}", url))
     no_agent = [r.village.name for r in rows if r.agent is None]
     if no_agent:
-        alerts.append(Alert("warning", str(_l("暂无在岗代办员（第二条（三）1“每村确定一名”）：%(list)s", list="、".join(no_agent))), safe_url("AgentView.list")))
+        alerts.append(
+            Alert(
+                "warning",
+                str(_l("暂无在岗代办员（第二条（三）1“每村确定一名”）：%(list)s", list="、".join(no_agent))),
+                safe_url("AgentView.list"),
+            )
+        )
     soon = [(r.village.name, r.now.due_soon) for r in rows if r.now.due_soon]
     if soon:
-        alerts.append(Alert("info", str(_l("临期（1个工作日内到期）%(n)s 件%(list)s", n=sum(n for _, n in soon), list=_names(soon, single))), case_list))
+        alerts.append(
+            Alert(
+                "info",
+                str(
+                    _l("临期（1个工作日内到期）%(n)s 件%(list)s", n=sum(n for _, n in soon), list=_names(soon, single))
+                ),
+                case_list,
+            )
+        )
     return alerts
 
 
@@ -866,7 +907,10 @@ def village_chart_data(village: Village, today: dt.date | None = None) -> dict:
     quarter = quarter_period(today)
     return {
         "trend": trend(today, village.id),
-        "categories": {"title": str(_l("%(q)s受理事项分类", q=quarter.label)), "items": categories(quarter, village.id)},
+        "categories": {
+            "title": str(_l("%(q)s受理事项分类", q=quarter.label)),
+            "items": categories(quarter, village.id),
+        },
         "labels": _chart_labels(),
     }
 
@@ -899,8 +943,14 @@ def bulletin(village: Village, year: int, month: int, today: dt.date | None = No
     figures = month_figures(village.id, [(year, month)], today)[(year, month)]
     stmt = (
         select(
-            Case.case_number, Case.kind, ServiceItem.name, Case.received_at, Case.status, Case.closed_at,
-            Case.closed_late, Case.due_on,
+            Case.case_number,
+            Case.kind,
+            ServiceItem.name,
+            Case.received_at,
+            Case.status,
+            Case.closed_at,
+            Case.closed_late,
+            Case.due_on,
         )
         .outerjoin(ServiceItem, ServiceItem.id == Case.service_item_id)
         .where(Case.village_id == village.id, Case.status != "voided")
@@ -923,11 +973,15 @@ def bulletin(village: Village, year: int, month: int, today: dt.date | None = No
                 "late": late,
             }
         )
-    report = _db().session.execute(
-        select(MonthlyReport.status, MonthlyReport.figures).where(
-            MonthlyReport.village_id == village.id, MonthlyReport.year == year, MonthlyReport.month == month
+    report = (
+        _db()
+        .session.execute(
+            select(MonthlyReport.status, MonthlyReport.figures).where(
+                MonthlyReport.village_id == village.id, MonthlyReport.year == year, MonthlyReport.month == month
+            )
         )
-    ).first()
+        .first()
+    )
     submitted = bool(report and report[0] == "submitted")
     return {
         "year": year,

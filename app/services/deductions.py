@@ -64,9 +64,9 @@ CLOSED_PAYOUT_STATUSES = ("approved", "paid")
 def quarter_is_closed(year: int, month: int) -> bool:
     """A quarter is closed once its 补助发放表 is approved (已审核) or paid (已发放)."""
     y, q = quarter_of(year, month)
-    status = session().execute(
-        select(PayoutSheet.status).where(PayoutSheet.year == y, PayoutSheet.quarter == q)
-    ).scalar()
+    status = (
+        session().execute(select(PayoutSheet.status).where(PayoutSheet.year == y, PayoutSheet.quarter == q)).scalar()
+    )
     return status in CLOSED_PAYOUT_STATUSES
 
 
@@ -88,11 +88,16 @@ def ensure_quarter_open(year: int, month: int) -> None:
 
 
 def find_deduction(source_type: str, source_id: int, code: str) -> Deduction | None:
-    return session().execute(
-        select(Deduction)
-        .where(Deduction.source_type == source_type, Deduction.source_id == source_id, Deduction.code == code)
-        .order_by(Deduction.id)
-    ).scalars().first()
+    return (
+        session()
+        .execute(
+            select(Deduction)
+            .where(Deduction.source_type == source_type, Deduction.source_id == source_id, Deduction.code == code)
+            .order_by(Deduction.id)
+        )
+        .scalars()
+        .first()
+    )
 
 
 def sync_deduction(
@@ -168,9 +173,13 @@ def sync_deduction(
 def deductions_of_source(source_type: str | Iterable[str], source_id: int) -> list[Deduction]:
     types = [source_type] if isinstance(source_type, str) else list(source_type)
     return list(
-        session().execute(
-            select(Deduction).where(Deduction.source_type.in_(types), Deduction.source_id == source_id).order_by(Deduction.id)
-        ).scalars()
+        session()
+        .execute(
+            select(Deduction)
+            .where(Deduction.source_type.in_(types), Deduction.source_id == source_id)
+            .order_by(Deduction.id)
+        )
+        .scalars()
     )
 
 
@@ -179,17 +188,22 @@ def deductions_of_source(source_type: str | Iterable[str], source_id: int) -> li
 
 def agent_in_post(village_id: int, on: dt.date) -> Agent | None:
     """The village's 村级 agent in post on day ``on`` (hired by then, not dismissed before)."""
-    return session().execute(
-        select(Agent)
-        .where(
-            Agent.village_id == village_id,
-            Agent.level == "village",
-            Agent.status.in_(("active", "dismissed")),
-            or_(Agent.hired_on.is_(None), Agent.hired_on <= on),
-            or_(Agent.dismissed_on.is_(None), Agent.dismissed_on >= on),
+    return (
+        session()
+        .execute(
+            select(Agent)
+            .where(
+                Agent.village_id == village_id,
+                Agent.level == "village",
+                Agent.status.in_(("active", "dismissed")),
+                or_(Agent.hired_on.is_(None), Agent.hired_on <= on),
+                or_(Agent.dismissed_on.is_(None), Agent.dismissed_on >= on),
+            )
+            .order_by(case((Agent.status == "active", 0), else_=1), Agent.hired_on.desc(), Agent.id.desc())
         )
-        .order_by(case((Agent.status == "active", 0), else_=1), Agent.hired_on.desc(), Agent.id.desc())
-    ).scalars().first()
+        .scalars()
+        .first()
+    )
 
 
 # --- three strikes ----------------------------------------------------------------------
@@ -202,17 +216,21 @@ def strike_summary(agent_ids: Iterable[int]) -> dict[int, StrikeStatus]:
     if not ids:
         return {}
     strike_values = [c.value for c in STRIKE_CODES]
-    rows = session().execute(
-        select(Deduction.agent_id, Deduction.code, func.count(Deduction.id))
-        .join(Agent, Agent.id == Deduction.agent_id)
-        .where(
-            Deduction.agent_id.in_(ids),
-            Deduction.state == "active",
-            Deduction.code.in_(strike_values),
-            or_(Agent.hired_on.is_(None), Deduction.occurred_on >= Agent.hired_on),
+    rows = (
+        session()
+        .execute(
+            select(Deduction.agent_id, Deduction.code, func.count(Deduction.id))
+            .join(Agent, Agent.id == Deduction.agent_id)
+            .where(
+                Deduction.agent_id.in_(ids),
+                Deduction.state == "active",
+                Deduction.code.in_(strike_values),
+                or_(Agent.hired_on.is_(None), Deduction.occurred_on >= Agent.hired_on),
+            )
+            .group_by(Deduction.agent_id, Deduction.code)
         )
-        .group_by(Deduction.agent_id, Deduction.code)
-    ).all()
+        .all()
+    )
     counts: dict[int, dict[DeductionCode, int]] = {i: {} for i in ids}
     for agent_id, code, n in rows:
         counts[agent_id][DeductionCode(code)] = int(n)
@@ -245,29 +263,38 @@ def strike_alerts() -> list[StrikeAlert]:
     the current appointment — dismissals first."""
     threshold = strike_threshold()
     warn_at = max(1, threshold - 1)
-    candidates = session().execute(
-        select(Deduction.agent_id)
-        .join(Agent, Agent.id == Deduction.agent_id)
-        .where(
-            Agent.status != "dismissed",
-            Deduction.state == "active",
-            Deduction.code.in_([c.value for c in STRIKE_CODES]),
-            or_(Agent.hired_on.is_(None), Deduction.occurred_on >= Agent.hired_on),
+    candidates = (
+        session()
+        .execute(
+            select(Deduction.agent_id)
+            .join(Agent, Agent.id == Deduction.agent_id)
+            .where(
+                Agent.status != "dismissed",
+                Deduction.state == "active",
+                Deduction.code.in_([c.value for c in STRIKE_CODES]),
+                or_(Agent.hired_on.is_(None), Deduction.occurred_on >= Agent.hired_on),
+            )
+            .group_by(Deduction.agent_id, Deduction.code)
+            .having(func.count(Deduction.id) >= warn_at)
         )
-        .group_by(Deduction.agent_id, Deduction.code)
-        .having(func.count(Deduction.id) >= warn_at)
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     failed: dict[int, list[int]] = {}
-    for agent_id, year in session().execute(
-        select(AnnualAssessment.agent_id, AnnualAssessment.year)
-        .join(Agent, Agent.id == AnnualAssessment.agent_id)
-        .where(
-            Agent.status != "dismissed",
-            AnnualAssessment.grade == FAILING_GRADE,
-            or_(Agent.hired_on.is_(None), AnnualAssessment.assessed_on >= Agent.hired_on),
+    for agent_id, year in (
+        session()
+        .execute(
+            select(AnnualAssessment.agent_id, AnnualAssessment.year)
+            .join(Agent, Agent.id == AnnualAssessment.agent_id)
+            .where(
+                Agent.status != "dismissed",
+                AnnualAssessment.grade == FAILING_GRADE,
+                or_(Agent.hired_on.is_(None), AnnualAssessment.assessed_on >= Agent.hired_on),
+            )
+            .order_by(AnnualAssessment.year)
         )
-        .order_by(AnnualAssessment.year)
-    ).all():
+        .all()
+    ):
         failed.setdefault(agent_id, []).append(year)
     ids = set(candidates) | set(failed)
     if not ids:
@@ -289,11 +316,15 @@ def strike_alerts() -> list[StrikeAlert]:
 def month_deductions(year: int, month: int) -> dict[int, dict[str, Decimal]]:
     """Active deductions of a month, per agent and code (not yet capped) — for payouts."""
     out: dict[int, dict[str, Decimal]] = {}
-    for agent_id, code, total in session().execute(
-        select(Deduction.agent_id, Deduction.code, func.sum(Deduction.amount))
-        .where(Deduction.year == year, Deduction.month == month, Deduction.state == "active")
-        .group_by(Deduction.agent_id, Deduction.code)
-    ).all():
+    for agent_id, code, total in (
+        session()
+        .execute(
+            select(Deduction.agent_id, Deduction.code, func.sum(Deduction.amount))
+            .where(Deduction.year == year, Deduction.month == month, Deduction.state == "active")
+            .group_by(Deduction.agent_id, Deduction.code)
+        )
+        .all()
+    ):
         out.setdefault(agent_id, {})[code] = Decimal(total).quantize(Decimal("0.01"))
     return out
 

@@ -7,11 +7,9 @@ class DomainError(Exception):
     status = 422
 
     def __init__(self, message=None, errors: dict | None = None):
-        self.errors: dict[str, list[str]] = {
-            k: [str(m) for m in v] for k, v in (errors or {}).items()
-        }
-        self.message = str(message) if message is not None else "；".join(
-            m for msgs in self.errors.values() for m in msgs
+        self.errors: dict[str, list[str]] = {k: [str(m) for m in v] for k, v in (errors or {}).items()}
+        self.message = (
+            str(message) if message is not None else "；".join(m for msgs in self.errors.values() for m in msgs)
         )
         super().__init__(self.message)
 
@@ -54,7 +52,8 @@ def from_database_error(exc: BaseException) -> DomainError | None:
     if isinstance(exc, IntegrityError):
         return Conflict(_l("与同时提交的其他记录冲突，请刷新后重试"))
     if isinstance(exc, OperationalError) and any(
-        s in str(exc.orig).lower() for s in ("database is locked", "deadlock detected", "could not serialize", "lock timeout")
+        s in str(exc.orig).lower()
+        for s in ("database is locked", "deadlock detected", "could not serialize", "lock timeout")
     ):
         return Conflict(_l("记录正被其他人同时修改，请稍后重试"))
     if isinstance(exc, DataError):

@@ -365,7 +365,9 @@ class MonthFigures:
         return LIVE_MARK
 
 
-def month_figures_of(village_id: int, year: int, month: int, report: MonthlyReport | None, now: dt.datetime) -> MonthFigures:
+def month_figures_of(
+    village_id: int, year: int, month: int, report: MonthlyReport | None, now: dt.datetime
+) -> MonthFigures:
     """One set of figures: a submitted report's frozen ones (as on the report, the 公开栏 and
     the public page), otherwise live from the cases with the report's own definitions."""
     from .reports import generate_figures
@@ -399,7 +401,13 @@ def write_monthly(
     township = settings.township_name()
     if village is None:
         villages = db.session.execute(select(Village.id, Village.name, Village.active).order_by(Village.code)).all()
-        columns = [Column("序号", 5, "int"), Column("村名", 9), *MONTHLY_FIGURES, Column("月报状态", 16), Column("报送日期", 14)]
+        columns = [
+            Column("序号", 5, "int"),
+            Column("村名", 9),
+            *MONTHLY_FIGURES,
+            Column("月报状态", 16),
+            Column("报送日期", 14),
+        ]
         rows, shown = [], []
         for v in villages:
             month_of = month_figures_of(v.id, year, month, reports.get(v.id), now)
@@ -417,8 +425,12 @@ def write_monthly(
     else:
         month_of = month_figures_of(village.id, year, month, reports.get(village.id), now)
         columns = [Column("序号", 5, "int"), Column("事项类别", 22), *MONTHLY_FIGURES]
-        table = [r for r in month_of.figures.get("rows") or [] if r.get("category_id") is not None or any(
-            int(r.get(k) or 0) for k in ("consult", "accepted", "rejected", "open"))]
+        table = [
+            r
+            for r in month_of.figures.get("rows") or []
+            if r.get("category_id") is not None
+            or any(int(r.get(k) or 0) for k in ("consult", "accepted", "rejected", "open"))
+        ]
         rows = [[n, r.get("category") or "", *_figure_cells(r)] for n, r in enumerate(table, 1)]
         totals = ["合计", None, *_figure_cells(month_of.figures.get("total"))]
         title = f"{village.name}便民服务报送事项办理情况统计表"
@@ -540,9 +552,19 @@ def write_deductions(
     active_total = [ZERO]
 
     def rows() -> Iterator[tuple]:
-        for n, (vname, aname, year, month, occurred_on, code, amount, state, description, source, void_reason) in enumerate(
-            _deduction_tuples(query), 1
-        ):
+        for n, (
+            vname,
+            aname,
+            year,
+            month,
+            occurred_on,
+            code,
+            amount,
+            state,
+            description,
+            source,
+            void_reason,
+        ) in enumerate(_deduction_tuples(query), 1):
             if state == "active" and amount is not None:
                 active_total[0] += q2(amount)
             yield (
@@ -700,7 +722,9 @@ class ExportOptions:
 
     @property
     def given(self) -> bool:
-        return any(v is not None for v in (self.village, self.month, self.quarter, self.date_from, self.date_to, self.sheet_id))
+        return any(
+            v is not None for v in (self.village, self.month, self.quarter, self.date_from, self.date_to, self.sheet_id)
+        )
 
     def date_range(self) -> tuple[dt.date | None, dt.date | None]:
         """--from/--to, or the month's / quarter's days."""

@@ -114,7 +114,9 @@ def to_datetime(value):
     if _blank(value):
         return None
     if isinstance(value, dt.datetime):
-        return _in_years(value.replace(tzinfo=None) if value.tzinfo is None else value.astimezone().replace(tzinfo=None))
+        return _in_years(
+            value.replace(tzinfo=None) if value.tzinfo is None else value.astimezone().replace(tzinfo=None)
+        )
     if isinstance(value, dt.date):
         return _in_years(dt.datetime.combine(value, dt.time()))
     if not isinstance(value, str):

@@ -106,10 +106,21 @@ def _count(scope: str, key: str, now: dt.datetime) -> None:
             "lock",
             "login_throttle",
             row_id=row.id,
-            summary=str(_l("%(what)s %(key)s 登录失败 %(n)s 次，锁定 %(m)s 分钟", what=what, key=key, n=state.failures,
-                           m=int(rule(scope).lock.total_seconds() // 60))),
-            changes={"scope": scope, "key": key, "failures": state.failures,
-                     "locked_until": clock.to_local(state.locked_until).isoformat(timespec="minutes")},
+            summary=str(
+                _l(
+                    "%(what)s %(key)s 登录失败 %(n)s 次，锁定 %(m)s 分钟",
+                    what=what,
+                    key=key,
+                    n=state.failures,
+                    m=int(rule(scope).lock.total_seconds() // 60),
+                )
+            ),
+            changes={
+                "scope": scope,
+                "key": key,
+                "failures": state.failures,
+                "locked_until": clock.to_local(state.locked_until).isoformat(timespec="minutes"),
+            },
             actor_name="system",
         )
 

@@ -60,7 +60,18 @@ from .reports import settle_quarter
 
 DRAFT, APPROVED, PAID = "draft", "approved", "paid"
 #: Money columns of a line, in the sheet's order.
-MONEY_FIELDS = ("gross", "d1", "d2", "d3", "d4", "d5", "deductions_total", "net_township", "village_supplement", "total")
+MONEY_FIELDS = (
+    "gross",
+    "d1",
+    "d2",
+    "d3",
+    "d4",
+    "d5",
+    "deductions_total",
+    "net_township",
+    "village_supplement",
+    "total",
+)
 FIELD_LABELS = {
     "agent_name": _l("代办员"),
     "gross": _l("应发乡级补助"),
@@ -135,7 +146,9 @@ def status_label(sheet: PayoutSheet) -> str:
 
 
 def get_sheet(year: int, quarter: int) -> PayoutSheet | None:
-    return session().execute(select(PayoutSheet).where(PayoutSheet.year == year, PayoutSheet.quarter == quarter)).scalar()
+    return (
+        session().execute(select(PayoutSheet).where(PayoutSheet.year == year, PayoutSheet.quarter == quarter)).scalar()
+    )
 
 
 def quarter_is_open(year: int, quarter: int) -> bool:
@@ -154,7 +167,9 @@ def _record(sheet: PayoutSheet, action: str, note: str | None = None) -> PayoutA
     from .audit import _actor_info, person_name
 
     # who did it, as the sheet's log shows it: the person's 姓名, else the login / CLI actor
-    row = PayoutAction(sheet=sheet, action=action, at=now_local(), user_name=person_name() or _actor_info()[1], note=note)
+    row = PayoutAction(
+        sheet=sheet, action=action, at=now_local(), user_name=person_name() or _actor_info()[1], note=note
+    )
     session().add(row)
     return row
 
@@ -173,24 +188,28 @@ def _commit() -> None:
 def sources(year: int, quarter: int) -> tuple[list[VillageTerm], list[AgentTerm], dict]:
     """What the quarter's sheet is computed from: villages, agents' terms, deductions."""
     q_start, q_end = quarter_bounds(year, quarter)
-    rows = session().execute(
-        select(
-            Agent.id,
-            Agent.village_id,
-            Agent.name,
-            Agent.hired_on,
-            Agent.dismissed_on,
-            Agent.status,
-            Agent.appointment_kind,
-        ).where(
-            Agent.level == "village",
-            Agent.village_id.is_not(None),
-            Agent.status.in_(("active", "dismissed")),
-            Agent.hired_on.is_not(None),
-            Agent.hired_on <= q_end,
-            or_(Agent.dismissed_on.is_(None), Agent.dismissed_on >= q_start),
+    rows = (
+        session()
+        .execute(
+            select(
+                Agent.id,
+                Agent.village_id,
+                Agent.name,
+                Agent.hired_on,
+                Agent.dismissed_on,
+                Agent.status,
+                Agent.appointment_kind,
+            ).where(
+                Agent.level == "village",
+                Agent.village_id.is_not(None),
+                Agent.status.in_(("active", "dismissed")),
+                Agent.hired_on.is_not(None),
+                Agent.hired_on <= q_end,
+                or_(Agent.dismissed_on.is_(None), Agent.dismissed_on >= q_start),
+            )
         )
-    ).all()
+        .all()
+    )
     agents = [
         AgentTerm(
             id=r.id,
@@ -205,13 +224,19 @@ def sources(year: int, quarter: int) -> tuple[list[VillageTerm], list[AgentTerm]
         if not (r.status == "dismissed" and r.dismissed_on is None)
     ]
     served = {a.village_id for a in agents}
-    village_rows = session().execute(
-        select(Village.id, Village.name, Village.code, Village.supplement_per_year, Village.active).where(
-            or_(Village.active.is_(True), Village.id.in_(served or {-1}))
+    village_rows = (
+        session()
+        .execute(
+            select(Village.id, Village.name, Village.code, Village.supplement_per_year, Village.active).where(
+                or_(Village.active.is_(True), Village.id.in_(served or {-1}))
+            )
         )
-    ).all()
+        .all()
+    )
     villages = [
-        VillageTerm(id=v.id, name=v.name, code=v.code, supplement_per_year=q2(v.supplement_per_year or 0), active=bool(v.active))
+        VillageTerm(
+            id=v.id, name=v.name, code=v.code, supplement_per_year=q2(v.supplement_per_year or 0), active=bool(v.active)
+        )
         for v in village_rows
     ]
     months = [m for _, m in quarter_months(year, quarter)]
@@ -265,7 +290,14 @@ def diff_lines(old: Iterable[PayoutLine], new: Iterable[PayoutLineResult]) -> li
         village, agent = _describe(values)
         line = existing.get(key)
         if line is None:
-            changes.append({"change": "added", "village": village, "agent": agent, "fields": {"total": [None, str(values["total"])]}})
+            changes.append(
+                {
+                    "change": "added",
+                    "village": village,
+                    "agent": agent,
+                    "fields": {"total": [None, str(values["total"])]},
+                }
+            )
             continue
         fields = {}
         if line.agent_name != values["agent_name"]:
@@ -280,7 +312,12 @@ def diff_lines(old: Iterable[PayoutLine], new: Iterable[PayoutLineResult]) -> li
         if key not in seen:
             village = (line.detail or {}).get("village_name") or (line.village.name if line.village else "")
             changes.append(
-                {"change": "removed", "village": village, "agent": line.agent_name, "fields": {"total": [str(q2(line.total)), None]}}
+                {
+                    "change": "removed",
+                    "village": village,
+                    "agent": line.agent_name,
+                    "fields": {"total": [str(q2(line.total)), None]},
+                }
             )
     return changes
 
@@ -374,7 +411,9 @@ def _settle_reports_before_approval(sheet: PayoutSheet) -> list[str]:
     if flagged:
         _store(sheet, compute_lines(sheet.year, sheet.quarter))
         sheet.computed_at = now_local()
-        _record(sheet, "recompute", str(_l("审核前核定月汇总表未按时报送扣款（④）并重新计算：%(v)s", v="、".join(flagged))))
+        _record(
+            sheet, "recompute", str(_l("审核前核定月汇总表未按时报送扣款（④）并重新计算：%(v)s", v="、".join(flagged)))
+        )
     return flagged
 
 
@@ -390,7 +429,11 @@ def approve_sheet(sheet: PayoutSheet, data=None, *, today: dt.date | None = None
     end = quarter_bounds(sheet.year, sheet.quarter)[1]
     if today <= end:
         raise Conflict(
-            _l("%(p)s尚未结束（%(d)s），扣款可能还会发生，季度结束后才能审核", p=period_label(sheet.year, sheet.quarter), d=end.isoformat())
+            _l(
+                "%(p)s尚未结束（%(d)s），扣款可能还会发生，季度结束后才能审核",
+                p=period_label(sheet.year, sheet.quarter),
+                d=end.isoformat(),
+            )
         )
     pending = pending_changes(sheet)
     if pending:

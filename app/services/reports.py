@@ -94,31 +94,55 @@ def generate_figures(village_id: int, year: int, month: int, now: dt.datetime | 
     def count(cond):
         return func.sum(case((cond, 1), else_=0))
 
-    rows = session().execute(
-        select(
-            Case.category_id,
-            count(Case.kind == "consult"),
-            count(and_(proxy, Case.status != "rejected")),
-            count(and_(proxy, Case.status == "rejected")),
-            count(and_(proxy, Case.status.in_(("submitted", "completed")))),
-            count(and_(proxy, Case.status == "completed")),
-            count(and_(proxy, Case.status == "completed", Case.closed_late.is_(False))),
-            count(Case.overdue_clause(as_of)),
-            count(Case.status.in_(OPEN_STATUSES)),
+    rows = (
+        session()
+        .execute(
+            select(
+                Case.category_id,
+                count(Case.kind == "consult"),
+                count(and_(proxy, Case.status != "rejected")),
+                count(and_(proxy, Case.status == "rejected")),
+                count(and_(proxy, Case.status.in_(("submitted", "completed")))),
+                count(and_(proxy, Case.status == "completed")),
+                count(and_(proxy, Case.status == "completed", Case.closed_late.is_(False))),
+                count(Case.overdue_clause(as_of)),
+                count(Case.status.in_(OPEN_STATUSES)),
+            )
+            .where(
+                Case.village_id == village_id,
+                Case.received_at >= start,
+                Case.received_at < end,
+                Case.status != "voided",
+            )
+            .group_by(Case.category_id)
         )
-        .where(Case.village_id == village_id, Case.received_at >= start, Case.received_at < end, Case.status != "voided")
-        .group_by(Case.category_id)
-    ).all()
+        .all()
+    )
     by_cat = {r[0]: [int(v or 0) for v in r[1:]] for r in rows}
     table = []
-    for cat_id, name in session().execute(select(ServiceCategory.id, ServiceCategory.name).order_by(ServiceCategory.code)).all():
-        table.append({"category_id": cat_id, "category": name, **dict(zip(FIGURE_KEYS, by_cat.pop(cat_id, [0] * 8), strict=True))})
+    for cat_id, name in (
+        session().execute(select(ServiceCategory.id, ServiceCategory.name).order_by(ServiceCategory.code)).all()
+    ):
+        table.append(
+            {
+                "category_id": cat_id,
+                "category": name,
+                **dict(zip(FIGURE_KEYS, by_cat.pop(cat_id, [0] * 8), strict=True)),
+            }
+        )
     if any(by_cat.values()):
         rest = [sum(col) for col in zip(*by_cat.values(), strict=True)]
-        table.append({"category_id": None, "category": str(_l("其他（未分类）")), **dict(zip(FIGURE_KEYS, rest, strict=True))})
+        table.append(
+            {"category_id": None, "category": str(_l("其他（未分类）")), **dict(zip(FIGURE_KEYS, rest, strict=True))}
+        )
     total = {k: sum(r[k] for r in table) for k in FIGURE_KEYS}
-    return {"rows": table, "total": total, "as_of": as_of.isoformat(), "generated_at": now.isoformat(timespec="minutes"),
-            **intake_figures(village_id, start, end)}
+    return {
+        "rows": table,
+        "total": total,
+        "as_of": as_of.isoformat(),
+        "generated_at": now.isoformat(timespec="minutes"),
+        **intake_figures(village_id, start, end),
+    }
 
 
 def intake_figures(village_id: int, start: dt.datetime, end: dt.datetime) -> dict:
@@ -126,18 +150,31 @@ def intake_figures(village_id: int, start: dt.datetime, end: dt.datetime) -> dic
     ``late_entries`` (count) and ``payments`` {"count", "received", "paid"} (strings, 2 places)."""
     where = (Case.village_id == village_id, Case.received_at >= start, Case.received_at < end, Case.status != "voided")
     # Only a case entered on a later calendar day can be late; the calendar decides the rest.
-    pairs = session().execute(
-        select(Case.received_at, Case.registered_at).where(*where, func.date(Case.registered_at) > func.date(Case.received_at))
-    ).all()
+    pairs = (
+        session()
+        .execute(
+            select(Case.received_at, Case.registered_at).where(
+                *where, func.date(Case.registered_at) > func.date(Case.received_at)
+            )
+        )
+        .all()
+    )
     cal = work_calendar()
     late = sum(1 for received, registered in pairs if not registered_same_day(received, registered, cal))
-    count, received, paid = session().execute(
-        select(func.count(Case.payment_paid), func.sum(Case.payment_received), func.sum(Case.payment_paid)).where(
-            *where, Case.payment_paid.is_not(None)
+    count, received, paid = (
+        session()
+        .execute(
+            select(func.count(Case.payment_paid), func.sum(Case.payment_received), func.sum(Case.payment_paid)).where(
+                *where, Case.payment_paid.is_not(None)
+            )
         )
-    ).one()
+        .one()
+    )
     money = lambda v: f"{(v or 0):.2f}"  # noqa: E731
-    return {"late_entries": late, "payments": {"count": int(count or 0), "received": money(received), "paid": money(paid)}}
+    return {
+        "late_entries": late,
+        "payments": {"count": int(count or 0), "received": money(received), "paid": money(paid)},
+    }
 
 
 def figures_of(report: MonthlyReport, now: dt.datetime | None = None) -> dict:
@@ -208,9 +245,15 @@ def _parse(data: Mapping) -> dict:
 
 
 def report_for(village_id: int, year: int, month: int) -> MonthlyReport | None:
-    return session().execute(
-        select(MonthlyReport).where(MonthlyReport.village_id == village_id, MonthlyReport.year == year, MonthlyReport.month == month)
-    ).scalar()
+    return (
+        session()
+        .execute(
+            select(MonthlyReport).where(
+                MonthlyReport.village_id == village_id, MonthlyReport.year == year, MonthlyReport.month == month
+            )
+        )
+        .scalar()
+    )
 
 
 def _get_or_create(village: Village, year: int, month: int, now: dt.datetime) -> MonthlyReport:
@@ -218,7 +261,12 @@ def _get_or_create(village: Village, year: int, month: int, now: dt.datetime) ->
     if report is None:
         agent = agent_in_post(village.id, min(month_last_day(year, month), now.date()))
         report = MonthlyReport(
-            village_id=village.id, agent_id=agent.id if agent else None, year=year, month=month, status="draft", figures={}
+            village_id=village.id,
+            agent_id=agent.id if agent else None,
+            year=year,
+            month=month,
+            status="draft",
+            figures={},
         )
         session().add(report)
         session().flush()
@@ -233,7 +281,10 @@ def _user_name() -> str:
 def _ensure_editable(report: MonthlyReport) -> None:
     if report.status == "submitted":
         raise Conflict(
-            _l("%(r)s的月汇总表已报送并锁定，不能修改；如需更正，请联系乡便民服务中心退回修改", r=f"{report.year}年{report.month}月")
+            _l(
+                "%(r)s的月汇总表已报送并锁定，不能修改；如需更正，请联系乡便民服务中心退回修改",
+                r=f"{report.year}年{report.month}月",
+            )
         )
 
 
@@ -289,7 +340,15 @@ def _sync_report_deduction(report: MonthlyReport, state: ReportState, cal: WorkC
             agent_id=agent.id,
             village_id=report.village_id,
             occurred_on=month_end,
-            description=str(_l("%(y)s年%(m)s月月汇总表%(k)s（应于%(d)s前报送）", y=report.year, m=report.month, k=kind, d=due.isoformat())),
+            description=str(
+                _l(
+                    "%(y)s年%(m)s月月汇总表%(k)s（应于%(d)s前报送）",
+                    y=report.year,
+                    m=report.month,
+                    k=kind,
+                    d=due.isoformat(),
+                )
+            ),
         )
     return None
 
@@ -305,7 +364,16 @@ def submit_report(data: Mapping, now: dt.datetime | None = None) -> MonthlyRepor
         opens = report_submission_opens(year, month, cal)
         if now.date() < opens:
             raise ValidationFailed(
-                errors={"month": [_l("%(y)s年%(m)s月汇总表自%(d)s起可报送（月汇总表反映全月情况，每月最后一个工作日起报送）", y=year, m=month, d=f"{opens.month}月{opens.day}日")]}
+                errors={
+                    "month": [
+                        _l(
+                            "%(y)s年%(m)s月汇总表自%(d)s起可报送（月汇总表反映全月情况，每月最后一个工作日起报送）",
+                            y=year,
+                            m=month,
+                            d=f"{opens.month}月{opens.day}日",
+                        )
+                    ]
+                }
             )
         existing = report_for(village.id, year, month)
         if existing is not None:  # a report begun earlier: based on the version read
@@ -325,7 +393,11 @@ def submit_report(data: Mapping, now: dt.datetime | None = None) -> MonthlyRepor
             report.agent_id = agent.id if agent else None
         session().add(
             MonthlyReportAction(
-                report_id=report.id, village_id=village.id, action="submit", at=now, user_name=_user_name(),
+                report_id=report.id,
+                village_id=village.id,
+                action="submit",
+                at=now,
+                user_name=_user_name(),
                 note=str(_l("报空表")) if is_empty(report.figures) else values.get("note"),
             )
         )
@@ -351,7 +423,14 @@ def return_report(report: MonthlyReport, data: Mapping, now: dt.datetime | None 
             raise Conflict(_l("只有已报送的月汇总表可以退回修改"))
         report.status = "returned"
         session().add(
-            MonthlyReportAction(report_id=report.id, village_id=report.village_id, action="return", at=now, user_name=_user_name(), note=values["note"])
+            MonthlyReportAction(
+                report_id=report.id,
+                village_id=report.village_id,
+                action="return",
+                at=now,
+                user_name=_user_name(),
+                note=values["note"],
+            )
         )
         session().commit()
     return report
@@ -388,15 +467,23 @@ def report_status(year: int, month: int, now: dt.datetime | None = None) -> list
     villages = session().execute(select(Village).where(Village.active.is_(True)).order_by(Village.code)).scalars().all()
     reports = {
         r.village_id: r
-        for r in session().execute(select(MonthlyReport).where(MonthlyReport.year == year, MonthlyReport.month == month)).scalars()
+        for r in session()
+        .execute(select(MonthlyReport).where(MonthlyReport.year == year, MonthlyReport.month == month))
+        .scalars()
     }
     deductions = {}
     if reports:
-        for d in session().execute(
-            select(Deduction).where(
-                Deduction.source_type == "report", Deduction.source_id.in_([r.id for r in reports.values()]), Deduction.state == "active"
+        for d in (
+            session()
+            .execute(
+                select(Deduction).where(
+                    Deduction.source_type == "report",
+                    Deduction.source_id.in_([r.id for r in reports.values()]),
+                    Deduction.state == "active",
+                )
             )
-        ).scalars():
+            .scalars()
+        ):
             deductions[d.source_id] = d
     rows = []
     for v in villages:
@@ -460,9 +547,7 @@ def due_months(now: dt.datetime | None = None) -> list[tuple[int, int]]:
         return []
     cal = work_calendar()
     last = previous_month(now.year, now.month)
-    return [
-        (y, m) for y, m in months_between(start, last) if now.replace(tzinfo=None) > report_deadline(y, m, cal)
-    ]
+    return [(y, m) for y, m in months_between(start, last) if now.replace(tzinfo=None) > report_deadline(y, m, cal)]
 
 
 def settle_missing_reports(now: dt.datetime | None = None) -> list[FlagResult]:
@@ -480,7 +565,9 @@ def settle_quarter(year: int, quarter: int, now: dt.datetime | None = None) -> l
     return [flag_missing_reports(y, m, now) for y, m in quarter_months(year, quarter)]
 
 
-def note_case_added(village_id: int, received_at: dt.datetime | dt.date, now: dt.datetime | None = None) -> MonthlyReport | None:
+def note_case_added(
+    village_id: int, received_at: dt.datetime | dt.date, now: dt.datetime | None = None
+) -> MonthlyReport | None:
     """A case was registered for a month whose report is already locked (late registration):
     mark that report 数据有变动 for the township, who may return it for correction. The frozen
     figures are not touched. Runs inside the caller's transaction (no commit)."""
@@ -507,12 +594,16 @@ def reports_start() -> tuple[int, int] | None:
     setting = str(current_app.config.get("MONTHLY_REPORTS_FROM") or "").strip()
     if setting:
         return parse_month(setting)
-    first = session().execute(
-        select(MonthlyReport.year, MonthlyReport.month)
-        .where(MonthlyReport.submitted_at.is_not(None))
-        .order_by(MonthlyReport.year, MonthlyReport.month)
-        .limit(1)
-    ).first()
+    first = (
+        session()
+        .execute(
+            select(MonthlyReport.year, MonthlyReport.month)
+            .where(MonthlyReport.submitted_at.is_not(None))
+            .order_by(MonthlyReport.year, MonthlyReport.month)
+            .limit(1)
+        )
+        .first()
+    )
     return (first[0], first[1]) if first else None
 
 

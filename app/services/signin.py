@@ -110,7 +110,9 @@ def agents_in_post_during(first: dt.date, last: dt.date, village_id: int | None 
     return list(session().execute(stmt).scalars())
 
 
-def month_overview(year: int, month: int, village_id: int | None = None, now: dt.datetime | None = None) -> list[AgentMonth]:
+def month_overview(
+    year: int, month: int, village_id: int | None = None, now: dt.datetime | None = None
+) -> list[AgentMonth]:
     """Per agent in post during the month: working days, signed, on time, late, missing —
     up to today (today counts as missing only after its seated hours)."""
     now = now or now_local()
@@ -119,11 +121,15 @@ def month_overview(year: int, month: int, village_id: int | None = None, now: dt
     if not agents or first > now.date():
         return [AgentMonth(a, AttendanceSummary(0, 0, 0, 0, 0)) for a in agents]
     by_agent: dict[int, dict[dt.date, dt.datetime]] = {}
-    for agent_id, day, signed_at in session().execute(
-        select(SignIn.agent_id, SignIn.day, SignIn.signed_at).where(
-            SignIn.agent_id.in_([a.id for a in agents]), SignIn.day >= first, SignIn.day <= last
+    for agent_id, day, signed_at in (
+        session()
+        .execute(
+            select(SignIn.agent_id, SignIn.day, SignIn.signed_at).where(
+                SignIn.agent_id.in_([a.id for a in agents]), SignIn.day >= first, SignIn.day <= last
+            )
         )
-    ).all():
+        .all()
+    ):
         by_agent.setdefault(agent_id, {})[day] = signed_at
     cal, hours = work_calendar(), office_hours()
     out = []
@@ -157,12 +163,16 @@ def today_board(now: dt.datetime | None = None) -> list[TodayRow]:
     now = now or now_local()
     agents = agents_in_post_during(now.date(), now.date())
     agents = [a for a in agents if a.status == "active"]
-    rows = {
-        s.agent_id: s
-        for s in session().execute(
-            select(SignIn).where(SignIn.day == now.date(), SignIn.agent_id.in_([a.id for a in agents]))
-        ).scalars()
-    } if agents else {}
+    rows = (
+        {
+            s.agent_id: s
+            for s in session()
+            .execute(select(SignIn).where(SignIn.day == now.date(), SignIn.agent_id.in_([a.id for a in agents])))
+            .scalars()
+        }
+        if agents
+        else {}
+    )
     return [TodayRow(a, rows.get(a.id)) for a in agents]
 
 

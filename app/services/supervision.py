@@ -87,7 +87,9 @@ def _village(village_id: int | None, field: str = "village_id") -> Village:
     return village
 
 
-def _agent_of(village: Village, agent_id: int | None, on: dt.date, field: str = "agent_id", required: bool = True) -> Agent | None:
+def _agent_of(
+    village: Village, agent_id: int | None, on: dt.date, field: str = "agent_id", required: bool = True
+) -> Agent | None:
     """The chosen agent (must be of the village), else the village's agent in post on ``on``."""
     if agent_id:
         agent = session().get(Agent, agent_id)
@@ -130,7 +132,7 @@ def _six_ones_value(value):
     if value in (None, ""):
         return {}
     if not isinstance(value, Mapping):
-        raise ValueError(_l("应为对象，如 {\"std_counter\": true}"))
+        raise ValueError(_l('应为对象，如 {"std_counter": true}'))
     out = {}
     for key, v in value.items():
         if key not in SIX_ONE_KEYS:
@@ -177,7 +179,9 @@ def _inspection_input(data: Mapping) -> dict:
     return data
 
 
-def _validate_inspection(values: dict, now: dt.datetime, current: Inspection | None = None) -> tuple[Village, Agent | None]:
+def _validate_inspection(
+    values: dict, now: dt.datetime, current: Inspection | None = None
+) -> tuple[Village, Agent | None]:
     _required(values, INSPECTION_SPEC, ("inspected_at", "village_id"))
     if values.get("on_duty") is None:
         values["on_duty"] = True
@@ -193,7 +197,11 @@ def _validate_inspection(values: dict, now: dt.datetime, current: Inspection | N
         raise _fail("inspected_at", _l("检查时间不能晚于当前时间"))
     village = _village(values["village_id"])
     # A record marked as a duplicate (migration 0003) may still be corrected; it never costs.
-    first = None if current is not None and current.duplicate_of_id else first_inspection(village.id, at, current and current.id)
+    first = (
+        None
+        if current is not None and current.duplicate_of_id
+        else first_inspection(village.id, at, current and current.id)
+    )
     if first is not None:
         raise duplicate_inspection(first)
     needs_agent = not values["on_duty"] or not values["ledger_complete"]
@@ -227,7 +235,12 @@ def duplicate_inspection(first: Inspection) -> Conflict:
     if first.agent is not None:
         message = _l("该代办员在%(at)s已有一条督查记录（第%(id)s号），请勿重复录入", at=at, id=first.id)
     else:
-        message = _l("%(village)s在%(at)s已有一条督查记录（第%(id)s号），请勿重复录入", village=first.village.name, at=at, id=first.id)
+        message = _l(
+            "%(village)s在%(at)s已有一条督查记录（第%(id)s号），请勿重复录入",
+            village=first.village.name,
+            at=at,
+            id=first.id,
+        )
     return Conflict(message, errors={"inspected_at": [message]})
 
 
@@ -295,7 +308,9 @@ def _apply_six_ones(village: Village, findings: dict, on: dt.date) -> None:
 
 def _sync_inspection_deductions(item: Inspection) -> None:
     duplicate_reason = (
-        str(_l("重复录入的督查记录（与第%(id)s号为同一次检查），扣款撤销", id=item.duplicate_of_id)) if item.duplicate_of_id else None
+        str(_l("重复录入的督查记录（与第%(id)s号为同一次检查），扣款撤销", id=item.duplicate_of_id))
+        if item.duplicate_of_id
+        else None
     )
     at = item.inspected_at
     who = item.inspector or ""
@@ -513,19 +528,27 @@ ATTENDANCE_SPEC = {
 def default_attendees(on: dt.date) -> list[Agent]:
     """Every 村级 agent in post on the day (hired by then and not dismissed)."""
     return list(
-        session().execute(
+        session()
+        .execute(
             select(Agent)
             .where(Agent.level == "village", Agent.status == "active")
             .where((Agent.hired_on.is_(None)) | (Agent.hired_on <= on))
             .order_by(Agent.village_id, Agent.id)
-        ).scalars()
+        )
+        .scalars()
     )
 
 
 def _attendance_row(training: Training, agent_id: int) -> TrainingAttendance | None:
-    return session().execute(
-        select(TrainingAttendance).where(TrainingAttendance.training_id == training.id, TrainingAttendance.agent_id == agent_id)
-    ).scalar()
+    return (
+        session()
+        .execute(
+            select(TrainingAttendance).where(
+                TrainingAttendance.training_id == training.id, TrainingAttendance.agent_id == agent_id
+            )
+        )
+        .scalar()
+    )
 
 
 def _add_attendees(training: Training, agent_ids: list[int] | None) -> None:
@@ -679,7 +702,9 @@ def _validate_assessment(values: dict, current: AnnualAssessment | None, day: dt
     if year > day.year:
         raise _fail("year", _l("考核年度不能晚于今年"))
     if agent.hired_on and year < agent.hired_on.year:
-        raise _fail("year", _l("%(name)s于%(d)s聘任，不能考核此前的年度", name=agent.name, d=agent.hired_on.isoformat()))
+        raise _fail(
+            "year", _l("%(name)s于%(d)s聘任，不能考核此前的年度", name=agent.name, d=agent.hired_on.isoformat())
+        )
     values["assessed_on"] = values.get("assessed_on") or day
     if values["assessed_on"] > day:
         raise _fail("assessed_on", _l("考核日期不能晚于今天"))
@@ -757,7 +782,12 @@ def review_case_ledger(case: Case, data: Mapping, day: dt.date | None = None) ->
             village_id=case.village_id,
             occurred_on=on,
             description=str(
-                _l("乡便民中心审核%(n)s：台账填写不完整（%(note)s%(by)s）", n=case.case_number, note=values.get("note") or "", by=by)
+                _l(
+                    "乡便民中心审核%(n)s：台账填写不完整（%(note)s%(by)s）",
+                    n=case.case_number,
+                    note=values.get("note") or "",
+                    by=by,
+                )
             ),
             void_reason=str(_l("审核认定已撤销：%(note)s%(by)s", note=values.get("note") or "", by=by)),
         )

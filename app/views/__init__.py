@@ -20,7 +20,19 @@ CATEGORY_LABELS = {
     "Basics": _l("村与代办员"),
     "System": _l("系统"),
 }
-FEATURES = ("dashboard", "cases", "supervision", "reports", "payouts", "exports", "villages", "catalog", "audit", "backup", "accounts")
+FEATURES = (
+    "dashboard",
+    "cases",
+    "supervision",
+    "reports",
+    "payouts",
+    "exports",
+    "villages",
+    "catalog",
+    "audit",
+    "backup",
+    "accounts",
+)
 
 
 def add_menu_view(appbuilder, view, name: str, label, icon: str, category: str | None) -> None:

@@ -128,7 +128,10 @@ def _catalog() -> dict:
                 continue
             entry["fields"].setdefault(column, text)
             entry["fields"].setdefault(f"{column}_id", text)
-        for extra in (getattr(view, "add_form_extra_fields", None) or {}, getattr(view, "edit_form_extra_fields", None) or {}):
+        for extra in (
+            getattr(view, "add_form_extra_fields", None) or {},
+            getattr(view, "edit_form_extra_fields", None) or {},
+        ):
             for column, field in extra.items():
                 mapping = _choices(field)
                 if mapping:

@@ -73,10 +73,18 @@ def _adjust_form(form_class) -> None:
         if not isinstance(unbound, UnboundField):
             continue
         if issubclass(unbound.field_class, BooleanField):
-            validators = [v for v in unbound.kwargs.get("validators", []) if not isinstance(v, (DataRequired, InputRequired))]
-            setattr(form_class, name, unbound.field_class(*unbound.args, **{**unbound.kwargs, "validators": validators}))
+            validators = [
+                v for v in unbound.kwargs.get("validators", []) if not isinstance(v, (DataRequired, InputRequired))
+            ]
+            setattr(
+                form_class, name, unbound.field_class(*unbound.args, **{**unbound.kwargs, "validators": validators})
+            )
         elif issubclass(unbound.field_class, QuerySelectField) and unbound.kwargs.get("allow_blank"):
-            setattr(form_class, name, unbound.field_class(*unbound.args, **{**unbound.kwargs, "blank_text": str(_l("（未选择）"))}))
+            setattr(
+                form_class,
+                name,
+                unbound.field_class(*unbound.args, **{**unbound.kwargs, "blank_text": str(_l("（未选择）"))}),
+            )
 
 
 # The search operators in natural Chinese. FAB names them by gettext of English strings,
@@ -160,7 +168,9 @@ class BmInterface(SQLAInterface):
         return "" if value is None else value
 
     def get_filters(self, search_columns=None, search_filters=None):
-        return BmFilters(self.filter_converter_class, self, search_columns=search_columns or [], search_filters=search_filters)
+        return BmFilters(
+            self.filter_converter_class, self, search_columns=search_columns or [], search_filters=search_filters
+        )
 
     def get(self, id, filters=None, select_columns=None, outer_default_load=False):
         if self.is_pk_composite():
@@ -228,8 +238,10 @@ class BmModelView(ModelView):
             return super()._get_list_widget(*args, **kwargs)
         except (SQLAlchemyError, OverflowError, ValueError, TypeError) as exc:
             db.session.rollback()
-            if isinstance(exc, SQLAlchemyError) and from_database_error(exc) is None and not isinstance(
-                exc.__cause__ or getattr(exc, "orig", None), (OverflowError, ValueError)
+            if (
+                isinstance(exc, SQLAlchemyError)
+                and from_database_error(exc) is None
+                and not isinstance(exc.__cause__ or getattr(exc, "orig", None), (OverflowError, ValueError))
             ):
                 raise
             flash(str(LIST_QUERY_FAILED), "warning")
@@ -356,7 +368,12 @@ class BmModelView(ModelView):
         # The form again (also after a refusal) with the related lists FAB's template expects.
         widgets = self._get_edit_widget(form=form)
         return self._get_related_views_widgets(
-            item, filters={}, orders=get_order_args(), pages=get_page_args(), page_sizes=get_page_size_args(), widgets=widgets
+            item,
+            filters={},
+            orders=get_order_args(),
+            pages=get_page_args(),
+            page_sizes=get_page_size_args(),
+            widgets=widgets,
         )
 
     def _redirect_to_saved(self):
@@ -409,4 +426,15 @@ def interface(model) -> SQLAInterface:
     return BmInterface(model, db.session)
 
 
-__all__ = ["BmListWidget", "BmModelView", "flash_form_errors", "ReadOnlyModelView", "choice_field", "code_formatter", "expose", "has_access", "interface", "yes_no"]
+__all__ = [
+    "BmListWidget",
+    "BmModelView",
+    "flash_form_errors",
+    "ReadOnlyModelView",
+    "choice_field",
+    "code_formatter",
+    "expose",
+    "has_access",
+    "interface",
+    "yes_no",
+]

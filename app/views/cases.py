@@ -89,7 +89,9 @@ STEP_TITLES = {
 STEP_HELP = {
     "verifying": _l("第五条（二）3：对已受理的报送事项，先由村干部负责调查核实，及时办理应由村协办的有关手续。"),
     "submitted": _l("第五条（二）4：三个工作日内向乡便民服务中心各服务窗口上报相关审批材料；急办件即时报送。"),
-    "completed": _l("第五条（二）5：及时了解办理结果，领取证照，及时向村民做出回复；依法收取的规费须出具合法收费票据。"),
+    "completed": _l(
+        "第五条（二）5：及时了解办理结果，领取证照，及时向村民做出回复；依法收取的规费须出具合法收费票据。"
+    ),
     "answered": _l("第五条（二）1：属于本岗位工作范畴的应详细解答，并对解答结果负责。"),
     "referred": _l("第五条（二）1：不属于代办事项的，告之其相关单位的联系电话。"),
     "rejected": _l("第二条（三）4：对确实不能办理的事项，要向群众说明原因，耐心细致地做好解释工作。"),
@@ -242,9 +244,13 @@ def _villages():
 
 
 def _agents():
-    return db.session.execute(
-        select(Agent).where(Agent.level == "village").order_by(Agent.village_id, Agent.status, Agent.name)
-    ).scalars().all()
+    return (
+        db.session.execute(
+            select(Agent).where(Agent.level == "village").order_by(Agent.village_id, Agent.status, Agent.name)
+        )
+        .scalars()
+        .all()
+    )
 
 
 def _item_label(item: ServiceItem) -> str:
@@ -264,7 +270,11 @@ def _text(label, description="", area=False):
 
 def _when(label, description=""):
     return DateTimeLocalField(
-        label, format=DATETIME_FORMATS, validators=[Optional()], render_kw={"class": "form-control"}, description=description
+        label,
+        format=DATETIME_FORMATS,
+        validators=[Optional()],
+        render_kw={"class": "form-control"},
+        description=description,
     )
 
 
@@ -277,28 +287,38 @@ class CaseForm(DynamicForm):
         _l("所属村"), query_func=_villages, get_pk_func=lambda v: v.id, allow_blank=True, widget=Select2Widget()
     )
     agent = QuerySelectField(
-        _l("代办员"), query_func=_agents, get_pk_func=lambda a: a.id, get_label=_agent_label, allow_blank=True,
-        widget=Select2Widget(), description=_l("须为所选村的代办员"),
+        _l("代办员"),
+        query_func=_agents,
+        get_pk_func=lambda a: a.id,
+        get_label=_agent_label,
+        allow_blank=True,
+        widget=Select2Widget(),
+        description=_l("须为所选村的代办员"),
     )
     applicant_name = StringField(_l("申请人姓名"), validators=[InputRequired()], widget=BS3TextFieldWidget())
     applicant_id_number = _text(_l("申请人身份证号"), _l("代办必填；纯咨询可不填"))
     applicant_phone = _text(_l("联系电话"), _l("用于回复办理结果"))
     service_item = QuerySelectField(
-        _l("代办事项"), query_func=_items, get_pk_func=lambda i: i.id, get_label=_item_label, allow_blank=True,
-        widget=Select2Widget(), description=_l("代办必选；咨询可不选"),
+        _l("代办事项"),
+        query_func=_items,
+        get_pk_func=lambda i: i.id,
+        get_label=_item_label,
+        allow_blank=True,
+        widget=Select2Widget(),
+        description=_l("代办必选；咨询可不选"),
     )
     request_text = _text(_l("诉求 / 咨询内容"), area=True)
     voluntary_confirmed = BooleanField(
         _l("申请人自愿委托代办（第三条6）"), description=_l("代办须申请人本人自愿申请，任何人不得强制代理")
     )
-    materials_received = MaterialsField(_l("已收材料"), description=_l("勾选申请人已交的材料；未交齐的打印一次性告知单交申请人"))
+    materials_received = MaterialsField(
+        _l("已收材料"), description=_l("勾选申请人已交的材料；未交齐的打印一次性告知单交申请人")
+    )
     materials_note = _text(_l("其他材料"), _l("清单以外的材料、份数、原件或复印件"), area=True)
     fee = _text(_l("收费金额（元）"), _l("只收国家规定的成本费用，不收代办费（第三条5）"))
     receipt_number = _text(_l("收费票据号码"), _l("收费的须出具合法收费票据"))
     notes = _text(_l("备注"), area=True)
-    backdate_reason = _text(
-        _l("补登原因"), _l("受理时间早于3个工作日前的，只能由乡便民中心补登并写明原因"), area=True
-    )
+    backdate_reason = _text(_l("补登原因"), _l("受理时间早于3个工作日前的，只能由乡便民中心补登并写明原因"), area=True)
     payment_received = _text(_l("收到代缴款（元）"), _l("代缴事项：代办员从申请人处收到的缴费款，不是收费"))
     payment_paid = _text(_l("代缴金额（元）"), _l("实际缴给收款单位的金额，不能超过收到的代缴款"))
     payment_voucher = _text(_l("缴费凭证号"), _l("收款单位（供电所、水厂、税务等）出具的收据或凭证号；办结前必填"))
@@ -398,9 +418,7 @@ class ExtensionForm(DynamicForm):
     new_due = DateField(
         _l("延期后的办结日期"), validators=[Optional()], render_kw={"class": "form-control", "type": "date"}
     )
-    reason = TextAreaField(
-        _l("延期原因（已向申请人说明）"), validators=[Optional()], widget=BS3TextAreaFieldWidget()
-    )
+    reason = TextAreaField(_l("延期原因（已向申请人说明）"), validators=[Optional()], widget=BS3TextAreaFieldWidget())
 
 
 def _form_data(form) -> dict:
@@ -455,12 +473,30 @@ class CaseView(BmModelView):
     add_fieldsets = ADD_FIELDSETS
     edit_fieldsets = EDIT_FIELDSETS
     list_columns = [
-        "case_number", "received_at", "village", "agent", "applicant_name", "service_item", "kind", "status", "deadline",
+        "case_number",
+        "received_at",
+        "village",
+        "agent",
+        "applicant_name",
+        "service_item",
+        "kind",
+        "status",
+        "deadline",
     ]
     order_columns = ["case_number", "received_at", "applicant_name", "status", "deadline"]
     search_columns = [
-        "case_number", "applicant_name", "village", "status", "kind", "category_id", "service_item",
-        "received_at", "due_on", "urgent", "closed_late", "channel",
+        "case_number",
+        "applicant_name",
+        "village",
+        "status",
+        "kind",
+        "category_id",
+        "service_item",
+        "received_at",
+        "due_on",
+        "urgent",
+        "closed_late",
+        "channel",
     ]
     # Codes are picked from their Chinese labels; the category (a plain column) from the catalog.
     search_form_extra_fields = {
@@ -468,8 +504,11 @@ class CaseView(BmModelView):
         # interface per option, which dominated the page with 1000 villages. (A village has
         # one agent: filtering by village is filtering by agent.)
         "village": QuerySelectField(
-            _l("所属村"), query_func=lambda: _search_villages(), get_pk_func=lambda r: r.id,
-            get_label=lambda r: r.name, widget=Select2Widget(),
+            _l("所属村"),
+            query_func=lambda: _search_villages(),
+            get_pk_func=lambda r: r.id,
+            get_label=lambda r: r.name,
+            widget=Select2Widget(),
         ),
         "status": choice_field(_l("状态"), CASE_STATUSES),
         "kind": choice_field(_l("类型"), CASE_KINDS),
@@ -549,7 +588,9 @@ class CaseView(BmModelView):
         item = form.service_item.data if form.service_item.data is not None else (case.service_item if case else None)
         self._materials_choices(form, item)
         g.bm_edit_case = case
-        return super()._get_edit_widget(form, exclude_cols=(exclude_cols or []) + self._locked_cols(case), widgets=widgets)
+        return super()._get_edit_widget(
+            form, exclude_cols=(exclude_cols or []) + self._locked_cols(case), widgets=widgets
+        )
 
     @staticmethod
     def _materials_choices(form, item) -> None:
@@ -608,8 +649,12 @@ class CaseView(BmModelView):
             extensions=case.extensions,
             applicant_id=id_for_detail(case.applicant_id_number, owner_user),
             applicant_phone=phone_for_detail(case.applicant_phone, owner_user),
-            steps=[(to, STEP_TITLES[to], STEP_BUTTON_CSS.get(to, "btn-primary"))
-                   for to in case_service.transitions_for(case)] if can_transition else [],
+            steps=[
+                (to, STEP_TITLES[to], STEP_BUTTON_CSS.get(to, "btn-primary"))
+                for to in case_service.transitions_for(case)
+            ]
+            if can_transition
+            else [],
             can_edit=self._can("can_write") and case.status != "voided",
             can_extend=can_transition and case.is_open and case.complete_by is not None,
             can_review=bool(self.appbuilder.sm.has_access("can_review", "Case")),
@@ -703,7 +748,9 @@ class CaseView(BmModelView):
         return self.render_template(
             "cases/step.html",
             title=_l("延期办结"),
-            help=_l("第五条（一）3：如遇特殊情况无法在规定期限内办结的，必须向申请人说明原因。原期限保留，不会被覆盖。"),
+            help=_l(
+                "第五条（一）3：如遇特殊情况无法在规定期限内办结的，必须向申请人说明原因。原期限保留，不会被覆盖。"
+            ),
             case=case,
             form=form,
             required=("new_due", "reason"),
@@ -727,11 +774,17 @@ def quick_links(day, soon) -> list[tuple[str, str, str]]:
     before = day.fromordinal(day.toordinal() - 1)
     after = soon.fromordinal(soon.toordinal() + 1)
     return [
-        ("todo", str(_l("待办（超期、临期在前）")),
-         urlencode([*open_args, ("_oc_CaseView", "deadline"), ("_od_CaseView", "asc")])),
+        (
+            "todo",
+            str(_l("待办（超期、临期在前）")),
+            urlencode([*open_args, ("_oc_CaseView", "deadline"), ("_od_CaseView", "asc")]),
+        ),
         ("overdue", str(_l("超期未办结")), urlencode([*open_args, ("_flt_2_due_on", day.isoformat())])),
-        ("soon", str(_l("临期（1个工作日内）")),
-         urlencode([*open_args, ("_flt_1_due_on", before.isoformat()), ("_flt_2_due_on", after.isoformat())])),
+        (
+            "soon",
+            str(_l("临期（1个工作日内）")),
+            urlencode([*open_args, ("_flt_1_due_on", before.isoformat()), ("_flt_2_due_on", after.isoformat())]),
+        ),
         ("late", str(_l("超期办结")), urlencode([("_flt_0_closed_late", "y")])),
         ("urgent", str(_l("急办件")), urlencode([("_flt_0_urgent", "y")])),
     ]
@@ -760,8 +813,9 @@ class CaseDocumentView(BaseView):
         if case.kind != flow.PROXY:
             flash(_l("咨询事项不出具受理回执"), "info")
             return redirect(url_for("CaseView.show", pk=pk))
-        return self.render_template("cases/receipt.html", **documents.receipt_context(case), labels=LABELS,
-                                    statuses=CASE_STATUSES)
+        return self.render_template(
+            "cases/receipt.html", **documents.receipt_context(case), labels=LABELS, statuses=CASE_STATUSES
+        )
 
     @expose("/notice/<int:pk>")
     @has_access

@@ -67,19 +67,46 @@ class ServiceItemView(BmModelView):
     order_columns = ["code", "name", "promised_days", "active"]
     base_order = ("code", "asc")
     add_columns = [
-        "category", "code", "name", "mode", "window", "legal_basis", "materials", "procedure", "promised_days", "fee",
-        "needs_verification", "applicant_fields", "pays_on_behalf", "active",
+        "category",
+        "code",
+        "name",
+        "mode",
+        "window",
+        "legal_basis",
+        "materials",
+        "procedure",
+        "promised_days",
+        "fee",
+        "needs_verification",
+        "applicant_fields",
+        "pays_on_behalf",
+        "active",
     ]
     edit_columns = [
-        "category", "name", "mode", "window", "legal_basis", "materials", "procedure", "promised_days", "fee",
-        "needs_verification", "applicant_fields", "pays_on_behalf", "active",
+        "category",
+        "name",
+        "mode",
+        "window",
+        "legal_basis",
+        "materials",
+        "procedure",
+        "promised_days",
+        "fee",
+        "needs_verification",
+        "applicant_fields",
+        "pays_on_behalf",
+        "active",
     ]
     show_fieldsets = [
         (_l("基本信息"), {"fields": ["code", "category", "name", "window", "active", "owner", "seed_version"]}),
-        (_l("办理方式（第二条（三）4 立即办、承诺办、报送办）"),
-         {"fields": ["mode", "needs_verification", "applicant_fields", "pays_on_behalf"]}),
-        (_l("公开内容（第三条2：办理单位、申报材料、承诺时限、收费标准）"),
-         {"fields": ["legal_basis", "materials_text", "procedure", "promised_days", "fee"]}),
+        (
+            _l("办理方式（第二条（三）4 立即办、承诺办、报送办）"),
+            {"fields": ["mode", "needs_verification", "applicant_fields", "pays_on_behalf"]},
+        ),
+        (
+            _l("公开内容（第三条2：办理单位、申报材料、承诺时限、收费标准）"),
+            {"fields": ["legal_basis", "materials_text", "procedure", "promised_days", "fee"]},
+        ),
     ]
     label_columns = ITEM_LABELS
     description_columns = {
@@ -99,8 +126,11 @@ class ServiceItemView(BmModelView):
         "active": BooleanField(_l("启用"), default=True),
         "mode": choice_field(_l("办理方式"), ITEM_MODES, required=False),
         "applicant_fields": SelectMultipleField(
-            _l("须登记的申请人信息"), choices=[(k, v) for k, v in APPLICANT_FIELDS.items()], validators=[Optional()],
-            widget=CheckboxListWidget(prefix_label=False), option_widget=CheckboxInput(),
+            _l("须登记的申请人信息"),
+            choices=[(k, v) for k, v in APPLICANT_FIELDS.items()],
+            validators=[Optional()],
+            widget=CheckboxListWidget(prefix_label=False),
+            option_widget=CheckboxInput(),
         ),
         "needs_verification": BooleanField(_l("报送前须村干部核实")),
         "pays_on_behalf": BooleanField(_l("代缴事项")),
@@ -115,7 +145,9 @@ class ServiceItemView(BmModelView):
         "owner": code_formatter(ITEM_OWNERS),
         "needs_verification": yes_no,
         "pays_on_behalf": yes_no,
-        "applicant_fields": lambda v: "、".join(str(APPLICANT_FIELDS.get(f, f)) for f in (v or [])) or str(_l("仅姓名")),
+        "applicant_fields": lambda v: (
+            "、".join(str(APPLICANT_FIELDS.get(f, f)) for f in (v or [])) or str(_l("仅姓名"))
+        ),
     }
 
     def prefill_form(self, form, pk):
@@ -148,7 +180,9 @@ class ServiceCategoryView(BmModelView):
 
 
 class ScheduleForm(DynamicForm):
-    year = IntegerField(_l("年份"), validators=[Optional()], render_kw={"class": "form-control", "inputmode": "numeric"})
+    year = IntegerField(
+        _l("年份"), validators=[Optional()], render_kw={"class": "form-control", "inputmode": "numeric"}
+    )
     schedule = TextAreaField(
         _l("放假调休安排（每行一段）"),
         validators=[Optional()],
@@ -157,7 +191,9 @@ class ScheduleForm(DynamicForm):
     replace = BooleanField(_l("先清除该年已有的设置（整年重新录入时勾选）"))
     complete = BooleanField(
         _l("全年安排已录入"),
-        description=_l("国务院通知的全部放假日和调休上班日都已录入时勾选；只有确认过的年份才算已配置，期限不再提示按周末估算"),
+        description=_l(
+            "国务院通知的全部放假日和调休上班日都已录入时勾选；只有确认过的年份才算已配置，期限不再提示按周末估算"
+        ),
     )
 
 
@@ -246,8 +282,12 @@ class CalendarDayView(BmModelView):
         if request.method == "POST" and form.validate():
             try:
                 result = calendar_admin.import_schedule(
-                    {"year": form.year.data, "schedule": form.schedule.data, "replace": form.replace.data,
-                     "complete": form.complete.data}
+                    {
+                        "year": form.year.data,
+                        "schedule": form.schedule.data,
+                        "replace": form.replace.data,
+                        "complete": form.complete.data,
+                    }
                 )
             except DomainError as exc:
                 db.session.rollback()
@@ -260,8 +300,12 @@ class CalendarDayView(BmModelView):
                 flash(
                     _l(
                         "%(y)s年工作日历已保存：新增%(a)s天，修改%(c)s天，未变%(u)s天，删除%(r)s天；重新计算期限的在办事项%(n)s件",
-                        y=form.year.data, a=result["added"], c=result["changed"], u=result["unchanged"],
-                        r=result["removed"], n=result["cases"],
+                        y=form.year.data,
+                        a=result["added"],
+                        c=result["changed"],
+                        u=result["unchanged"],
+                        r=result["removed"],
+                        n=result["cases"],
                     ),
                     "success",
                 )

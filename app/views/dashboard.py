@@ -92,7 +92,9 @@ class NoticeView(BaseView):
     @expose("/")
     @has_access
     def index(self):
-        villages = db.session.execute(select(Village).where(Village.active.is_(True)).order_by(Village.code)).scalars().all()
+        villages = (
+            db.session.execute(select(Village).where(Village.active.is_(True)).order_by(Village.code)).scalars().all()
+        )
         today = calendar_service.today()
         prev = previous_month(today.year, today.month)
         return self.render_template(

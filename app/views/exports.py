@@ -42,7 +42,11 @@ FULL_NUMBERS_ARG = "full_numbers"  # the “含完整证件号码” tick box
 def list_view_for(appbuilder, kind: str):
     """The registered list view that exports as ``kind`` (None if that feature is absent)."""
     for view in appbuilder.baseviews:
-        if isinstance(view, ModelView) and getattr(view, "export_kind", None) == kind and view.datamodel.obj is MODELS[kind]:
+        if (
+            isinstance(view, ModelView)
+            and getattr(view, "export_kind", None) == kind
+            and view.datamodel.obj is MODELS[kind]
+        ):
             return view
     return None
 
@@ -109,7 +113,9 @@ class ExportView(BaseView):
     @expose("/")
     @has_access
     def index(self):
-        villages = db.session.execute(select(Village).where(Village.active.is_(True)).order_by(Village.code)).scalars().all()
+        villages = (
+            db.session.execute(select(Village).where(Village.active.is_(True)).order_by(Village.code)).scalars().all()
+        )
         today = township_today()
         from .payouts import recent_quarters
 

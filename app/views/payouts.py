@@ -196,7 +196,9 @@ class PayoutSheetView(BmModelView):
     @expose("/compute", methods=["POST"])
     @has_access
     def compute(self):
-        return self._run(payout_service.compute_sheet, None, {"quarter": request.form.get("quarter", "")}, _l("已计算，请核对后审核"))
+        return self._run(
+            payout_service.compute_sheet, None, {"quarter": request.form.get("quarter", "")}, _l("已计算，请核对后审核")
+        )
 
     @expose("/recompute/<int:pk>", methods=["POST"])
     @has_access
@@ -267,7 +269,21 @@ class PayoutLineView(ReadOnlyModelView):
     }
     formatters_columns = {
         "sheet": _sheet_status,
-        **{c: money for c in ("gross", "d1", "d2", "d3", "d4", "d5", "deductions_total", "net_township", "village_supplement", "total")},
+        **{
+            c: money
+            for c in (
+                "gross",
+                "d1",
+                "d2",
+                "d3",
+                "d4",
+                "d5",
+                "deductions_total",
+                "net_township",
+                "village_supplement",
+                "total",
+            )
+        },
     }
 
     @expose("/show/<pk>", methods=["GET"])

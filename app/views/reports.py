@@ -42,7 +42,9 @@ def shown_state(report, state: str) -> str:
 
 
 def status_badge(status: str) -> Markup:
-    css = {"submitted": "label-success", "returned": "label-warning", "draft": "label-default"}.get(status, "label-default")
+    css = {"submitted": "label-success", "returned": "label-warning", "draft": "label-default"}.get(
+        status, "label-default"
+    )
     return Markup('<span class="label {}">{}</span>').format(css, label(REPORT_STATUSES, status))
 
 
@@ -83,7 +85,9 @@ class MonthlyReportView(ExportGuard, ShowExtra, BmModelView):
         if getattr(g.user, "village_id", None) and can("can_write", "MonthlyReport"):
             links.append((url_for("MonthlyReportView.fill"), _l("填报本月汇总表"), "btn-primary"))
         links.append((url_for("MonthlyReportView.status"), _l("各村报送情况"), "btn-default"))
-        return Markup(" ").join(Markup('<a class="btn btn-sm {}" href="{}">{}</a>').format(c, u, t) for u, t, c in links)
+        return Markup(" ").join(
+            Markup('<a class="btn btn-sm {}" href="{}">{}</a>').format(c, u, t) for u, t, c in links
+        )
 
     def show_extra(self, pk) -> dict:
         report = self.datamodel.get(pk, self._base_filters)
@@ -105,7 +109,9 @@ class MonthlyReportView(ExportGuard, ShowExtra, BmModelView):
             "actions": report.actions,
             "action_labels": ACTION_LABELS,
             "can_review": can("can_review", "MonthlyReport") and report.status == "submitted",
-            "can_fill": can("can_write", "MonthlyReport") and report.status != "submitted" and getattr(g.user, "village_id", None),
+            "can_fill": can("can_write", "MonthlyReport")
+            and report.status != "submitted"
+            and getattr(g.user, "village_id", None),
         }
 
     # -- the agent fills and submits -------------------------------------------------------
@@ -145,14 +151,21 @@ class MonthlyReportView(ExportGuard, ShowExtra, BmModelView):
                 if submit:
                     state = report_state(year, month, report.submitted_at, now_local(), work_calendar())
                     if state == "late":
-                        flash(_l("%(y)s年%(m)s月汇总表已报送并锁定；逾期报送，扣除当月补助（④）", y=year, m=month), "warning")
+                        flash(
+                            _l("%(y)s年%(m)s月汇总表已报送并锁定；逾期报送，扣除当月补助（④）", y=year, m=month),
+                            "warning",
+                        )
                     else:
                         flash(_l("%(y)s年%(m)s月汇总表已报送并锁定", y=year, m=month), "success")
                     return redirect(url_for("MonthlyReportView.show", pk=report.id))
                 flash(_l("草稿已保存"), "success")
                 return redirect(url_for("MonthlyReportView.fill", month=f"{year:04d}-{month:02d}"))
         report = report_service.report_for(village.id, year, month)
-        figures = report_service.figures_of(report, now) if report else report_service.generate_figures(village.id, year, month, now)
+        figures = (
+            report_service.figures_of(report, now)
+            if report
+            else report_service.generate_figures(village.id, year, month, now)
+        )
         cal = work_calendar()
         state = shown_state(report, report_state(year, month, report.submitted_at if report else None, now, cal))
         opens = report_submission_opens(year, month, cal)
@@ -175,9 +188,10 @@ class MonthlyReportView(ExportGuard, ShowExtra, BmModelView):
             pending=pending,
             status_badge=status_badge,
             can_submit=can("can_submit", "MonthlyReport"),
-            hot_issues=request.form.get("hot_issues") if request.method == "POST" else (report.hot_issues if report else ""),
+            hot_issues=request.form.get("hot_issues")
+            if request.method == "POST"
+            else (report.hot_issues if report else ""),
         )
-
 
     def _pending_months(self, village_id: int, now) -> list[tuple[int, int]]:
         """Earlier months (since reports started) whose report of this village is not submitted."""
@@ -208,7 +222,9 @@ class MonthlyReportView(ExportGuard, ShowExtra, BmModelView):
         if report is None:
             abort(404)
         try:
-            report_service.return_report(report, {"note": request.form.get("note"), "version": request.form.get("version")})
+            report_service.return_report(
+                report, {"note": request.form.get("note"), "version": request.form.get("version")}
+            )
         except DomainError as exc:
             db.session.rollback()
             flash(_l("未退回：%(m)s", m=exc.message), "danger")
@@ -272,7 +288,12 @@ class MonthlyReportView(ExportGuard, ShowExtra, BmModelView):
             flash(_l("%(y)s年%(m)s月所在季度的补助发放表已审核，扣款已冻结", y=result.year, m=result.month), "info")
         elif result.flagged:
             flash(
-                _l("%(y)s年%(m)s月汇总表未按时报送，已扣除当月补助（④）：%(v)s", y=result.year, m=result.month, v="、".join(result.flagged)),
+                _l(
+                    "%(y)s年%(m)s月汇总表未按时报送，已扣除当月补助（④）：%(v)s",
+                    y=result.year,
+                    m=result.month,
+                    v="、".join(result.flagged),
+                ),
                 "warning",
             )
         else:

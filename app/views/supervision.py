@@ -109,7 +109,12 @@ def agent_strikes(record) -> dict:
         return {}
     status = deduction_service.strike_summary([agent.id])[agent.id]
     record_url = url_for("StrikeAlertView.agent", pk=agent.id) if can("can_read", "Deduction") else None
-    return {"strike_agent": agent, "strike_status": status, "strike_badge": strike_badge(status), "strike_url": record_url}
+    return {
+        "strike_agent": agent,
+        "strike_status": status,
+        "strike_badge": strike_badge(status),
+        "strike_url": record_url,
+    }
 
 
 class ExportGuard:
@@ -137,7 +142,9 @@ class ShowExtra:
 
 
 def text_area(label, required: bool = False) -> TextAreaField:
-    return TextAreaField(label, validators=[InputRequired()] if required else [Optional()], widget=BS3TextAreaFieldWidget())
+    return TextAreaField(
+        label, validators=[InputRequired()] if required else [Optional()], widget=BS3TextAreaFieldWidget()
+    )
 
 
 def datetime_field(label, description=None) -> DateTimeLocalField:
@@ -161,7 +168,9 @@ def _village_agents_query():
 def _six_ones_text(value) -> str:
     if not value:
         return str(_l("未检查"))
-    return "；".join(f"{SIX_ONE_LABELS.get(k, k)}：{FINDING['True'] if v else FINDING['False']}" for k, v in value.items())
+    return "；".join(
+        f"{SIX_ONE_LABELS.get(k, k)}：{FINDING['True'] if v else FINDING['False']}" for k, v in value.items()
+    )
 
 
 class InspectionView(ShowExtra, BmModelView):
@@ -177,24 +186,48 @@ class InspectionView(ShowExtra, BmModelView):
     service_create = service.create_inspection
     service_update = service.update_inspection
 
-    list_columns = ["inspected_at", "village", "agent", "inspector", "on_duty", "ledger_complete", "rectify_by", "rectified_on"]
+    list_columns = [
+        "inspected_at",
+        "village",
+        "agent",
+        "inspector",
+        "on_duty",
+        "ledger_complete",
+        "rectify_by",
+        "rectified_on",
+    ]
     search_columns = ["village", "agent", "inspector", "on_duty", "ledger_complete", "inspected_at"]
     order_columns = ["inspected_at", "village", "inspector"]
     base_order = ("inspected_at", "desc")
     six_fields = [f"six_{attr}" for attr, _ in SIX_ONES]
     add_columns = [
-        "inspected_at", "inspector", "village", "agent", "on_duty", "ledger_complete", *six_fields,
-        "problems", "rectification", "rectify_by", "rectified_on",
+        "inspected_at",
+        "inspector",
+        "village",
+        "agent",
+        "on_duty",
+        "ledger_complete",
+        *six_fields,
+        "problems",
+        "rectification",
+        "rectify_by",
+        "rectified_on",
     ]
     edit_columns = add_columns
     add_fieldsets = [
-        (_l("检查情况（第二条（三）5、第二条（四）4）"), {"fields": ["inspected_at", "inspector", "village", "agent", "on_duty", "ledger_complete"]}),
+        (
+            _l("检查情况（第二条（三）5、第二条（四）4）"),
+            {"fields": ["inspected_at", "inspector", "village", "agent", "on_duty", "ledger_complete"]},
+        ),
         (_l("“六个一”标准化配置（第六条（二））"), {"fields": six_fields}),
         (_l("问题与整改"), {"fields": ["problems", "rectification", "rectify_by", "rectified_on"]}),
     ]
     edit_fieldsets = add_fieldsets
     show_fieldsets = [
-        (_l("检查情况（第二条（三）5、第二条（四）4）"), {"fields": ["inspected_at", "inspector", "village", "agent", "on_duty", "ledger_complete"]}),
+        (
+            _l("检查情况（第二条（三）5、第二条（四）4）"),
+            {"fields": ["inspected_at", "inspector", "village", "agent", "on_duty", "ledger_complete"]},
+        ),
         (_l("“六个一”标准化配置（第六条（二））"), {"fields": ["six_ones"]}),
         (_l("问题与整改"), {"fields": ["problems", "rectification", "rectify_by", "rectified_on"]}),
     ]
@@ -216,7 +249,9 @@ class InspectionView(ShowExtra, BmModelView):
         "inspected_at": _l("坐班时间：%(s)s；法定节假日除外", s=describe_schedule()),
         "inspector": _l("不填则为当前登录人"),
         "agent": _l("不选则为检查时该村的在岗代办员"),
-        "on_duty": _l("坐班时间内检查发现不在岗的，扣除当月补助50元（第二条（四）2③）；坐班时间以外的检查不能认定“不在岗”"),
+        "on_duty": _l(
+            "坐班时间内检查发现不在岗的，扣除当月补助50元（第二条（四）2③）；坐班时间以外的检查不能认定“不在岗”"
+        ),
         "ledger_complete": _l("台账填写不完整的，扣除当月补助10元（第二条（四）2⑤）"),
         "rectified_on": _l("整改完成后填写"),
     }
@@ -228,7 +263,10 @@ class InspectionView(ShowExtra, BmModelView):
         "rectification": text_area(_l("整改要求")),
         **{
             f"six_{attr}": SelectField(
-                lbl, choices=[("", _l("未检查"))] + list(FINDING.items()), validators=[Optional()], render_kw={"class": "form-control"}
+                lbl,
+                choices=[("", _l("未检查"))] + list(FINDING.items()),
+                validators=[Optional()],
+                render_kw={"class": "form-control"},
             )
             for attr, lbl in SIX_ONES
         },
@@ -237,8 +275,12 @@ class InspectionView(ShowExtra, BmModelView):
     add_form_query_rel_fields = {"agent": [["level", FilterEqual, "village"]]}
     edit_form_query_rel_fields = add_form_query_rel_fields
     formatters_columns = {
-        "on_duty": lambda v: ON_DUTY["True"] if v else Markup('<span class="label label-danger">{}</span>').format(ON_DUTY["False"]),
-        "ledger_complete": lambda v: LEDGER["True"] if v else Markup('<span class="label label-warning">{}</span>').format(LEDGER["False"]),
+        "on_duty": lambda v: (
+            ON_DUTY["True"] if v else Markup('<span class="label label-danger">{}</span>').format(ON_DUTY["False"])
+        ),
+        "ledger_complete": lambda v: (
+            LEDGER["True"] if v else Markup('<span class="label label-warning">{}</span>').format(LEDGER["False"])
+        ),
         "six_ones": _six_ones_text,
     }
 
@@ -274,11 +316,29 @@ class ComplaintView(ShowExtra, BmModelView):
     show_template = "supervision/show_with_deductions.html"
     base_permissions = ["can_read", "can_write", "can_verify"]
 
-    list_columns = ["received_on", "village", "agent", "channel", "complainant", "refused_request", "result", "verified_on"]
+    list_columns = [
+        "received_on",
+        "village",
+        "agent",
+        "channel",
+        "complainant",
+        "refused_request",
+        "result",
+        "verified_on",
+    ]
     search_columns = ["village", "agent", "channel", "result", "refused_request", "received_on"]
     order_columns = ["received_on", "village", "result"]
     base_order = ("received_on", "desc")
-    intake = ["received_on", "channel", "complainant", "complainant_phone", "village", "agent", "refused_request", "content"]
+    intake = [
+        "received_on",
+        "channel",
+        "complainant",
+        "complainant_phone",
+        "village",
+        "agent",
+        "refused_request",
+        "content",
+    ]
     verification = ["result", "verified_by", "verified_on", "verification_note"]
     add_columns = [*intake, *verification, "followup"]
     edit_columns = add_columns
@@ -383,13 +443,17 @@ class AttendanceView(ShowExtra, BmModelView):
     description_columns = {
         "attendance": _l("无故不参加乡召开的集中学习培训会议的，扣除当月补助30元（第二条（四）2②）；请假不扣款"),
     }
-    add_form_extra_fields = {"attendance": choice_field(_l("出勤情况"), ATTENDANCE, description=description_columns["attendance"])}
+    add_form_extra_fields = {
+        "attendance": choice_field(_l("出勤情况"), ATTENDANCE, description=description_columns["attendance"])
+    }
     edit_form_extra_fields = add_form_extra_fields
     add_form_query_rel_fields = {"agent": [["level", FilterEqual, "village"]]}
     formatters_columns = {
-        "attendance": lambda v: Markup('<span class="label label-danger">{}</span>').format(ATTENDANCE[v])
-        if v == "absent"
-        else label(ATTENDANCE, v),
+        "attendance": lambda v: (
+            Markup('<span class="label label-danger">{}</span>').format(ATTENDANCE[v])
+            if v == "absent"
+            else label(ATTENDANCE, v)
+        ),
     }
 
     def show_extra(self, pk) -> dict:
@@ -403,11 +467,15 @@ class AttendanceView(ShowExtra, BmModelView):
         training = db.session.get(Training, training_id)
         if training is None:
             abort(404)
-        rows = db.session.execute(
-            select(TrainingAttendance)
-            .where(TrainingAttendance.training_id == training.id)
-            .order_by(TrainingAttendance.village_id, TrainingAttendance.id)
-        ).scalars().all()
+        rows = (
+            db.session.execute(
+                select(TrainingAttendance)
+                .where(TrainingAttendance.training_id == training.id)
+                .order_by(TrainingAttendance.village_id, TrainingAttendance.id)
+            )
+            .scalars()
+            .all()
+        )
         if request.method == "POST":
             marks = {}
             for row in rows:
@@ -461,9 +529,11 @@ class TrainingView(BmModelView):
         "notes": text_area(_l("内容摘要")),
         "attendee_ids": QuerySelectMultipleField(
             _l("应参加的代办员"),
-            query_func=lambda: db.session.execute(
-                _village_agents_query().where(Agent.status == "active").order_by(Agent.village_id)
-            ).scalars().all(),
+            query_func=lambda: (
+                db.session.execute(_village_agents_query().where(Agent.status == "active").order_by(Agent.village_id))
+                .scalars()
+                .all()
+            ),
             get_pk_func=lambda a: a.id,
             get_label=lambda a: f"{a.village.name if a.village else ''} {a.name}",
             widget=Select2ManyWidget(),
@@ -520,10 +590,32 @@ class DeductionView(ExportGuard, ShowExtra, ReadOnlyModelView):
     export_kind = "deductions"
     exclude_route_methods = {"delete", "add", "edit"}
 
-    list_columns = ["year", "month", "village", "agent", "code", "amount", "occurred_on", "source_type", "state", "description"]
+    list_columns = [
+        "year",
+        "month",
+        "village",
+        "agent",
+        "code",
+        "amount",
+        "occurred_on",
+        "source_type",
+        "state",
+        "description",
+    ]
     show_columns = [
-        "year", "month", "village", "agent", "code", "amount", "occurred_on", "source_type", "description",
-        "state", "voided_at", "void_reason", "created_at",
+        "year",
+        "month",
+        "village",
+        "agent",
+        "code",
+        "amount",
+        "occurred_on",
+        "source_type",
+        "description",
+        "state",
+        "voided_at",
+        "void_reason",
+        "created_at",
     ]
     search_columns = ["village", "agent", "year", "month", "code", "state", "source_type", "occurred_on"]
     order_columns = ["year", "month", "occurred_on", "village", "amount"]
@@ -547,9 +639,11 @@ class DeductionView(ExportGuard, ShowExtra, ReadOnlyModelView):
         "code": code_text,
         "amount": money,
         "source_type": code_formatter(deduction_service.SOURCE_TYPES),
-        "state": lambda v: Markup('<span class="text-muted"><s>{}</s></span>').format(DEDUCTION_STATES["void"])
-        if v == "void"
-        else label(DEDUCTION_STATES, v),
+        "state": lambda v: (
+            Markup('<span class="text-muted"><s>{}</s></span>').format(DEDUCTION_STATES["void"])
+            if v == "void"
+            else label(DEDUCTION_STATES, v)
+        ),
     }
 
     def list_toolbar(self) -> str:
@@ -577,7 +671,9 @@ class DeductionView(ExportGuard, ShowExtra, ReadOnlyModelView):
     def month(self):
         """The list filtered to one month (``?ym=2026-09``)."""
         year, month = month_arg("ym")
-        return redirect(url_for("DeductionView.list", _flt_0_year=year, _flt_0_month=month, ym=f"{year:04d}-{month:02d}"))
+        return redirect(
+            url_for("DeductionView.list", _flt_0_year=year, _flt_0_month=month, ym=f"{year:04d}-{month:02d}")
+        )
 
     def show_extra(self, pk) -> dict:
         item = self.datamodel.get(pk, self._base_filters)
@@ -636,14 +732,26 @@ class StrikeAlertView(BaseView):
         if agent is None:
             abort(404)
         status = deduction_service.strike_summary([agent.id])[agent.id]
-        deductions = db.session.execute(
-            select(Deduction).where(Deduction.agent_id == agent.id).order_by(Deduction.occurred_on.desc(), Deduction.id.desc())
-        ).scalars().all()
+        deductions = (
+            db.session.execute(
+                select(Deduction)
+                .where(Deduction.agent_id == agent.id)
+                .order_by(Deduction.occurred_on.desc(), Deduction.id.desc())
+            )
+            .scalars()
+            .all()
+        )
         assessments = []
         if can("can_read", "Assessment"):
-            assessments = db.session.execute(
-                select(AnnualAssessment).where(AnnualAssessment.agent_id == agent.id).order_by(AnnualAssessment.year.desc())
-            ).scalars().all()
+            assessments = (
+                db.session.execute(
+                    select(AnnualAssessment)
+                    .where(AnnualAssessment.agent_id == agent.id)
+                    .order_by(AnnualAssessment.year.desc())
+                )
+                .scalars()
+                .all()
+            )
         now = now_local()
         attendance = signin_service.month_overview(now.year, now.month, agent.village_id, now)
         attendance = next((r.summary for r in attendance if r.agent.id == agent.id), None)
@@ -701,16 +809,23 @@ class AssessmentView(BmModelView):
     }
     add_form_extra_fields = {
         "grade": choice_field(_l("考核等次"), ASSESSMENT_GRADES, description=description_columns["grade"]),
-        "assessed_on": DateField(_l("考核日期"), validators=[Optional()], widget=DatePickerWidget(), description=description_columns["assessed_on"]),
+        "assessed_on": DateField(
+            _l("考核日期"),
+            validators=[Optional()],
+            widget=DatePickerWidget(),
+            description=description_columns["assessed_on"],
+        ),
         "notes": text_area(_l("考核情况（调查问卷、入户走访、个别座谈）")),
     }
     edit_form_extra_fields = add_form_extra_fields
     add_form_query_rel_fields = {"agent": [["level", FilterEqual, "village"]]}
     edit_form_query_rel_fields = add_form_query_rel_fields
     formatters_columns = {
-        "grade": lambda v: Markup('<span class="label label-danger">{}</span>').format(ASSESSMENT_GRADES[v])
-        if v == "fail"
-        else label(ASSESSMENT_GRADES, v),
+        "grade": lambda v: (
+            Markup('<span class="label label-danger">{}</span>').format(ASSESSMENT_GRADES[v])
+            if v == "fail"
+            else label(ASSESSMENT_GRADES, v)
+        ),
     }
 
 
@@ -742,14 +857,16 @@ class SignInView(ReadOnlyModelView):
         "note": _l("备注"),
     }
     formatters_columns = {
-        "late": lambda v: Markup('<span class="label label-warning">{}</span>').format(_l("迟到")) if v else str(_l("按时")),
+        "late": lambda v: (
+            Markup('<span class="label label-warning">{}</span>').format(_l("迟到")) if v else str(_l("按时"))
+        ),
         "signed_at": lambda v: f"{v:%H:%M}" if v else "",
     }
 
     def list_toolbar(self) -> str:
-        return Markup('<a class="btn btn-sm btn-default" href="{}">{}</a> <a class="btn btn-sm btn-default" href="{}">{}</a>').format(
-            url_for("SignInView.today"), _l("今日签到"), url_for("SignInView.overview"), _l("月度考勤统计")
-        )
+        return Markup(
+            '<a class="btn btn-sm btn-default" href="{}">{}</a> <a class="btn btn-sm btn-default" href="{}">{}</a>'
+        ).format(url_for("SignInView.today"), _l("今日签到"), url_for("SignInView.overview"), _l("月度考勤统计"))
 
     @expose("/today")
     @has_access
@@ -868,13 +985,17 @@ def register(appbuilder) -> None:
 
     supervision = {"category": "Supervision", "category_label": CATEGORY_LABELS["Supervision"]}
     add_menu_view(appbuilder, SignInView, "SignIn", _l("每日签到"), "fa-check-square-o", "Supervision")
-    appbuilder.add_link("SignIn", href="SignInView.overview", label=_l("签到考勤统计"), icon="fa-calendar-check-o", **supervision)
+    appbuilder.add_link(
+        "SignIn", href="SignInView.overview", label=_l("签到考勤统计"), icon="fa-calendar-check-o", **supervision
+    )
     add_menu_view(appbuilder, InspectionView, "Inspection", _l("督查检查"), "fa-search", "Supervision")
     add_menu_view(appbuilder, ComplaintView, "Complaint", _l("群众反映/举报"), "fa-bullhorn", "Supervision")
     add_menu_view(appbuilder, TrainingView, "Training", _l("培训会议"), "fa-graduation-cap", "Supervision")
     add_menu_view(appbuilder, AttendanceView, "Attendance", _l("培训出勤"), "fa-users", "Supervision")
     add_menu_view(appbuilder, DeductionView, "Deduction", _l("扣款明细"), "fa-minus-circle", "Supervision")
-    appbuilder.add_link("Deduction", href="DeductionView.summary", label=_l("月度扣款汇总"), icon="fa-table", **supervision)
+    appbuilder.add_link(
+        "Deduction", href="DeductionView.summary", label=_l("月度扣款汇总"), icon="fa-table", **supervision
+    )
     add_menu_view(appbuilder, StrikeAlertView, "Deduction", _l("考核预警"), "fa-exclamation-triangle", "Supervision")
     add_menu_view(appbuilder, AssessmentView, "Assessment", _l("年度考核"), "fa-star", "Supervision")
     appbuilder.add_view_no_menu(CaseReviewView)

@@ -92,14 +92,29 @@ class VillageView(BmModelView):
     order_columns = ["name", "code", "active"]
     base_order = ("code", "asc")
     six_fields = [f for attr, _ in SIX_ONES for f in (attr, f"{attr}_checked_on")]
-    add_columns = ["name", "code", "address", "service_phone", "secretary_name", "supplement_per_year", "active", *six_fields]
+    add_columns = [
+        "name",
+        "code",
+        "address",
+        "service_phone",
+        "secretary_name",
+        "supplement_per_year",
+        "active",
+        *six_fields,
+    ]
     edit_columns = add_columns
     show_fieldsets = [
-        (_l("基本信息"), {"fields": ["name", "code", "address", "service_phone", "secretary_name", "supplement_per_year", "active"]}),
+        (
+            _l("基本信息"),
+            {"fields": ["name", "code", "address", "service_phone", "secretary_name", "supplement_per_year", "active"]},
+        ),
         (_l("“六个一”标准化配置（第六条（二））"), {"fields": ["six_ones_status", *six_fields]}),
     ]
     add_fieldsets = [
-        (_l("基本信息"), {"fields": ["name", "code", "address", "service_phone", "secretary_name", "supplement_per_year", "active"]}),
+        (
+            _l("基本信息"),
+            {"fields": ["name", "code", "address", "service_phone", "secretary_name", "supplement_per_year", "active"]},
+        ),
         (_l("“六个一”标准化配置（第六条（二））"), {"fields": six_fields}),
     ]
     edit_fieldsets = add_fieldsets
@@ -117,7 +132,9 @@ class VillageView(BmModelView):
     }
     description_columns = {
         "code": _l("2至6位英文字母，用于受理编号，如 QS → QS2026-0042"),
-        "supplement_per_year": _l("由非副职干部担任代办员的村，在乡级补助基础上另行给予的村级补助（第二条（四）1），按季度发放"),
+        "supplement_per_year": _l(
+            "由非副职干部担任代办员的村，在乡级补助基础上另行给予的村级补助（第二条（四）1），按季度发放"
+        ),
     }
     formatters_columns = {
         "active": yes_no,
@@ -143,23 +160,97 @@ class AgentView(BmModelView):
     base_order = ("village_id", "asc")
     list_select_columns = None
     form_fields = [
-        "name", "gender", "id_number", "phone", "education", "level", "village", "window_unit",
-        "appointment_kind", "long_term_resident", "is_grid_worker", "age_override_reason", "photo",
-        "nominated_on", "approved_on", "filed_on", "committee_decided_on", "hired_on", "status", "dismissed_on",
+        "name",
+        "gender",
+        "id_number",
+        "phone",
+        "education",
+        "level",
+        "village",
+        "window_unit",
+        "appointment_kind",
+        "long_term_resident",
+        "is_grid_worker",
+        "age_override_reason",
+        "photo",
+        "nominated_on",
+        "approved_on",
+        "filed_on",
+        "committee_decided_on",
+        "hired_on",
+        "status",
+        "dismissed_on",
         "dismissal_reason",
     ]
     add_columns = form_fields
     edit_columns = form_fields
     add_fieldsets = [
         (_l("基本情况"), {"fields": ["name", "gender", "id_number", "phone", "education", "photo"]}),
-        (_l("任职条件（第二条（一））"), {"fields": ["level", "village", "window_unit", "appointment_kind", "long_term_resident", "is_grid_worker", "age_override_reason"]}),
-        (_l("产生程序（第二条（二））"), {"fields": ["nominated_on", "approved_on", "filed_on", "committee_decided_on", "hired_on", "status", "dismissed_on", "dismissal_reason"]}),
+        (
+            _l("任职条件（第二条（一））"),
+            {
+                "fields": [
+                    "level",
+                    "village",
+                    "window_unit",
+                    "appointment_kind",
+                    "long_term_resident",
+                    "is_grid_worker",
+                    "age_override_reason",
+                ]
+            },
+        ),
+        (
+            _l("产生程序（第二条（二））"),
+            {
+                "fields": [
+                    "nominated_on",
+                    "approved_on",
+                    "filed_on",
+                    "committee_decided_on",
+                    "hired_on",
+                    "status",
+                    "dismissed_on",
+                    "dismissal_reason",
+                ]
+            },
+        ),
     ]
     edit_fieldsets = add_fieldsets
     show_fieldsets = [
-        (_l("基本情况"), {"fields": ["name", "gender", "id_number_detail", "phone_detail", "birth_date", "education", "photo"]}),
-        (_l("任职条件（第二条（一））"), {"fields": ["level", "village", "window_unit", "appointment_kind", "long_term_resident", "is_grid_worker", "age_override_reason"]}),
-        (_l("产生程序（第二条（二））"), {"fields": ["nominated_on", "approved_on", "filed_on", "committee_decided_on", "hired_on", "status", "dismissed_on", "dismissal_reason"]}),
+        (
+            _l("基本情况"),
+            {"fields": ["name", "gender", "id_number_detail", "phone_detail", "birth_date", "education", "photo"]},
+        ),
+        (
+            _l("任职条件（第二条（一））"),
+            {
+                "fields": [
+                    "level",
+                    "village",
+                    "window_unit",
+                    "appointment_kind",
+                    "long_term_resident",
+                    "is_grid_worker",
+                    "age_override_reason",
+                ]
+            },
+        ),
+        (
+            _l("产生程序（第二条（二））"),
+            {
+                "fields": [
+                    "nominated_on",
+                    "approved_on",
+                    "filed_on",
+                    "committee_decided_on",
+                    "hired_on",
+                    "status",
+                    "dismissed_on",
+                    "dismissal_reason",
+                ]
+            },
+        ),
         (_l("考核（第二条（四）2：①②③任何一种累计3次予以解聘）"), {"fields": ["strikes_detail"]}),
     ]
     label_columns = {
@@ -194,9 +285,13 @@ class AgentView(BmModelView):
         "id_number": _l("18位居民身份证号，出生日期、性别和年龄由系统自动识别"),
         "long_term_resident": _l("村级代办员必须在本村长期居住（第二条（一）1）"),
         "is_grid_worker": _l("村级代办员不得为全科网格员（第二条（一）5）"),
-        "status": _l("村级代办员“在岗”须依次填齐提名、通过、备案和聘任日期；乡级代办员须填写党委（扩大）会议研究决定日期和聘任日期"),
+        "status": _l(
+            "村级代办员“在岗”须依次填齐提名、通过、备案和聘任日期；乡级代办员须填写党委（扩大）会议研究决定日期和聘任日期"
+        ),
         "committee_decided_on": _l("乡级代办员由党委（扩大）会议研究决定（第二条（二）2），村级代办员不填"),
-        "age_override_reason": _l("年龄原则上在50周岁以下，按聘任日期（未聘任时按会议通过日期）计算；超过时须写明破格聘任理由，记录在案"),
+        "age_override_reason": _l(
+            "年龄原则上在50周岁以下，按聘任日期（未聘任时按会议通过日期）计算；超过时须写明破格聘任理由，记录在案"
+        ),
     }
     add_form_extra_fields = {
         "gender": choice_field(_l("性别"), GENDERS, required=False, description=_l("可不填，按身份证号自动识别")),

@@ -34,8 +34,11 @@ PAGES = [
     ("case list (ledger, page 1)", "zhongxin", "/case/list/"),
     ("case list, page 200", "zhongxin", "/case/list/?page_CaseView=200"),
     ("filtered: overdue (quick filter)", "zhongxin", "/case/list/?{overdue}"),
-    ("filtered: village+status+date range", "zhongxin",
-     "/case/list/?_flt_0_village={village}&_flt_3_status=completed&_flt_1_received_at=2025-01-01&_flt_2_received_at=2025-03-31"),
+    (
+        "filtered: village+status+date range",
+        "zhongxin",
+        "/case/list/?_flt_0_village={village}&_flt_3_status=completed&_flt_1_received_at=2025-01-01&_flt_2_received_at=2025-03-31",
+    ),
     ("search: applicant name starts with", "zhongxin", "/case/list/?_flt_0_applicant_name=王"),
     ("search: case number", "zhongxin", "/case/list/?_flt_3_case_number={number}"),
     ("case page", "zhongxin", "/case/show/{case}"),
@@ -92,8 +95,10 @@ def prepare(app, cases: int, reuse: bool) -> None:
         statement = "VACUUM ANALYZE" if db.engine.dialect.name == "postgresql" else "ANALYZE"
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text(statement))
-        print(f"generated {result['cases']:,} cases in {result['villages']} villages "
-              f"in {time.perf_counter() - started:.1f} s")
+        print(
+            f"generated {result['cases']:,} cases in {result['villages']} villages "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
 
 
 def placeholders(app) -> dict:

@@ -72,7 +72,9 @@ def _own_cases(n: int, today: dt.date) -> int:
 
     cal = work_calendar()
     agents = db.session.execute(
-        select(Agent.village_id, Agent.id, Village.code).join(Village, Village.id == Agent.village_id).where(Agent.status == "active")
+        select(Agent.village_id, Agent.id, Village.code)
+        .join(Village, Village.id == Agent.village_id)
+        .where(Agent.status == "active")
     ).all()
     items = db.session.execute(select(ServiceItem.id, ServiceItem.category_id, ServiceItem.promised_days)).all()
     start = dt.datetime.combine(today, dt.time(17)) - dt.timedelta(days=3 * 365)
@@ -105,14 +107,33 @@ def _own_cases(n: int, today: dt.date) -> int:
         closed_at = received + dt.timedelta(days=rng.randint(0, 6), hours=2) if closed else None
         closed_late = bool(closed and status != "voided" and closed_at.date() > due)
         serial[vid] = serial.get(vid, 0) + 1
-        rows.append({
-            "case_number": f"{code}{received.year}-{serial[vid]:06d}", "village_id": vid, "agent_id": aid,
-            "kind": "consult" if consult else "proxy", "service_item_id": item_id, "category_id": cat_id,
-            "applicant_name": "村民", "channel": "visit", "urgent": False, "received_at": received,
-            "voluntary_confirmed": not consult, "materials_received": [], "status": status,
-            "submit_by": due, "complete_by": due, "due_on": due, "closed_at": closed_at, "closed_late": closed_late,
-            "fee": Decimal("0.00"), "ledger_incomplete": False, "created_at": now, "updated_at": now, "version": 1,
-        })
+        rows.append(
+            {
+                "case_number": f"{code}{received.year}-{serial[vid]:06d}",
+                "village_id": vid,
+                "agent_id": aid,
+                "kind": "consult" if consult else "proxy",
+                "service_item_id": item_id,
+                "category_id": cat_id,
+                "applicant_name": "村民",
+                "channel": "visit",
+                "urgent": False,
+                "received_at": received,
+                "voluntary_confirmed": not consult,
+                "materials_received": [],
+                "status": status,
+                "submit_by": due,
+                "complete_by": due,
+                "due_on": due,
+                "closed_at": closed_at,
+                "closed_late": closed_late,
+                "fee": Decimal("0.00"),
+                "ledger_incomplete": False,
+                "created_at": now,
+                "updated_at": now,
+                "version": 1,
+            }
+        )
         if len(rows) >= BATCH:
             db.session.execute(insert(Case.__table__), rows)
             written += len(rows)
@@ -137,19 +158,47 @@ def _supervision_rows(today: dt.date) -> None:
     first = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
     days = [first + dt.timedelta(n) for n in range((today - first).days + 1)]
     rows = [
-        {"agent_id": aid, "village_id": vid, "day": d, "signed_at": dt.datetime.combine(d, dt.time(8, 50)), "late": False}
-        for aid, vid in agents for d in days if cal.is_workday(d) and rng.random() < 0.9
+        {
+            "agent_id": aid,
+            "village_id": vid,
+            "day": d,
+            "signed_at": dt.datetime.combine(d, dt.time(8, 50)),
+            "late": False,
+        }
+        for aid, vid in agents
+        for d in days
+        if cal.is_workday(d) and rng.random() < 0.9
     ]
     if rows:
         db.session.execute(insert(SignIn.__table__), rows)
     py, pm = previous_month(today.year, today.month)
     for i, (aid, vid) in enumerate(agents):
         if i % 5:
-            db.session.add(MonthlyReport(village_id=vid, agent_id=aid, year=py, month=pm, status="submitted",
-                                         figures={}, submitted_at=dt.datetime(py, pm, 28, 17)))
+            db.session.add(
+                MonthlyReport(
+                    village_id=vid,
+                    agent_id=aid,
+                    year=py,
+                    month=pm,
+                    status="submitted",
+                    figures={},
+                    submitted_at=dt.datetime(py, pm, 28, 17),
+                )
+            )
         if i % 4 == 0:
-            db.session.add(Deduction(code="3", agent_id=aid, village_id=vid, year=today.year, month=today.month,
-                                     occurred_on=today, amount=Decimal("50.00"), source_type="bench", source_id=i))
+            db.session.add(
+                Deduction(
+                    code="3",
+                    agent_id=aid,
+                    village_id=vid,
+                    year=today.year,
+                    month=today.month,
+                    occurred_on=today,
+                    amount=Decimal("50.00"),
+                    source_type="bench",
+                    source_id=i,
+                )
+            )
     db.session.commit()
 
 
@@ -164,8 +213,13 @@ def run_size(n: int, generator: str, db_url: str | None, repeat: int) -> dict:
         url, drop = _database(db_url, Path(tmp))
         try:
             app = create_app(
-                "config.Config", SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS={}, SECRET_KEY="bench-" + uuid.uuid4().hex,
-                WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False, AUTH_RATE_LIMIT="100000 per minute",
+                "config.Config",
+                SQLALCHEMY_DATABASE_URI=url,
+                SQLALCHEMY_ENGINE_OPTIONS={},
+                SECRET_KEY="bench-" + uuid.uuid4().hex,
+                WTF_CSRF_ENABLED=False,
+                RATELIMIT_ENABLED=False,
+                AUTH_RATE_LIMIT="100000 per minute",
                 IMG_UPLOAD_FOLDER=str(Path(tmp) / "photos"),
             )
             with app.app_context():
@@ -230,8 +284,10 @@ def main() -> None:
     backend = "postgresql" if args.db else "sqlite"
     for n in args.cases:
         result = run_size(n, args.generator, args.db, args.repeat)
-        print(f"\n== {backend}, generator={args.generator}: {result['cases']:,} cases, {result['villages']} villages "
-              f"(generated in {result['generate_s']:.1f}s)")
+        print(
+            f"\n== {backend}, generator={args.generator}: {result['cases']:,} cases, {result['villages']} villages "
+            f"(generated in {result['generate_s']:.1f}s)"
+        )
         print(f"{'request':<42} {'median':>9} {'min':>9} {'max':>9}")
         for label, (med, lo, hi) in result["timings"].items():
             print(f"{label:<42} {med * 1000:>7.0f}ms {lo * 1000:>7.0f}ms {hi * 1000:>7.0f}ms")

@@ -74,12 +74,32 @@ def populate(url: str, rows: int) -> None:
     with app.app_context():
         Model.metadata.create_all(db.engine)
         cat = ServiceCategory(code="01", name="养老、医疗保险")
-        item = ServiceItem(code="0101", category=cat, name="城乡居民基本养老保险参保登记", window="社保窗口", materials=["户口簿"], promised_days=3)
+        item = ServiceItem(
+            code="0101",
+            category=cat,
+            name="城乡居民基本养老保险参保登记",
+            window="社保窗口",
+            materials=["户口簿"],
+            promised_days=3,
+        )
         db.session.add_all([cat, item])
         villages = []
         for n, (name, code) in enumerate(
-            [("青山村", "QS"), ("石桥村", "SQ"), ("枫林村", "FL"), ("荷塘村", "HT"), ("白沙村", "BS"), ("龙泉村", "LQ"),
-             ("桃源村", "TY"), ("柳溪村", "LX"), ("松坪村", "SP"), ("金竹村", "JZ"), ("新塘村", "XT"), ("梅岭村", "ML")], 1  # fmt: skip
+            [
+                ("青山村", "QS"),
+                ("石桥村", "SQ"),
+                ("枫林村", "FL"),
+                ("荷塘村", "HT"),
+                ("白沙村", "BS"),
+                ("龙泉村", "LQ"),
+                ("桃源村", "TY"),
+                ("柳溪村", "LX"),
+                ("松坪村", "SP"),
+                ("金竹村", "JZ"),
+                ("新塘村", "XT"),
+                ("梅岭村", "ML"),
+            ],
+            1,  # fmt: skip
         ):
             v = Village(name=name, code=code)
             first17 = f"430123198{n % 10}0101{n:03d}"
@@ -151,7 +171,9 @@ def child(url: str, trace: bool, contrast: bool) -> dict:
                 from app.exports.xlsx import write_table
 
                 rows = list(exports.ledger_rows(query, full_numbers=False, today=dt.date(2026, 11, 26)))
-                written = write_table(path, title="台账", columns=exports.LEDGER_COLUMNS, rows=rows, constant_memory=False)
+                written = write_table(
+                    path, title="台账", columns=exports.LEDGER_COLUMNS, rows=rows, constant_memory=False
+                )
             else:
                 written = exports.write_ledger(path, query, today=dt.date(2026, 11, 26))
             seconds = time.perf_counter() - t0
@@ -161,7 +183,14 @@ def child(url: str, trace: bool, contrast: bool) -> dict:
         size = os.path.getsize(path)
     finally:
         os.unlink(path)
-    return {"rows": written, "seconds": seconds, "size": size, "tracemalloc_peak": peak, "maxrss": _rss_mib(), "baseline_rss": baseline}
+    return {
+        "rows": written,
+        "seconds": seconds,
+        "size": size,
+        "tracemalloc_peak": peak,
+        "maxrss": _rss_mib(),
+        "baseline_rss": baseline,
+    }
 
 
 def run_child(url: str, trace: bool, contrast: bool) -> dict:
@@ -197,8 +226,12 @@ def _database(base_url: str | None, workdir: str, rows: int):
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=100_000, help="largest N (N/10 is run too); default 100000")
-    parser.add_argument("--database-url", default=None, help="PostgreSQL URL (default: SQLite files in a temporary directory)")
-    parser.add_argument("--contrast", action="store_true", help="also run a non-streaming export (all rows in a list first)")
+    parser.add_argument(
+        "--database-url", default=None, help="PostgreSQL URL (default: SQLite files in a temporary directory)"
+    )
+    parser.add_argument(
+        "--contrast", action="store_true", help="also run a non-streaming export (all rows in a list first)"
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)

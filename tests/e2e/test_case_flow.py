@@ -65,7 +65,7 @@ def test_agent_handles_a_case_on_a_phone_end_to_end(phone_page, page, live_serve
 
     # 受理回执 and 一次性告知单: printable, one A4 page each.
     with p.context.expect_page() as opened:
-        p.click("a.btn:has-text(\"打印受理回执\")")
+        p.click('a.btn:has-text("打印受理回执")')
     receipt = opened.value
     receipt.wait_for_load_state("networkidle")
     text = receipt.inner_text("body")

@@ -19,9 +19,18 @@ from tests.e2e.conftest import ARTIFACTS, screenshot, ui_login
 from tests.factories import make_agent, make_id, make_village
 from tests.integration.test_dashboard import freeze, seed_dashboard_data
 
-MORE = [("枫林村", "FL", "赵春梅"), ("荷塘村", "HT", "黄志勇"), ("白沙村", "BS", "孙丽华"), ("龙泉村", "LQ", "钱文斌"),
-        ("桃源村", "TY", "胡小燕"), ("柳溪村", "LX", "朱建军"), ("松坪村", "SP", "高美玲"), ("金竹村", "JZ", "林国庆"),
-        ("新塘村", "XT", "曾艳"), ("梅岭村", "ML", "唐志华")]
+MORE = [
+    ("枫林村", "FL", "赵春梅"),
+    ("荷塘村", "HT", "黄志勇"),
+    ("白沙村", "BS", "孙丽华"),
+    ("龙泉村", "LQ", "钱文斌"),
+    ("桃源村", "TY", "胡小燕"),
+    ("柳溪村", "LX", "朱建军"),
+    ("松坪村", "SP", "高美玲"),
+    ("金竹村", "JZ", "林国庆"),
+    ("新塘村", "XT", "曾艳"),
+    ("梅岭村", "ML", "唐志华"),
+]
 
 
 def build_township(world) -> None:
@@ -34,34 +43,73 @@ def build_township(world) -> None:
     with unscoped():
         items = db.session.execute(db.select(ServiceItem)).scalars().all()
         for n, (name, code, agent_name) in enumerate(MORE, 1):
-            v = make_village(name, code, service_phone=f"0731-8456{2002 + n:04d}", address=f"建宁乡{name}村民委员会",
-                             **{a: rng.random() > 0.2 for a in ("std_counter", "std_agent", "std_register", "std_card", "std_system", "std_board")})
-            agent = make_agent(v, name=agent_name, id_number=make_id(dt.date(1985 + n % 8, 1 + n % 12, 1 + n), f"{700 + n}"),
-                               phone=f"1397310{1000 + n:04d}")
+            v = make_village(
+                name,
+                code,
+                service_phone=f"0731-8456{2002 + n:04d}",
+                address=f"建宁乡{name}村民委员会",
+                **{
+                    a: rng.random() > 0.2
+                    for a in ("std_counter", "std_agent", "std_register", "std_card", "std_system", "std_board")
+                },
+            )
+            agent = make_agent(
+                v,
+                name=agent_name,
+                id_number=make_id(dt.date(1985 + n % 8, 1 + n % 12, 1 + n), f"{700 + n}"),
+                phone=f"1397310{1000 + n:04d}",
+            )
             rows = []
             for i in range(rng.randint(20, 60)):
-                received = dt.datetime(2026, 11, 26, 9) - dt.timedelta(days=rng.randint(0, 360), hours=rng.randint(0, 6))
+                received = dt.datetime(2026, 11, 26, 9) - dt.timedelta(
+                    days=rng.randint(0, 360), hours=rng.randint(0, 6)
+                )
                 item = rng.choice(items)
                 due = (received + dt.timedelta(days=4)).date()
                 state = rng.random()
                 status = "accepted" if (received.date() > dt.date(2026, 11, 18) or state < 0.04) else "completed"
                 late = status == "completed" and state > 0.9
-                rows.append(Case(
-                    case_number=f"{code}2026-{i + 1:04d}", village_id=v.id, agent_id=agent.id,
-                    kind="consult" if state < 0.25 else "proxy", service_item_id=item.id, category_id=item.category_id,
-                    applicant_name="村民", received_at=received, voluntary_confirmed=True,
-                    status="answered" if state < 0.25 else status, due_on=due, submit_by=due, complete_by=due,
-                    closed_late=late, closed_at=received + dt.timedelta(days=2) if status == "completed" else None,
-                    fee=Decimal("0"),
-                ))
+                rows.append(
+                    Case(
+                        case_number=f"{code}2026-{i + 1:04d}",
+                        village_id=v.id,
+                        agent_id=agent.id,
+                        kind="consult" if state < 0.25 else "proxy",
+                        service_item_id=item.id,
+                        category_id=item.category_id,
+                        applicant_name="村民",
+                        received_at=received,
+                        voluntary_confirmed=True,
+                        status="answered" if state < 0.25 else status,
+                        due_on=due,
+                        submit_by=due,
+                        complete_by=due,
+                        closed_late=late,
+                        closed_at=received + dt.timedelta(days=2) if status == "completed" else None,
+                        fee=Decimal("0"),
+                    )
+                )
             db.session.add_all(rows)
             for day in range(2, 27):
                 d = dt.date(2026, 11, day)
                 if d.weekday() < 5 and rng.random() > 0.15:
-                    db.session.add(SignIn(agent_id=agent.id, village_id=v.id, day=d, signed_at=dt.datetime.combine(d, dt.time(8, 55))))
+                    db.session.add(
+                        SignIn(
+                            agent_id=agent.id, village_id=v.id, day=d, signed_at=dt.datetime.combine(d, dt.time(8, 55))
+                        )
+                    )
             if rng.random() > 0.2:
-                db.session.add(MonthlyReport(village_id=v.id, agent_id=agent.id, year=2026, month=10, status="submitted",
-                                             figures={}, submitted_at=dt.datetime(2026, 10, 30, 17)))
+                db.session.add(
+                    MonthlyReport(
+                        village_id=v.id,
+                        agent_id=agent.id,
+                        year=2026,
+                        month=10,
+                        status="submitted",
+                        figures={},
+                        submitted_at=dt.datetime(2026, 10, 30, 17),
+                    )
+                )
         db.session.commit()
 
 
@@ -130,9 +178,15 @@ def test_township_drills_down_into_a_village(page, live_server, township):
     screenshot(page, "dashboard-village-drilldown")
 
 
-@pytest.mark.parametrize("kind,query,pages", [
-    ("card", "", 1), ("card", "?materials=1", 4), ("board", "", 1), ("bulletin", "?month=2026-11", 1),
-])
+@pytest.mark.parametrize(
+    "kind,query,pages",
+    [
+        ("card", "", 1),
+        ("card", "?materials=1", 4),
+        ("board", "", 1),
+        ("bulletin", "?month=2026-11", 1),
+    ],
+)
 def test_print_notices_are_a4(page, live_server, township, kind, query, pages):
     """Real catalog (50 items): the 明白卡 and 公示牌 fit one A4 page each."""
     ui_login(page, live_server, "zhongxin")

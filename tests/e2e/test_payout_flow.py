@@ -21,7 +21,9 @@ def _seed(app, world) -> tuple[int, int]:
     first_month = 3 * quarter - 2
     with app.app_context():
         db.session.get(Village, world.village_b).supplement_per_year = Decimal("1200.00")
-        for n, (code, amount, month) in enumerate((("1", "30", first_month), ("3", "50", first_month + 1), ("5", "10", first_month + 2)), 1):
+        for n, (code, amount, month) in enumerate(
+            (("1", "30", first_month), ("3", "50", first_month + 1), ("5", "10", first_month + 2)), 1
+        ):
             day = dt.date(year, month, 10)
             db.session.add(Deduction(code=code, agent_id=world.agent_a, village_id=world.village_a, year=year, month=month,
                                      occurred_on=day, amount=Decimal(amount), source_type="inspection", source_id=n))  # fmt: skip

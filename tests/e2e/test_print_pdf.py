@@ -54,8 +54,12 @@ def _pdf(page, base: str, url: str, name: str) -> tuple[int, str, str]:
     info = subprocess.run([_tool("pdfinfo"), str(path)], capture_output=True, text=True, check=True).stdout
     pages = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
     size = re.search(r"^Page size:\s+([\d.]+) x ([\d.]+)", info, re.M)
-    text = subprocess.run([_tool("pdftotext"), "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
-    subprocess.run([_tool("pdftoppm"), "-png", "-r", "50", "-singlefile", str(path), str(ARTIFACTS / f"print-{name}")], check=True)
+    text = subprocess.run(
+        [_tool("pdftotext"), "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    subprocess.run(
+        [_tool("pdftoppm"), "-png", "-r", "50", "-singlefile", str(path), str(ARTIFACTS / f"print-{name}")], check=True
+    )
     dims = sorted(round(float(v)) for v in size.groups())
     return pages, text, "x".join(str(d) for d in dims)
 

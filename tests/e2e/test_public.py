@@ -27,8 +27,13 @@ def town(app, world, monkeypatch):
 @pytest.fixture
 def wechat(browser):
     context = browser.new_context(
-        locale="zh-CN", viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
-        has_touch=True, user_agent=WECHAT_UA, java_script_enabled=False,
+        locale="zh-CN",
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        user_agent=WECHAT_UA,
+        java_script_enabled=False,
     )
     page = context.new_page()
     yield page

@@ -33,23 +33,43 @@ def _data(app, world) -> dict:
     items = _items(app)
     with app.app_context():
         ensure_catalog()
-        proxy = case_service.create_case(proxy_data(world, items, received_at=dt.datetime.now() - dt.timedelta(hours=2))).id
-        consult = case_service.create_case({
-            "village_id": world.village_a, "agent_id": world.agent_a, "kind": "consult", "applicant_name": "张老伯",
-            "request_text": "问医保缴费时间", "received_at": dt.datetime.now() - dt.timedelta(hours=1),
-        }).id
+        proxy = case_service.create_case(
+            proxy_data(world, items, received_at=dt.datetime.now() - dt.timedelta(hours=2))
+        ).id
+        consult = case_service.create_case(
+            {
+                "village_id": world.village_a,
+                "agent_id": world.agent_a,
+                "kind": "consult",
+                "applicant_name": "张老伯",
+                "request_text": "问医保缴费时间",
+                "received_at": dt.datetime.now() - dt.timedelta(hours=1),
+            }
+        ).id
         last = dt.date.today().replace(day=1) - dt.timedelta(days=1)
         report = rs.save_draft({"village_id": world.village_a, "month": f"{last:%Y-%m}", "hot_issues": "医保缴费"}).id
         for n, state in ((1, "active"), (2, "void")):
-            db.session.add(Deduction(
-                code="3", agent_id=world.agent_a, village_id=world.village_a, year=last.year, month=last.month,
-                occurred_on=last, amount=Decimal("50.00"), source_type="inspection", source_id=900 + n,
-                description="督查时不在岗，长一些的说明文字用来检验卡片是否换行而不撑宽页面", state=state,
-                void_reason="核实为请假" if state == "void" else None,
-            ))
+            db.session.add(
+                Deduction(
+                    code="3",
+                    agent_id=world.agent_a,
+                    village_id=world.village_a,
+                    year=last.year,
+                    month=last.month,
+                    occurred_on=last,
+                    amount=Decimal("50.00"),
+                    source_type="inspection",
+                    source_id=900 + n,
+                    description="督查时不在岗，长一些的说明文字用来检验卡片是否换行而不撑宽页面",
+                    state=state,
+                    void_reason="核实为请假" if state == "void" else None,
+                )
+            )
         db.session.commit()
     with acting(app, "qs_daiban"):
-        case_service.transition_case(db.session.get(Case, proxy), {"to": "submitted", "submitted_window": "乡便民服务中心社保窗口"})
+        case_service.transition_case(
+            db.session.get(Case, proxy), {"to": "submitted", "submitted_window": "乡便民服务中心社保窗口"}
+        )
     return {"proxy": proxy, "consult": consult, "report": report}
 
 

@@ -7,9 +7,9 @@ from tests.e2e.conftest import assert_no_csp_violation, screenshot, ui_login, wa
 from tests.e2e.test_dashboard import township  # noqa: F401  (fixture)
 
 STAFF_PAGES = [
-    "/",                      # township dashboard (ECharts)
+    "/",  # township dashboard (ECharts)
     "/case/list/",
-    "/case/add",              # the case form's own script
+    "/case/add",  # the case form's own script
     "/agent/list/",
     "/inspection/list/",
     "/payoutsheet/list/",
@@ -45,8 +45,10 @@ def test_print_pages_and_public_pages_run_under_the_csp(page, live_server, towns
         page.wait_for_load_state("networkidle")
     ui_login(page, live_server, "zhongxin")
     page.goto(f"{live_server}/notices/")
-    for href in page.locator("table tbody tr").first.locator("a[target=_blank]").evaluate_all(
-        "links => links.map(a => a.getAttribute('href'))"
+    for href in (
+        page.locator("table tbody tr")
+        .first.locator("a[target=_blank]")
+        .evaluate_all("links => links.map(a => a.getAttribute('href'))")
     ):
         page.goto(f"{live_server}{href}")
         page.wait_for_load_state("networkidle")

@@ -48,8 +48,9 @@ def test_every_role_sees_own_profile_and_changes_own_password(app, login, userna
     assert "至少10位" in weak.get_data(as_text=True)
     assert _form_login(app.test_client(), username).status_code == 302  # unchanged
 
-    done = c.post("/resetmypassword/form", data={"password": NEW_PASSWORD, "conf_password": NEW_PASSWORD},
-                  follow_redirects=True)
+    done = c.post(
+        "/resetmypassword/form", data={"password": NEW_PASSWORD, "conf_password": NEW_PASSWORD}, follow_redirects=True
+    )
     assert "密码已修改" in done.get_data(as_text=True)
     old = _form_login(app.test_client(), username)
     assert old.status_code == 302 and "/login" in old.location  # the old password no longer works
@@ -146,7 +147,10 @@ def test_admin_lifts_a_lock(app, login, world):
         counter_id = counter.id
 
     assert login("zhongxin").get("/loginlock/list/").status_code == 403
-    assert login("jijian").post("/loginlock/action_post", data={"action": "unlock", "rowid": [counter_id]}).status_code == 403
+    assert (
+        login("jijian").post("/loginlock/action_post", data={"action": "unlock", "rowid": [counter_id]}).status_code
+        == 403
+    )
 
     admin = login("admin")
     listing = admin.get("/loginlock/list/").get_data(as_text=True)
@@ -199,8 +203,12 @@ def test_secret_key_rules():
 def test_weak_secret_key_accepted_in_development(tmp_path):
     from app import create_app
 
-    app = create_app("config.Config", SECRET_KEY="changeme", ENV_NAME="development",
-                     SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'd.db'}")
+    app = create_app(
+        "config.Config",
+        SECRET_KEY="changeme",
+        ENV_NAME="development",
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'd.db'}",
+    )
     assert app.config["SECRET_KEY"] == "changeme"
 
 
@@ -228,8 +236,9 @@ def test_makefile_run_sets_development():
 
 def test_deactivated_users_refresh_token_stops_working(app, world):
     c = app.test_client()
-    r = c.post("/api/v1/security/login",
-               json={"username": "zhongxin", "password": PASSWORD, "provider": "db", "refresh": True})
+    r = c.post(
+        "/api/v1/security/login", json={"username": "zhongxin", "password": PASSWORD, "provider": "db", "refresh": True}
+    )
     refresh = {"Authorization": f"Bearer {r.json['refresh_token']}"}
     assert c.post("/api/v1/security/refresh", headers=refresh).status_code == 200
     with app.app_context():

@@ -49,7 +49,14 @@ def test_grid_worker_and_junior_school_are_refused(app, login, world):
     before = _count(app)
     r = c.post(
         "/agent/add",
-        data=_form(world, name="钱七", id_number=make_id(dt.date(1993, 1, 1), "111"), is_grid_worker=True, education="junior", status="candidate"),
+        data=_form(
+            world,
+            name="钱七",
+            id_number=make_id(dt.date(1993, 1, 1), "111"),
+            is_grid_worker=True,
+            education="junior",
+            status="candidate",
+        ),
     )
     html = r.get_data(as_text=True)
     assert "不得由全科网格员担任" in html
@@ -99,15 +106,29 @@ def test_agent_hired_at_48_is_edited_at_51_without_a_reason(app, login, world, m
 def test_candidate_without_hire_date_is_checked_on_the_meeting_date(app, login, world):
     c = login("zhongxin")
     # 50 on the 党员、村民代表会议 date 2025-05-31, although 51 today
-    form = _form(world, name="孙八", id_number=make_id(dt.date(1975, 6, 1), "223"), status="candidate",
-                 hired_on="", filed_on="", approved_on="2025-05-31", nominated_on="2025-05-20")
+    form = _form(
+        world,
+        name="孙八",
+        id_number=make_id(dt.date(1975, 6, 1), "223"),
+        status="candidate",
+        hired_on="",
+        filed_on="",
+        approved_on="2025-05-31",
+        nominated_on="2025-05-20",
+    )
     assert c.post("/agent/add", data=form).status_code == 302
 
 
 def test_township_agent_needs_the_party_committee_decision_not_the_village_chain(app, login, world):
     c = login("zhongxin")
-    form = _form(world, name="吴十", id_number=make_id(dt.date(1990, 9, 9), "335"), village_id=None, level="township",
-                 window_unit="乡便民服务中心民政窗口")
+    form = _form(
+        world,
+        name="吴十",
+        id_number=make_id(dt.date(1990, 9, 9), "335"),
+        village_id=None,
+        level="township",
+        window_unit="乡便民服务中心民政窗口",
+    )
     r = c.post("/agent/add", data=form)
     html = r.get_data(as_text=True)
     assert r.status_code == 200
@@ -127,8 +148,16 @@ def test_township_agent_needs_the_party_committee_decision_not_the_village_chain
 
 def test_village_agent_keeps_the_village_chain_and_no_committee_date(app, api_token, world):
     headers = api_token("zhongxin")
-    body = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in agent_data(None, village_id=world.village_a).items()}
-    body.update(name="郑一", id_number=make_id(dt.date(1992, 2, 2), "777"), status="candidate", committee_decided_on="2023-12-01")
+    body = {
+        k: (v.isoformat() if isinstance(v, dt.date) else v)
+        for k, v in agent_data(None, village_id=world.village_a).items()
+    }
+    body.update(
+        name="郑一",
+        id_number=make_id(dt.date(1992, 2, 2), "777"),
+        status="candidate",
+        committee_decided_on="2023-12-01",
+    )
     r = app.test_client().post("/api/v1/agent/", json=body, headers=headers)
     assert r.status_code == 201, r.json
     assert r.json["result"]["committee_decided_on"] is None
@@ -145,8 +174,15 @@ def test_active_status_needs_the_appointment_chain_in_order(app, login, world):
     c = login("zhongxin")
     r = c.post(
         "/agent/add",
-        data=_form(world, name="吴十", id_number=make_id(dt.date(1990, 9, 9), "335"), village_id=world.village_b,
-                   status="candidate", filed_on="2023-12-01", approved_on="2023-12-05"),
+        data=_form(
+            world,
+            name="吴十",
+            id_number=make_id(dt.date(1990, 9, 9), "335"),
+            village_id=world.village_b,
+            status="candidate",
+            filed_on="2023-12-01",
+            approved_on="2023-12-05",
+        ),
     )
     html = r.get_data(as_text=True)
     assert r.status_code == 200
@@ -157,7 +193,10 @@ def test_active_status_needs_the_appointment_chain_in_order(app, login, world):
 def test_api_validation_is_422_with_chinese_field_messages(app, api_token, world):
     headers = api_token("zhongxin")
     c = app.test_client()
-    body = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in agent_data(None, village_id=world.village_a).items()}
+    body = {
+        k: (v.isoformat() if isinstance(v, dt.date) else v)
+        for k, v in agent_data(None, village_id=world.village_a).items()
+    }
     body.update(name="郑一", id_number="430123199001011235", phone="12345", status="candidate")
     r = c.post("/api/v1/agent/", json=body, headers=headers)
     assert r.status_code == 422
@@ -174,13 +213,21 @@ def test_api_validation_is_422_with_chinese_field_messages(app, api_token, world
 def test_api_creates_agent_and_audit_records_masked_numbers(app, api_token, world):
     headers = api_token("zhongxin")
     body = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in agent_data(None).items()}
-    body.update(name="冯二", id_number=make_id(dt.date(1995, 5, 5), "444"), phone="13973100099", level="township",
-                window_unit="乡便民服务中心社保窗口", committee_decided_on="2023-12-20")
+    body.update(
+        name="冯二",
+        id_number=make_id(dt.date(1995, 5, 5), "444"),
+        phone="13973100099",
+        level="township",
+        window_unit="乡便民服务中心社保窗口",
+        committee_decided_on="2023-12-20",
+    )
     r = app.test_client().post("/api/v1/agent/", json=body, headers=headers)
     assert r.status_code == 201, r.json
     with app.app_context():
         log = db.session.execute(
-            select(AuditLog).where(AuditLog.table_name == "agent", AuditLog.row_id == r.json["id"], AuditLog.action == "create")
+            select(AuditLog).where(
+                AuditLog.table_name == "agent", AuditLog.row_id == r.json["id"], AuditLog.action == "create"
+            )
         ).scalar_one()
         assert log.user_name == "zhongxin"
         assert log.changes["name"] == [None, "冯二"]
@@ -195,9 +242,15 @@ def test_update_is_audited_old_to_new(app, login, world):
     r = c.post(f"/agent/edit/{world.agent_a}", data=form)
     assert r.status_code == 302
     with app.app_context():
-        log = db.session.execute(
-            select(AuditLog).where(AuditLog.table_name == "agent", AuditLog.action == "update").order_by(AuditLog.id.desc())
-        ).scalars().first()
+        log = (
+            db.session.execute(
+                select(AuditLog)
+                .where(AuditLog.table_name == "agent", AuditLog.action == "update")
+                .order_by(AuditLog.id.desc())
+            )
+            .scalars()
+            .first()
+        )
         assert log.user_name == "zhongxin" and log.row_id == world.agent_a
         assert log.changes == {"phone": ["139****0001", "139****0077"]}
 
@@ -241,7 +294,13 @@ def test_dismissal_needs_date_and_reason(app, login, world):
         assert db.session.get(Agent, world.agent_a).status == "active"
     r = c.post(
         f"/agent/edit/{world.agent_a}",
-        data=_form(world, status="dismissed", dismissed_on="2026-11-20", dismissal_reason="督查检查不在岗累计3次，予以解聘", version=str(version)),
+        data=_form(
+            world,
+            status="dismissed",
+            dismissed_on="2026-11-20",
+            dismissal_reason="督查检查不在岗累计3次，予以解聘",
+            version=str(version),
+        ),
     )
     assert r.status_code == 302
     with app.app_context():
@@ -262,14 +321,36 @@ def test_strikes_show_on_agent_list_and_page(app, login, world):
 
     with app.app_context():
         for n in range(1, 3):
-            db.session.add(Deduction(code="3", agent_id=world.agent_a, village_id=world.village_a, year=2026, month=n,
-                                     occurred_on=dt.date(2026, n, 5), amount=Decimal("50.00"), source_type="inspection", source_id=n))
+            db.session.add(
+                Deduction(
+                    code="3",
+                    agent_id=world.agent_a,
+                    village_id=world.village_a,
+                    year=2026,
+                    month=n,
+                    occurred_on=dt.date(2026, n, 5),
+                    amount=Decimal("50.00"),
+                    source_type="inspection",
+                    source_id=n,
+                )
+            )
         db.session.commit()
     c = login("zhongxin")
     assert "两次警示" in c.get("/agent/list/").get_data(as_text=True)
     with app.app_context():
-        db.session.add(Deduction(code="3", agent_id=world.agent_a, village_id=world.village_a, year=2026, month=3,
-                                 occurred_on=dt.date(2026, 3, 5), amount=Decimal("50.00"), source_type="inspection", source_id=3))
+        db.session.add(
+            Deduction(
+                code="3",
+                agent_id=world.agent_a,
+                village_id=world.village_a,
+                year=2026,
+                month=3,
+                occurred_on=dt.date(2026, 3, 5),
+                amount=Decimal("50.00"),
+                source_type="inspection",
+                source_id=3,
+            )
+        )
         db.session.commit()
     assert "应予解聘" in c.get("/agent/list/").get_data(as_text=True)
     page = c.get(f"/agent/show/{world.agent_a}").get_data(as_text=True)

@@ -57,7 +57,7 @@ def test_the_tick_box_is_on_the_export_page_and_the_case_list(login, cases):  # 
     c = login("zhongxin")
     assert 'name="full_numbers"' in c.get("/export/").get_data(as_text=True)
     listing = c.get("/case/list/?_flt_0_applicant_name=x").get_data(as_text=True)
-    form = re.search(r'<form[^>]*bm-export-form.*?</form>', listing, re.S).group(0)
+    form = re.search(r"<form[^>]*bm-export-form.*?</form>", listing, re.S).group(0)
     assert "含完整证件号码" in form and 'name="_flt_0_applicant_name" value="x"' in form
     assert "含完整证件号码" not in login("qs_shuji").get("/case/list/").get_data(as_text=True)
 
@@ -72,9 +72,16 @@ def _audit(app, **row) -> int:
 
 
 def test_audit_log_shows_chinese_names_local_time_and_a_diff(app, login, world):
-    _audit(app, at=dt.datetime(2026, 12, 1, 19, 26, 48, 186861), user_name="zhongxin", action="update",
-           table_name="payout_line", row_id=7, changes={"d1": ["0.00", "30.00"], "gross": ["1250.00", "1200.00"]},
-           summary="青山村")
+    _audit(
+        app,
+        at=dt.datetime(2026, 12, 1, 19, 26, 48, 186861),
+        user_name="zhongxin",
+        action="update",
+        table_name="payout_line",
+        row_id=7,
+        changes={"d1": ["0.00", "30.00"], "gross": ["1250.00", "1200.00"]},
+        summary="青山村",
+    )
     html = login("jijian").get("/auditlog/list/").get_data(as_text=True)
     text = _text(html)
     assert "2026-12-02 03:26:48" in text and "186861" not in text and "19:26" not in text
@@ -103,10 +110,26 @@ def test_a_real_change_reads_old_to_new_with_labels(app, login, world):
 
 def test_audit_log_filters_by_record_user_and_beijing_date(app, login, world):
     late = dt.datetime(2026, 12, 1, 17, 0)  # 2026-12-02 01:00 in Beijing
-    _audit(app, at=late, user_name="zhongxin", action="update", table_name="agent", row_id=1,
-           changes={"phone": ["139****0001", "139****0002"]}, summary="王秀兰")
-    _audit(app, at=dt.datetime(2026, 11, 30, 3, 0), user_name="qs_daiban", action="create",
-           table_name="service_case", row_id=3, changes={"applicant_name": [None, "张三"]}, summary="QS2026-0003")
+    _audit(
+        app,
+        at=late,
+        user_name="zhongxin",
+        action="update",
+        table_name="agent",
+        row_id=1,
+        changes={"phone": ["139****0001", "139****0002"]},
+        summary="王秀兰",
+    )
+    _audit(
+        app,
+        at=dt.datetime(2026, 11, 30, 3, 0),
+        user_name="qs_daiban",
+        action="create",
+        table_name="service_case",
+        row_id=3,
+        changes={"applicant_name": [None, "张三"]},
+        summary="QS2026-0003",
+    )
     c = login("jijian")
 
     def rows(query):
@@ -125,13 +148,29 @@ def test_audit_log_filters_by_record_user_and_beijing_date(app, login, world):
     assert "王秀兰" in text  # a malformed number is ignored, never a 500
 
 
-@pytest.mark.parametrize(("username", "allowed"), [
-    ("admin", True), ("jijian", True), ("zhongxin", False),
-    ("qs_shuji", False), ("qs_daiban", False), ("sq_shuji", False), ("sq_daiban", False),
-])
+@pytest.mark.parametrize(
+    ("username", "allowed"),
+    [
+        ("admin", True),
+        ("jijian", True),
+        ("zhongxin", False),
+        ("qs_shuji", False),
+        ("qs_daiban", False),
+        ("sq_shuji", False),
+        ("sq_daiban", False),
+    ],
+)
 def test_only_admin_and_discipline_office_read_the_audit_log(app, login, world, username, allowed):
-    row = _audit(app, at=dt.datetime(2026, 12, 1, 1, 0), user_name="zhongxin", action="update", table_name="village",
-                 row_id=world.village_a, village_id=world.village_a, changes={"name": ["青山", "青山村"]})
+    row = _audit(
+        app,
+        at=dt.datetime(2026, 12, 1, 1, 0),
+        user_name="zhongxin",
+        action="update",
+        table_name="village",
+        row_id=world.village_a,
+        village_id=world.village_a,
+        changes={"name": ["青山", "青山村"]},
+    )
     c = login(username)
     for url in ("/auditlog/list/", f"/auditlog/show/{row}", "/auditlog/list/?table=village"):
         r = c.get(url)

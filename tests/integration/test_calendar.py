@@ -93,7 +93,9 @@ def test_township_enters_a_year_on_one_page(app, world, login, monkeypatch):
     r = c.post("/calendarday/schedule", data={"year": "abc", "schedule": ""})
     assert r.status_code == 200
     for user in ("qs_daiban", "qs_shuji", "jijian"):
-        assert login(user).post("/calendarday/schedule", data={"year": "2027", "schedule": "10-08 休"}).status_code == 403
+        assert (
+            login(user).post("/calendarday/schedule", data={"year": "2027", "schedule": "10-08 休"}).status_code == 403
+        )
     with app.app_context():
         assert db.session.execute(select(CalendarDay).where(CalendarDay.day == dt.date(2027, 10, 8))).first() is None
 
@@ -127,7 +129,9 @@ def test_cli_import_set_and_show(app, world, runner, tmp_path):
     assert r.exit_code == 0 and "2027-10-11 设为休息" in r.output
     r = runner.invoke(args=["calendar", "show", "2027"])
     # dates entered, the year not yet confirmed complete: still 未配置
-    assert "2027年：未配置" in r.output and "2027-10-10 班 调休上班" in r.output and "2027-10-11 休 测试休息" in r.output
+    assert (
+        "2027年：未配置" in r.output and "2027-10-10 班 调休上班" in r.output and "2027-10-11 休 测试休息" in r.output
+    )
     r = runner.invoke(args=["calendar", "import", "2027", str(path), "--complete", "--by", "赵敏"])
     assert r.exit_code == 0 and "2027年已确认全年安排已录入" in r.output, r.output
     r = runner.invoke(args=["calendar", "show", "2027"])
@@ -160,6 +164,10 @@ def test_only_a_confirmed_year_is_configured_on_the_calendar_page(app, world, lo
     page = client.get("/calendarday/list/").get_data(as_text=True)
     assert "全年安排已录入" in page and "确认" in page and "未确认全年" not in page
     # a village user cannot confirm
-    assert login("qs_daiban").post("/calendarday/confirm", data={"year": "2028", "complete": "1"}).status_code in (302, 403, 404)
+    assert login("qs_daiban").post("/calendarday/confirm", data={"year": "2028", "complete": "1"}).status_code in (
+        302,
+        403,
+        404,
+    )
     with app.app_context():
         assert not work_calendar().is_configured_year(2028)

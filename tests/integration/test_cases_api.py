@@ -41,14 +41,19 @@ def test_agent_creates_moves_and_extends_a_case(app, world, items, clock, api_to
     assert case["applicant_id_number"] == APPLICANT_ID  # the case's own agent sees it in full
     pk = r.json["id"]
     r = c.post(f"/api/v1/case/{pk}/transition", json={"to": "completed"}, headers=h)
-    assert r.status_code == 422 and r.json["errors"]["to"] == ["只有“立即办”事项可以受理后直接办结；其他事项须先报送窗口"]
+    assert r.status_code == 422 and r.json["errors"]["to"] == [
+        "只有“立即办”事项可以受理后直接办结；其他事项须先报送窗口"
+    ]
     r = c.post(f"/api/v1/case/{pk}/transition", json={"to": "submitted", "submitted_window": "社保窗口"}, headers=h)
     assert r.status_code == 200 and r.json["result"]["status"] == "submitted"
     r = c.post(f"/api/v1/case/{pk}/extension", json={"new_due": "2026-12-04", "reason": "窗口会审，已告知"}, headers=h)
     assert r.status_code == 201 and r.json["result"]["due_on"] == "2026-12-04"
     assert r.json["result"]["extensions"][0]["previous_due"] == "2026-11-26"
-    r = c.post(f"/api/v1/case/{pk}/transition", headers=h,  # the README's example body
-               json={"to": "completed", "window_result": "已登记", "reply_at": "2026-11-26T10:00:00"})
+    r = c.post(
+        f"/api/v1/case/{pk}/transition",
+        headers=h,  # the README's example body
+        json={"to": "completed", "window_result": "已登记", "reply_at": "2026-11-26T10:00:00"},
+    )
     assert r.status_code == 200 and r.json["result"]["closed_late"] is False
     steps = [s["to"] for s in r.json["result"]["transitions"]]
     assert steps == ["accepted", "submitted", "completed"]
@@ -64,13 +69,20 @@ def test_agent_creates_moves_and_extends_a_case(app, world, items, clock, api_to
 def test_invalid_input_is_422_in_chinese_and_garbage_never_500(app, world, items, clock, api_token):
     h = api_token("qs_daiban")
     c = app.test_client()
-    r = c.post("/api/v1/case/", json=_body(world, items, applicant_id_number="123", voluntary_confirmed=False), headers=h)
+    r = c.post(
+        "/api/v1/case/", json=_body(world, items, applicant_id_number="123", voluntary_confirmed=False), headers=h
+    )
     assert r.status_code == 422
     assert r.json["errors"]["applicant_id_number"] == ["申请人身份证号：身份证号应为18位"]
     assert "自愿委托" in r.json["errors"]["voluntary_confirmed"][0]
-    for body in ([], "x", {"kind": {"a": 1}}, {"kind": "proxy", "applicant_name": 5 * 10**40},
-                 {"kind": "proxy", "received_at": 12, "fee": [1], "materials_received": {"a": 1}},
-                 {"kind": "proxy", "service_item_id": "x", "urgent": "maybe", "applicant_name": "甲"}):
+    for body in (
+        [],
+        "x",
+        {"kind": {"a": 1}},
+        {"kind": "proxy", "applicant_name": 5 * 10**40},
+        {"kind": "proxy", "received_at": 12, "fee": [1], "materials_received": {"a": 1}},
+        {"kind": "proxy", "service_item_id": "x", "urgent": "maybe", "applicant_name": "甲"},
+    ):
         r = c.post("/api/v1/case/", json=body, headers=h)
         assert r.status_code in (400, 422), (body, r.status_code, r.json)
     r = c.post("/api/v1/case/", data="not json", headers={**h, "Content-Type": "application/json"})
@@ -108,14 +120,20 @@ def test_other_village_is_404_and_secretary_is_403(app, world, items, clock, api
     c = app.test_client()
     h = api_token("qs_daiban")
     assert c.get(f"/api/v1/case/{b_case}", headers=h).status_code == 404
-    assert c.post(f"/api/v1/case/{b_case}/transition", json={"to": "voided", "reason": "x"}, headers=h).status_code == 404
-    assert c.post(f"/api/v1/case/{b_case}/extension", json={"new_due": "2026-12-30", "reason": "x"},
-                  headers=h).status_code == 404
+    assert (
+        c.post(f"/api/v1/case/{b_case}/transition", json={"to": "voided", "reason": "x"}, headers=h).status_code == 404
+    )
+    assert (
+        c.post(f"/api/v1/case/{b_case}/extension", json={"new_due": "2026-12-30", "reason": "x"}, headers=h).status_code
+        == 404
+    )
     assert c.put(f"/api/v1/case/{b_case}", json={"notes": "x"}, headers=h).status_code == 404
     assert c.get("/api/v1/case/", headers=h).json["ids"] == [a_case]
     s = api_token("qs_shuji")
     assert c.post("/api/v1/case/", json=_body(world, items), headers=s).status_code == 403
-    assert c.post(f"/api/v1/case/{a_case}/transition", json={"to": "voided", "reason": "x"}, headers=s).status_code == 403
+    assert (
+        c.post(f"/api/v1/case/{a_case}/transition", json={"to": "voided", "reason": "x"}, headers=s).status_code == 403
+    )
     assert c.delete(f"/api/v1/case/{a_case}", headers=api_token("zhongxin")).status_code in (404, 405)
 
 

@@ -83,7 +83,9 @@ def test_township_backdates_with_a_reason_only(app, world, items, clock):
         with pytest.raises(ValidationFailed) as err:
             svc.create_case(_agent_data(world, items, received_at="2025-01-02 09:00"))
         assert "请填写补登原因" in err.value.errors["backdate_reason"][0]
-        case = svc.create_case(_agent_data(world, items, received_at="2025-01-02 09:00", backdate_reason="纸质登记簿补录"))
+        case = svc.create_case(
+            _agent_data(world, items, received_at="2025-01-02 09:00", backdate_reason="纸质登记簿补录")
+        )
         assert case.case_number == "QS2025-0001" and case.backdate_reason == "纸质登记簿补录"
         assert not svc.case_same_day(case)
 
@@ -128,12 +130,22 @@ def test_seeded_modes(app, world, items):
 
 def test_immediate_certificate_closes_on_the_spot(app, world, items, clock):
     with acting(app, "qs_daiban"):
-        case = svc.create_case(_agent_data(world, items, service_item_id=items["0401"], received_at="2026-11-26 09:40",
-                                           materials_received=[]))
+        case = svc.create_case(
+            _agent_data(
+                world, items, service_item_id=items["0401"], received_at="2026-11-26 09:40", materials_received=[]
+            )
+        )
         assert case.submit_by is None and case.complete_by == dt.date(2026, 11, 26)
         assert "completed" in svc.transitions_for(case)
-        svc.transition_case(case, {"to": "completed", "window_result": "居住证明已开具并交申请人",
-                                   "reply_at": "2026-11-26 09:55", "version": case.version})
+        svc.transition_case(
+            case,
+            {
+                "to": "completed",
+                "window_result": "居住证明已开具并交申请人",
+                "reply_at": "2026-11-26 09:55",
+                "version": case.version,
+            },
+        )
         assert case.status == "completed" and not case.closed_late
 
 
@@ -145,19 +157,30 @@ def test_forward_item_marked_for_verification_is_verified_before_report(app, wor
             svc.transition_case(case, {"to": "submitted", "submitted_window": "民政窗口", "version": case.version})
         assert "先由村干部调查核实" in err.value.errors["to"][0]
         svc.transition_case(case, {"to": "verifying", "verified_by": "刘建国", "version": case.version})
-        svc.transition_case(case, {"to": "submitted", "submitted_window": "民政窗口", "verify_result": "confirmed",
-                                   "version": case.version})
+        svc.transition_case(
+            case,
+            {"to": "submitted", "submitted_window": "民政窗口", "verify_result": "confirmed", "version": case.version},
+        )
         assert case.status == "submitted"
 
 
 def test_tool_lending_needs_no_id_number(app, world, items, clock):
     with acting(app, "qs_daiban"):
-        case = svc.create_case(_agent_data(world, items, service_item_id=items["1003"], applicant_id_number=None,
-                                           materials_received=[]))
+        case = svc.create_case(
+            _agent_data(world, items, service_item_id=items["1003"], applicant_id_number=None, materials_received=[])
+        )
         assert case.applicant_id_number is None
         with pytest.raises(ValidationFailed) as err:
-            svc.create_case(_agent_data(world, items, service_item_id=items["1003"], applicant_id_number=None,
-                                        applicant_phone=None, materials_received=[]))
+            svc.create_case(
+                _agent_data(
+                    world,
+                    items,
+                    service_item_id=items["1003"],
+                    applicant_id_number=None,
+                    applicant_phone=None,
+                    materials_received=[],
+                )
+            )
         assert err.value.errors["applicant_phone"] == ["该代办事项须登记申请人联系电话"]
 
 
@@ -175,34 +198,70 @@ def test_serviceitem_api_exposes_mode(app, world, items, api_token):
 def test_medical_insurance_payment_of_400_with_voucher(app, world, items, clock, api_token):
     h = api_token("qs_daiban")
     c = app.test_client()
-    body = _agent_data(world, items, service_item_id=items["0105"], materials_received=[],
-                       received_at="2026-11-26T09:00:00+08:00", payment_received="400.00")
+    body = _agent_data(
+        world,
+        items,
+        service_item_id=items["0105"],
+        materials_received=[],
+        received_at="2026-11-26T09:00:00+08:00",
+        payment_received="400.00",
+    )
     r = c.post("/api/v1/case/", json={**body, "fee": "400.00", "receipt_number": "YB1"}, headers=h)
     assert r.status_code == 422 and "不得超过" in r.json["errors"]["fee"][0]  # never a fee
     r = c.post("/api/v1/case/", json=body, headers=h)
     assert r.status_code == 201, r.json
     pk = r.json["id"]
-    r = c.post(f"/api/v1/case/{pk}/transition", json={"to": "completed", "window_result": "已缴入医保",
-                                                     "reply_at": "2026-11-26T09:30", "payment_paid": "400.00"},
-               headers=h)
+    r = c.post(
+        f"/api/v1/case/{pk}/transition",
+        json={
+            "to": "completed",
+            "window_result": "已缴入医保",
+            "reply_at": "2026-11-26T09:30",
+            "payment_paid": "400.00",
+        },
+        headers=h,
+    )
     assert r.status_code == 422 and "缴费凭证号" in r.json["errors"]["payment_voucher"][0]
-    r = c.post(f"/api/v1/case/{pk}/transition", json={"to": "completed", "window_result": "已缴入医保",
-                                                     "reply_at": "2026-11-26T09:30", "payment_paid": "500.00",
-                                                     "payment_voucher": "YB20261126001"}, headers=h)
+    r = c.post(
+        f"/api/v1/case/{pk}/transition",
+        json={
+            "to": "completed",
+            "window_result": "已缴入医保",
+            "reply_at": "2026-11-26T09:30",
+            "payment_paid": "500.00",
+            "payment_voucher": "YB20261126001",
+        },
+        headers=h,
+    )
     assert r.status_code == 422 and "不能超过收到的代缴款" in r.json["errors"]["payment_paid"][0]
-    r = c.post(f"/api/v1/case/{pk}/transition", json={"to": "completed", "window_result": "已缴入医保",
-                                                     "reply_at": "2026-11-26T09:30", "payment_paid": "400.00",
-                                                     "payment_voucher": "YB20261126001"}, headers=h)
+    r = c.post(
+        f"/api/v1/case/{pk}/transition",
+        json={
+            "to": "completed",
+            "window_result": "已缴入医保",
+            "reply_at": "2026-11-26T09:30",
+            "payment_paid": "400.00",
+            "payment_voucher": "YB20261126001",
+        },
+        headers=h,
+    )
     assert r.status_code == 200, r.json
     got = r.json["result"]
     assert got["status"] == "completed" and got["fee"] == "0.00"
-    assert (got["payment_received"], got["payment_paid"], got["payment_voucher"]) == ("400.00", "400.00", "YB20261126001")
+    assert (got["payment_received"], got["payment_paid"], got["payment_voucher"]) == (
+        "400.00",
+        "400.00",
+        "YB20261126001",
+    )
     assert got["payment_paid_on"] == "2026-11-26"
     from app.services import reports
 
     with app.app_context():
         assert reports.generate_figures(world.village_a, 2026, 11, now=NOW)["payments"] == {
-            "count": 1, "received": "400.00", "paid": "400.00"}
+            "count": 1,
+            "received": "400.00",
+            "paid": "400.00",
+        }
         assert reports.generate_figures(world.village_b, 2026, 11, now=NOW)["payments"]["count"] == 0
 
 
@@ -211,8 +270,16 @@ def test_payment_refused_on_an_item_that_is_not_a_payment(app, world, items, clo
         svc.create_case(_agent_data(world, items, payment_received="100.00", received_at="2026-11-26 09:00"))
     assert "不是代缴事项" in err.value.errors["payment_received"][0]
     with acting(app, "qs_daiban"), pytest.raises(ValidationFailed) as err:
-        svc.create_case(_agent_data(world, items, service_item_id=items["0901"], applicant_id_number=None,
-                                    payment_received="100.005", received_at="2026-11-26 09:00"))
+        svc.create_case(
+            _agent_data(
+                world,
+                items,
+                service_item_id=items["0901"],
+                applicant_id_number=None,
+                payment_received="100.005",
+                received_at="2026-11-26 09:00",
+            )
+        )
     assert "两位小数" in err.value.errors["payment_received"][0]
 
 
@@ -277,7 +344,15 @@ def test_township_added_item_is_the_townships(app, world, items):
 
 def test_payment_amount_in_the_case_is_decimal(app, world, items, clock):
     with acting(app, "qs_daiban"):
-        case = svc.create_case(_agent_data(world, items, service_item_id=items["0903"], applicant_id_number=None,
-                                           payment_received="36.50", received_at="2026-11-26 09:00",
-                                           materials_received=[]))
+        case = svc.create_case(
+            _agent_data(
+                world,
+                items,
+                service_item_id=items["0903"],
+                applicant_id_number=None,
+                payment_received="36.50",
+                received_at="2026-11-26 09:00",
+                materials_received=[],
+            )
+        )
         assert case.payment_received == Decimal("36.50")

@@ -142,8 +142,14 @@ def test_fee_within_the_state_set_cost_needs_a_receipt(app, world, items, clock)
 def test_consultation_needs_no_id_number_nor_item(app, world, items, clock):
     with app.app_context():
         case = svc.create_case(
-            {"village_id": world.village_a, "agent_id": world.agent_a, "kind": "consult", "applicant_name": "钱奶奶",
-             "request_text": "咨询高龄津贴", "received_at": "2026-11-26 09:00"}
+            {
+                "village_id": world.village_a,
+                "agent_id": world.agent_a,
+                "kind": "consult",
+                "applicant_name": "钱奶奶",
+                "request_text": "咨询高龄津贴",
+                "received_at": "2026-11-26 09:00",
+            }
         )
         assert case.status == "registered" and case.submit_by is None
         assert case.complete_by == case.due_on == dt.date(2026, 12, 1)
@@ -173,10 +179,12 @@ def test_urgent_case_is_due_the_same_day(app, world, items, clock):
 
 
 def test_deadline_in_an_unconfigured_year_is_estimated_and_warned_about(app, world, items, clock):
-    case_id = make_case(app, world, items, received_at="2026-11-26 09:00", service_item_id=items["0103"],
-                        materials_received=[])  # 10 working days → 2026-12-10
-    late_id = make_case(app, world, items, received_at="2026-11-26 09:30", service_item_id=items["0103"],
-                        materials_received=[])
+    case_id = make_case(
+        app, world, items, received_at="2026-11-26 09:00", service_item_id=items["0103"], materials_received=[]
+    )  # 10 working days → 2026-12-10
+    late_id = make_case(
+        app, world, items, received_at="2026-11-26 09:30", service_item_id=items["0103"], materials_received=[]
+    )
     with app.app_context():
         assert svc.case_calendar_warning(_get(app, case_id)) is None
         case = _get(app, late_id)
@@ -202,8 +210,13 @@ def test_full_proxy_lifecycle_leaves_a_trace(app, world, items, clock):
         with pytest.raises(ValidationFailed) as err:
             _step(case, to="submitted", submitted_window="社保窗口", verify_result="not_confirmed")
         assert "不能报送" in err.value.errors["verify_result"][0]
-        _step(case, to="submitted", submitted_window="乡便民服务中心社保窗口", verify_result="confirmed",
-              at="2026-11-24 09:00")
+        _step(
+            case,
+            to="submitted",
+            submitted_window="乡便民服务中心社保窗口",
+            verify_result="confirmed",
+            at="2026-11-24 09:00",
+        )
         assert case.custody_state == "submitted" and case.due_on == case.complete_by
         with pytest.raises(ValidationFailed) as err:
             _step(case, to="completed", window_result="", reply_method="phone")
@@ -258,8 +271,13 @@ def test_rejection_needs_the_reason_told_to_the_applicant(app, world, items, clo
 
 def test_consultation_is_answered_or_referred(app, world, items, clock):
     with app.app_context():
-        data = {"village_id": world.village_a, "agent_id": world.agent_a, "kind": "consult", "applicant_name": "钱奶奶",
-                "received_at": "2026-11-26 09:00"}
+        data = {
+            "village_id": world.village_a,
+            "agent_id": world.agent_a,
+            "kind": "consult",
+            "applicant_name": "钱奶奶",
+            "received_at": "2026-11-26 09:00",
+        }
         a, b = svc.create_case(data), svc.create_case(data)
         _step(a, to="answered", answer_text="按标准每月发放", reply_method="visit")
         _step(b, to="referred", referred_to="县民政局 0731-84560001")
@@ -312,7 +330,9 @@ def test_edit_rules_follow_the_stage_of_the_case(app, world, items, clock):
     case_id = make_case(app, world, items)
     with acting(app, "qs_daiban"):
         case = db.session.get(Case, case_id)
-        svc.update_case(case, {"version": case.version, "received_at": "2026-11-24 09:30", "applicant_phone": "0731-84560001"})
+        svc.update_case(
+            case, {"version": case.version, "received_at": "2026-11-24 09:30", "applicant_phone": "0731-84560001"}
+        )
         assert case.submit_by == dt.date(2026, 11, 27)  # deadlines follow the corrected time
         with pytest.raises(ValidationFailed) as err:  # 4 working days back: not for an agent
             svc.update_case(case, {"version": case.version, "received_at": "2026-11-20 09:30"})
@@ -334,7 +354,15 @@ def test_edit_rules_follow_the_stage_of_the_case(app, world, items, clock):
         with pytest.raises(ValidationFailed) as err:
             svc.update_case(case, {"version": case.version, "satisfaction": 2})
         assert set(err.value.errors) == {"followup_note", "followup_at"}
-        svc.update_case(case, {"version": case.version, "satisfaction": "2", "followup_note": "已电话回访并解释", "followup_at": "2026-11-26 09:50"})
+        svc.update_case(
+            case,
+            {
+                "version": case.version,
+                "satisfaction": "2",
+                "followup_note": "已电话回访并解释",
+                "followup_at": "2026-11-26 09:50",
+            },
+        )
         assert case.satisfaction == 2
         svc.update_case(case, {"version": case.version, "agent_id": world.agent_b})  # ignored for an agent
         assert case.agent_id == world.agent_a
@@ -350,8 +378,9 @@ def test_edit_rules_follow_the_stage_of_the_case(app, world, items, clock):
 
 
 def test_extension_moves_the_deadline_and_keeps_the_old_one(app, world, items, clock):
-    case_id = make_case(app, world, items, received_at="2026-11-24 09:00", service_item_id=items["0103"],
-                        materials_received=[])
+    case_id = make_case(
+        app, world, items, received_at="2026-11-24 09:00", service_item_id=items["0103"], materials_received=[]
+    )
     with app.app_context():
         case = _get(app, case_id)
         _step(case, to="submitted", submitted_window="社保窗口")
@@ -362,15 +391,22 @@ def test_extension_moves_the_deadline_and_keeps_the_old_one(app, world, items, c
         svc.extend_case(case, {"new_due": "2026-12-15", "reason": "需县级会审，已电话告知申请人"})
         svc.extend_case(case, {"new_due": "2026-12-18", "reason": "会审推迟，已告知"})
         assert case.due_on == dt.date(2026, 12, 18) and case.complete_by == dt.date(2026, 12, 8)
-        rows = db.session.execute(select(CaseExtension.previous_due, CaseExtension.new_due).order_by(CaseExtension.id)).all()
-        assert [tuple(r) for r in rows] == [(dt.date(2026, 12, 8), dt.date(2026, 12, 15)),
-                                            (dt.date(2026, 12, 15), dt.date(2026, 12, 18))]
+        rows = db.session.execute(
+            select(CaseExtension.previous_due, CaseExtension.new_due).order_by(CaseExtension.id)
+        ).all()
+        assert [tuple(r) for r in rows] == [
+            (dt.date(2026, 12, 8), dt.date(2026, 12, 15)),
+            (dt.date(2026, 12, 15), dt.date(2026, 12, 18)),
+        ]
         assert [r["kind"] for r in svc.timeline(case)] == ["transition", "transition", "extension", "extension"]
         from app.models import AuditLog
 
-        assert db.session.execute(
-            select(func.count()).where(AuditLog.table_name == "case_extension", AuditLog.action == "create")
-        ).scalar() == 2
+        assert (
+            db.session.execute(
+                select(func.count()).where(AuditLog.table_name == "case_extension", AuditLog.action == "create")
+            ).scalar()
+            == 2
+        )
 
 
 def test_no_extension_once_late_or_closed(app, world, items, clock):
@@ -393,7 +429,9 @@ def test_todo_lists_overdue_then_due_soon_then_by_date_in_scope(app, world, item
     overdue = make_case(app, world, items, received_at="2026-11-16 09:00")  # due 11-19
     soon = make_case(app, world, items, received_at="2026-11-23 11:00")  # due 11-26
     done = make_case(app, world, items, received_at="2026-11-10 09:00")
-    other = make_case(app, world, items, village_id=world.village_b, agent_id=world.agent_b, received_at="2026-11-02 09:00")
+    other = make_case(
+        app, world, items, village_id=world.village_b, agent_id=world.agent_b, received_at="2026-11-02 09:00"
+    )
     with app.app_context():
         _step(_get(app, done), to="voided", reason="重复")
     today = dt.date(2026, 11, 26)
@@ -412,10 +450,12 @@ def test_todo_lists_overdue_then_due_soon_then_by_date_in_scope(app, world, item
 def test_entering_a_years_schedule_recounts_open_deadlines(app, world, items, clock):
     from app.services.calendar_admin import import_schedule
 
-    case_id = make_case(app, world, items, received_at="2026-11-26 09:00", service_item_id=items["0103"],
-                        materials_received=[])
-    closed_id = make_case(app, world, items, received_at="2026-11-26 09:10", service_item_id=items["0103"],
-                          materials_received=[])
+    case_id = make_case(
+        app, world, items, received_at="2026-11-26 09:00", service_item_id=items["0103"], materials_received=[]
+    )
+    closed_id = make_case(
+        app, world, items, received_at="2026-11-26 09:10", service_item_id=items["0103"], materials_received=[]
+    )
     with app.app_context():
         _step(_get(app, closed_id), to="voided", reason="重复")
         case = _get(app, case_id)

@@ -31,8 +31,17 @@ def items_fixture(app, world) -> dict[str, int]:
     with app.app_context():
         seed_reference()
         cat_id = db.session.execute(select(ServiceItem.category_id).where(ServiceItem.code == "0201")).scalar()
-        create_item({"code": "0299", "category_id": cat_id, "name": "残疾人证补办（工本费）", "window": "乡残联",
-                     "materials": ["身份证", "照片"], "promised_days": 5, "fee": "10.00"})
+        create_item(
+            {
+                "code": "0299",
+                "category_id": cat_id,
+                "name": "残疾人证补办（工本费）",
+                "window": "乡残联",
+                "materials": ["身份证", "照片"],
+                "promised_days": 5,
+                "fee": "10.00",
+            }
+        )
         return dict(db.session.execute(select(ServiceItem.code, ServiceItem.id)).all())
 
 

@@ -175,8 +175,10 @@ def test_steps_through_the_pages(app, world, items, clock, login):
     assert r.status_code == 302  # not allowed now: back to the case page with a message
     assert "不能进行" in _text(c.get(r.headers["Location"]))
     assert c.get(f"/case/step/{case_id}/nonsense").status_code == 404
-    r = c.post(f"/case/step/{case_id}/completed",
-               data={"window_result": "已登记", "reply_at": "2026-11-26T10:00", "reply_method": "phone", "fee": "0"})
+    r = c.post(
+        f"/case/step/{case_id}/completed",
+        data={"window_result": "已登记", "reply_at": "2026-11-26T10:00", "reply_method": "phone", "fee": "0"},
+    )
     assert r.status_code == 302 and _case(app, case_id).status == "completed"
     r = c.post(f"/case/step/{case_id}/voided", data={"reason": "想作废"})
     assert r.status_code == 302 and _case(app, case_id).status == "completed"  # agents cannot void a closed case
@@ -201,10 +203,16 @@ def test_edit_form_keeps_locked_fields_and_owner(app, world, items, clock, login
     c = login("qs_daiban")
     page = _text(c.get(f"/case/edit/{case_id}"))
     assert "修改受理登记" in page and 'name="version"' in page and 'id="agent"' not in page
-    assert 'checked' in page and "居民身份证原件及复印件" in page  # the checklist, ticked
-    data = _form(items, applicant_phone="0731-84560009", version=str(_case(app, case_id).version),
-                 received_at="2026-11-23T09:30", materials_received=["居民身份证原件及复印件"], agent=str(world.agent_b),
-                 custody_state="held")
+    assert "checked" in page and "居民身份证原件及复印件" in page  # the checklist, ticked
+    data = _form(
+        items,
+        applicant_phone="0731-84560009",
+        version=str(_case(app, case_id).version),
+        received_at="2026-11-23T09:30",
+        materials_received=["居民身份证原件及复印件"],
+        agent=str(world.agent_b),
+        custody_state="held",
+    )
     data.pop("kind")
     r = c.post(f"/case/edit/{case_id}", data=data)
     assert r.status_code == 302, _text(r)
@@ -225,9 +233,21 @@ def test_receipt_and_one_time_notice(app, world, items, clock, login):
     case_id = make_case(app, world, items)
     c = login("qs_shuji")
     body = _text(c.get(f"/casedoc/receipt/{case_id}"))
-    for text in ("便民代办受理回执", "QS2026-0001", "第一联 存根", "第二联 回执（交申请人）", "430123********",
-                 "城乡居民基本养老保险参保登记", "2026年11月26日", "王秀兰", "13973100001", "0731-84561234", "尚缺",
-                 "@page", "size: A4"):
+    for text in (
+        "便民代办受理回执",
+        "QS2026-0001",
+        "第一联 存根",
+        "第二联 回执（交申请人）",
+        "430123********",
+        "城乡居民基本养老保险参保登记",
+        "2026年11月26日",
+        "王秀兰",
+        "13973100001",
+        "0731-84561234",
+        "尚缺",
+        "@page",
+        "size: A4",
+    ):
         assert text in body, text
     assert "http://" not in body and "https://" not in body  # no external assets
     assert "便民服务代办点（盖章）" in body and "申请人电话" in body and "2026-11-26" not in body
@@ -238,8 +258,15 @@ def test_receipt_and_one_time_notice(app, world, items, clock, login):
     assert "一次性告知单" in body and "所需材料" in body and "赵大爷" not in body
     assert c.get("/casedoc/item/999999").status_code == 404
     with app.app_context():
-        consult = svc.create_case({"village_id": world.village_a, "agent_id": world.agent_a, "kind": "consult",
-                                   "applicant_name": "钱奶奶", "received_at": "2026-11-26 09:00"}).id
+        consult = svc.create_case(
+            {
+                "village_id": world.village_a,
+                "agent_id": world.agent_a,
+                "kind": "consult",
+                "applicant_name": "钱奶奶",
+                "received_at": "2026-11-26 09:00",
+            }
+        ).id
     assert c.get(f"/casedoc/receipt/{consult}").status_code == 302
     assert c.get(f"/casedoc/notice/{consult}").status_code == 302
 
@@ -261,8 +288,14 @@ def test_other_villages_case_pages_are_404(app, world, items, clock, login):
     b_case = make_case(app, world, items, village_id=world.village_b, agent_id=world.agent_b, applicant_name="申请人B")
     for user in ("qs_daiban", "qs_shuji"):
         c = login(user)
-        for url in (f"/case/show/{b_case}", f"/case/edit/{b_case}", f"/case/step/{b_case}/voided",
-                    f"/case/extend/{b_case}", f"/casedoc/receipt/{b_case}", f"/casedoc/notice/{b_case}"):
+        for url in (
+            f"/case/show/{b_case}",
+            f"/case/edit/{b_case}",
+            f"/case/step/{b_case}/voided",
+            f"/case/extend/{b_case}",
+            f"/casedoc/receipt/{b_case}",
+            f"/casedoc/notice/{b_case}",
+        ):
             for method in ("GET", "POST"):
                 if url.startswith("/casedoc") and method == "POST":
                     continue

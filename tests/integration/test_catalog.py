@@ -27,13 +27,28 @@ def test_seeded_catalog_has_the_ten_categories_of_the_policy(app, items):
 
 def test_items_are_numbered_in_their_category_and_validated(app, items):
     with app.app_context():
-        item = catalog.create_item({"category_id": _cat("04"), "name": "无犯罪记录证明代办", "window": "乡派出所",
-                                    "materials": "身份证\n户口簿\n\n", "promised_days": "5"})
+        item = catalog.create_item(
+            {
+                "category_id": _cat("04"),
+                "name": "无犯罪记录证明代办",
+                "window": "乡派出所",
+                "materials": "身份证\n户口簿\n\n",
+                "promised_days": "5",
+            }
+        )
         assert item.code.startswith("04") and item.materials == ["身份证", "户口簿"] and item.active
         assert item.fee == Decimal("0.00")
         with pytest.raises(ValidationFailed) as err:
-            catalog.create_item({"category_id": _cat("04"), "name": "无犯罪记录证明代办", "window": "",
-                                 "promised_days": "99", "fee": "-2", "materials": ["身份证", "身份证"]})
+            catalog.create_item(
+                {
+                    "category_id": _cat("04"),
+                    "name": "无犯罪记录证明代办",
+                    "window": "",
+                    "promised_days": "99",
+                    "fee": "-2",
+                    "materials": ["身份证", "身份证"],
+                }
+            )
         errors = err.value.errors
         assert errors["window"] == ["办理窗口为必填项"]
         assert "0至60" in errors["promised_days"][0] and "负数" in errors["fee"][0] and "重复" in errors["materials"][0]
@@ -63,9 +78,18 @@ def test_new_category_gets_the_next_number(app, items):
 def test_township_adds_and_retires_items_through_the_pages(app, items, login):
     c = login("zhongxin")
     assert "代办事项目录" in c.get("/serviceitem/list/").get_data(as_text=True)
-    r = c.post("/serviceitem/add", data={"category": str(_id(app, ServiceCategory, "06")), "name": "农业保险理赔代办",
-                                         "window": "乡农业综合服务窗口", "materials": "身份证\n银行卡\n受灾照片",
-                                         "promised_days": "5", "fee": "0", "active": "y"})
+    r = c.post(
+        "/serviceitem/add",
+        data={
+            "category": str(_id(app, ServiceCategory, "06")),
+            "name": "农业保险理赔代办",
+            "window": "乡农业综合服务窗口",
+            "materials": "身份证\n银行卡\n受灾照片",
+            "promised_days": "5",
+            "fee": "0",
+            "active": "y",
+        },
+    )
     assert r.status_code == 302
     with app.app_context():
         item = db.session.execute(select(ServiceItem).where(ServiceItem.name == "农业保险理赔代办")).scalar_one()
@@ -73,15 +97,25 @@ def test_township_adds_and_retires_items_through_the_pages(app, items, login):
         item_id = item.id
     page = c.get(f"/serviceitem/edit/{item_id}").get_data(as_text=True)
     assert "身份证\n银行卡\n受灾照片" in page
-    r = c.post(f"/serviceitem/edit/{item_id}", data={"category": str(_id(app, ServiceCategory, "06")),
-                                                     "name": "农业保险理赔代办", "window": "乡农业综合服务窗口",
-                                                     "materials": "身份证\n银行卡", "promised_days": "5", "fee": "0"})
+    r = c.post(
+        f"/serviceitem/edit/{item_id}",
+        data={
+            "category": str(_id(app, ServiceCategory, "06")),
+            "name": "农业保险理赔代办",
+            "window": "乡农业综合服务窗口",
+            "materials": "身份证\n银行卡",
+            "promised_days": "5",
+            "fee": "0",
+        },
+    )
     assert r.status_code == 302
     with app.app_context():
         item = db.session.get(ServiceItem, item_id)
         assert item.active is False and item.materials == ["身份证", "银行卡"]  # unticked 启用 = retired
-    r = c.post("/serviceitem/add", data={"category": str(_id(app, ServiceCategory, "06")), "name": "",
-                                         "window": "", "promised_days": "abc"})
+    r = c.post(
+        "/serviceitem/add",
+        data={"category": str(_id(app, ServiceCategory, "06")), "name": "", "window": "", "promised_days": "abc"},
+    )
     assert r.status_code == 200 and "必填" in r.get_data(as_text=True)
     assert c.get(f"/serviceitem/delete/{item_id}").status_code == 404
 
@@ -110,8 +144,17 @@ def test_township_manages_items_through_the_api(app, items, api_token):
     c = app.test_client()
     with app.app_context():
         cat = _cat("09")
-    r = c.post("/api/v1/serviceitem/", json={"category_id": cat, "name": "燃气费代缴", "window": "村便民服务代办点",
-                                            "materials": ["缴费户号"], "promised_days": 1}, headers=h)
+    r = c.post(
+        "/api/v1/serviceitem/",
+        json={
+            "category_id": cat,
+            "name": "燃气费代缴",
+            "window": "村便民服务代办点",
+            "materials": ["缴费户号"],
+            "promised_days": 1,
+        },
+        headers=h,
+    )
     assert r.status_code == 201 and r.json["result"]["code"].startswith("09")
     r = c.put(f"/api/v1/serviceitem/{r.json['id']}", json={"active": False, "fee": "abc"}, headers=h)
     assert r.status_code == 422 and "应为金额" in r.json["errors"]["fee"][0]

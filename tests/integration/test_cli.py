@@ -41,11 +41,17 @@ def test_users_add(app, runner, world):
     assert r.exit_code != 0 and "--village" in r.output
     r = runner.invoke(args=["users", "add", "qs_new", "--role", "村支书", "--village", "qs", "--password", "weak"])
     assert r.exit_code != 0 and "至少10位" in r.output
-    r = runner.invoke(args=["users", "add", "qs_new", "--role", "村支书", "--village", "ZZ", "--password", "Strong#Pass2026"])
+    r = runner.invoke(
+        args=["users", "add", "qs_new", "--role", "村支书", "--village", "ZZ", "--password", "Strong#Pass2026"]
+    )
     assert r.exit_code != 0 and "不存在" in r.output
-    r = runner.invoke(args=["users", "add", "qs_new", "--role", "村支书", "--village", "qs", "--password", "Strong#Pass2026"])
+    r = runner.invoke(
+        args=["users", "add", "qs_new", "--role", "村支书", "--village", "qs", "--password", "Strong#Pass2026"]
+    )
     assert r.exit_code == 0, r.output
-    r = runner.invoke(args=["users", "add", "qs_new", "--role", "村支书", "--village", "qs", "--password", "Strong#Pass2026"])
+    r = runner.invoke(
+        args=["users", "add", "qs_new", "--role", "村支书", "--village", "qs", "--password", "Strong#Pass2026"]
+    )
     assert r.exit_code != 0 and "已存在" in r.output
     with app.app_context():
         user = db.session.execute(select(BmUser).where(BmUser.username == "qs_new")).scalar_one()

@@ -27,8 +27,11 @@ def test_ten_concurrent_puts_of_one_version_give_only_200_and_409(app, world, ap
     def put(n: int) -> None:
         c = app.test_client()
         start.wait()
-        r = c.put(f"/api/v1/village/{world.village_a}", headers=headers,
-                  json={"secretary_name": f"书记{n}", "version": version})
+        r = c.put(
+            f"/api/v1/village/{world.village_a}",
+            headers=headers,
+            json={"secretary_name": f"书记{n}", "version": version},
+        )
         with lock:
             answers.append((r.status_code, (r.get_json() or {}).get("message", "")))
 
@@ -64,8 +67,15 @@ def test_a_stale_web_form_shows_the_conflict(app, world, login):
     c = login("zhongxin")
     with app.app_context():
         v = db.session.get(Village, world.village_a)
-        form = {"name": v.name, "code": v.code, "service_phone": v.service_phone or "", "active": "y",
-                "supplement_per_year": "0", "secretary_name": "第一次", "version": str(v.version)}
+        form = {
+            "name": v.name,
+            "code": v.code,
+            "service_phone": v.service_phone or "",
+            "active": "y",
+            "supplement_per_year": "0",
+            "secretary_name": "第一次",
+            "version": str(v.version),
+        }
     assert c.post(f"/village/edit/{world.village_a}", data=form).status_code == 302
     r = c.post(f"/village/edit/{world.village_a}", data={**form, "secretary_name": "第二次"})  # the same, now stale
     assert r.status_code == 200

@@ -51,18 +51,39 @@ def _case(n, village, agent_id, kind, received, status, due_on=None, closed_late
     code = village.code
     name, id_number, phone = APPLICANTS[code]
     return Case(
-        case_number=f"{code}2026-{n:04d}", village_id=village.id, agent_id=agent_id, kind=kind,
-        service_item_id=item.id if item else None, category_id=item.category_id if item else None,
-        applicant_name=name, applicant_id_number=id_number, applicant_phone=phone, channel="visit",
-        received_at=received, voluntary_confirmed=kind == "proxy", status=status,
-        submit_by=due_on, complete_by=due_on, due_on=due_on, closed_late=closed_late, closed_at=closed_at,
+        case_number=f"{code}2026-{n:04d}",
+        village_id=village.id,
+        agent_id=agent_id,
+        kind=kind,
+        service_item_id=item.id if item else None,
+        category_id=item.category_id if item else None,
+        applicant_name=name,
+        applicant_id_number=id_number,
+        applicant_phone=phone,
+        channel="visit",
+        received_at=received,
+        voluntary_confirmed=kind == "proxy",
+        status=status,
+        submit_by=due_on,
+        complete_by=due_on,
+        due_on=due_on,
+        closed_late=closed_late,
+        closed_at=closed_at,
     )
 
 
 def _deduction(code, agent_id, village_id, day, amount, source_id, state="active"):
     return Deduction(
-        code=code, agent_id=agent_id, village_id=village_id, year=day.year, month=day.month, occurred_on=day,
-        amount=Decimal(amount), source_type="test", source_id=source_id, state=state,
+        code=code,
+        agent_id=agent_id,
+        village_id=village_id,
+        year=day.year,
+        month=day.month,
+        occurred_on=day,
+        amount=Decimal(amount),
+        source_type="test",
+        source_id=source_id,
+        state=state,
     )
 
 
@@ -101,45 +122,121 @@ def seed_dashboard_data(world) -> dict:
         cat2 = ServiceCategory(code="04", name="证明盖章/党团关系")
         db.session.add_all([cat1, cat2])
         db.session.flush()
-        pension = ServiceItem(code="0101", category_id=cat1.id, name="城乡居民基本养老保险参保登记", window="社保窗口",
-                              materials=["户口簿", "居民身份证"], promised_days=3, fee=Decimal("0"))
-        proof = ServiceItem(code="0401", category_id=cat2.id, name="开具居住证明", window="民政窗口",
-                            materials=["居民身份证"], promised_days=1, fee=Decimal("0"))
+        pension = ServiceItem(
+            code="0101",
+            category_id=cat1.id,
+            name="城乡居民基本养老保险参保登记",
+            window="社保窗口",
+            materials=["户口簿", "居民身份证"],
+            promised_days=3,
+            fee=Decimal("0"),
+        )
+        proof = ServiceItem(
+            code="0401",
+            category_id=cat2.id,
+            name="开具居住证明",
+            window="民政窗口",
+            materials=["居民身份证"],
+            promised_days=1,
+            fee=Decimal("0"),
+        )
         db.session.add_all([pension, proof])
         db.session.flush()
         a, b = world.agent_a, world.agent_b
         d = dt.datetime
         cases = [
-            _case(1, qs, a, "proxy", d(2026, 11, 2, 9), "completed", dt.date(2026, 11, 5), False, d(2026, 11, 4, 10), pension),
-            _case(2, qs, a, "proxy", d(2026, 11, 10, 9), "completed", dt.date(2026, 11, 13), True, d(2026, 11, 18, 10), pension),
+            _case(
+                1,
+                qs,
+                a,
+                "proxy",
+                d(2026, 11, 2, 9),
+                "completed",
+                dt.date(2026, 11, 5),
+                False,
+                d(2026, 11, 4, 10),
+                pension,
+            ),
+            _case(
+                2,
+                qs,
+                a,
+                "proxy",
+                d(2026, 11, 10, 9),
+                "completed",
+                dt.date(2026, 11, 13),
+                True,
+                d(2026, 11, 18, 10),
+                pension,
+            ),
             _case(3, qs, a, "proxy", d(2026, 11, 20, 9), "accepted", dt.date(2026, 11, 25), item=proof),
             _case(4, qs, a, "proxy", d(2026, 11, 25, 9), "accepted", dt.date(2026, 11, 30), item=pension),
             _case(5, qs, a, "consult", d(2026, 11, 3, 15), "answered", None, False, d(2026, 11, 3, 15, 20)),
-            _case(6, qs, a, "proxy", d(2026, 10, 15, 9), "completed", dt.date(2026, 10, 20), False, d(2026, 10, 19, 9), proof),
+            _case(
+                6,
+                qs,
+                a,
+                "proxy",
+                d(2026, 10, 15, 9),
+                "completed",
+                dt.date(2026, 10, 20),
+                False,
+                d(2026, 10, 19, 9),
+                proof,
+            ),
             _case(7, qs, a, "proxy", d(2026, 10, 20, 9), "voided", dt.date(2026, 10, 23), item=proof),
             _case(8, qs, a, "proxy", d(2026, 9, 28, 9), "submitted", dt.date(2026, 10, 9), item=pension),
             _case(9, qs, a, "proxy", d(2026, 11, 26, 8), "accepted", dt.date(2026, 11, 27), item=proof),
-            _case(1, sq, b, "proxy", d(2026, 11, 5, 9), "completed", dt.date(2026, 11, 10), False, d(2026, 11, 6, 9), pension),
+            _case(
+                1,
+                sq,
+                b,
+                "proxy",
+                d(2026, 11, 5, 9),
+                "completed",
+                dt.date(2026, 11, 10),
+                False,
+                d(2026, 11, 6, 9),
+                pension,
+            ),
         ]
         db.session.add_all(cases)
         for day, late in ((2, False), (3, False), (4, True), (26, False)):
-            db.session.add(SignIn(agent_id=a, village_id=qs.id, day=dt.date(2026, 11, day),
-                                  signed_at=d(2026, 11, day, 9, 20 if late else 0), late=late))
-        db.session.add_all([
-            _deduction("3", a, qs.id, dt.date(2026, 11, 3), "50.00", 1),
-            _deduction("5", a, qs.id, dt.date(2026, 10, 10), "10.00", 2),
-            _deduction("4", a, qs.id, dt.date(2026, 11, 5), "30.00", 3, state="void"),
-            _deduction("2", a, qs.id, dt.date(2026, 6, 10), "30.00", 4),
-            _deduction("2", a, qs.id, dt.date(2026, 8, 12), "30.00", 5),
-            _deduction("1", b, sq.id, dt.date(2026, 3, 5), "30.00", 6),
-            _deduction("1", b, sq.id, dt.date(2026, 4, 6), "30.00", 7),
-            _deduction("1", b, sq.id, dt.date(2026, 5, 7), "30.00", 8),
-        ])
-        db.session.add_all([
-            MonthlyReport(village_id=qs.id, agent_id=a, year=2026, month=10, status="submitted",
-                          figures={}, submitted_at=d(2026, 10, 31, 18)),
-            MonthlyReport(village_id=qs.id, agent_id=a, year=2026, month=11, status="draft", figures={}),
-        ])
+            db.session.add(
+                SignIn(
+                    agent_id=a,
+                    village_id=qs.id,
+                    day=dt.date(2026, 11, day),
+                    signed_at=d(2026, 11, day, 9, 20 if late else 0),
+                    late=late,
+                )
+            )
+        db.session.add_all(
+            [
+                _deduction("3", a, qs.id, dt.date(2026, 11, 3), "50.00", 1),
+                _deduction("5", a, qs.id, dt.date(2026, 10, 10), "10.00", 2),
+                _deduction("4", a, qs.id, dt.date(2026, 11, 5), "30.00", 3, state="void"),
+                _deduction("2", a, qs.id, dt.date(2026, 6, 10), "30.00", 4),
+                _deduction("2", a, qs.id, dt.date(2026, 8, 12), "30.00", 5),
+                _deduction("1", b, sq.id, dt.date(2026, 3, 5), "30.00", 6),
+                _deduction("1", b, sq.id, dt.date(2026, 4, 6), "30.00", 7),
+                _deduction("1", b, sq.id, dt.date(2026, 5, 7), "30.00", 8),
+            ]
+        )
+        db.session.add_all(
+            [
+                MonthlyReport(
+                    village_id=qs.id,
+                    agent_id=a,
+                    year=2026,
+                    month=10,
+                    status="submitted",
+                    figures={},
+                    submitted_at=d(2026, 10, 31, 18),
+                ),
+                MonthlyReport(village_id=qs.id, agent_id=a, year=2026, month=11, status="draft", figures={}),
+            ]
+        )
         db.session.commit()
     return {"qs": world.village_a, "sq": world.village_b}
 
@@ -256,7 +353,15 @@ def test_dashboard_is_sql_aggregates_query_count_independent_of_case_count(app, 
     with app.app_context(), unscoped():
         qs = db.session.get(Village, world.village_a)
         db.session.add_all(
-            _case(100 + i, qs, world.agent_a, "proxy", dt.datetime(2026, 11, 1 + i % 25, 10), "accepted", dt.date(2026, 11, 30))
+            _case(
+                100 + i,
+                qs,
+                world.agent_a,
+                "proxy",
+                dt.datetime(2026, 11, 1 + i % 25, 10),
+                "accepted",
+                dt.date(2026, 11, 30),
+            )
             for i in range(90)
         )
         db.session.commit()
@@ -330,7 +435,11 @@ def test_chart_data(login, data):
     assert j["trend"]["proxy"][-1] == 6 and j["trend"]["consult"][-1] == 1  # Nov: QS 5 + SQ 1 代办
     assert j["trend"]["proxy"][-3] == 1  # Sep: QS case 8
     assert j["ontime"]["villages"] == ["青山村", "石桥村"] and j["ontime"]["rates"] == [50.0, 100.0]
-    assert {c["name"]: c["value"] for c in j["categories"]["items"]} == {"养老医疗保险": 4, "证明盖章/党团关系": 3, "未分类": 1}
+    assert {c["name"]: c["value"] for c in j["categories"]["items"]} == {
+        "养老医疗保险": 4,
+        "证明盖章/党团关系": 3,
+        "未分类": 1,
+    }
     v = login("zhongxin").get("/dashboard/data/village?code=qs").get_json()
     assert sum(v["trend"]["proxy"]) == 7
 

@@ -34,7 +34,14 @@ def active(agent_id: int | None = None, code: str | None = None) -> list[Deducti
 
 def inspect(world, at: dt.datetime, on_duty=True, ledger_complete=True, **extra):
     return ss.create_inspection(
-        {"inspected_at": at, "inspector": "乡纪检办 张三", "village_id": world.village_a, "on_duty": on_duty, "ledger_complete": ledger_complete, **extra},
+        {
+            "inspected_at": at,
+            "inspector": "乡纪检办 张三",
+            "village_id": world.village_a,
+            "on_duty": on_duty,
+            "ledger_complete": ledger_complete,
+            **extra,
+        },
         now=NOW,
     )
 
@@ -46,9 +53,17 @@ def close_quarter(year: int, quarter: int, status: str = "approved") -> None:
 
 def make_case(village_id: int, agent_id: int | None, number: str, received: dt.datetime, **extra) -> Case:
     case = Case(
-        case_number=number, village_id=village_id, agent_id=agent_id, kind="proxy", applicant_name="张大爷",
-        channel="visit", received_at=received, voluntary_confirmed=True, status="accepted",
-        due_on=received.date() + dt.timedelta(days=3), **extra,
+        case_number=number,
+        village_id=village_id,
+        agent_id=agent_id,
+        kind="proxy",
+        applicant_name="张大爷",
+        channel="visit",
+        received_at=received,
+        voluntary_confirmed=True,
+        status="accepted",
+        due_on=received.date() + dt.timedelta(days=3),
+        **extra,
     )
     db.session.add(case)
     db.session.commit()
@@ -61,7 +76,12 @@ def make_case(village_id: int, agent_id: int | None, number: str, received: dt.d
 def test_complaint_verified_true_costs_30_in_the_month_of_verification(app, world):
     with app.app_context():
         c = ss.create_complaint(
-            {"received_on": "2026-09-28", "village_id": world.village_a, "content": "代办员不给办低保申请", "channel": "phone"},
+            {
+                "received_on": "2026-09-28",
+                "village_id": world.village_a,
+                "content": "代办员不给办低保申请",
+                "channel": "phone",
+            },
             day=TODAY,
         )
         assert active() == []  # pending: nothing yet
@@ -74,7 +94,14 @@ def test_complaint_verified_true_costs_30_in_the_month_of_verification(app, worl
 def test_verified_then_withdrawn_complaint_leaves_no_deduction(app, world):
     with app.app_context():
         c = ss.create_complaint(
-            {"received_on": "2026-11-02", "village_id": world.village_a, "content": "反映不受理", "result": "true", "verified_by": "李四", "verified_on": "2026-11-05"},
+            {
+                "received_on": "2026-11-02",
+                "village_id": world.village_a,
+                "content": "反映不受理",
+                "result": "true",
+                "verified_by": "李四",
+                "verified_on": "2026-11-05",
+            },
             day=TODAY,
         )
         assert len(active()) == 1
@@ -92,8 +119,14 @@ def test_verified_then_withdrawn_complaint_leaves_no_deduction(app, world):
 def test_a_complaint_that_is_not_about_refusing_costs_nothing(app, world):
     with app.app_context():
         ss.create_complaint(
-            {"received_on": "2026-11-02", "village_id": world.village_a, "content": "态度不好", "refused_request": False,
-             "result": "true", "verified_by": "李四"},
+            {
+                "received_on": "2026-11-02",
+                "village_id": world.village_a,
+                "content": "态度不好",
+                "refused_request": False,
+                "result": "true",
+                "verified_by": "李四",
+            },
             day=TODAY,
         )
         assert active() == []
@@ -103,8 +136,14 @@ def test_complaint_verification_dates_are_checked(app, world):
     with app.app_context():
         with pytest.raises(ValidationFailed) as exc:
             ss.create_complaint(
-                {"received_on": "2026-11-02", "village_id": world.village_a, "content": "x", "result": "true",
-                 "verified_by": "李四", "verified_on": "2026-11-01"},
+                {
+                    "received_on": "2026-11-02",
+                    "village_id": world.village_a,
+                    "content": "x",
+                    "result": "true",
+                    "verified_by": "李四",
+                    "verified_on": "2026-11-01",
+                },
                 day=TODAY,
             )
         assert "核实日期不能早于受理日期" in exc.value.message
@@ -150,7 +189,14 @@ def test_off_duty_finding_costs_50_in_the_inspection_month(app, world):
     with app.app_context():
         i = inspect(world, dt.datetime(2026, 11, 3, 10, 0), on_duty=False)
         [d] = active()
-        assert (d.code, d.amount, d.year, d.month, d.agent_id, d.source_type) == ("3", Decimal("50.00"), 2026, 11, world.agent_a, "inspection")
+        assert (d.code, d.amount, d.year, d.month, d.agent_id, d.source_type) == (
+            "3",
+            Decimal("50.00"),
+            2026,
+            11,
+            world.agent_a,
+            "inspection",
+        )
         ss.update_inspection(i, {"on_duty": True}, now=NOW)
         assert active() == []
 
@@ -179,7 +225,9 @@ def test_amounts_come_from_the_settings(app, world):
 
 def test_late_report_costs_30_in_the_report_month(app, world):
     with app.app_context():
-        report = rs.submit_report({"village_id": world.village_a, "month": "2026-09"}, now=dt.datetime(2026, 10, 3, 9, 0))
+        report = rs.submit_report(
+            {"village_id": world.village_a, "month": "2026-09"}, now=dt.datetime(2026, 10, 3, 9, 0)
+        )
         [d] = active()
         assert (d.code, d.amount, d.year, d.month, d.agent_id) == ("4", Decimal("30.00"), 2026, 9, world.agent_a)
         assert (d.source_type, d.source_id) == ("report", report.id)
@@ -188,20 +236,31 @@ def test_late_report_costs_30_in_the_report_month(app, world):
 def test_an_empty_month_still_needs_a_report_and_a_missing_one_costs_30(app, world):
     with app.app_context():
         # village A reports its empty September on time; village B does not report at all
-        on_time = rs.submit_report({"village_id": world.village_a, "month": "2026-09"}, now=dt.datetime(2026, 9, 30, 17, 0))
+        on_time = rs.submit_report(
+            {"village_id": world.village_a, "month": "2026-09"}, now=dt.datetime(2026, 9, 30, 17, 0)
+        )
         assert rs.is_empty(on_time.figures)
         result = rs.flag_missing_reports(2026, 9, now=dt.datetime(2026, 10, 1, 8, 0))
         assert result.flagged == ["石桥村"]
         [d] = active()
-        assert (d.code, d.amount, d.year, d.month, d.agent_id, d.village_id) == ("4", Decimal("30.00"), 2026, 9, world.agent_b, world.village_b)
+        assert (d.code, d.amount, d.year, d.month, d.agent_id, d.village_id) == (
+            "4",
+            Decimal("30.00"),
+            2026,
+            9,
+            world.agent_b,
+            world.village_b,
+        )
         # idempotent
         again = rs.flag_missing_reports(2026, 9, now=dt.datetime(2026, 10, 2, 8, 0))
         assert again.flagged == []
         assert len(active()) == 1
         # submitting it late afterwards does not add a second one
         flagged = rs.report_for(world.village_b, 2026, 9)  # the row the flag left: written with its version
-        rs.submit_report({"village_id": world.village_b, "month": "2026-09", "version": flagged.version},
-                         now=dt.datetime(2026, 10, 3, 8, 0))
+        rs.submit_report(
+            {"village_id": world.village_b, "month": "2026-09", "version": flagged.version},
+            now=dt.datetime(2026, 10, 3, 8, 0),
+        )
         assert len(active()) == 1
 
 
@@ -219,7 +278,13 @@ def test_incomplete_ledger_found_by_inspection_costs_10(app, world):
     with app.app_context():
         i = inspect(world, dt.datetime(2026, 11, 3, 10, 0), ledger_complete=False)
         [d] = active()
-        assert (d.code, d.amount, d.year, d.month, d.source_type) == ("5", Decimal("10.00"), 2026, 11, "inspection_ledger")
+        assert (d.code, d.amount, d.year, d.month, d.source_type) == (
+            "5",
+            Decimal("10.00"),
+            2026,
+            11,
+            "inspection_ledger",
+        )
         # both findings at once: ③ and ⑤ from one inspection
         ss.update_inspection(i, {"on_duty": False}, now=NOW)
         assert sorted(d.code for d in active()) == ["3", "5"]
@@ -236,10 +301,16 @@ def test_incomplete_ledger_found_by_township_review_costs_10_per_case(app, world
         assert [(d.code, d.amount, d.year, d.month) for d in rows] == [("5", Decimal("10.00"), 2026, 11)] * 2
         assert db.session.get(Case, c1.id).ledger_incomplete is True
         # saving the same finding again adds nothing
-        ss.review_case_ledger(db.session.get(Case, c1.id), {"ledger_incomplete": "y", "note": "未登记申请人电话"}, day=dt.date(2026, 11, 9))
+        ss.review_case_ledger(
+            db.session.get(Case, c1.id),
+            {"ledger_incomplete": "y", "note": "未登记申请人电话"},
+            day=dt.date(2026, 11, 9),
+        )
         assert len(active()) == 2
         # the finding was a mistake → void
-        ss.review_case_ledger(db.session.get(Case, c1.id), {"ledger_incomplete": "", "note": "复核后台账完整"}, day=dt.date(2026, 11, 9))
+        ss.review_case_ledger(
+            db.session.get(Case, c1.id), {"ledger_incomplete": "", "note": "复核后台账完整"}, day=dt.date(2026, 11, 9)
+        )
         assert [d.source_id for d in active()] == [c2.id]
         assert db.session.get(Case, c1.id).ledger_incomplete is False
 
@@ -336,12 +407,20 @@ def test_third_strike_of_complaints_and_absences_flags_too(app, world, kind):
         for n in range(3):
             if kind == "1":
                 ss.create_complaint(
-                    {"received_on": f"2026-11-0{n + 2}", "village_id": world.village_a, "content": f"反映{n}",
-                     "result": "true", "verified_by": "李四", "verified_on": f"2026-11-0{n + 3}"},
+                    {
+                        "received_on": f"2026-11-0{n + 2}",
+                        "village_id": world.village_a,
+                        "content": f"反映{n}",
+                        "result": "true",
+                        "verified_by": "李四",
+                        "verified_on": f"2026-11-0{n + 3}",
+                    },
                     day=TODAY,
                 )
             else:
-                t = ss.create_training({"title": f"培训{n}", "held_on": f"2026-11-0{n + 2}", "attendee_ids": [world.agent_a]})
+                t = ss.create_training(
+                    {"title": f"培训{n}", "held_on": f"2026-11-0{n + 2}", "attendee_ids": [world.agent_a]}
+                )
                 ss.mark_attendance(t, {"agent_id": world.agent_a, "attendance": "absent"}, day=TODAY)
         status = ds.strike_summary([world.agent_a])[world.agent_a]
         assert status.should_dismiss
@@ -355,7 +434,13 @@ def test_strikes_of_different_kinds_do_not_add_up(app, world):
         t = ss.create_training({"title": "培训", "held_on": "2026-11-02", "attendee_ids": [a]})
         ss.mark_attendance(t, {"agent_id": a, "attendance": "absent"}, day=TODAY)  # ②
         ss.create_complaint(
-            {"received_on": "2026-11-02", "village_id": world.village_a, "content": "x", "result": "true", "verified_by": "李四"},
+            {
+                "received_on": "2026-11-02",
+                "village_id": world.village_a,
+                "content": "x",
+                "result": "true",
+                "verified_by": "李四",
+            },
             day=TODAY,
         )  # ①
         status = ds.strike_summary([a])[a]
@@ -379,7 +464,10 @@ def test_strikes_count_over_the_current_appointment_and_ignore_void(app, world):
 
 def test_failed_annual_assessment_is_an_alert(app, world):
     with app.app_context():
-        ss.create_assessment({"agent_id": world.agent_b, "year": 2025, "grade": "fail", "notes": "入户走访群众满意度低"}, day=dt.date(2026, 1, 15))
+        ss.create_assessment(
+            {"agent_id": world.agent_b, "year": 2025, "grade": "fail", "notes": "入户走访群众满意度低"},
+            day=dt.date(2026, 1, 15),
+        )
         [alert] = ds.strike_alerts()
         assert alert.agent.id == world.agent_b and alert.should_dismiss
         assert "2025年度考核不合格" in alert.messages()[0]
@@ -389,7 +477,9 @@ def test_failed_annual_assessment_is_an_alert(app, world):
         # once dismissed, no longer an alert
         from app.services.agents import dismiss_agent
 
-        dismiss_agent(db.session.get(Agent, world.agent_b), "2026-01-20", "年度考核不合格，予以解聘", today=dt.date(2026, 1, 20))
+        dismiss_agent(
+            db.session.get(Agent, world.agent_b), "2026-01-20", "年度考核不合格，予以解聘", today=dt.date(2026, 1, 20)
+        )
         assert ds.strike_alerts() == []
 
 
@@ -406,4 +496,7 @@ def test_report_rows_exist_for_every_flagged_village(app, world):
         rs.submit_report({"village_id": world.village_a, "month": "2026-10"}, now=dt.datetime(2026, 10, 30, 9))
         rs.flag_missing_reports(2026, 10, now=NOW)
         reports = db.session.execute(select(MonthlyReport).order_by(MonthlyReport.village_id)).scalars().all()
-        assert [(r.village_id, r.status) for r in reports] == [(world.village_a, "submitted"), (world.village_b, "draft")]
+        assert [(r.village_id, r.status) for r in reports] == [
+            (world.village_a, "submitted"),
+            (world.village_b, "draft"),
+        ]

@@ -20,7 +20,12 @@ def _load(buf):
 
 def test_percent_column():
     buf = io.BytesIO()
-    write_table(buf, title="t", columns=[Column("按时办结率", kind="percent")], rows=[(D("0.95"),), (1,), (None,), ("—",), (0.5,)])
+    write_table(
+        buf,
+        title="t",
+        columns=[Column("按时办结率", kind="percent")],
+        rows=[(D("0.95"),), (1,), (None,), ("—",), (0.5,)],
+    )
     ws = _load(buf)
     assert [ws.cell(r, 1).value for r in range(4, 9)] == [0.95, 1, None, "—", 0.5]
     assert ws["A4"].number_format == "0.0%"
@@ -106,7 +111,9 @@ def test_fit_rows_keeps_memory_flat_in_constant_memory_mode(monkeypatch):
 
     monkeypatch.setattr(Workbook, "add_worksheet", add_worksheet)
     rows = ((i, "城乡居民基本养老保险参保登记及缴费档次变更") for i in range(1, 3001))
-    write_table(io.BytesIO(), title="t", columns=[Column("序号", 6, "int"), Column("代办事项", 12)], rows=rows, fit_rows=True)
+    write_table(
+        io.BytesIO(), title="t", columns=[Column("序号", 6, "int"), Column("代办事项", 12)], rows=rows, fit_rows=True
+    )
     [ws] = sheets
     data_rows = [r for r in ws.row_info if r >= 3]
     assert len(data_rows) <= 1  # only the last data row may still be held

@@ -109,7 +109,14 @@ def cases(app, world):
     with app.app_context():
         cat = ServiceCategory(code="01", name="养老、医疗保险")
         cat2 = ServiceCategory(code="04", name="证明、盖章、党团关系")
-        item = ServiceItem(code="0101", category=cat, name="城乡居民基本养老保险参保登记", window="社保窗口", materials=["户口簿"], promised_days=3)
+        item = ServiceItem(
+            code="0101",
+            category=cat,
+            name="城乡居民基本养老保险参保登记",
+            window="社保窗口",
+            materials=["户口簿"],
+            promised_days=3,
+        )
         db.session.add_all([cat, cat2, item])
         db.session.flush()
         a = make_case(world.village_a, world.agent_a, "QS", dt.datetime(2026, 9, 3, 9, 15), service_item_id=item.id,
@@ -227,7 +234,16 @@ def test_ledger_follows_the_case_list_filters_when_the_list_has_them(app, login,
 # ----------------------------------------------------------------------------- monthly
 
 
-FROZEN = {"consult": 2, "accepted": 11, "rejected": 1, "submitted": 11, "completed": 9, "on_time": 8, "overdue": 1, "open": 2}
+FROZEN = {
+    "consult": 2,
+    "accepted": 11,
+    "rejected": 1,
+    "submitted": 11,
+    "completed": 9,
+    "on_time": 8,
+    "overdue": 1,
+    "open": 2,
+}
 
 
 def test_monthly_export_per_village_with_township_total(app, login, cases, world):
@@ -309,7 +325,19 @@ def test_deductions_export(app, login, world):
     ws = book(data)
     rows = rows_of(ws)
     assert rows[0][0] == "建宁乡便民代办员扣款明细"
-    assert rows[2] == ("序号", "村名", "代办员", "所属月份", "发生日期", "扣款项目", "金额（元）", "状态", "事由", "来源", "撤销原因")
+    assert rows[2] == (
+        "序号",
+        "村名",
+        "代办员",
+        "所属月份",
+        "发生日期",
+        "扣款项目",
+        "金额（元）",
+        "状态",
+        "事由",
+        "来源",
+        "撤销原因",
+    )
     body = sorted(rows[3:7], key=lambda r: (r[1] != "青山村", r[3], r[5]))  # whatever the list order
     assert [(r[1], r[3], r[5][:1], r[6], r[7]) for r in body] == [
         ("青山村", "2026年8月", "①", 30, "已撤销"),
@@ -361,7 +389,9 @@ def test_payout_export_layout_totals_and_print_setup(app, login, approved_sheet,
     assert rows[7][:13] == ("合计", None, None, 2500, 0, 0, 50, 0, 10, 60, 2440, 300, 2740)
     assert rows[8][0] == "合计金额（大写）：贰仟柒佰肆拾元整"
     footer = [v for v in rows[10] if v]
-    assert footer[1:3] == ["审核人：", "制表人："] and footer[3].startswith("日期：20")  # no 姓名 named: blank to sign, never "system"
+    assert footer[1:3] == ["审核人：", "制表人："] and footer[3].startswith(
+        "日期：20"
+    )  # no 姓名 named: blank to sign, never "system"
     for col in "DEFGHIJKLM":
         assert ws[f"{col}6"].number_format == "#,##0.00"
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
@@ -387,7 +417,9 @@ def test_payout_export_is_frozen_and_scoped(app, login, approved_sheet, world):
 
 
 def test_payout_export_follows_the_line_list_filters(app, login, approved_sheet, world):
-    ws = book(download(login("zhongxin"), f"/export/payout?_flt_0_village={world.village_b}&_flt_0_sheet={approved_sheet}"))
+    ws = book(
+        download(login("zhongxin"), f"/export/payout?_flt_0_village={world.village_b}&_flt_0_sheet={approved_sheet}")
+    )
     rows = rows_of(ws)
     assert rows[5][1] == "石桥村" and rows[6][0] == "合计" and rows[6][12] == 1550
     page = login("zhongxin").get("/payoutline/list/").get_data(as_text=True)
@@ -446,7 +478,9 @@ def test_cli_exports_every_kind(app, runner, cases, world, tmp_path):
     ws = openpyxl.load_workbook(out).active
     body = [r for r in rows_of(ws)[3:] if isinstance(r[0], int)]
     assert {r[2] for r in body} == {"青山村"} and all("********" in r[7] for r in body)  # masked by default
-    r = runner.invoke(args=["export", "ledger", "--from", "2026-09-01", "--to", "2026-09-30", "--full-numbers", "-o", str(out)])
+    r = runner.invoke(
+        args=["export", "ledger", "--from", "2026-09-01", "--to", "2026-09-30", "--full-numbers", "-o", str(out)]
+    )
     assert r.exit_code == 0 and "已导出 5 行" in r.output
     assert "********" not in openpyxl.load_workbook(out).active["H4"].value
 
@@ -496,12 +530,23 @@ def test_cli_checks_the_output_path(app, runner, world, tmp_path):
 # ----------------------------------------------------------------------- LibreOffice
 
 
-@pytest.mark.skipif(shutil.which("libreoffice") is None or shutil.which("pdfinfo") is None, reason="需要 LibreOffice 和 poppler-utils")
+@pytest.mark.skipif(
+    shutil.which("libreoffice") is None or shutil.which("pdfinfo") is None, reason="需要 LibreOffice 和 poppler-utils"
+)
 def test_payout_sheet_prints_on_one_a4_landscape_page(app, login, approved_sheet, tmp_path):
     xlsx = tmp_path / "payout.xlsx"
     xlsx.write_bytes(download(login("zhongxin"), "/export/payout?quarter=2026Q3"))
     subprocess.run(
-        ["libreoffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(xlsx)],
+        [
+            "libreoffice",
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(xlsx),
+        ],
         check=True,
         capture_output=True,
         timeout=180,

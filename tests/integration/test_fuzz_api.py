@@ -75,9 +75,7 @@ def _real_ids(app, world) -> dict[str, int]:
 
 
 def _fuzz(app, operation, headers: dict, mode: GenerationMode, pk: int | None, stats: collections.Counter) -> None:
-    strategy = operation.as_strategy(
-        generation_mode=mode, path_parameters={"pk": pk} if pk is not None else None
-    )
+    strategy = operation.as_strategy(generation_mode=mode, path_parameters={"pk": pk} if pk is not None else None)
 
     @settings(
         max_examples=EXAMPLES,
@@ -119,7 +117,9 @@ def test_no_server_error_for_any_generated_request(app, world, capsys):
                 _fuzz(app, operation, headers, mode, pk, stats)
             per_operation[f"{operation.method.upper()} {operation.path}"] += stats["calls"] - before
         with capsys.disabled():
-            print(f"\n[fuzz api] role={role} calls={stats['calls']} 2xx={stats['2xx']} 4xx={stats['4xx']} 5xx={stats['5xx']}")
+            print(
+                f"\n[fuzz api] role={role} calls={stats['calls']} 2xx={stats['2xx']} 4xx={stats['4xx']} 5xx={stats['5xx']}"
+            )
         totals.update(stats)
     elapsed = time.perf_counter() - started
     with capsys.disabled():

@@ -26,9 +26,33 @@ VALUES = st.one_of(
     st.text(max_size=40),
     st.text(alphabet=st.characters(codec="utf-8"), max_size=10).map(lambda s: s + "\x00"),
     st.integers(min_value=-(10**30), max_value=10**30).map(str),
-    st.sampled_from(["1e999", "-1e999", "1.5e308", "NaN", "inf", "10**30", "99999999999999999999", "0", "-1",
-                     "2026-02-30", "0001-01-01", "9999-12-31 23:59", "2026-10-01T10:00", "y", "on", "", " ",
-                     "[]", "{}", "'; drop table case; --", "<script>x</script>", "（未选择）", "__None"]),
+    st.sampled_from(
+        [
+            "1e999",
+            "-1e999",
+            "1.5e308",
+            "NaN",
+            "inf",
+            "10**30",
+            "99999999999999999999",
+            "0",
+            "-1",
+            "2026-02-30",
+            "0001-01-01",
+            "9999-12-31 23:59",
+            "2026-10-01T10:00",
+            "y",
+            "on",
+            "",
+            " ",
+            "[]",
+            "{}",
+            "'; drop table case; --",
+            "<script>x</script>",
+            "（未选择）",
+            "__None",
+        ]
+    ),
 )
 
 
@@ -61,8 +85,14 @@ def _a_row(app, view, rows, village_a) -> int | None:
 
 
 def _post(client, url: str, fields: list[str], stats: collections.Counter, failures: list) -> None:
-    @settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
-              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(data=st.fixed_dictionaries({name: VALUES for name in fields}))
     def run(data):
         r = client.post(url, data=data)
@@ -91,8 +121,10 @@ def test_no_form_post_is_a_server_error(app, world, login, capsys):
             if edit_fields and pk is not None:
                 _post(client, f"{base}/edit/{pk}", edit_fields, stats, failures)
     with capsys.disabled():
-        print(f"\n[fuzz forms] {len(forms)} views x {len(USERS)} users: posts={stats['posts']} "
-              f"2xx={stats['2xx']} 3xx={stats['3xx']} 4xx={stats['4xx']} 5xx={stats['5xx']} "
-              f"in {time.perf_counter() - started:.0f}s")
+        print(
+            f"\n[fuzz forms] {len(forms)} views x {len(USERS)} users: posts={stats['posts']} "
+            f"2xx={stats['2xx']} 3xx={stats['3xx']} 4xx={stats['4xx']} 5xx={stats['5xx']} "
+            f"in {time.perf_counter() - started:.0f}s"
+        )
     assert len(forms) >= 10
     assert not failures, failures[:5]

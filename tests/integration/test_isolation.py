@@ -23,7 +23,18 @@ from tests.factories import populate_scoped_rows
 VILLAGE_USERS = ("qs_shuji", "qs_daiban")
 # Text that only village B's rows carry.
 B_MARKERS = ("石桥村", "SQ2026-", "申请人SQ", "李明", "13800000002", "反映SQ")
-SKIP_PREFIXES = ("/static", "/appbuilder", "/logout", "/login", "/public", "/lang", "/photos", "/swagger", "/api/v1/_openapi", "/api/v1/openapi")
+SKIP_PREFIXES = (
+    "/static",
+    "/appbuilder",
+    "/logout",
+    "/login",
+    "/public",
+    "/lang",
+    "/photos",
+    "/swagger",
+    "/api/v1/_openapi",
+    "/api/v1/openapi",
+)
 
 
 @pytest.fixture
@@ -51,7 +62,9 @@ def _rules_of(app, blueprint: str):
 
 def _count_in(app, model, village_id: int) -> int:
     with app.app_context(), unscoped():
-        return db.session.execute(select(func.count()).select_from(model).where(model.scope_clause(village_id))).scalar()
+        return db.session.execute(
+            select(func.count()).select_from(model).where(model.scope_clause(village_id))
+        ).scalar()
 
 
 def _form_value(value):
@@ -94,14 +107,19 @@ def test_world_has_a_row_of_every_scoped_table_in_both_villages(app, world, scop
 
 def test_every_page_without_arguments_hides_village_b(app, login, scoped, world):
     rules = [
-        r for r in app.url_map.iter_rules()
+        r
+        for r in app.url_map.iter_rules()
         if "GET" in r.methods and not r.arguments and not r.rule.startswith(SKIP_PREFIXES)
     ]
     assert len(rules) > 5
     for username in VILLAGE_USERS:
         c = login(username)
         for rule in rules:
-            for query in ("", f"?_flt_0_village={world.village_b}", f"?village_id={world.village_b}&village={world.village_b}"):
+            for query in (
+                "",
+                f"?_flt_0_village={world.village_b}",
+                f"?village_id={world.village_b}&village={world.village_b}",
+            ):
                 r = c.get(rule.rule + query)
                 assert r.status_code < 500, (username, rule.rule, r.status_code)
                 if r.status_code == 200:
@@ -116,7 +134,9 @@ def test_detail_edit_delete_action_urls_of_village_b_are_404(app, login, scoped,
             model = view.datamodel.obj
             if model not in scoped and model.__name__ not in ("Village", "Agent"):
                 continue
-            b_id = {"Village": world.village_b, "Agent": world.agent_b}.get(model.__name__) or scoped[model][world.village_b]
+            b_id = {"Village": world.village_b, "Agent": world.agent_b}.get(model.__name__) or scoped[model][
+                world.village_b
+            ]
             for rule in _rules_of(app, view.blueprint.name):
                 args = set(rule.arguments)
                 if "pk" not in args or not args <= {"pk", "name"}:
@@ -171,8 +191,12 @@ def test_rest_apis_hide_and_protect_village_b(app, api_token, scoped, world):
             model = api.datamodel.obj
             if model not in scoped and model.__name__ not in ("Village", "Agent"):
                 continue
-            a_id = {"Village": world.village_a, "Agent": world.agent_a}.get(model.__name__) or scoped[model][world.village_a]
-            b_id = {"Village": world.village_b, "Agent": world.agent_b}.get(model.__name__) or scoped[model][world.village_b]
+            a_id = {"Village": world.village_a, "Agent": world.agent_a}.get(model.__name__) or scoped[model][
+                world.village_a
+            ]
+            b_id = {"Village": world.village_b, "Agent": world.agent_b}.get(model.__name__) or scoped[model][
+                world.village_b
+            ]
             base = f"/api/v1/{api.resource_name}"
             r = c.get(f"{base}/", headers=headers)
             if r.status_code == 200:

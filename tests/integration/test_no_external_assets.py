@@ -83,7 +83,14 @@ def test_rendered_pages_load_nothing_from_other_hosts(client, login, data):
     own = frozenset({"localhost"})
     pages = {
         None: ["/", "/public/", "/public/QS"],
-        "zhongxin": ["/", "/dashboard/village/QS", "/notices/", "/notices/card/QS", "/notices/board/QS", "/notices/bulletin/QS"],
+        "zhongxin": [
+            "/",
+            "/dashboard/village/QS",
+            "/notices/",
+            "/notices/card/QS",
+            "/notices/board/QS",
+            "/notices/bulletin/QS",
+        ],
         "qs_daiban": ["/"],
         "qs_shuji": ["/"],
     }

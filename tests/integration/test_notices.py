@@ -92,8 +92,14 @@ def test_notices_need_login(client, data):
 
 def test_notice_index_links_everything_for_the_township(login, data):
     body = login("zhongxin").get("/notices/").get_data(as_text=True)
-    for url in ("/notices/card/QS", "/notices/board/SQ", "/notices/bulletin/QS?month=2026-10",
-                "/public/QS", "/public/SQ/qr.png?download=1", "/public/SQ/qr.svg?download=1"):
+    for url in (
+        "/notices/card/QS",
+        "/notices/board/SQ",
+        "/notices/bulletin/QS?month=2026-10",
+        "/public/QS",
+        "/public/SQ/qr.png?download=1",
+        "/public/SQ/qr.svg?download=1",
+    ):
         assert url in body, url
 
 

@@ -28,7 +28,9 @@ def _on_today(clock):
     clock.set(TODAY)
 
 
-def add_deduction(agent_id: int, village_id: int, code: str, amount: str, day: dt.date, state: str = "active") -> Deduction:
+def add_deduction(
+    agent_id: int, village_id: int, code: str, amount: str, day: dt.date, state: str = "active"
+) -> Deduction:
     row = Deduction(
         code=code,
         agent_id=agent_id,
@@ -48,7 +50,11 @@ def add_deduction(agent_id: int, village_id: int, code: str, amount: str, day: d
 
 
 def sheet_lines(sheet_id: int) -> list[PayoutLine]:
-    return db.session.execute(select(PayoutLine).where(PayoutLine.sheet_id == sheet_id).order_by(PayoutLine.seq)).scalars().all()
+    return (
+        db.session.execute(select(PayoutLine).where(PayoutLine.sheet_id == sheet_id).order_by(PayoutLine.seq))
+        .scalars()
+        .all()
+    )
 
 
 def compute(quarter: str = "2026Q3", **data) -> PayoutSheet:
@@ -62,7 +68,9 @@ def four_of(village_id: int) -> list[tuple[int, Decimal]]:
     return [
         (d.month, d.amount)
         for d in db.session.execute(
-            select(Deduction).where(Deduction.code == "4", Deduction.state == "active", Deduction.village_id == village_id)
+            select(Deduction).where(
+                Deduction.code == "4", Deduction.state == "active", Deduction.village_id == village_id
+            )
         ).scalars()
     ]
 
@@ -73,7 +81,9 @@ def test_compute_settles_four_for_every_month_past_its_due_day(app, world, clock
     app.config["MONTHLY_REPORTS_FROM"] = "2026-07"
     with app.app_context():
         for m, day in ((7, 31), (8, 31), (9, 30)):  # village A on the last day; village B never
-            rs.submit_report({"village_id": world.village_a, "month": f"2026-{m:02d}"}, now=dt.datetime(2026, m, day, 16))
+            rs.submit_report(
+                {"village_id": world.village_a, "month": f"2026-{m:02d}"}, now=dt.datetime(2026, m, day, 16)
+            )
         clock.set("2026-10-08 09:00")
         sheet = payouts.compute_sheet({"quarter": "2026Q3"})
         qs, sq = sheet_lines(sheet.id)
@@ -106,7 +116,10 @@ def test_four_settled_at_approval_for_a_village_that_never_reported_in_september
         assert [a.action for a in sheet.actions] == ["compute", "recompute", "approve"]
         # the late September report after approval: the ④ stays, nothing is doubled or lost
         late = rs.report_for(world.village_b, 2026, 9)  # the row the ④ settlement made
-        rs.submit_report({"village_id": world.village_b, "month": "2026-09", "version": late.version}, now=dt.datetime(2026, 10, 9, 9))
+        rs.submit_report(
+            {"village_id": world.village_b, "month": "2026-09", "version": late.version},
+            now=dt.datetime(2026, 10, 9, 9),
+        )
         assert rs.flag_missing_reports(2026, 9).closed
         assert four_of(world.village_b) == [(9, D("30.00"))]
         assert sheet_lines(sheet.id)[1].d4 == D("30.00")
@@ -194,7 +207,9 @@ def test_an_approved_sheet_is_frozen_whatever_changes_later(app, world):
     with app.app_context():
         sheet = compute()
         payouts.approve_sheet(sheet, {"version": sheet.version}, today=TODAY)
-        assert sheet.status == "approved" and sheet.approved_at is not None and sheet.approved_by == ""  # no 姓名 named: blank, signed by hand
+        assert (
+            sheet.status == "approved" and sheet.approved_at is not None and sheet.approved_by == ""
+        )  # no 姓名 named: blank, signed by hand
         before = [(x.agent_name, x.total, dict(x.detail)) for x in sheet_lines(sheet.id)]
         # sources change afterwards
         add_deduction(world.agent_a, world.village_a, "3", "50", dt.date(2026, 8, 12))
@@ -258,7 +273,11 @@ def test_pay_and_reopen_rules(app, world):
         with pytest.raises(ValidationFailed, match="不能晚于今天"):
             payouts.mark_paid(sheet, {"version": sheet.version, "paid_on": "2026-11-27"}, today=TODAY)
         with pytest.raises(ValidationFailed, match="不能早于审核日期"):
-            payouts.mark_paid(sheet, {"version": sheet.version, "paid_on": (approved_on - dt.timedelta(days=1)).isoformat()}, today=approved_on)
+            payouts.mark_paid(
+                sheet,
+                {"version": sheet.version, "paid_on": (approved_on - dt.timedelta(days=1)).isoformat()},
+                today=approved_on,
+            )
         with pytest.raises(ValidationFailed, match="日期格式"):
             payouts.mark_paid(sheet, {"version": sheet.version, "paid_on": "2026-13-01"}, today=TODAY)
         with pytest.raises(ValidationFailed, match="退回原因为必填项"):
@@ -271,7 +290,9 @@ def test_pay_and_reopen_rules(app, world):
         sheet = compute()
         assert [c["agent"] for c in sheet.changes_since_last] == ["李明"]
         payouts.approve_sheet(sheet, {"version": sheet.version}, today=TODAY)
-        payouts.mark_paid(sheet, {"version": sheet.version, "paid_on": TODAY.isoformat(), "note": "已打卡发放"}, today=TODAY)
+        payouts.mark_paid(
+            sheet, {"version": sheet.version, "paid_on": TODAY.isoformat(), "note": "已打卡发放"}, today=TODAY
+        )
         assert sheet.status == "paid" and sheet.paid_on == TODAY
         with pytest.raises(Conflict, match="已发放的发放表不能退回重算"):
             payouts.reopen_sheet(sheet, {"version": sheet.version, "reason": "x"})
@@ -299,7 +320,12 @@ def test_payouts_are_in_the_audit_log(app, world):
         payouts.approve_sheet(sheet, {"version": sheet.version}, today=TODAY)
         rows = db.session.execute(select(AuditLog.table_name, AuditLog.action, AuditLog.changes)).all()
         tables = {(t, a) for t, a, _ in rows}
-        assert {("payout_sheet", "create"), ("payout_line", "create"), ("payout_action", "create"), ("payout_sheet", "update")} <= tables
+        assert {
+            ("payout_sheet", "create"),
+            ("payout_line", "create"),
+            ("payout_action", "create"),
+            ("payout_sheet", "update"),
+        } <= tables
         update = [c for t, a, c in rows if (t, a) == ("payout_sheet", "update")][-1]
         assert update["status"] == ["draft", "approved"]
 
@@ -393,7 +419,12 @@ def test_discipline_office_reads_but_cannot_approve(app, login, world):
     assert "王秀兰" in page and "李明" in page
     assert 'id="bm-approve"' not in page and 'id="bm-recompute"' not in page
     assert 'action="/payoutsheet/compute"' not in c.get("/payoutsheet/list/").get_data(as_text=True)
-    for url in (f"/payoutsheet/approve/{sid}", f"/payoutsheet/recompute/{sid}", f"/payoutsheet/reopen/{sid}", f"/payoutsheet/pay/{sid}"):
+    for url in (
+        f"/payoutsheet/approve/{sid}",
+        f"/payoutsheet/recompute/{sid}",
+        f"/payoutsheet/reopen/{sid}",
+        f"/payoutsheet/pay/{sid}",
+    ):
         assert c.post(url, data={}).status_code == 403, url
     assert c.post("/payoutsheet/compute", data={"quarter": "2026Q3"}).status_code == 403
     with app.app_context():

@@ -64,7 +64,7 @@ def test_village_page_shows_what_to_bring_and_when_the_agent_is_there(client, da
     # supervision
     assert "0731-84561234" in body and "乡纪检办" in body
     # published figures: October (report submitted) — case 6 completed on time; 7 voided
-    figures = body[body.index("每月办理情况公布"):]
+    figures = body[body.index("每月办理情况公布") :]
     row = re.search(r"2026-10</td>(.*?)</tr>", figures, re.S).group(1)
     assert re.findall(r"<td>(\d+)</td>", row) == ["0", "1", "1", "1", "0", "0"]
     assert "2026-11</td>" not in figures  # November's report is a draft: not published
@@ -72,7 +72,18 @@ def test_village_page_shows_what_to_bring_and_when_the_agent_is_there(client, da
     assert "<svg" in body and "/public/QS/qr.png?download=1" in body and "/public/QS/qr.svg?download=1" in body
 
 
-FROZEN = {"total": {"consult": 4, "accepted": 9, "rejected": 1, "submitted": 9, "completed": 8, "on_time": 7, "overdue": 1, "open": 1}}
+FROZEN = {
+    "total": {
+        "consult": 4,
+        "accepted": 9,
+        "rejected": 1,
+        "submitted": 9,
+        "completed": 8,
+        "on_time": 7,
+        "overdue": 1,
+        "open": 1,
+    }
+}
 
 
 def test_published_figures_are_the_submitted_reports_frozen_totals(client, login, app, data):
@@ -136,8 +147,18 @@ def test_public_pages_ignore_the_logged_in_users_village_scope(login, data):
 
 
 # -- errors, read-only -------------------------------------------------------------------------
-@pytest.mark.parametrize("url", ["/public/XX", "/public/123", "/public/%E4%B8%AD%E6%96%87", "/public/QS%27--",
-                                 "/public/ABCDEFGHIJ", "/public/XX/qr.png", "/public/XX/qr.svg"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/public/XX",
+        "/public/123",
+        "/public/%E4%B8%AD%E6%96%87",
+        "/public/QS%27--",
+        "/public/ABCDEFGHIJ",
+        "/public/XX/qr.png",
+        "/public/XX/qr.svg",
+    ],
+)
 def test_unknown_village_is_a_chinese_404(client, data, url):
     r = client.get(url)
     assert r.status_code == 404
@@ -205,7 +226,9 @@ def test_open_now_on_the_page(client, world, monkeypatch, now, expected, why):
 
 def test_next_opening_is_told_when_closed(client, world, monkeypatch):
     cal = WorkCalendar()
-    assert next_opening(dt.datetime(2026, 11, 26, 11, 31), cal, DEFAULT_OFFICE_HOURS) == dt.datetime(2026, 11, 26, 14, 30)
+    assert next_opening(dt.datetime(2026, 11, 26, 11, 31), cal, DEFAULT_OFFICE_HOURS) == dt.datetime(
+        2026, 11, 26, 14, 30
+    )
     # the holiday: next seated session after National Day is Thursday 10-08
     assert next_opening(dt.datetime(2026, 10, 1, 10), cal, DEFAULT_OFFICE_HOURS) == dt.datetime(2026, 10, 8, 9, 0)
     freeze(monkeypatch, dt.datetime(2026, 10, 1, 10, 0))
@@ -225,9 +248,15 @@ def limited_app(db_url, tmp_path):
     from app import create_app
 
     app = create_app(
-        "config.Config", SQLALCHEMY_DATABASE_URI=db_url, SQLALCHEMY_ENGINE_OPTIONS={}, TESTING=True,
-        SECRET_KEY="test-" + uuid.uuid4().hex, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://",
-        PUBLIC_RATE_LIMIT="3 per minute", IMG_UPLOAD_FOLDER=str(tmp_path / "photos"),
+        "config.Config",
+        SQLALCHEMY_DATABASE_URI=db_url,
+        SQLALCHEMY_ENGINE_OPTIONS={},
+        TESTING=True,
+        SECRET_KEY="test-" + uuid.uuid4().hex,
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_STORAGE_URI="memory://",
+        PUBLIC_RATE_LIMIT="3 per minute",
+        IMG_UPLOAD_FOLDER=str(tmp_path / "photos"),
     )
     with app.app_context():
         Model.metadata.create_all(db.engine)

@@ -19,14 +19,24 @@ from seeds.reference import ensure_catalog
 pytestmark = pytest.mark.dates
 
 
-def add_case(world, n: int, category_code: str, received: dt.datetime, *, kind="proxy", status="accepted", village=None, **extra):
+def add_case(
+    world, n: int, category_code: str, received: dt.datetime, *, kind="proxy", status="accepted", village=None, **extra
+):
     cat = db.session.execute(select(ServiceCategory).where(ServiceCategory.code == category_code)).scalar()
     village_id = village or world.village_a
     case = Case(
         case_number=f"QS2026-{n:04d}" if village_id == world.village_a else f"SQ2026-{n:04d}",
-        village_id=village_id, agent_id=world.agent_a if village_id == world.village_a else world.agent_b, kind=kind,
-        category_id=cat.id, applicant_name="张大爷", channel="visit", received_at=received, voluntary_confirmed=True,
-        status=status, due_on=received.date() + dt.timedelta(days=5), **extra,
+        village_id=village_id,
+        agent_id=world.agent_a if village_id == world.village_a else world.agent_b,
+        kind=kind,
+        category_id=cat.id,
+        applicant_name="张大爷",
+        channel="visit",
+        received_at=received,
+        voluntary_confirmed=True,
+        status=status,
+        due_on=received.date() + dt.timedelta(days=5),
+        **extra,
     )
     db.session.add(case)
     db.session.commit()
@@ -36,7 +46,9 @@ def add_case(world, n: int, category_code: str, received: dt.datetime, *, kind="
 def four():
     return [
         (d.code, d.amount, d.year, d.month, d.village_id)
-        for d in db.session.execute(select(Deduction).where(Deduction.state == "active", Deduction.code == "4")).scalars()
+        for d in db.session.execute(
+            select(Deduction).where(Deduction.state == "active", Deduction.code == "4")
+        ).scalars()
     ]
 
 
@@ -58,7 +70,14 @@ def test_figures_are_generated_from_the_cases_per_category(app, world):
         first = f["rows"][0]  # category 01 养老/医疗保险
         assert (first["accepted"], first["completed"], first["on_time"], first["overdue"]) == (2, 2, 1, 1)
         assert f["total"] == {
-            "consult": 1, "accepted": 3, "rejected": 1, "submitted": 3, "completed": 2, "on_time": 1, "overdue": 2, "open": 1,
+            "consult": 1,
+            "accepted": 3,
+            "rejected": 1,
+            "submitted": 3,
+            "completed": 2,
+            "on_time": 1,
+            "overdue": 2,
+            "open": 1,
         }
 
 
@@ -67,13 +86,17 @@ def test_submit_freezes_figures_and_locks_the_report(app, world):
         ensure_catalog()
         add_case(world, 1, "01", dt.datetime(2026, 10, 12, 10))
         now = dt.datetime(2026, 10, 30, 16, 0)
-        r = rs.submit_report({"village_id": world.village_a, "month": "2026-10", "hot_issues": "群众关心医保缴费时间"}, now=now)
+        r = rs.submit_report(
+            {"village_id": world.village_a, "month": "2026-10", "hot_issues": "群众关心医保缴费时间"}, now=now
+        )
         assert r.status == "submitted" and r.figures["total"]["accepted"] == 1 and r.submitted_at == now
         assert [a.action for a in r.actions] == ["submit"]
         add_case(world, 2, "01", dt.datetime(2026, 10, 13, 10))  # entered afterwards
         assert rs.figures_of(r)["total"]["accepted"] == 1  # frozen
         with pytest.raises(Conflict) as exc:
-            rs.save_draft({"village_id": world.village_a, "month": "2026-10", "hot_issues": "改", "version": r.version}, now=now)
+            rs.save_draft(
+                {"village_id": world.village_a, "month": "2026-10", "hot_issues": "改", "version": r.version}, now=now
+            )
         assert "已报送并锁定" in exc.value.message
         with pytest.raises(Conflict):
             rs.submit_report({"village_id": world.village_a, "month": "2026-10", "version": r.version}, now=now)
@@ -82,11 +105,25 @@ def test_submit_freezes_figures_and_locks_the_report(app, world):
         # returned for correction: a recorded action, the report opens again
         rs.return_report(r, {"note": "热点问题请写具体", "version": r.version}, now=dt.datetime(2026, 11, 2, 9))
         assert r.status == "returned"
-        rs.save_draft({"village_id": world.village_a, "month": "2026-10", "hot_issues": "群众关心医保缴费截止时间和渠道", "version": r.version}, now=dt.datetime(2026, 11, 2, 10))
-        r = rs.submit_report({"village_id": world.village_a, "month": "2026-10", "version": r.version}, now=dt.datetime(2026, 11, 2, 11))
+        rs.save_draft(
+            {
+                "village_id": world.village_a,
+                "month": "2026-10",
+                "hot_issues": "群众关心医保缴费截止时间和渠道",
+                "version": r.version,
+            },
+            now=dt.datetime(2026, 11, 2, 10),
+        )
+        r = rs.submit_report(
+            {"village_id": world.village_a, "month": "2026-10", "version": r.version}, now=dt.datetime(2026, 11, 2, 11)
+        )
         assert r.figures["total"]["accepted"] == 2  # regenerated at resubmission
         assert r.submitted_at == now  # the first submission counts
-        assert [(a.action, a.note) for a in r.actions] == [("submit", None), ("return", "热点问题请写具体"), ("submit", None)]
+        assert [(a.action, a.note) for a in r.actions] == [
+            ("submit", None),
+            ("return", "热点问题请写具体"),
+            ("submit", None),
+        ]
         assert four() == []  # first submitted on time: no ④
         with pytest.raises(ValidationFailed) as exc:
             rs.return_report(r, {"note": "", "version": r.version})
@@ -212,7 +249,12 @@ def test_case_registered_after_lock_marks_the_report_data_changed(app, login, wo
     with app.app_context(), acting(app, "qs_daiban"):
         case_service.create_case(proxy_data(world, items, received_at="2026-12-01 08:30"))
     with app.app_context():
-        assert db.session.execute(select(func.count()).select_from(MonthlyReport).where(MonthlyReport.data_changed_at.is_not(None))).scalar() == 1
+        assert (
+            db.session.execute(
+                select(func.count()).select_from(MonthlyReport).where(MonthlyReport.data_changed_at.is_not(None))
+            ).scalar()
+            == 1
+        )
     # the township returns it (recorded); resubmitted, the figures include the case
     with app.app_context():
         version = db.session.get(MonthlyReport, pk).version
@@ -237,7 +279,11 @@ def test_agent_fills_and_submits_by_web(app, login, world, clock):
         report = db.session.execute(select(MonthlyReport)).scalar()
         assert report.status == "draft" and report.hot_issues == "村民关心粮食补贴发放"
         version = str(report.version)
-    r = c.post("/monthlyreport/fill?month=2026-10", data={"action": "submit", "hot_issues": "村民关心粮食补贴发放", "version": version}, follow_redirects=True)
+    r = c.post(
+        "/monthlyreport/fill?month=2026-10",
+        data={"action": "submit", "hot_issues": "村民关心粮食补贴发放", "version": version},
+        follow_redirects=True,
+    )
     html = r.get_data(as_text=True)
     assert "已报送并锁定" in html and "逾期报送" in html  # today is after October
     with app.app_context():
@@ -253,12 +299,16 @@ def test_agent_fills_and_submits_by_web(app, login, world, clock):
     t = login("zhongxin")
     with app.app_context():
         version = str(db.session.get(MonthlyReport, pk).version)
-    r = t.post(f"/monthlyreport/return/{pk}", data={"note": "数据有误，请核对", "version": version}, follow_redirects=True)
+    r = t.post(
+        f"/monthlyreport/return/{pk}", data={"note": "数据有误，请核对", "version": version}, follow_redirects=True
+    )
     html = r.get_data(as_text=True)
     assert "已退回修改" in html and "数据有误，请核对" in html
     with app.app_context():
         assert [a.action for a in db.session.execute(select(MonthlyReportAction)).scalars()] == ["submit", "return"]
-    assert "乡便民服务中心已退回修改：数据有误，请核对" in c.get("/monthlyreport/fill?month=2026-10").get_data(as_text=True)
+    assert "乡便民服务中心已退回修改：数据有误，请核对" in c.get("/monthlyreport/fill?month=2026-10").get_data(
+        as_text=True
+    )
     assert login("qs_daiban").post(f"/monthlyreport/return/{pk}", data={"note": "x"}).status_code == 403
 
 

@@ -55,9 +55,15 @@ def test_pay_asks_for_confirmation_like_approve(app, world, login):
         sheet = db.session.get(PayoutSheet, page_draft_id)
         payouts.approve_sheet(sheet, {"version": sheet.version}, today=dt.date(2026, 11, 26))
     page = _text(login("zhongxin").get(f"/payoutsheet/show/{page_draft_id}"))
-    form = page[page.index("PayoutSheetView.pay") if "PayoutSheetView.pay" in page else page.index(f"/pay/{page_draft_id}") - 200:]
+    form = page[
+        page.index("PayoutSheetView.pay")
+        if "PayoutSheetView.pay" in page
+        else page.index(f"/pay/{page_draft_id}") - 200 :
+    ]
     form = form[: form.index("</form>")]
-    assert 'data-bm-confirm="发放登记后不能撤回，确定已按本表发放？"' in form  # asked by bm/app.js (CSP: no inline handlers)
+    assert (
+        'data-bm-confirm="发放登记后不能撤回，确定已按本表发放？"' in form
+    )  # asked by bm/app.js (CSP: no inline handlers)
     assert 'id="bm-pay"' in form
 
 
@@ -70,7 +76,7 @@ def test_a_returned_report_waits_for_resubmission_not_on_time(app, world, login)
     show = _text(login("zhongxin").get(f"/monthlyreport/show/{pk}"))
     assert "已退回修改" in show and "待重新报送" in show and "按时报送" not in show
     status = _text(login("zhongxin").get("/monthlyreport/status?month=2026-10"))
-    row = status[status.index("青山村", status.index("<tbody>")):]
+    row = status[status.index("青山村", status.index("<tbody>")) :]
     row = row[: row.index("</tr>")]
     assert "待重新报送" in row and "按时报送" not in row
     fill = _text(login("qs_daiban").get("/monthlyreport/fill?month=2026-10"))
@@ -82,7 +88,9 @@ def test_materials_handed_to_the_window_stay_there_when_the_case_closes(app, wor
     with acting(app, "qs_daiban"):
         case = db.session.get(Case, at_window)
         assert case.custody_state == "held"
-        svc.transition_case(case, {"to": "submitted", "submitted_window": "乡便民服务中心社保窗口", "at": "2026-11-24 09:00"})
+        svc.transition_case(
+            case, {"to": "submitted", "submitted_window": "乡便民服务中心社保窗口", "at": "2026-11-24 09:00"}
+        )
         assert case.custody_state == "submitted"
         svc.transition_case(case, {"to": "completed", "window_result": "已办结", "reply_at": "2026-11-25 15:00"})
         assert case.status == "completed" and case.custody_state == "submitted"  # 已报送窗口, not 已退还
@@ -90,8 +98,16 @@ def test_materials_handed_to_the_window_stay_there_when_the_case_closes(app, wor
 
 def test_a_consultation_page_has_no_proxy_wording_or_gaps(app, world, items, clock, login):
     c = login("qs_daiban")
-    r = c.post("/case/add", data={"kind": "consult", "channel": "phone", "received_at": "2026-11-26T09:00",
-                                  "applicant_name": "张老伯", "request_text": "问医保缴费时间"})
+    r = c.post(
+        "/case/add",
+        data={
+            "kind": "consult",
+            "channel": "phone",
+            "received_at": "2026-11-26T09:00",
+            "applicant_name": "张老伯",
+            "request_text": "问医保缴费时间",
+        },
+    )
     assert r.status_code == 302, _text(r)
     page = _text(c.get(r.headers["Location"]))
     assert "张老伯" in page and "已登记咨询事项" in page
@@ -108,7 +124,9 @@ def test_required_fields_are_marked_and_an_empty_one_shows_the_banner(app, world
     c = login("qs_daiban")
     case_id = make_case(app, world, items)
     with acting(app, "qs_daiban"):
-        svc.transition_case(db.session.get(Case, case_id), {"to": "submitted", "submitted_window": "社保窗口", "at": "2026-11-24 09:00"})
+        svc.transition_case(
+            db.session.get(Case, case_id), {"to": "submitted", "submitted_window": "社保窗口", "at": "2026-11-24 09:00"}
+        )
     step = _text(c.get(f"/case/step/{case_id}/completed"))
     assert '窗口办理结果<span class="bm-required"' in step and "带 * 的为必填项" in step
     r = c.post(f"/case/step/{case_id}/completed", data={"window_result": "", "reply_at": "2026-11-26T09:00"})

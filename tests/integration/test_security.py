@@ -146,17 +146,31 @@ def test_user_accounts_village_rule(app, login, world):
     with app.app_context():
         secretary = appbuilder_role_id(ROLE_SECRETARY)
         township = appbuilder_role_id(ROLE_TOWNSHIP)
-    base = {"username": "new_user", "first_name": "新用户", "last_name": "", "email": "n@test.invalid",
-            "active": "y", "password": "Strong#Pass2026", "conf_password": "Strong#Pass2026"}
+    base = {
+        "username": "new_user",
+        "first_name": "新用户",
+        "last_name": "",
+        "email": "n@test.invalid",
+        "active": "y",
+        "password": "Strong#Pass2026",
+        "conf_password": "Strong#Pass2026",
+    }
     r = c.post("/users/add", data={**base, "roles": [str(secretary)]}, follow_redirects=True)
     assert "必须选择所属村" in r.get_data(as_text=True)
-    r = c.post("/users/add", data={**base, "roles": [str(township)], "village": str(world.village_a)}, follow_redirects=True)
+    r = c.post(
+        "/users/add", data={**base, "roles": [str(township)], "village": str(world.village_a)}, follow_redirects=True
+    )
     assert "不能指定所属村" in r.get_data(as_text=True)
     with app.app_context():
         assert db.session.execute(select(BmUser).where(BmUser.username == "new_user")).scalar() is None
-    r = c.post("/users/add", data={**base, "roles": [str(secretary)], "village": str(world.village_a)}, follow_redirects=True)
+    r = c.post(
+        "/users/add", data={**base, "roles": [str(secretary)], "village": str(world.village_a)}, follow_redirects=True
+    )
     with app.app_context():
-        assert db.session.execute(select(BmUser).where(BmUser.username == "new_user")).scalar_one().village_id == world.village_a
+        assert (
+            db.session.execute(select(BmUser).where(BmUser.username == "new_user")).scalar_one().village_id
+            == world.village_a
+        )
 
 
 def appbuilder_role_id(name: str) -> int:

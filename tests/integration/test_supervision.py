@@ -148,13 +148,22 @@ def test_complaint_intake_verification_and_withdrawal_by_api(app, api_token, wor
     headers = api_token("jijian")
     r = c.post(
         "/api/v1/complaint/",
-        json={"received_on": "2026-11-10", "channel": "phone", "village_id": world.village_a, "content": "群众反映代办员拒绝代办医保缴费"},
+        json={
+            "received_on": "2026-11-10",
+            "channel": "phone",
+            "village_id": world.village_a,
+            "content": "群众反映代办员拒绝代办医保缴费",
+        },
         headers=headers,
     )
     assert r.status_code == 201, r.get_json()
     pk = r.json["id"]
     assert r.json["result"]["result"] == "pending" and r.json["result"]["complainant"] is None  # 匿名
-    r = c.post(f"/api/v1/complaint/{pk}/verify", json={"result": "true", "verification_note": "走访申请人属实"}, headers=headers)
+    r = c.post(
+        f"/api/v1/complaint/{pk}/verify",
+        json={"result": "true", "verification_note": "走访申请人属实"},
+        headers=headers,
+    )
     assert r.status_code == 200, r.get_json()
     assert r.json["result"]["verified_by"] == "乡纪检办"
     assert active_deductions(app) == [("1", Decimal("30.00"), 2026, 11, world.agent_a)]
@@ -174,8 +183,13 @@ def test_complaint_form_shows_anonymous_and_deduction(app, login, world):
     r = c.post(
         "/complaint/add",
         data={
-            "received_on": "2026-11-10", "channel": "visit", "village": str(world.village_a), "refused_request": "y",
-            "content": "代办员不受理", "result": "true", "verified_on": "2026-11-12",
+            "received_on": "2026-11-10",
+            "channel": "visit",
+            "village": str(world.village_a),
+            "refused_request": "y",
+            "content": "代办员不受理",
+            "result": "true",
+            "verified_on": "2026-11-12",
         },
         follow_redirects=True,
     )
@@ -194,7 +208,11 @@ def test_complaint_form_shows_anonymous_and_deduction(app, login, world):
 def test_training_roster_marks_absence_and_the_api_corrects_it(app, login, api_token, world):
     c = app.test_client()
     headers = api_token("zhongxin")
-    r = c.post("/api/v1/training/", json={"title": "便民代办政策培训", "held_on": "2026-11-20", "place": "乡政府三楼会议室"}, headers=headers)
+    r = c.post(
+        "/api/v1/training/",
+        json={"title": "便民代办政策培训", "held_on": "2026-11-20", "place": "乡政府三楼会议室"},
+        headers=headers,
+    )
     assert r.status_code == 201, r.get_json()
     pk = r.json["id"]
     r = c.get(f"/api/v1/training/{pk}", headers=headers)
@@ -205,16 +223,29 @@ def test_training_roster_marks_absence_and_the_api_corrects_it(app, login, api_t
     assert "王秀兰" in html and "李明" in html and "无故缺席" in html
     with app.app_context():
         rows = {r.agent_id: r.id for r in db.session.execute(select(TrainingAttendance)).scalars()}
-    r = web.post(f"/attendance/roster/{pk}", data={f"a_{rows[world.agent_a]}": "absent", f"a_{rows[world.agent_b]}": "excused", f"n_{rows[world.agent_b]}": "病假"})
+    r = web.post(
+        f"/attendance/roster/{pk}",
+        data={
+            f"a_{rows[world.agent_a]}": "absent",
+            f"a_{rows[world.agent_b]}": "excused",
+            f"n_{rows[world.agent_b]}": "病假",
+        },
+    )
     assert r.status_code == 302
     assert active_deductions(app) == [("2", Decimal("30.00"), 2026, 11, world.agent_a)]
     show = web.get(f"/training/show/{pk}").get_data(as_text=True)
     assert "登记出勤" in show and "无故缺席" in show
 
-    r = c.post(f"/api/v1/training/{pk}/attendance", json={"agent_id": world.agent_a, "attendance": "excused", "note": "补假条"}, headers=headers)
+    r = c.post(
+        f"/api/v1/training/{pk}/attendance",
+        json={"agent_id": world.agent_a, "attendance": "excused", "note": "补假条"},
+        headers=headers,
+    )
     assert r.status_code == 200, r.get_json()
     assert active_deductions(app) == []
-    r = c.post(f"/api/v1/training/{pk}/attendance", json={"agent_id": world.agent_a, "attendance": "迟到"}, headers=headers)
+    r = c.post(
+        f"/api/v1/training/{pk}/attendance", json={"agent_id": world.agent_a, "attendance": "迟到"}, headers=headers
+    )
     assert r.status_code == 422 and "出席" in r.json["message"]
     # the discipline office reads but does not mark attendance
     assert login("jijian").post(f"/attendance/roster/{pk}", data={}).status_code == 403
@@ -225,7 +256,9 @@ def test_training_roster_marks_absence_and_the_api_corrects_it(app, login, api_t
 
 def test_training_add_form_with_chosen_attendees(app, login, world):
     c = login("zhongxin")
-    r = c.post("/training/add", data={"title": "业务培训", "held_on": "2026-11-20", "attendee_ids": [str(world.agent_a)]})
+    r = c.post(
+        "/training/add", data={"title": "业务培训", "held_on": "2026-11-20", "attendee_ids": [str(world.agent_a)]}
+    )
     assert r.status_code == 302
     with app.app_context():
         t = db.session.execute(select(Training)).scalar()
@@ -241,7 +274,12 @@ def test_training_add_form_with_chosen_attendees(app, login, world):
 def test_deductions_are_read_only_and_scoped(app, login, api_token, world):
     jijian = login("jijian")
     jijian.post("/inspection/add", data=inspection_form(world))
-    jijian.post("/inspection/add", data=inspection_form(world, village=str(world.village_b), agent=str(world.agent_b), inspected_at="2026-11-25 10:00:00"))
+    jijian.post(
+        "/inspection/add",
+        data=inspection_form(
+            world, village=str(world.village_b), agent=str(world.agent_b), inspected_at="2026-11-25 10:00:00"
+        ),
+    )
     assert len(active_deductions(app)) == 2
     html = login("qs_shuji").get("/deduction/list/").get_data(as_text=True)
     assert "扣款明细" in html and "王秀兰" in html and "③督查检查不在岗" in html and "李明" not in html
@@ -282,9 +320,21 @@ def test_strike_alert_page_and_agent_record(app, login, world):
 
 def test_assessment_form(app, login, world):
     c = login("zhongxin")
-    r = c.post("/assessment/add", data={"agent": str(world.agent_a), "year": "2025", "grade": "fail", "assessed_on": "2026-01-15", "notes": "问卷满意度低"})
+    r = c.post(
+        "/assessment/add",
+        data={
+            "agent": str(world.agent_a),
+            "year": "2025",
+            "grade": "fail",
+            "assessed_on": "2026-01-15",
+            "notes": "问卷满意度低",
+        },
+    )
     assert r.status_code == 302
-    r = c.post("/assessment/add", data={"agent": str(world.agent_a), "year": "2025", "grade": "pass", "assessed_on": "2026-01-16"})
+    r = c.post(
+        "/assessment/add",
+        data={"agent": str(world.agent_a), "year": "2025", "grade": "pass", "assessed_on": "2026-01-16"},
+    )
     assert "2025年度考核已录入" in r.get_data(as_text=True)
     r = c.post("/assessment/add", data={"agent": str(world.agent_a), "year": "2030", "grade": "pass"})
     assert "不能晚于今年" in r.get_data(as_text=True)
@@ -299,9 +349,17 @@ def test_assessment_form(app, login, world):
 def test_case_review_records_incomplete_ledger(app, login, world):
     with app.app_context():
         case = Case(
-            case_number="QS2026-0007", village_id=world.village_a, agent_id=world.agent_a, kind="proxy", applicant_name="张大爷",
-            applicant_id_number="430123196001010011", applicant_phone="13812345678", channel="visit",
-            received_at=dt.datetime(2026, 11, 2, 9, 30), voluntary_confirmed=True, status="accepted",
+            case_number="QS2026-0007",
+            village_id=world.village_a,
+            agent_id=world.agent_a,
+            kind="proxy",
+            applicant_name="张大爷",
+            applicant_id_number="430123196001010011",
+            applicant_phone="13812345678",
+            channel="visit",
+            received_at=dt.datetime(2026, 11, 2, 9, 30),
+            voluntary_confirmed=True,
+            status="accepted",
         )
         db.session.add(case)
         db.session.commit()
@@ -312,7 +370,11 @@ def test_case_review_records_incomplete_ledger(app, login, world):
     r = c.post(f"/casereview/{pk}", data={"ledger_incomplete": "y", "note": "", "version": str(version)})
     assert "请写明" in r.get_data(as_text=True)
     assert active_deductions(app) == []
-    r = c.post(f"/casereview/{pk}", data={"ledger_incomplete": "y", "note": "未填写收取材料", "version": str(version)}, follow_redirects=True)
+    r = c.post(
+        f"/casereview/{pk}",
+        data={"ledger_incomplete": "y", "note": "未填写收取材料", "version": str(version)},
+        follow_redirects=True,
+    )
     html = r.get_data(as_text=True)
     assert "已认定台账填写不完整" in html and "⑤台账填写不完整" in html
     assert active_deductions(app) == [("5", Decimal("10.00"), *_this_month(), world.agent_a)]

@@ -15,7 +15,9 @@ def _count(app):
 
 def test_village_form_validates_in_chinese(app, login, world):
     c = login("zhongxin")
-    r = c.post("/village/add", data={"name": "荷塘村", "code": "H1", "service_phone": "12345", "supplement_per_year": "-5"})
+    r = c.post(
+        "/village/add", data={"name": "荷塘村", "code": "H1", "service_phone": "12345", "supplement_per_year": "-5"}
+    )
     html = r.get_data(as_text=True)
     assert "村代码应为2至6位英文字母" in html
     assert "电话号码格式不正确" in html
@@ -47,7 +49,9 @@ def test_six_ones_standard(app, login, world):
 def test_village_api(app, api_token, world):
     headers = api_token("zhongxin")
     c = app.test_client()
-    r = c.post("/api/v1/village/", json={"name": "梅岭村", "code": "ML", "supplement_per_year": "1200.5"}, headers=headers)
+    r = c.post(
+        "/api/v1/village/", json={"name": "梅岭村", "code": "ML", "supplement_per_year": "1200.5"}, headers=headers
+    )
     assert r.status_code == 201, r.json
     assert r.json["result"]["supplement_per_year"] in ("1200.50", 1200.5)
     r = c.post("/api/v1/village/", json={"name": "青山村", "code": "qs"}, headers=headers)

@@ -136,7 +136,9 @@ def _csrf(html: str) -> str:
 def test_cookie_authenticated_api_writes_need_the_csrf_token(csrf_app):
     c = csrf_app.test_client()
     token = _csrf(c.get("/login/").get_data(as_text=True))
-    assert c.post("/login/", data={"username": "zhongxin", "password": PASSWORD, "csrf_token": token}).status_code == 302
+    assert (
+        c.post("/login/", data={"username": "zhongxin", "password": PASSWORD, "csrf_token": token}).status_code == 302
+    )
     assert c.get("/api/v1/village/").status_code == 200  # reading with the cookie is fine
     body = {"name": "新村", "code": "XC", "service_phone": "0731-84562009", "active": True}
     refused = c.post("/api/v1/village/", json=body)

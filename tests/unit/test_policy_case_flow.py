@@ -18,8 +18,14 @@ def _codes(findings):
 
 def _facts(kind, frm, to, values=None, at=datetime(2026, 11, 24, 10, 0), **kw):
     return flow.StepFacts(
-        kind=kind, from_status=frm, to_status=to, values=values or {}, received_at=datetime(2026, 11, 23, 9, 0),
-        at=at, now=datetime(2026, 11, 26, 12, 0), **kw,
+        kind=kind,
+        from_status=frm,
+        to_status=to,
+        values=values or {},
+        received_at=datetime(2026, 11, 23, 9, 0),
+        at=at,
+        now=datetime(2026, 11, 26, 12, 0),
+        **kw,
     )
 
 
@@ -128,7 +134,10 @@ def test_an_item_promised_in_one_day_must_also_be_submitted_within_it():
     assert (submit_by, complete_by) == (date(2026, 11, 24), date(2026, 11, 24))
     assert flow.current_due("proxy", "accepted", submit_by, complete_by) == date(2026, 11, 24)
     # SP2026-0017 of the demo: received Mon 31 Aug 2026, promised 1 day → both Tue 1 Sep (was 报送 3 Sep)
-    assert flow.case_deadlines("proxy", datetime(2026, 8, 31, 9, 2), False, 1, CAL) == (date(2026, 9, 1), date(2026, 9, 1))
+    assert flow.case_deadlines("proxy", datetime(2026, 8, 31, 9, 2), False, 1, CAL) == (
+        date(2026, 9, 1),
+        date(2026, 9, 1),
+    )
     # 即时办结 (0 days): submitted and done the same day; 3 days or more: 报送 within 3 as before
     assert flow.case_deadlines("proxy", datetime(2026, 11, 23, 10, 0), False, 0, CAL) == (date(2026, 11, 23),) * 2
     assert flow.case_deadlines("proxy", datetime(2026, 11, 23, 10, 0), False, 5, CAL)[0] == date(2026, 11, 26)
@@ -204,8 +213,19 @@ def test_every_move_is_allowed_or_refused_as_the_spec_says(kind, frm, to, townsh
     allowed = set(ALLOWED.get((kind, frm), set()))
     if township and frm in flow.CLOSED_STATUSES and frm != "voided":
         allowed.add("voided")
-    values = {name: "x" for name in ("answer_text", "referred_to", "verified_by", "submitted_window", "window_result",
-                                     "reply_method", "reason", "verify_result")}
+    values = {
+        name: "x"
+        for name in (
+            "answer_text",
+            "referred_to",
+            "verified_by",
+            "submitted_window",
+            "window_result",
+            "reply_method",
+            "reason",
+            "verify_result",
+        )
+    }
     values["reply_at"] = datetime(2026, 11, 25, 9, 0)
     findings = flow.check_transition(_facts(kind, frm, to, values, may_void_closed=township), LABELS)
     refused = "transition_not_allowed" in _codes(findings)

@@ -181,16 +181,12 @@ def test_no_warning_for_configured_years():
 
 def test_warning_names_the_unconfigured_year():
     warning = calendar_warning([date(2026, 12, 31), date(2027, 1, 5)], CAL)
-    assert warning == (
-        "2027年工作日历尚未配置，期限按周末休息估算，请乡便民中心录入当年法定节假日安排"
-    )
+    assert warning == ("2027年工作日历尚未配置，期限按周末休息估算，请乡便民中心录入当年法定节假日安排")
     assert isinstance(warning, str)
 
 
 def test_warning_names_several_years():
-    warning = calendar_warning(
-        [date(2028, 1, 3), date(2027, 1, 5), date(2027, 2, 1)], CAL
-    )
+    warning = calendar_warning([date(2028, 1, 3), date(2027, 1, 5), date(2027, 2, 1)], CAL)
     assert warning is not None
     assert warning.startswith("2027、2028年工作日历尚未配置")
 

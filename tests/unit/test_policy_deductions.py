@@ -127,9 +127,7 @@ def test_two_of_one_kind_warn():
     assert status.warnings == [D.TRAINING_ABSENCE]
     assert status.dismiss == []
     assert status.should_dismiss is False
-    assert [str(m) for m in status.messages()] == [
-        "②无故不参加集中学习培训会议已累计2次，再发生1次将予以解聘"
-    ]
+    assert [str(m) for m in status.messages()] == ["②无故不参加集中学习培训会议已累计2次，再发生1次将予以解聘"]
 
 
 def test_three_of_one_kind_dismiss():
@@ -137,9 +135,7 @@ def test_three_of_one_kind_dismiss():
     assert status.dismiss == [D.OFF_DUTY]
     assert status.warnings == []
     assert status.should_dismiss is True
-    assert [str(m) for m in status.messages()] == [
-        "③督查检查不在岗已累计3次，依照政策第二条（四）2应予解聘"
-    ]
+    assert [str(m) for m in status.messages()] == ["③督查检查不在岗已累计3次，依照政策第二条（四）2应予解聘"]
 
 
 def test_more_than_three_still_dismiss():
@@ -149,18 +145,14 @@ def test_more_than_three_still_dismiss():
 
 def test_different_kinds_do_not_add_up():
     # "以上①、②、③情况任何一种累计发生3次的" — per kind.
-    status = strike_status(
-        strike_counts([D.REFUSED_REQUEST, D.TRAINING_ABSENCE, D.OFF_DUTY])
-    )
+    status = strike_status(strike_counts([D.REFUSED_REQUEST, D.TRAINING_ABSENCE, D.OFF_DUTY]))
     assert status.dismiss == [] and status.warnings == []
     status = strike_status(strike_counts([D.REFUSED_REQUEST, D.TRAINING_ABSENCE]))
     assert status.dismiss == [] and status.warnings == []
 
 
 def test_late_reports_and_ledgers_never_strike():
-    status = strike_status(
-        strike_counts([D.LATE_REPORT] * 5 + [D.INCOMPLETE_LEDGER] * 9)
-    )
+    status = strike_status(strike_counts([D.LATE_REPORT] * 5 + [D.INCOMPLETE_LEDGER] * 9))
     assert status.dismiss == [] and status.warnings == []
 
 

@@ -84,10 +84,7 @@ def test_must_be_a_long_term_resident():
         "not_resident",
         False,
     )
-    assert (
-        str(finding.message)
-        == "村级代办员必须是在本村长期居住的本村村民（政策第二条（一）1）"
-    )
+    assert str(finding.message) == "村级代办员必须是在本村长期居住的本村村民（政策第二条（一）1）"
 
 
 @pytest.mark.parametrize("education", ["小学", "初中"])
@@ -96,9 +93,7 @@ def test_education_below_high_school_is_a_hard_rule(education):
     assert codes(findings) == ["education_below"]
     assert findings[0].field == "education"
     assert findings[0].overridable is False
-    assert str(findings[0].message) == (
-        "村级代办员须具有高中、中专同等学历及以上文化程度（第二条（一）3）"
-    )
+    assert str(findings[0].message) == ("村级代办员须具有高中、中专同等学历及以上文化程度（第二条（一）3）")
 
 
 def test_grid_worker_may_not_be_agent():
@@ -241,7 +236,6 @@ def test_township_candidate_needs_no_dates_but_an_active_one_needs_the_hire_date
     assert codes(check_township_appointment("退休", None, None)) == ["invalid_status"]
 
 
-
 def test_township_agents_are_not_held_to_village_rules():
     facts = replace(
         GOOD,
@@ -290,9 +284,7 @@ def test_active_agent_needs_every_step():
 
 def test_active_agent_missing_only_the_filing():
     findings = check_appointment_chain("在岗", NOMINATED, APPROVED, None, HIRED)
-    assert [(f.field, f.code) for f in findings] == [
-        ("filed_on", "appointment_missing")
-    ]
+    assert [(f.field, f.code) for f in findings] == [("filed_on", "appointment_missing")]
 
 
 @pytest.mark.parametrize("status", ["拟任", "已解聘"])
@@ -302,32 +294,22 @@ def test_other_statuses_do_not_need_the_dates(status):
 
 
 def test_hired_before_filing_is_out_of_order():
-    findings = check_appointment_chain(
-        "在岗", NOMINATED, APPROVED, FILED, date(2026, 3, 15)
-    )
+    findings = check_appointment_chain("在岗", NOMINATED, APPROVED, FILED, date(2026, 3, 15))
     assert len(findings) == 1
     finding = findings[0]
     assert (finding.field, finding.code) == ("hired_on", "appointment_order")
-    assert str(finding.message) == (
-        "“聘任”日期（2026-03-15）不能早于“乡政府审核备案”日期（2026-03-16）"
-    )
+    assert str(finding.message) == ("“聘任”日期（2026-03-15）不能早于“乡政府审核备案”日期（2026-03-16）")
 
 
 def test_order_is_checked_whatever_the_status():
-    findings = check_appointment_chain(
-        "拟任", date(2026, 3, 10), date(2026, 3, 2), None, None
-    )
-    assert [(f.field, f.code) for f in findings] == [
-        ("approved_on", "appointment_order")
-    ]
+    findings = check_appointment_chain("拟任", date(2026, 3, 10), date(2026, 3, 2), None, None)
+    assert [(f.field, f.code) for f in findings] == [("approved_on", "appointment_order")]
     assert "“两委会议提名”" in str(findings[0].message)
 
 
 def test_order_skips_missing_steps():
     # Approval missing: filing is compared with the nomination.
-    findings = check_appointment_chain(
-        "拟任", date(2026, 3, 10), None, date(2026, 3, 5), None
-    )
+    findings = check_appointment_chain("拟任", date(2026, 3, 10), None, date(2026, 3, 5), None)
     assert [(f.field, f.code) for f in findings] == [("filed_on", "appointment_order")]
     assert "“两委会议提名”日期（2026-03-10）" in str(findings[0].message)
 
@@ -369,13 +351,8 @@ def test_dismissal_on_the_hire_day_is_allowed():
 
 def test_dismissal_before_hire_is_rejected():
     findings = check_dismissal("已解聘", date(2026, 3, 19), "本人辞职", HIRED)
-    assert [(f.field, f.code) for f in findings] == [
-        ("dismissed_on", "dismissal_before_hire")
-    ]
-    assert (
-        str(findings[0].message)
-        == "解聘日期（2026-03-19）不能早于聘任日期（2026-03-20）"
-    )
+    assert [(f.field, f.code) for f in findings] == [("dismissed_on", "dismissal_before_hire")]
+    assert str(findings[0].message) == "解聘日期（2026-03-19）不能早于聘任日期（2026-03-20）"
 
 
 def test_active_agent_needs_no_dismissal_data():

@@ -42,9 +42,7 @@ def test_defaults_and_plain_string_message():
 
 def test_raised_and_caught_as_value_error():
     with pytest.raises(ValueError, match="身份证号"):
-        raise PolicyViolation(
-            _l("身份证号前17位应为数字"), field="id_number", code="id_digits"
-        )
+        raise PolicyViolation(_l("身份证号前17位应为数字"), field="id_number", code="id_digits")
 
 
 def test_survives_pickling_with_field_and_code():

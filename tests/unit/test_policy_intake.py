@@ -99,9 +99,14 @@ def test_immediate_item_goes_from_accepted_to_completed():
     assert "completed" not in flow.allowed_targets("proxy", "accepted", mode="forward")
     assert "completed" not in flow.allowed_targets("consult", "registered", mode="immediate")
     facts = flow.StepFacts(
-        kind="proxy", from_status="accepted", to_status="completed",
+        kind="proxy",
+        from_status="accepted",
+        to_status="completed",
         values={"window_result": "证明已开具", "reply_at": T(2026, 11, 26, 9, 40)},
-        received_at=T(2026, 11, 26, 9, 30), at=T(2026, 11, 26, 9, 40), now=T(2026, 11, 26, 10, 0), mode="immediate",
+        received_at=T(2026, 11, 26, 9, 30),
+        at=T(2026, 11, 26, 9, 40),
+        now=T(2026, 11, 26, 10, 0),
+        mode="immediate",
     )
     assert flow.check_transition(facts, {}) == []
     refused = flow.check_transition(flow.StepFacts(**{**facts.__dict__, "mode": "forward"}), {})
@@ -121,9 +126,15 @@ def test_verification_comes_before_report_for_marked_forward_items():
     assert "submitted" not in targets and "verifying" in targets
     assert "submitted" in flow.allowed_targets("proxy", "verifying", mode="forward", verify_first=True)
     facts = flow.StepFacts(
-        kind="proxy", from_status="accepted", to_status="submitted", values={"submitted_window": "民政窗口"},
-        received_at=T(2026, 11, 26, 9, 0), at=T(2026, 11, 26, 9, 30), now=T(2026, 11, 26, 10, 0),
-        mode="forward", verify_first=True,
+        kind="proxy",
+        from_status="accepted",
+        to_status="submitted",
+        values={"submitted_window": "民政窗口"},
+        received_at=T(2026, 11, 26, 9, 0),
+        at=T(2026, 11, 26, 9, 30),
+        now=T(2026, 11, 26, 10, 0),
+        mode="forward",
+        verify_first=True,
     )
     assert "先由村干部调查核实" in str(flow.check_transition(facts, {})[0].message)
 

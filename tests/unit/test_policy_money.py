@@ -130,9 +130,7 @@ def test_parse_quarter(text):
     assert parse_quarter(text) == (2026, 3)
 
 
-@pytest.mark.parametrize(
-    "text", ["2026Q5", "2026Q0", "26Q3", "2026", "", None, "Q3-2026", "２０２６Q3x"]
-)
+@pytest.mark.parametrize("text", ["2026Q5", "2026Q0", "26Q3", "2026", "", None, "Q3-2026", "２０２６Q3x"])
 def test_parse_quarter_rejects(text):
     with pytest.raises(PolicyViolation) as caught:
         parse_quarter(text)

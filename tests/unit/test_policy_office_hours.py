@@ -151,19 +151,13 @@ def test_signin_on_time_and_late():
 
 
 def test_signin_counts_whole_minutes():
-    assert (
-        signin_status(datetime(2026, 11, 26, 9, 0, 59), WINTER_DAY, CAL, HOURS)
-        == "on_time"
-    )
+    assert signin_status(datetime(2026, 11, 26, 9, 0, 59), WINTER_DAY, CAL, HOURS) == "on_time"
 
 
 def test_signin_grace_minutes():
     moment = at(WINTER_DAY, 9, 5)
     assert signin_status(moment, WINTER_DAY, CAL, HOURS, grace_minutes=5) == "on_time"
-    assert (
-        signin_status(at(WINTER_DAY, 9, 6), WINTER_DAY, CAL, HOURS, grace_minutes=5)
-        == "late"
-    )
+    assert signin_status(at(WINTER_DAY, 9, 6), WINTER_DAY, CAL, HOURS, grace_minutes=5) == "late"
 
 
 def test_signin_missing():
@@ -174,18 +168,12 @@ def test_signin_missing():
 
 def test_signin_rest_day():
     assert signin_status(None, date(2026, 10, 2), CAL, HOURS) == "rest_day"
-    assert (
-        signin_status(at(date(2026, 11, 28), 9), date(2026, 11, 28), CAL, HOURS)
-        == "rest_day"
-    )
+    assert signin_status(at(date(2026, 11, 28), 9), date(2026, 11, 28), CAL, HOURS) == "rest_day"
 
 
 def test_signin_on_make_up_saturday_is_expected():
     assert signin_status(None, date(2026, 10, 10), CAL, HOURS) == "missing"
-    assert (
-        signin_status(at(date(2026, 10, 10), 8, 55), date(2026, 10, 10), CAL, HOURS)
-        == "on_time"
-    )
+    assert signin_status(at(date(2026, 10, 10), 8, 55), date(2026, 10, 10), CAL, HOURS) == "on_time"
 
 
 # --- descriptions -------------------------------------------------------------------------------
@@ -203,8 +191,7 @@ def test_describe_sessions_at_noon():
 
 def test_describe_schedule():
     assert describe_schedule(HOURS) == (
-        "夏季（5月1日起）上午9:00—11:30，下午3:00—6:00；"
-        "冬季（10月1日起）上午9:00—11:30，下午2:30—5:30"
+        "夏季（5月1日起）上午9:00—11:30，下午3:00—6:00；冬季（10月1日起）上午9:00—11:30，下午2:30—5:30"
     )
 
 

@@ -160,16 +160,12 @@ def test_previous_month():
     assert previous_month(2026, 10) == (2026, 9)
 
 
-@pytest.mark.parametrize(
-    "text", ["2026-09", "2026-9", "2026/09", "2026.09", "2026年9月", " 2026-09 "]
-)
+@pytest.mark.parametrize("text", ["2026-09", "2026-9", "2026/09", "2026.09", "2026年9月", " 2026-09 "])
 def test_parse_month(text):
     assert parse_month(text) == (2026, 9)
 
 
-@pytest.mark.parametrize(
-    "text", ["2026-13", "2026-00", "2026", "09-2026", "", None, "2026-09-01"]
-)
+@pytest.mark.parametrize("text", ["2026-13", "2026-00", "2026", "09-2026", "", None, "2026-09-01"])
 def test_parse_month_rejects(text):
     with pytest.raises(PolicyViolation) as caught:
         parse_month(text)

@@ -232,9 +232,13 @@ def test_attendance_summary_of_a_month():
 
 
 def test_today_is_not_missing_before_its_hours_end():
-    s = attendance_summary(2026, 11, {}, CAL, HOURS, until=date(2026, 11, 26), since=date(2026, 11, 25), until_time=time(10))
+    s = attendance_summary(
+        2026, 11, {}, CAL, HOURS, until=date(2026, 11, 26), since=date(2026, 11, 25), until_time=time(10)
+    )
     assert (s.workdays, s.missing) == (1, 1)  # the 25th only
-    s = attendance_summary(2026, 11, {}, CAL, HOURS, until=date(2026, 11, 26), since=date(2026, 11, 25), until_time=time(18))
+    s = attendance_summary(
+        2026, 11, {}, CAL, HOURS, until=date(2026, 11, 26), since=date(2026, 11, 25), until_time=time(18)
+    )
     assert (s.workdays, s.missing) == (2, 2)
 
 

@@ -122,12 +122,8 @@ def test_configured_years():
 
 def test_unconfigured_years():
     cal = WorkCalendar({date(2028, 1, 1): False}, complete_years=[2028])
-    assert cal.unconfigured_years(
-        date(2026, 12, 30), None, date(2027, 1, 5), date(2027, 3, 1)
-    ) == [2027]
-    assert cal.unconfigured_years(
-        date(2029, 1, 1), date(2028, 1, 1), date(2027, 1, 1)
-    ) == [
+    assert cal.unconfigured_years(date(2026, 12, 30), None, date(2027, 1, 5), date(2027, 3, 1)) == [2027]
+    assert cal.unconfigured_years(date(2029, 1, 1), date(2028, 1, 1), date(2027, 1, 1)) == [
         2027,
         2029,
     ]
