@@ -28,7 +28,8 @@ from sqlalchemy import insert, select
 from app.extensions import db
 from app.models import Agent, BmUser, Case, MonthlyReport, MonthlyReportAction, SignIn, Training, Village
 from app.policy.office_hours import sessions_on, signin_status
-from app.policy.reports import month_last_day, previous_month, report_deadline, report_due_date, report_submission_opens
+from app.policy.periods import previous_month
+from app.policy.reports import month_last_day, report_deadline, report_due_date, report_submission_opens
 from app.services import reports as report_service
 from app.services import supervision as service
 from app.services.calendar import today as township_today

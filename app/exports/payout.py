@@ -41,13 +41,13 @@ from app.exports.xlsx import (
     write_cell,
 )
 from app.policy.money import rmb_upper
+from app.policy.periods import quarter_label
 
 __all__ = [
     "DEDUCTION_CODES",
     "DEDUCTION_HEADERS",
     "PAYOUT_HEADERS",
     "PayoutRow",
-    "quarter_label",
     "write_payout_sheet",
 ]
 
@@ -70,7 +70,6 @@ PAYOUT_HEADERS = (
     "备注",
 )
 _WIDTHS = (5, 10, 9, 11, 9, 9, 9, 9, 9, 10, 11, 10, 11, 14, 12)
-_CN_QUARTER = {1: "一", 2: "二", 3: "三", 4: "四"}
 
 # Column indexes.
 _SEQ, _VILLAGE, _AGENT, _GROSS = 0, 1, 2, 3
@@ -94,13 +93,6 @@ class PayoutRow:
     village_supplement: Decimal  # 村级补助
     total: Decimal  # 合计
     remarks: str = ""
-
-
-def quarter_label(year: int, quarter: int) -> str:
-    """``quarter_label(2026, 3)`` → ``"2026年第三季度"``."""
-    if quarter not in _CN_QUARTER:
-        raise ValueError(f"quarter must be 1–4, got {quarter!r}")
-    return f"{year}年第{_CN_QUARTER[quarter]}季度"
 
 
 def _deductions(row: PayoutRow) -> list[Decimal]:

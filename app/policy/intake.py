@@ -25,6 +25,7 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 
 from .eligibility import Finding
+from .periods import quarter_of_day
 from .workdays import WorkCalendar
 
 IMMEDIATE = "immediate"
@@ -77,10 +78,6 @@ def backdate_workdays(received: date | datetime, today: date, cal: WorkCalendar)
     return cal.workdays_between(day, today)
 
 
-def quarter_of(day: date) -> tuple[int, int]:
-    return day.year, (day.month - 1) // 3 + 1
-
-
 def check_received_at(
     received_at: datetime,
     now: datetime,
@@ -111,7 +108,7 @@ def check_received_at(
                 _l("受理时间不能早于代办员的聘任日期（%(d)s）", d=hired_on.isoformat()),
             )
         ]
-    year, quarter = quarter_of(day)
+    year, quarter = quarter_of_day(day)
     if (year, quarter) in set(closed_quarters):
         return [
             Finding(
@@ -250,7 +247,6 @@ __all__ = [
     "check_payment_closing",
     "check_received_at",
     "intake_workday",
-    "quarter_of",
     "registered_same_day",
     "verification_first",
 ]

@@ -7,14 +7,8 @@ its decimal text, ``0.1`` → ``Decimal("0.1")``).
 
 from __future__ import annotations
 
-import calendar
-import re
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-
-from flask_babel import lazy_gettext as _l
-
-from .errors import PolicyViolation
 
 CENT = Decimal("0.01")
 #: 第二条（四）1 "每村每年5000元".
@@ -70,39 +64,6 @@ def prorate(share: Number, days_served: int, days_in_month: int) -> Decimal:
     if served == days_in_month:
         return share
     return q2(share * served / days_in_month)
-
-
-def quarter_months(year: int, q: int) -> list[tuple[int, int]]:
-    """``(year, month)`` of the three months of quarter ``q`` (1–4)."""
-    if q not in (1, 2, 3, 4):
-        raise ValueError("quarter must be 1–4")
-    first = 3 * q - 2
-    return [(year, first), (year, first + 1), (year, first + 2)]
-
-
-_QUARTER_RE = re.compile(r"(\d{4})\s*-?\s*[Qq]([1-4])", re.ASCII)
-
-
-def parse_quarter(text: str) -> tuple[int, int]:
-    """``"2026Q3"`` (also ``2026q3``, ``2026-Q3``) → ``(2026, 3)``."""
-    match = _QUARTER_RE.fullmatch((text or "").strip())
-    if match is None:
-        raise PolicyViolation(
-            _l("季度格式应为“年份Q季度”，例如2026Q3"),
-            field="quarter",
-            code="quarter_format",
-        )
-    return int(match.group(1)), int(match.group(2))
-
-
-def quarter_of(year: int, month: int) -> tuple[int, int]:
-    """The quarter a month belongs to: ``(2026, 8)`` → ``(2026, 3)``."""
-    return year, (month - 1) // 3 + 1
-
-
-def month_bounds(year: int, month: int) -> tuple[date, date]:
-    """First and last day of a month."""
-    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
 
 
 def days_served(

@@ -48,7 +48,8 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from .deductions import DeductionCode, apply_monthly_cap
-from .money import ANNUAL_SUBSIDY, month_bounds, monthly_shares, prorate, q2, quarter_months, to_decimal
+from .money import ANNUAL_SUBSIDY, monthly_shares, prorate, q2, to_decimal
+from .periods import month_bounds, quarter_months
 
 ZERO = Decimal("0.00")
 CODES: tuple[str, ...] = tuple(code.value for code in DeductionCode)  # "1".."5"

@@ -9,12 +9,8 @@ of 第二条（四）2. It may be submitted from the month's last working day on
 from __future__ import annotations
 
 import calendar
-import re
 from datetime import date, datetime, time, timedelta
 
-from flask_babel import lazy_gettext as _l
-
-from .errors import PolicyViolation
 from .workdays import WorkCalendar
 
 
@@ -92,24 +88,3 @@ def months_between(start: tuple[int, int], end: tuple[int, int]) -> list[tuple[i
         months.append((y, m))
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
     return months
-
-
-def month_of(d: date) -> tuple[int, int]:
-    """``(year, month)`` of a date."""
-    return d.year, d.month
-
-
-def previous_month(year: int, month: int) -> tuple[int, int]:
-    """The month before ``(year, month)``: ``(2026, 1)`` → ``(2025, 12)``."""
-    return (year - 1, 12) if month == 1 else (year, month - 1)
-
-
-_MONTH_RE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?", re.ASCII)
-
-
-def parse_month(text: str) -> tuple[int, int]:
-    """``"2026-09"`` (also ``2026-9``, ``2026/09``, ``2026年9月``) → ``(2026, 9)``."""
-    match = _MONTH_RE.fullmatch((text or "").strip())
-    if match is None or not 1 <= int(match.group(2)) <= 12:
-        raise PolicyViolation(_l("月份格式应为“年-月”，例如2026-09"), field="month", code="month_format")
-    return int(match.group(1)), int(match.group(2))

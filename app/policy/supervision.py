@@ -30,8 +30,8 @@ from flask_babel import lazy_gettext as _l
 
 from .deductions import DeductionCode
 from .errors import PolicyViolation
-from .money import quarter_of
 from .office_hours import DEFAULT_OFFICE_HOURS, OfficeHours, describe_hours, is_open, sessions_on, signin_status
+from .periods import quarter_of
 from .reports import is_report_late, report_deadline
 from .workdays import WorkCalendar
 

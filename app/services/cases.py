@@ -30,17 +30,30 @@ from ..models.enums import (
     SATISFACTION,
     VERIFY_RESULTS,
 )
-from ..policy import PolicyViolation, intake
 from ..policy import case_flow as flow
+from ..policy import intake
 from ..policy.deadlines import DEFAULT_WORKDAYS, calendar_warning, effective_deadline
 from ..policy.idcard import parse_id_number
+from ..policy.periods import quarter_of_day
 from ..policy.phone import normalize_service_phone
 from ..security import ROLE_ADMIN, ROLE_TOWNSHIP, current_user_or_none
 from . import calendar as clock
 from .calendar import work_calendar
 from .common import check_version, session
 from .errors import Conflict, Forbidden, ValidationFailed
-from .fields import Field, one_of, parse, to_date, to_datetime, to_flag, to_int, to_money, to_str, to_str_list
+from .fields import (
+    Field,
+    one_of,
+    parse,
+    policy_field,
+    to_date,
+    to_datetime,
+    to_flag,
+    to_int,
+    to_money,
+    to_str,
+    to_str_list,
+)
 from .payouts import quarter_is_open
 from .reports import note_case_added
 
@@ -95,24 +108,8 @@ def _text(n: int):
     return lambda v: to_str(v, n)
 
 
-def _id_number(value):
-    value = to_str(value, 30)
-    if value is None:
-        return None
-    try:
-        return parse_id_number(value, today=clock.today()).number
-    except PolicyViolation as exc:
-        raise ValueError(exc.message) from None
-
-
-def _phone(value):
-    value = to_str(value, 20)
-    if value is None:
-        return None
-    try:
-        return normalize_service_phone(value)
-    except PolicyViolation as exc:
-        raise ValueError(exc.message) from None
+_id_number = policy_field(lambda text: parse_id_number(text, today=clock.today()).number, 30)
+_phone = policy_field(normalize_service_phone, 20)
 
 
 def _minute(value):
@@ -266,7 +263,7 @@ def _max_backdate() -> int:
 def _closed_quarters(received: dt.datetime | None) -> list[tuple[int, int]]:
     if received is None:
         return []
-    year, quarter = intake.quarter_of(received.date())
+    year, quarter = quarter_of_day(received.date())
     return [] if quarter_is_open(year, quarter) else [(year, quarter)]
 
 

@@ -36,7 +36,8 @@ from ..models.case import OPEN_STATUSES
 from ..models.enums import REPORT_STATUSES
 from ..policy.deductions import DeductionCode, StrikeStatus, strike_status
 from ..policy.intake import registered_same_day
-from ..policy.reports import is_report_late, previous_month, report_due_date
+from ..policy.periods import previous_month
+from ..policy.reports import is_report_late, report_due_date
 from . import calendar as calendar_service
 from .settings import strike_threshold
 

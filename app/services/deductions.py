@@ -40,7 +40,8 @@ from ..policy.deductions import (
     deduction_amount,
     strike_status,
 )
-from ..policy.money import days_served, month_bounds, monthly_shares, prorate, quarter_of
+from ..policy.money import days_served, monthly_shares, prorate
+from ..policy.periods import month_bounds, quarter_of
 from ..policy.supervision import FAILING_GRADE, deduction_month
 from .calendar import now_local
 from .common import session

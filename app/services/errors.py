@@ -22,6 +22,16 @@ class ValidationFailed(DomainError):
 
     status = 422
 
+    @classmethod
+    def of(cls, *problems, field: str | None = None) -> ValidationFailed:
+        """The one adapter from a policy rule's refusals (``PolicyViolation``) to a 422: each
+        message under ``field``, else under the violation's own field, else the whole record."""
+        errors: dict[str, list] = {}
+        for problem in problems:
+            key = field or getattr(problem, "field", None) or "__all__"
+            errors.setdefault(key, []).append(getattr(problem, "message", problem))
+        return cls(errors=errors)
+
 
 class NotFound(DomainError):
     status = 404

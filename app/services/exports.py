@@ -27,7 +27,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Query
 
-from ..exports.payout import PayoutRow, quarter_label, write_payout_sheet
+from ..exports.payout import PayoutRow, write_payout_sheet
 from ..exports.xlsx import Column, write_table
 from ..extensions import db
 from ..models import (
@@ -42,18 +42,17 @@ from ..models import (
 )
 from ..models.case import OPEN_STATUSES
 from ..models.enums import CASE_CHANNELS, CASE_KINDS, CASE_STATUSES, DEDUCTION_STATES, PAYOUT_STATUSES
-from ..policy import PolicyViolation
 from ..policy.deductions import DeductionCode
 from ..policy.idcard import mask_id_number
 from ..policy.intake import registered_same_day
-from ..policy.money import month_bounds, parse_quarter, q2, quarter_months
+from ..policy.money import q2
+from ..policy.periods import month_bounds, parse_month, parse_quarter, quarter_label, quarter_months
 from ..policy.phone import mask_phone
-from ..policy.reports import parse_month
 from . import audit, privacy, settings
 from .calendar import now_local, work_calendar
 from .calendar import today as township_today
 from .errors import NotFound, ValidationFailed
-from .fields import Field, parse, to_date, to_int, to_str
+from .fields import Field, parse, policy_field, to_date, to_int, to_str
 
 KINDS = ("ledger", "monthly", "deductions", "payout")
 #: The resource whose ``can_read`` an export of each kind needs besides ``Export``.
@@ -683,22 +682,8 @@ def _village_code(value):
     return value.upper() if value else None
 
 
-def _month(value):
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    try:
-        return parse_month(str(value))
-    except PolicyViolation as exc:
-        raise ValueError(exc.message) from None
-
-
-def _quarter(value):
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    try:
-        return parse_quarter(str(value))
-    except PolicyViolation as exc:
-        raise ValueError(exc.message) from None
+_month = policy_field(parse_month)
+_quarter = policy_field(parse_quarter)
 
 
 OPTIONS_SPEC = {

@@ -206,6 +206,18 @@ to_money.json_schema = {"type": "string", "pattern": r"^\d{1,7}(\.\d{1,2})?$", "
 to_str_list.json_schema = {"type": "array", "items": {"type": "string"}}
 
 
+def policy_field(rule: Callable[[str], Any], max_len: int | None = None) -> Callable[[Any], Any]:
+    """A field converter from a policy parser (``parse_month``, ``normalize_mobile`` …): blank →
+    None, else ``rule(text)``. The rule's ``PolicyViolation`` is a ``ValueError``, so ``parse``
+    files its message under the field — the one adapter from policy refusals to form errors."""
+
+    def convert(value):
+        text = to_str(value if isinstance(value, str) or value is None else str(value), max_len)
+        return None if text is None else rule(text)
+
+    return convert
+
+
 def describe(convert) -> dict:
     """The JSON Schema of a converter, looking through a wrapper (a closure around a described
     converter, e.g. a check added on top of ``one_of``); ``{}`` when unknown."""

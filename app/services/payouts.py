@@ -38,8 +38,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..models import Agent, Deduction, PayoutAction, PayoutLine, PayoutSheet, Village
 from ..models.enums import PAYOUT_STATUSES, label
-from ..policy import PolicyViolation
-from ..policy.money import parse_quarter, q2, quarter_months
+from ..policy.money import q2
 from ..policy.payout import (
     CODES,
     AgentTerm,
@@ -50,12 +49,13 @@ from ..policy.payout import (
     render_notes,
     sheet_totals,
 )
+from ..policy.periods import parse_quarter, quarter_months
 from . import settings
 from .calendar import now_local
 from .calendar import today as township_today
 from .common import check_version, session
 from .errors import Conflict, NotFound, ValidationFailed
-from .fields import Field, parse, to_date, to_str
+from .fields import Field, parse, policy_field, to_date, to_str
 from .reports import settle_quarter
 
 DRAFT, APPROVED, PAID = "draft", "approved", "paid"
@@ -111,10 +111,10 @@ def _period(value) -> tuple[int, int] | None:
         return None
     if isinstance(value, tuple) and len(value) == 2:
         return int(value[0]), int(value[1])
-    try:
-        return parse_quarter(str(value))
-    except PolicyViolation as exc:
-        raise ValueError(exc.message) from None
+    return _quarter_text(value)
+
+
+_quarter_text = policy_field(parse_quarter)
 
 
 PERIOD_SPEC = {"quarter": Field(_period, _l("季度"), required=True)}
@@ -136,7 +136,7 @@ def parse_period(data, *, today: dt.date | None = None) -> tuple[int, int]:
 
 
 def period_label(year: int, quarter: int) -> str:
-    from ..exports.payout import quarter_label
+    from ..policy.periods import quarter_label
 
     return quarter_label(year, quarter)
 

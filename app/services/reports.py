@@ -43,12 +43,10 @@ from ..models.case import OPEN_STATUSES
 from ..models.catalog import ServiceCategory
 from ..policy import PolicyViolation
 from ..policy.intake import registered_same_day
-from ..policy.money import month_bounds, quarter_months
+from ..policy.periods import month_bounds, parse_month, previous_month, quarter_months
 from ..policy.reports import (
     month_last_day,
     months_between,
-    parse_month,
-    previous_month,
     report_deadline,
     report_due_date,
     report_submission_opens,
@@ -62,7 +60,7 @@ from .calendar import now_local, work_calendar
 from .common import check_version, session
 from .deductions import agent_in_post, find_deduction, quarter_is_closed, sync_deduction
 from .errors import Conflict, ValidationFailed
-from .fields import Field, parse, to_int, to_str
+from .fields import Field, parse, policy_field, to_int, to_str
 from .supervision import atomic
 
 FIGURE_COLUMNS = (
@@ -191,13 +189,7 @@ def is_empty(figures: Mapping) -> bool:
 # --- input ----------------------------------------------------------------------------------
 
 
-def _month_value(value):
-    if value in (None, ""):
-        return None
-    try:
-        return parse_month(str(value))
-    except PolicyViolation as exc:
-        raise ValueError(exc.message) from None
+_month_value = policy_field(parse_month)
 
 
 SPEC = {
@@ -226,7 +218,7 @@ def _target(values: dict, now: dt.datetime) -> tuple[Village, int, int]:
     try:
         check_report_month(year, month, now.date())
     except PolicyViolation as exc:
-        raise ValidationFailed(errors={"month": [exc.message]}) from None
+        raise ValidationFailed.of(exc, field="month") from None
     return village, year, month
 
 

@@ -17,8 +17,8 @@ from sqlalchemy.exc import IntegrityError
 
 from ..models import Agent, SignIn
 from ..policy import PolicyViolation
-from ..policy.money import month_bounds
 from ..policy.office_hours import describe_hours, is_open
+from ..policy.periods import month_bounds
 from ..policy.supervision import AttendanceSummary, attendance_summary, check_signin, is_late_signin
 from .calendar import now_local, work_calendar
 from .common import session
@@ -55,7 +55,7 @@ def sign_in(agent: Agent | None, now: dt.datetime | None = None) -> SignIn:
     try:
         check_signin(now, cal, hours)
     except PolicyViolation as exc:
-        raise ValidationFailed(errors={"signed_at": [exc.message]}) from None
+        raise ValidationFailed.of(exc, field="signed_at") from None
     row = SignIn(
         agent_id=agent.id,
         village_id=agent.village_id,

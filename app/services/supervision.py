@@ -106,10 +106,7 @@ def _agent_of(
 
 def _policy_errors(problems: list[PolicyViolation]) -> None:
     if problems:
-        errors: dict[str, list] = {}
-        for p in problems:
-            errors.setdefault(p.field or "__all__", []).append(p.message)
-        raise ValidationFailed(errors=errors)
+        raise ValidationFailed.of(*problems)
 
 
 def _merge(item, spec: Mapping, data: Mapping) -> dict:

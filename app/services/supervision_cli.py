@@ -14,7 +14,7 @@ from flask.cli import AppGroup
 from flask_babel import lazy_gettext as _l
 
 from ..policy import PolicyViolation
-from ..policy.reports import parse_month
+from ..policy.periods import parse_month
 from .audit import acting_as
 from .calendar import now_local
 from .errors import DomainError

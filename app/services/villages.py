@@ -8,11 +8,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ..models import SIX_ONES, Village
-from ..policy import PolicyViolation
 from ..policy.phone import normalize_service_phone
 from .common import check_version, session
 from .errors import ValidationFailed
-from .fields import Field, parse, to_date, to_flag, to_money, to_str
+from .fields import Field, parse, policy_field, to_date, to_flag, to_money, to_str
 
 
 def _code(value):
@@ -25,14 +24,7 @@ def _code(value):
     return value
 
 
-def _phone(value):
-    value = to_str(value, 20)
-    if value is None:
-        return None
-    try:
-        return normalize_service_phone(value)
-    except PolicyViolation as exc:
-        raise ValueError(exc.message) from None
+_phone = policy_field(normalize_service_phone, 20)
 
 
 SPEC = {

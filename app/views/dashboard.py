@@ -21,7 +21,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Agent, Village
 from ..policy import PolicyViolation
-from ..policy.reports import parse_month, previous_month
+from ..policy.periods import parse_month, previous_month
 from ..public import data as public_data
 from ..public import public_bp
 from ..public.qr import village_qr

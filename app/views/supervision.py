@@ -39,8 +39,8 @@ from ..policy import PolicyViolation
 from ..policy.deductions import DeductionCode, StrikeStatus
 from ..policy.idcard import mask_id_number
 from ..policy.office_hours import describe_schedule
+from ..policy.periods import parse_month
 from ..policy.phone import mask_phone
-from ..policy.reports import parse_month
 from ..services import deductions as deduction_service
 from ..services import signin as signin_service
 from ..services import supervision as service

@@ -149,7 +149,7 @@ def _supervision_rows(today: dt.date) -> None:
     """Sign-ins of this quarter, some deductions and last month's reports (realistic extras)."""
     from app.extensions import db
     from app.models import Agent, Deduction, MonthlyReport, SignIn
-    from app.policy.reports import previous_month
+    from app.policy.periods import previous_month
     from app.services.calendar import work_calendar
 
     cal = work_calendar()

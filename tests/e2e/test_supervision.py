@@ -126,7 +126,7 @@ def test_agent_signs_in_on_a_phone(phone_page, live_server, world, monkeypatch):
 
 
 def test_township_report_pages(page, live_server, world):
-    from app.policy.reports import previous_month
+    from app.policy.periods import previous_month
     from app.services.clock import today
 
     # last month's report: open for submission whatever day this runs (this month's opens on its

@@ -18,8 +18,9 @@ import openpyxl
 import pytest
 
 from app.exports import Column, PayoutRow, write_payout_sheet, write_table
-from app.exports.payout import DEDUCTION_HEADERS, PAYOUT_HEADERS, quarter_label
+from app.exports.payout import DEDUCTION_HEADERS, PAYOUT_HEADERS
 from app.policy.money import rmb_upper
+from app.policy.periods import quarter_label
 
 D = Decimal
 

@@ -6,19 +6,8 @@ from decimal import Decimal
 import pytest
 
 from app.policy import PolicyViolation
-from app.policy.money import (
-    days_served,
-    month_bounds,
-    monthly_shares,
-    parse_quarter,
-    prorate,
-    q2,
-    quarter_months,
-    quarter_of,
-    quarter_share,
-    rmb_upper,
-    to_decimal,
-)
+from app.policy.money import days_served, monthly_shares, prorate, q2, quarter_share, rmb_upper, to_decimal
+from app.policy.periods import month_bounds, parse_quarter, quarter_months, quarter_of
 
 # --- q2 ------------------------------------------------------------------------------------
 

@@ -7,13 +7,11 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from app.policy import PolicyViolation
+from app.policy.periods import month_of, parse_month, previous_month
 from app.policy.reports import (
     is_report_late,
     month_last_day,
-    month_of,
     months_between,
-    parse_month,
-    previous_month,
     report_deadline,
     report_due_date,
     report_submission_opens,
