@@ -41,30 +41,24 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Optional
 
 from .models import BmUser, scoped_models
+from .policy.roles import (  # noqa: F401 — the role names live in policy/roles.py
+    ROLE_ADMIN,
+    ROLE_AGENT,
+    ROLE_DESCRIPTIONS,
+    ROLE_DISCIPLINE,
+    ROLE_SECRETARY,
+    ROLE_TOWNSHIP,
+    ROLES,
+    VILLAGE_ROLES,
+    is_village_user,
+    role_names,
+)
 
 log = logging.getLogger(__name__)
 
 # --------------------------------------------------------------------------------------
 # Roles (SPEC §1), declared in code and enforced by FAB's builtin-role regex matching.
 # --------------------------------------------------------------------------------------
-ROLE_ADMIN = "Admin"
-ROLE_TOWNSHIP = "乡便民中心"
-ROLE_DISCIPLINE = "乡纪检办"
-ROLE_SECRETARY = "村支书"
-ROLE_AGENT = "村代办员"
-ROLES = (ROLE_ADMIN, ROLE_TOWNSHIP, ROLE_DISCIPLINE, ROLE_SECRETARY, ROLE_AGENT)
-VILLAGE_ROLES = (ROLE_SECRETARY, ROLE_AGENT)
-
-ROLE_DESCRIPTIONS = {
-    ROLE_ADMIN: _l("系统管理员：全部功能，含用户与角色管理"),
-    ROLE_TOWNSHIP: _l(
-        "乡便民服务中心及窗口工作人员：管理全乡村、代办员、事项目录、受理登记、培训、月报审核、扣款、补助发放和工作日历"
-    ),
-    ROLE_DISCIPLINE: _l("乡纪检办：录入督查检查和群众反映/举报并核实，查看其余全部数据，不能审核补助"),
-    ROLE_SECRETARY: _l("村党支部书记：只读查看本村的村情、代办员、受理登记、月报、扣款、补助和考勤"),
-    ROLE_AGENT: _l("村级便民代办员：本村受理登记、每日签到、填报月汇总表，查看本人扣款"),
-}
-
 # Resources (class_permission_name of views and APIs; menu items carry the same name).
 TOWNSHIP_RESOURCES = (
     "Village",
@@ -418,7 +412,7 @@ class BmSecurityManager(SecurityManager):
         return user
 
     def is_village_user(self, user) -> bool:
-        return getattr(user, "village_id", None) is not None
+        return is_village_user(user)
 
     def role_names(self, user) -> set[str]:
-        return {r.name for r in getattr(user, "roles", [])}
+        return role_names(user)

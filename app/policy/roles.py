@@ -1,0 +1,46 @@
+"""Who is who (SPEC §1): the role names, and the one answer to "is this user tied to a village?".
+
+Pure: a ``user`` is anything with ``village_id`` and ``roles`` (each with a ``name``), or None
+(a command-line run, which acts for the township).
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+ROLE_ADMIN = "Admin"
+ROLE_TOWNSHIP = "乡便民中心"
+ROLE_DISCIPLINE = "乡纪检办"
+ROLE_SECRETARY = "村支书"
+ROLE_AGENT = "村代办员"
+ROLES = (ROLE_ADMIN, ROLE_TOWNSHIP, ROLE_DISCIPLINE, ROLE_SECRETARY, ROLE_AGENT)
+VILLAGE_ROLES = (ROLE_SECRETARY, ROLE_AGENT)
+
+ROLE_DESCRIPTIONS = {
+    ROLE_ADMIN: _l("系统管理员：全部功能，含用户与角色管理"),
+    ROLE_TOWNSHIP: _l(
+        "乡便民服务中心及窗口工作人员：管理全乡村、代办员、事项目录、受理登记、培训、月报审核、扣款、补助发放和工作日历"
+    ),
+    ROLE_DISCIPLINE: _l("乡纪检办：录入督查检查和群众反映/举报并核实，查看其余全部数据，不能审核补助"),
+    ROLE_SECRETARY: _l("村党支部书记：只读查看本村的村情、代办员、受理登记、月报、扣款、补助和考勤"),
+    ROLE_AGENT: _l("村级便民代办员：本村受理登记、每日签到、填报月汇总表，查看本人扣款"),
+}
+
+
+def village_of(user) -> int | None:
+    """The id of the village a user is tied to (村支书, 村代办员), else None."""
+    return getattr(user, "village_id", None) if user is not None else None
+
+
+def is_village_user(user) -> bool:
+    """Tied to one village: sees and changes that village's rows only."""
+    return village_of(user) is not None
+
+
+def role_names(user) -> set[str]:
+    """The names of a user's roles (empty for None)."""
+    return {getattr(r, "name", None) for r in getattr(user, "roles", None) or []} - {None}
+
+
+def has_role(user, *names: str) -> bool:
+    return bool(role_names(user) & set(names))
