@@ -9,7 +9,8 @@ from flask_appbuilder.exceptions import PasswordComplexityValidationError
 from flask_babel import lazy_gettext as _l
 
 from .extensions import appbuilder, db
-from .security import ROLES, VILLAGE_ROLES, password_complexity
+from .policy.roles import ROLES, VILLAGE_ROLES
+from .security import password_complexity
 from .services.audit import acting_as
 
 

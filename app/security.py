@@ -9,7 +9,8 @@ edit, action, related dropdown, filter, chart, export and REST call goes through
   answers 404 for them and dropdowns never offer them;
 * writes — ``before_flush`` refuses to create, change or delete a row outside the user's
   village, or to move a row out of it (``OutOfScope`` → 404);
-* every 404 a village user gets is written to the audit log as an access attempt.
+* every 404 a village user gets is written to the audit log as an access attempt (by the web
+  layer, ``app.web``: security asks no service).
 
 Users without a village (Admin, township staff, discipline office) are not restricted.
 """
@@ -41,15 +42,13 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Optional
 
 from .models import BmUser, scoped_models
-from .policy.roles import (  # noqa: F401 — the role names live in policy/roles.py
+from .policy.roles import (
     ROLE_ADMIN,
     ROLE_AGENT,
-    ROLE_DESCRIPTIONS,
     ROLE_DISCIPLINE,
     ROLE_SECRETARY,
     ROLE_TOWNSHIP,
-    ROLES,
-    VILLAGE_ROLES,
+    check_account_village,
     is_village_user,
     role_names,
 )
@@ -266,16 +265,6 @@ def _guard_village_writes(session, flush_context, instances) -> None:
                     raise OutOfScope(f"{type(obj).__name__} moved from village {old}")
 
 
-def log_denied_access(status_code: int) -> None:
-    """Record a village user's request that ended in 404 (possible probing of other villages)."""
-    user, village_id = _user_and_village()
-    if user is None or village_id is None:
-        return
-    from .services.audit import record_access_denied
-
-    record_access_denied(user, village_id, request.method, request.full_path, status_code)
-
-
 # --------------------------------------------------------------------------------------
 # Own account: 修改密码 and 个人信息 for every role, with the password policy
 # --------------------------------------------------------------------------------------
@@ -386,9 +375,9 @@ class BmUserDBModelView(UserDBModelView):
     }
 
     def pre_add(self, item):
-        from .services.users import validate_user_village
-
-        validate_user_village({r.name for r in item.roles}, item.village.id if item.village else None)
+        """FAB flashes the refusal and keeps the form (the rule: ``policy.roles.check_account_village``)."""
+        for problem in check_account_village(role_names(item), item.village.id if item.village else None):
+            raise problem
 
     pre_update = pre_add
 

@@ -26,8 +26,10 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
 from .extensions import db
-from .security import OutOfScope, log_denied_access
+from .policy.roles import village_of
+from .security import OutOfScope, current_user_or_none
 from .services import login_throttle
+from .services.audit import record_access_denied
 from .services.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -97,6 +99,15 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
 }
+
+
+def log_denied_access(status_code: int) -> None:
+    """Record a village user's request that ended in 404 (possible probing of other villages)."""
+    user = current_user_or_none()
+    village_id = village_of(user)
+    if village_id is None:
+        return
+    record_access_denied(user, village_id, request.method, request.full_path, status_code)
 
 
 def _wants_json() -> bool:

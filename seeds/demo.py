@@ -14,7 +14,7 @@ from sqlalchemy import select
 from app.extensions import appbuilder, db
 from app.models import Agent, Village
 from app.policy.idcard import id_check_digit
-from app.security import ROLE_ADMIN, ROLE_AGENT, ROLE_DISCIPLINE, ROLE_SECRETARY, ROLE_TOWNSHIP
+from app.policy.roles import ROLE_ADMIN, ROLE_AGENT, ROLE_DISCIPLINE, ROLE_SECRETARY, ROLE_TOWNSHIP
 from app.services.agents import create_agent
 from app.services.clock import today as township_today
 from app.services.villages import create_village

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from app.extensions import appbuilder, db
 from app.models import Case, ServiceCategory, ServiceItem
-from app.security import ROLES
+from app.policy.roles import ROLES
 
 from .catalog import CATALOG_VERSION, CATEGORIES, ITEMS
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from flask_appbuilder.api.convert import Model2SchemaConverter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from marshmallow import fields
 
 from ..extensions import db
+from ..labels import AGENT_LABELS, VILLAGE_LABELS
 from ..models import SIX_ONES, Agent, Village
 from ..services import agents as agent_service
+from ..services import privacy
 from ..services import villages as village_service
-from ..views.villages import AgentView, VillageView
 from .base import BmModelRestApi
 
 SIX = [f for attr, _ in SIX_ONES for f in (attr, f"{attr}_checked_on")]
@@ -47,15 +50,31 @@ class VillageApi(BmModelRestApi):
     ]
     add_columns = ["name", "code", "address", "service_phone", "secretary_name", "active", "supplement_per_year", *SIX]
     edit_columns = add_columns
-    label_columns = VillageView.label_columns
+    label_columns = {**VILLAGE_LABELS}
     search_columns = ["name", "code", "active"]
     order_columns = ["name", "code"]
+
+
+# One agent's ID number and phone as this viewer may see them (SPEC §12), also when the client
+# picks its ``columns``: the model does not know the viewer, ``services.privacy`` decides.
+class AgentInterface(SQLAInterface):
+    def is_property_or_function(self, col_name: str) -> bool:
+        return col_name in privacy.AGENT_DETAIL_COLUMNS or super().is_property_or_function(col_name)
+
+
+class AgentSchemaConverter(Model2SchemaConverter):
+    def _column2field(self, datamodel, column, nested=True, parent_schema_name=None):
+        shown = privacy.AGENT_DETAIL_COLUMNS.get(column.name)
+        if shown is not None:
+            return fields.Function(shown, dump_only=True)
+        return super()._column2field(datamodel, column, nested=nested, parent_schema_name=parent_schema_name)
 
 
 class AgentApi(BmModelRestApi):
     resource_name = "agent"
     class_permission_name = "Agent"
-    datamodel = SQLAInterface(Agent, db.session)
+    datamodel = AgentInterface(Agent, db.session)
+    model2schemaconverter = AgentSchemaConverter
     service_create = agent_service.create_agent
     service_update = agent_service.update_agent
     request_specs = {"post": agent_service.SPEC, "put": agent_service.SPEC}
@@ -120,10 +139,10 @@ class AgentApi(BmModelRestApi):
     ]
     edit_columns = add_columns
     label_columns = {
-        **AgentView.label_columns,
-        "id_number_masked": AgentView.label_columns["id_number"],
-        "phone_masked": AgentView.label_columns["phone"],
-        "village_id": AgentView.label_columns["village"],
+        **AGENT_LABELS,
+        "id_number_masked": AGENT_LABELS["id_number"],
+        "phone_masked": AGENT_LABELS["phone"],
+        "village_id": AGENT_LABELS["village"],
     }
     search_columns = ["name", "village_id", "level", "status"]
     order_columns = ["name", "village_id", "status"]

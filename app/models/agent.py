@@ -8,8 +8,10 @@ from flask_appbuilder.models.mixins import ImageColumn
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..policy.idcard import age_on, mask_id_number
+from ..policy.phone import mask_phone
 from .base import Model, Timestamped, VillageScoped
-from .enums import AGENT_LEVELS, AGENT_STATUSES, EDUCATION, GENDERS, label
+from .enums import AGENT_STATUSES, label
 from .village import Village
 
 # FAB's ImageColumn is a plain string underneath; without ``cache_ok`` SQLAlchemy cannot
@@ -58,38 +60,12 @@ class Agent(Timestamped, VillageScoped, Model):
     __mapper_args__ = {"version_id_col": version}
 
     @property
-    def gender_label(self) -> str:
-        return label(GENDERS, self.gender)
-
-    @property
-    def education_label(self) -> str:
-        return label(EDUCATION, self.education)
-
-    @property
-    def level_label(self) -> str:
-        return label(AGENT_LEVELS, self.level)
-
-    @property
     def status_label(self) -> str:
         return label(AGENT_STATUSES, self.status)
 
     def age_on(self, on: dt.date) -> int | None:
         """Age in full years on ``on`` (the caller gives the day: models never read the clock)."""
-        from ..policy.idcard import age_on
-
         return age_on(self.birth_date, on) if self.birth_date else None
-
-    @property
-    def id_number_detail(self) -> str:
-        from ..services.privacy import id_for_detail
-
-        return id_for_detail(self.id_number, self.user_id)
-
-    @property
-    def phone_detail(self) -> str:
-        from ..services.privacy import phone_for_detail
-
-        return phone_for_detail(self.phone, self.user_id)
 
     @property
     def strikes(self) -> int:
@@ -100,19 +76,11 @@ class Agent(Timestamped, VillageScoped, Model):
 
     @property
     def id_number_masked(self) -> str:
-        from ..policy.idcard import mask_id_number
-
         return mask_id_number(self.id_number)
 
     @property
     def phone_masked(self) -> str:
-        from ..policy.phone import mask_phone
-
         return mask_phone(self.phone)
-
-    @property
-    def is_deputy_cadre(self) -> bool:
-        return self.appointment_kind == "deputy"
 
     def __repr__(self) -> str:
         return self.name

@@ -21,14 +21,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..policy.case_flow import CLOSED_STATUSES, OPEN_STATUSES  # noqa: F401 — the case flow's (one home)
 from .agent import Agent
 from .base import Model, Money, Timestamped, VillageScoped, utcnow
 from .catalog import ServiceItem
-from .enums import CASE_CHANNELS, CASE_KINDS, CASE_STATUSES, CUSTODY_STATES, label
+from .enums import CASE_KINDS, CASE_STATUSES, label
 from .village import Village
-
-OPEN_STATUSES = ("registered", "accepted", "verifying", "submitted")
-CLOSED_STATUSES = ("answered", "referred", "completed", "rejected", "voided")
 
 
 def _registered_default(context) -> dt.datetime | None:
@@ -145,12 +143,6 @@ class Case(Timestamped, VillageScoped, Model):
         """Open past its deadline, or closed after it (SPEC §5)."""
         return or_(cls.closed_late.is_(True), and_(cls.status.in_(OPEN_STATUSES), cls.due_on < today))
 
-    @classmethod
-    def due_soon_clause(cls, today: dt.date, soon_limit: dt.date):
-        """Open, not yet overdue, deadline within one working day (``soon_limit`` =
-        ``WorkCalendar.add_workdays(today, 1)``)."""
-        return and_(cls.status.in_(OPEN_STATUSES), cls.due_on >= today, cls.due_on <= soon_limit)
-
     def is_overdue(self, today: dt.date) -> bool:
         if self.closed_late:
             return True
@@ -167,14 +159,6 @@ class Case(Timestamped, VillageScoped, Model):
     @property
     def status_label(self) -> str:
         return label(CASE_STATUSES, self.status)
-
-    @property
-    def channel_label(self) -> str:
-        return label(CASE_CHANNELS, self.channel)
-
-    @property
-    def custody_label(self) -> str:
-        return label(CUSTODY_STATES, self.custody_state)
 
     def __repr__(self) -> str:
         return self.case_number

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from .errors import PolicyViolation
+
 ROLE_ADMIN = "Admin"
 ROLE_TOWNSHIP = "乡便民中心"
 ROLE_DISCIPLINE = "乡纪检办"
@@ -44,3 +46,17 @@ def role_names(user) -> set[str]:
 
 def has_role(user, *names: str) -> bool:
     return bool(role_names(user) & set(names))
+
+
+def check_account_village(roles: set[str], village_id: int | None) -> list[PolicyViolation]:
+    """An account's village matches its roles (SPEC §1): 村支书 and 村代办员 need one, and a
+    township role has none (it would see only that village's data)."""
+    if roles & set(VILLAGE_ROLES) and not village_id:
+        return [PolicyViolation(_l("村支书、村代办员账号必须选择所属村"), "village", "village_missing")]
+    if village_id and roles - set(VILLAGE_ROLES):
+        return [
+            PolicyViolation(
+                _l("乡级角色的账号不能指定所属村（否则只能看到该村数据）"), "village", "village_not_allowed"
+            )
+        ]
+    return []

@@ -7,15 +7,7 @@ WeChat's browser. Registered by :func:`app.views.dashboard.register`.
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app
-
-from ..extensions import public_limiter
-
-public_bp = Blueprint("public", __name__, url_prefix="/public")
-
-# One limit for every page of the blueprint, read from the config at request time.
-public_limiter.limit(lambda: current_app.config["PUBLIC_RATE_LIMIT"])(public_bp)
-
-from . import views  # noqa: E402,F401  (routes)
+from . import views  # noqa: F401  (the routes, on the blueprint)
+from .blueprint import public_bp
 
 __all__ = ["public_bp"]

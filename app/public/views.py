@@ -10,7 +10,8 @@ from flask_babel import lazy_gettext as _l
 
 from ..services import calendar as calendar_service
 from ..services.photos import photo_path
-from . import data, public_bp
+from . import data
+from .blueprint import public_bp
 from .qr import public_url, qr_inline_svg, qr_png, qr_svg
 
 CACHE = "private, max-age=60"  # browsers only: a shared cache must never keep a response with a session cookie

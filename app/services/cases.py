@@ -36,7 +36,8 @@ from ..policy.deadlines import DEFAULT_WORKDAYS, calendar_warning, effective_dea
 from ..policy.idcard import parse_id_number
 from ..policy.periods import quarter_of_day
 from ..policy.phone import normalize_service_phone
-from ..security import ROLE_ADMIN, ROLE_TOWNSHIP, current_user_or_none
+from ..policy.roles import ROLE_ADMIN, ROLE_TOWNSHIP
+from ..security import current_user_or_none
 from . import calendar as clock
 from .calendar import work_calendar
 from .common import check_version, session

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from ..security import ROLE_AGENT
+from ..policy.roles import ROLE_AGENT
 from . import dashboard
 
 

@@ -62,6 +62,6 @@ class LoginLockView(BmModelView):
 
 
 def register(appbuilder) -> None:
-    from . import add_menu_view
+    from .menu import add_menu_view
 
     add_menu_view(appbuilder, LoginLockView, "LoginLock", _l("登录锁定"), "fa-lock", "System")

@@ -301,6 +301,6 @@ class AuditLogView(ReadOnlyModelView):
 
 
 def register(appbuilder) -> None:
-    from . import add_menu_view
+    from .menu import add_menu_view
 
     add_menu_view(appbuilder, AuditLogView, "AuditLog", _l("审计日志"), "fa-history", "System")

@@ -73,6 +73,6 @@ class BackupView(BaseView):
 
 
 def register(appbuilder) -> None:
-    from . import add_menu_view
+    from .menu import add_menu_view
 
     add_menu_view(appbuilder, BackupView, "Backup", _l("备份与恢复"), "fa-archive", "System")

@@ -836,12 +836,10 @@ class CaseDocumentView(BaseView):
 
 
 def register(appbuilder) -> None:
-    from ..api.cases import CaseApi
-    from . import add_menu_view
+    from .menu import add_menu_view
 
     add_menu_view(appbuilder, CaseView, "Case", _l("受理登记台账"), "fa-book", "Ledger")
     appbuilder.add_view_no_menu(CaseDocumentView)
-    appbuilder.add_api(CaseApi)
 
 
 __all__ = ["CaseDocumentView", "CaseView", "deadline_badge", "quick_links", "register"]

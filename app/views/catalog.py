@@ -319,10 +319,8 @@ class CalendarDayView(BmModelView):
 
 
 def register(appbuilder) -> None:
-    from ..api.cases import ServiceItemApi
-    from . import add_menu_view
+    from .menu import add_menu_view
 
     add_menu_view(appbuilder, ServiceItemView, "ServiceItem", _l("代办事项目录"), "fa-list", "Ledger")
     add_menu_view(appbuilder, ServiceCategoryView, "ServiceCategory", _l("事项类别"), "fa-th-large", "Ledger")
     add_menu_view(appbuilder, CalendarDayView, "CalendarDay", _l("工作日历"), "fa-calendar", "Ledger")
-    appbuilder.add_api(ServiceItemApi)

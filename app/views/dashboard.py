@@ -159,7 +159,7 @@ class NoticeView(BaseView):
 
 
 def register(appbuilder) -> None:
-    from . import add_menu_view
+    from .menu import add_menu_view
 
     appbuilder.add_view_no_menu(DashboardView)
     add_menu_view(appbuilder, NoticeView, "Document", _l("公示材料打印"), "fa-print", "Basics")

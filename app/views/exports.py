@@ -255,6 +255,6 @@ def _own_village() -> Village | None:
 
 
 def register(appbuilder) -> None:
-    from . import add_menu_view
+    from .menu import add_menu_view
 
     add_menu_view(appbuilder, ExportView, "Export", _l("数据导出"), "fa-file-excel-o", "Money")

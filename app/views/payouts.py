@@ -302,10 +302,7 @@ class PayoutLineView(ReadOnlyModelView):
 
 
 def register(appbuilder) -> None:
-    from ..api.payouts import PayoutLineApi, PayoutSheetApi
-    from . import add_menu_view
+    from .menu import add_menu_view
 
     add_menu_view(appbuilder, PayoutSheetView, "PayoutSheet", _l("补助发放表"), "fa-money", "Money")
     add_menu_view(appbuilder, PayoutLineView, "PayoutLine", _l("补助发放明细"), "fa-list", "Money")
-    appbuilder.add_api(PayoutSheetApi)
-    appbuilder.add_api(PayoutLineApi)

@@ -301,8 +301,7 @@ class MonthlyReportView(ExportGuard, ShowExtra, BmModelView):
 
 
 def register(appbuilder) -> None:
-    from ..api.supervision import MonthlyReportApi
-    from . import CATEGORY_LABELS, add_menu_view
+    from .menu import CATEGORY_LABELS, add_menu_view
 
     add_menu_view(appbuilder, MonthlyReportView, "MonthlyReport", _l("月汇总表"), "fa-file-text-o", "Ledger")
     appbuilder.add_link(
@@ -313,7 +312,6 @@ def register(appbuilder) -> None:
         category="Supervision",
         category_label=CATEGORY_LABELS["Supervision"],
     )
-    appbuilder.add_api(MonthlyReportApi)
 
 
 __all__ = ["MonthlyReportView", "register"]

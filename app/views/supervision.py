@@ -980,8 +980,7 @@ class CaseReviewView(BaseView):
 
 
 def register(appbuilder) -> None:
-    from ..api.supervision import ComplaintApi, DeductionApi, InspectionApi, TrainingApi
-    from . import CATEGORY_LABELS, add_menu_view
+    from .menu import CATEGORY_LABELS, add_menu_view
 
     supervision = {"category": "Supervision", "category_label": CATEGORY_LABELS["Supervision"]}
     add_menu_view(appbuilder, SignInView, "SignIn", _l("每日签到"), "fa-check-square-o", "Supervision")
@@ -999,10 +998,6 @@ def register(appbuilder) -> None:
     add_menu_view(appbuilder, StrikeAlertView, "Deduction", _l("考核预警"), "fa-exclamation-triangle", "Supervision")
     add_menu_view(appbuilder, AssessmentView, "Assessment", _l("年度考核"), "fa-star", "Supervision")
     appbuilder.add_view_no_menu(CaseReviewView)
-    appbuilder.add_api(InspectionApi)
-    appbuilder.add_api(ComplaintApi)
-    appbuilder.add_api(TrainingApi)
-    appbuilder.add_api(DeductionApi)
 
 
 __all__ = ["CaseReviewView", "DeductionView", "StrikeAlertView", "code_text", "register", "strike_badge"]

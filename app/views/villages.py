@@ -12,16 +12,16 @@ from markupsafe import Markup
 from wtforms import TextAreaField
 from wtforms.validators import Optional
 
+from ..extensions import db
+from ..labels import AGENT_LABELS, VILLAGE_LABELS
 from ..models import SIX_ONES, Agent, Village
 from ..models.enums import AGENT_LEVELS, AGENT_STATUSES, APPOINTMENT_KINDS, EDUCATION, GENDERS
 from ..policy.idcard import age_on, mask_id_number
 from ..policy.phone import mask_phone
 from ..services import agents as agent_service
-from ..services import clock
+from ..services import clock, privacy
 from ..services import villages as village_service
-from .base import BmModelView, choice_field, code_formatter, expose, has_access, interface, yes_no
-
-SIX_ONE_LABELS = {attr: label for attr, label in SIX_ONES}
+from .base import BmInterface, BmModelView, choice_field, code_formatter, expose, has_access, interface, yes_no
 
 
 def _strikes_on_page() -> dict:
@@ -73,9 +73,6 @@ def photo_img(name) -> Markup:
     )
 
 
-SIX_ONE_DATE_LABELS = {f"{attr}_checked_on": _l("检查日期") for attr, _ in SIX_ONES}
-
-
 class VillageView(BmModelView):
     datamodel = interface(Village)
     class_permission_name = "Village"
@@ -118,18 +115,7 @@ class VillageView(BmModelView):
         (_l("“六个一”标准化配置（第六条（二））"), {"fields": six_fields}),
     ]
     edit_fieldsets = add_fieldsets
-    label_columns = {
-        "name": _l("村名"),
-        "code": _l("村代码"),
-        "address": _l("代办点地址（村集体办公场所）"),
-        "service_phone": _l("服务电话"),
-        "secretary_name": _l("村党支部书记"),
-        "active": _l("启用"),
-        "supplement_per_year": _l("村级补助（元/年）"),
-        "six_ones_status": _l("“六个一”"),
-        **SIX_ONE_LABELS,
-        **SIX_ONE_DATE_LABELS,
-    }
+    label_columns = {**VILLAGE_LABELS}
     description_columns = {
         "code": _l("2至6位英文字母，用于受理编号，如 QS → QS2026-0042"),
         "supplement_per_year": _l(
@@ -143,8 +129,17 @@ class VillageView(BmModelView):
     }
 
 
+class AgentInterface(BmInterface):
+    """The agent's page shows the ID number and phone as this viewer may see them (SPEC §12):
+    the model does not know the viewer, ``services.privacy`` decides."""
+
+    def _get_attr_value(self, item, col):
+        shown = privacy.AGENT_DETAIL_COLUMNS.get(col)
+        return shown(item) if shown is not None else super()._get_attr_value(item, col)
+
+
 class AgentView(BmModelView):
-    datamodel = interface(Agent)
+    datamodel = AgentInterface(Agent, db.session)
     class_permission_name = "Agent"
     route_base = "/agent"
     list_title = _l("代办员列表")
@@ -253,34 +248,7 @@ class AgentView(BmModelView):
         ),
         (_l("考核（第二条（四）2：①②③任何一种累计3次予以解聘）"), {"fields": ["strikes_detail"]}),
     ]
-    label_columns = {
-        "strikes": _l("考核提示"),
-        "strikes_detail": _l("累计情况"),
-        "name": _l("姓名"),
-        "gender": _l("性别"),
-        "id_number": _l("身份证号"),
-        "id_number_detail": _l("身份证号"),
-        "phone": _l("手机号码"),
-        "phone_detail": _l("手机号码"),
-        "birth_date": _l("出生日期（年龄）"),
-        "education": _l("文化程度"),
-        "level": _l("级别"),
-        "village": _l("所在村"),
-        "window_unit": _l("乡级窗口单位"),
-        "appointment_kind": _l("产生方式"),
-        "long_term_resident": _l("本村长期居住"),
-        "is_grid_worker": _l("全科网格员"),
-        "photo": _l("照片"),
-        "age_override_reason": _l("破格聘任理由（年龄超过50周岁）"),
-        "nominated_on": _l("两委会议提名日期（村级）"),
-        "approved_on": _l("党员、村民代表会议通过日期（村级）"),
-        "filed_on": _l("乡政府审核备案日期（村级）"),
-        "committee_decided_on": _l("党委（扩大）会议研究决定日期（乡级）"),
-        "hired_on": _l("聘任日期"),
-        "status": _l("状态"),
-        "dismissed_on": _l("解聘日期"),
-        "dismissal_reason": _l("解聘原因"),
-    }
+    label_columns = {**AGENT_LABELS}
     description_columns = {
         "id_number": _l("18位居民身份证号，出生日期、性别和年龄由系统自动识别"),
         "long_term_resident": _l("村级代办员必须在本村长期居住（第二条（一）1）"),
@@ -341,10 +309,7 @@ class AgentView(BmModelView):
 
 
 def register(appbuilder) -> None:
-    from ..api.villages import AgentApi, VillageApi
-    from . import add_menu_view
+    from .menu import add_menu_view
 
     add_menu_view(appbuilder, VillageView, "Village", _l("行政村"), "fa-home", "Basics")
     add_menu_view(appbuilder, AgentView, "Agent", _l("代办员"), "fa-user", "Basics")
-    appbuilder.add_api(VillageApi)
-    appbuilder.add_api(AgentApi)

@@ -355,3 +355,22 @@ def test_strikes_show_on_agent_list_and_page(app, login, world):
     assert "应予解聘" in c.get("/agent/list/").get_data(as_text=True)
     page = c.get(f"/agent/show/{world.agent_a}").get_data(as_text=True)
     assert "应予解聘" in page and "累计3次" in page
+
+
+def test_api_detail_shows_full_numbers_to_township_and_own_agent_only(app, api_token, world):
+    with app.app_context():
+        agent = db.session.get(Agent, world.agent_a)
+        full_id, full_phone = agent.id_number, agent.phone
+    c = app.test_client()
+    url = f"/api/v1/agent/{world.agent_a}"
+    pruned = url + "?q=(columns:!(name,id_number_detail,phone_detail))"
+    for username, full in (("qs_shuji", False), ("zhongxin", True), ("qs_daiban", True)):
+        headers = api_token(username)
+        for address in (url, pruned):
+            result = c.get(address, headers=headers).json["result"]
+            shown = (result["id_number_detail"], result["phone_detail"])
+            assert (shown == (full_id, full_phone)) is full, (username, address, shown)
+            if not full:
+                assert shown[0].startswith("430123****") and full_phone not in shown[1]
+    listed = c.get("/api/v1/agent/", headers=api_token("zhongxin")).json["result"]
+    assert all(full_id != row["id_number_masked"] and "*" in row["phone_masked"] for row in listed)

@@ -467,7 +467,8 @@ def test_only_admin_reaches_backups(app, login, username):
 def test_no_role_but_admin_has_the_backup_resource():
     import re
 
-    from app.security import ADMIN_ONLY_RESOURCES, ROLE_ADMIN, build_roles
+    from app.policy.roles import ROLE_ADMIN
+    from app.security import ADMIN_ONLY_RESOURCES, build_roles
 
     for role, pairs in build_roles().items():
         reached = any(re.match(view, res) for res in ADMIN_ONLY_RESOURCES for view, _ in pairs)

@@ -8,7 +8,8 @@ import pytest
 from flask_appbuilder import Model
 
 from app.extensions import db
-from app.security import ROLES, build_roles
+from app.policy.roles import ROLES
+from app.security import build_roles
 from tests.factories import PASSWORD
 
 
@@ -140,7 +141,7 @@ def test_user_accounts_village_rule(app, login, world):
     from sqlalchemy import select
 
     from app.models import BmUser
-    from app.security import ROLE_SECRETARY, ROLE_TOWNSHIP
+    from app.policy.roles import ROLE_SECRETARY, ROLE_TOWNSHIP
 
     c = login("admin")
     with app.app_context():
