@@ -51,6 +51,7 @@ from .policy.roles import (
     check_account_village,
     is_village_user,
     role_names,
+    village_of,
 )
 
 log = logging.getLogger(__name__)
@@ -210,7 +211,7 @@ def _user_and_village():
             return None, None
         if hasattr(user, "_get_current_object"):
             user = user._get_current_object()
-        return user, getattr(user, "village_id", None)
+        return user, village_of(user)
     finally:
         _resolving.reset(token)
 

@@ -36,7 +36,7 @@ from ..policy.deadlines import DEFAULT_WORKDAYS, calendar_warning, effective_dea
 from ..policy.idcard import parse_id_number
 from ..policy.periods import quarter_of_day
 from ..policy.phone import normalize_service_phone
-from ..policy.roles import ROLE_ADMIN, ROLE_TOWNSHIP
+from ..policy.roles import ROLE_ADMIN, ROLE_TOWNSHIP, has_role, is_village_user
 from ..security import current_user_or_none
 from . import calendar as clock
 from .calendar import work_calendar
@@ -252,8 +252,7 @@ def _may_backdate(user) -> bool:
     (乡便民中心, Admin; the CLI acts for them)."""
     if user is None:
         return True
-    names = {getattr(r, "name", None) for r in getattr(user, "roles", []) or []}
-    return getattr(user, "village_id", None) is None and bool(names & {ROLE_ADMIN, ROLE_TOWNSHIP})
+    return not is_village_user(user) and has_role(user, ROLE_ADMIN, ROLE_TOWNSHIP)
 
 
 def _max_backdate() -> int:
@@ -270,7 +269,7 @@ def _closed_quarters(received: dt.datetime | None) -> list[tuple[int, int]]:
 
 def _is_township(user) -> bool:
     """Township staff, the discipline office, Admin and the CLI act for every village."""
-    return user is None or getattr(user, "village_id", None) is None
+    return not is_village_user(user)
 
 
 def _actor_name(user) -> str:

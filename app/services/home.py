@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from ..policy.roles import ROLE_AGENT
+from ..policy.roles import ROLE_AGENT, is_village_user
 from . import dashboard
 
 
@@ -11,7 +11,7 @@ def home_kind(user, can_read_dashboard: bool) -> str:
     """``township`` / ``village`` / ``plain`` (a role without dashboard access)."""
     if not can_read_dashboard:
         return "plain"
-    return "village" if getattr(user, "village_id", None) else "township"
+    return "village" if is_village_user(user) else "township"
 
 
 def home_context(user, can_read_dashboard: bool = True) -> dict:

@@ -52,6 +52,7 @@ from ..policy.reports import (
     report_submission_opens,
     reports_required,
 )
+from ..policy.roles import village_of
 from ..policy.supervision import ReportState, check_report_month, report_costs_deduction, report_state
 from ..policy.workdays import WorkCalendar
 from ..security import current_user_or_none
@@ -203,7 +204,7 @@ SPEC = {
 
 def _target(values: dict, now: dt.datetime) -> tuple[Village, int, int]:
     user = current_user_or_none()
-    village_id = values.get("village_id") or getattr(user, "village_id", None)
+    village_id = values.get("village_id") or village_of(user)
     if not village_id:
         raise ValidationFailed(errors={"village_id": [_l("请选择村")]})
     village = session().get(Village, village_id)

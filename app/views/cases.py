@@ -40,6 +40,7 @@ from ..models.enums import (
 )
 from ..policy import case_flow as flow
 from ..policy.phone import mask_phone
+from ..policy.roles import is_village_user
 from ..security import current_user_or_none
 from ..services import calendar as clock
 from ..services import cases as case_service
@@ -147,8 +148,7 @@ def _fmt_dt(value) -> str:
 
 
 def _village_user() -> bool:
-    user = current_user_or_none()
-    return user is not None and getattr(user, "village_id", None) is not None
+    return is_village_user(current_user_or_none())
 
 
 # --------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from ..extensions import db
 from ..models import Agent, Village
 from ..policy import PolicyViolation
 from ..policy.periods import parse_month, previous_month
+from ..policy.roles import is_village_user
 from ..public import data as public_data
 from ..public import public_bp
 from ..public.qr import village_qr
@@ -41,7 +42,7 @@ def _village_or_404(code: str | None) -> Village:
 
 def _own_village() -> Village | None:
     user = g.user
-    return getattr(user, "village", None) if getattr(user, "village_id", None) else None
+    return getattr(user, "village", None) if is_village_user(user) else None
 
 
 class DashboardView(BaseView):

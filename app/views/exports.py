@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import tempfile
 
-from flask import abort, flash, redirect, request, send_file, url_for
+from flask import abort, flash, g, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, ModelView
 from flask_appbuilder.baseviews import expose
 from flask_appbuilder.security.decorators import has_access
@@ -27,6 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
 from ..models import Case, Deduction, MonthlyReport, PayoutLine, Village
+from ..policy.roles import is_village_user
 from ..security import current_village_scope
 from ..services import exports as export_service
 from ..services.calendar import today as township_today
@@ -125,7 +126,7 @@ class ExportView(BaseView):
             title=_l("数据导出"),
             kinds=[k for k in export_service.KINDS if self._allowed(k)],
             villages=villages,
-            village_user=current_village_scope() is not None,
+            village_user=is_village_user(g.user),
             full_numbers_allowed=export_service.full_numbers_allowed(),
             quarters=recent_quarters(today),
             last_month=f"{year}-{month:02d}",

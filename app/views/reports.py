@@ -16,6 +16,7 @@ from ..extensions import db
 from ..models import MonthlyReport, Village
 from ..models.enums import REPORT_STATUSES, label
 from ..policy.reports import report_due_date, report_submission_opens
+from ..policy.roles import is_village_user, village_of
 from ..policy.supervision import report_state
 from ..services import deductions as deduction_service
 from ..services import reports as report_service
@@ -82,7 +83,7 @@ class MonthlyReportView(ExportGuard, ShowExtra, BmModelView):
 
     def list_toolbar(self) -> str:
         links = []
-        if getattr(g.user, "village_id", None) and can("can_write", "MonthlyReport"):
+        if is_village_user(g.user) and can("can_write", "MonthlyReport"):
             links.append((url_for("MonthlyReportView.fill"), _l("填报本月汇总表"), "btn-primary"))
         links.append((url_for("MonthlyReportView.status"), _l("各村报送情况"), "btn-default"))
         return Markup(" ").join(
@@ -109,9 +110,7 @@ class MonthlyReportView(ExportGuard, ShowExtra, BmModelView):
             "actions": report.actions,
             "action_labels": ACTION_LABELS,
             "can_review": can("can_review", "MonthlyReport") and report.status == "submitted",
-            "can_fill": can("can_write", "MonthlyReport")
-            and report.status != "submitted"
-            and getattr(g.user, "village_id", None),
+            "can_fill": can("can_write", "MonthlyReport") and report.status != "submitted" and is_village_user(g.user),
         }
 
     # -- the agent fills and submits -------------------------------------------------------
@@ -120,7 +119,7 @@ class MonthlyReportView(ExportGuard, ShowExtra, BmModelView):
     @permission_name("write")
     def fill(self):
         """Fill and submit the own village's report of a month (``?month=2026-09``)."""
-        village_id = getattr(g.user, "village_id", None)
+        village_id = village_of(g.user)
         if not village_id:
             flash(_l("月汇总表由村代办员填报本村数据；乡级用户请查看各村报送情况"), "info")
             return redirect(url_for("MonthlyReportView.status"))
@@ -242,7 +241,7 @@ class MonthlyReportView(ExportGuard, ShowExtra, BmModelView):
         settles the month shown."""
         year, month = month_arg()
         now = now_local()
-        township = getattr(g.user, "village_id", None) is None and can("can_review", "MonthlyReport")
+        township = not is_village_user(g.user) and can("can_review", "MonthlyReport")
         if request.method == "POST":
             if not township:
                 abort(403)
