@@ -39,6 +39,7 @@ def create_app(config_object: object | str = "config.Config", **overrides) -> Fl
     with app.app_context():
         from . import models  # noqa: F401  (registers every table)
         from .api import register_apis
+        from .public import register_public
         from .services import audit  # noqa: F401  (audit listeners)
         from .views import register_views
         from .web import register_web
@@ -49,6 +50,7 @@ def create_app(config_object: object | str = "config.Config", **overrides) -> Fl
         appbuilder.init_app(app, db.session)
         register_views(appbuilder)
         register_apis(appbuilder)
+        register_public(app)
         register_web(app)
 
     from .cli import register_cli

@@ -2,12 +2,12 @@
 
 Read-only (GET only), rate-limited (``PUBLIC_RATE_LIMIT``), every read ``with unscoped()``
 (see :mod:`app.public.data`). Mobile-first HTML that needs no JavaScript, readable in
-WeChat's browser. Registered by :func:`app.views.dashboard.register`.
+WeChat's browser. The factory registers the blueprint (``register_public``).
 """
 
 from __future__ import annotations
 
 from . import views  # noqa: F401  (the routes, on the blueprint)
-from .blueprint import public_bp
+from .blueprint import public_bp, register_public
 
-__all__ = ["public_bp"]
+__all__ = ["public_bp", "register_public"]

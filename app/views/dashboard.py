@@ -1,5 +1,5 @@
-"""Dashboards (chart data, a village's dashboard for the township), printable notices, and
-the registration of the public pages — SPEC §10, policy §二(四)4, §三2, §六(二), §六(四).
+"""Dashboards (chart data, a village's dashboard for the township) and printable notices —
+SPEC §10, policy §二(四)4, §三2, §六(二), §六(四).
 
 The dashboards themselves are the home page (``app.views.home``); here are:
 
@@ -12,7 +12,7 @@ The dashboards themselves are the home page (``app.views.home``); here are:
 
 from __future__ import annotations
 
-from flask import abort, current_app, g, jsonify, redirect, render_template, request
+from flask import abort, g, jsonify, redirect, render_template, request
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access, has_access_api
 from flask_babel import lazy_gettext as _l
@@ -24,7 +24,6 @@ from ..policy import PolicyViolation
 from ..policy.periods import parse_month, previous_month
 from ..policy.roles import is_village_user
 from ..public import data as public_data
-from ..public import public_bp
 from ..public.qr import village_qr
 from ..services import calendar as calendar_service
 from ..services import dashboard as dashboard_service
@@ -164,4 +163,3 @@ def register(appbuilder) -> None:
 
     appbuilder.add_view_no_menu(DashboardView)
     add_menu_view(appbuilder, NoticeView, "Document", _l("公示材料打印"), "fa-print", "Basics")
-    current_app.register_blueprint(public_bp)

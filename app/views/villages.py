@@ -9,6 +9,7 @@ from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from markupsafe import Markup
+from sqlalchemy import select
 from wtforms import TextAreaField
 from wtforms.validators import Optional
 
@@ -21,17 +22,13 @@ from ..policy.phone import mask_phone
 from ..services import agents as agent_service
 from ..services import clock, privacy
 from ..services import villages as village_service
+from ..services.deductions import strike_summary
 from .base import BmInterface, BmModelView, choice_field, code_formatter, expose, has_access, interface, yes_no
 
 
 def _strikes_on_page() -> dict:
     """Strike status of every agent the user can see, one query per request (the list
     page asks once per row)."""
-    from sqlalchemy import select
-
-    from ..extensions import db
-    from ..services.deductions import strike_summary
-
     cached = g.get("_agent_strikes")
     if cached is None:
         ids = db.session.execute(select(Agent.id)).scalars().all()
