@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 
+from . import intake
 from .deadlines import DEFAULT_WORKDAYS, complete_deadline, effective_deadline, submit_deadline
 from .eligibility import Finding
 from .workdays import WorkCalendar
@@ -60,6 +61,21 @@ STEP_FIELDS: Mapping[str, tuple[str, ...]] = {
     "rejected": ("reason",),  # 第二条（三）4 向群众说明原因
     "voided": ("reason",),
 }
+
+#: What a step may also record (the form offers it, nothing requires it).
+STEP_OPTIONAL_FIELDS: Mapping[str, tuple[str, ...]] = {
+    "completed": ("reply_method", "fee", "receipt_number"),  # 第五条（二）5 合法收费票据
+    "answered": ("reply_method",),
+}
+#: 代缴 (第四条9): the money paid on the applicant's behalf, recorded when the case is 办结.
+PAYMENT_STEP_FIELDS = ("payment_received", "payment_paid", "payment_voucher")
+
+#: Fields fixed once a case has left its first status (they decide its deadlines and number).
+INTAKE_LOCKED = ("service_item_id", "urgent", "received_at")
+#: What an agent may still add to a closed case (the rest of its ledger line is final).
+CLOSED_EDITABLE = ("satisfaction", "followup_note", "followup_at", "notes", "fee", "receipt_number", "custody_state")
+#: What a ledger line always has (an edit cannot blank it).
+EDIT_REQUIRED = ("kind", "applicant_name", "channel", "received_at")
 
 #: A step may be dated a few minutes ahead of the server clock (phones drift), not more.
 CLOCK_TOLERANCE = timedelta(minutes=5)
@@ -124,6 +140,17 @@ def required_fields(kind: str, from_status: str, to_status: str) -> tuple[str, .
     return tuple(fields)
 
 
+def optional_fields(from_status: str, to_status: str, pays_on_behalf: bool = False) -> tuple[str, ...]:
+    """What the move may also record: the reply's way and the receipt on 办结 or 答复, the 代缴
+    money of a 代缴 item on 办结, and the verification result when 核实 ends in 不予受理."""
+    fields = list(STEP_OPTIONAL_FIELDS.get(to_status, ()))
+    if to_status == "completed" and pays_on_behalf:
+        fields += PAYMENT_STEP_FIELDS
+    if to_status == "rejected" and from_status == "verifying":
+        fields.append("verify_result")
+    return tuple(fields)
+
+
 @dataclass(frozen=True)
 class StepFacts:
     """What a move is checked against."""
@@ -167,20 +194,41 @@ def check_transition(f: StepFacts, labels: Mapping[str, object]) -> list[Finding
             findings.append(Finding(name, "step_field_missing", _l("%(f)s为必填项", f=labels.get(name, name))))
     findings += check_step_time(f.at, f.received_at, f.now, "at")
     if f.to_status == "completed":
-        reply_at = f.values.get("reply_at")
-        if isinstance(reply_at, datetime):
-            earliest = f.submitted_at or f.received_at
-            if reply_at < earliest:
-                findings.append(
-                    Finding(
-                        "reply_at",
-                        "reply_before_submission",
-                        _l("回复时间不能早于报送时间（%(t)s）", t=f"{earliest:%Y-%m-%d %H:%M}"),
-                    )
-                )
-            if reply_at > f.now + CLOCK_TOLERANCE:
-                findings.append(Finding("reply_at", "in_future", _l("回复时间不能晚于当前时间")))
+        findings += check_reply_time(f.values.get("reply_at"), f.submitted_at or f.received_at, f.now)
+    findings += check_verify_result(f.from_status, f.to_status, f.values.get("verify_result"))
     return findings
+
+
+def check_reply_time(reply_at, earliest: datetime, now: datetime) -> list[Finding]:
+    """第五条（二）5 回复: after the case reached the window (or was received), not in the future."""
+    if not isinstance(reply_at, datetime):
+        return []
+    findings = []
+    if reply_at < earliest:
+        findings.append(
+            Finding(
+                "reply_at",
+                "reply_before_submission",
+                _l("回复时间不能早于报送时间（%(t)s）", t=f"{earliest:%Y-%m-%d %H:%M}"),
+            )
+        )
+    if reply_at > now + CLOCK_TOLERANCE:
+        findings.append(Finding("reply_at", "in_future", _l("回复时间不能晚于当前时间")))
+    return findings
+
+
+def check_verify_result(from_status: str, to_status: str, verify_result: object) -> list[Finding]:
+    """第五条（二）3: a case the village cadre found 情况不属实 is not submitted to a window — it
+    is 不予受理 with the reason told to the applicant."""
+    if from_status == "verifying" and to_status == "submitted" and verify_result == "not_confirmed":
+        return [
+            Finding(
+                "verify_result",
+                "not_confirmed",
+                _l("核实结果为“情况不属实”的，不能报送；请办理不予受理并向申请人说明原因"),
+            )
+        ]
+    return []
 
 
 def check_step_time(at: datetime, received_at: datetime, now: datetime, field: str) -> list[Finding]:
@@ -390,3 +438,145 @@ def missing_materials(required: Sequence[str], received: Sequence[str]) -> list[
     """The items of the one-time notice (一次性告知) not yet handed in, in the item's order."""
     got = set(received)
     return [m for m in required if m not in got]
+
+
+# --------------------------------------------------------------------------------------
+# Registering and correcting a ledger line (受理登记 and its edits)
+# --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class IntakeItem:
+    """What the intake rules need of a catalog item (代办事项)."""
+
+    applicant_fields: Sequence[str] = ()  # of intake.APPLICANT_FIELDS
+    materials: Sequence[str] = ()  # the one-time notice's checklist (一次性告知)
+    fee: Decimal = Decimal("0.00")  # the state-set cost (第三条5)
+    pays_on_behalf: bool = False  # a 代缴 item (第四条9)
+
+
+@dataclass(frozen=True)
+class IntakeContext:
+    """What the intake rules are checked against besides the record itself."""
+
+    now: datetime
+    calendar: WorkCalendar
+    max_backdate_workdays: int = intake.DEFAULT_MAX_BACKDATE_WORKDAYS
+    township: bool = False  # may register further back (乡便民中心, with the reason)
+    hired_on: date | None = None  # the agent's 聘任日期
+    closed_quarters: Sequence[tuple[int, int]] = ()  # quarters whose payout sheet is approved
+    changed: frozenset[str] | None = None  # an edit: the fields it touches (None: a new case)
+
+    def touched(self, *keys: str) -> bool:
+        return self.changed is None or any(k in self.changed for k in keys)
+
+
+#: The first year a case may be received in (earlier dates are typing mistakes).
+FIRST_YEAR = 2000
+
+
+def check_intake(values: Mapping[str, object], item: IntakeItem | None, ctx: IntakeContext) -> list[Finding]:
+    """Every reason the ledger line ``values`` cannot be registered as it is (empty: it can).
+
+    A 代办 names its item (一事一记) and the applicant fields the item requires, and is the
+    applicant's own request (第三条6); the time received is not in the future nor too far back
+    (当日受理制, :func:`intake.check_received_at`); 代缴 money only on a 代缴 item; the
+    materials are ticked from the item's checklist; the fee is at most the state-set cost with a
+    receipt (第三条5). On an edit (``ctx.changed``) the rules about the catalog and the clock
+    are checked only for what the edit touches, so a later change of the catalog never locks an
+    old ledger line.
+    """
+    kind = values["kind"]
+    findings: list[Finding] = []
+    if kind == PROXY and item is None:
+        findings.append(Finding("service_item_id", "item_missing", _l("代办须选择代办事项")))
+    if ctx.touched("applicant_id_number", "applicant_phone", "service_item_id"):
+        required = list(item.applicant_fields) if item is not None else []
+        findings += intake.check_applicant_fields(kind, required, values)
+    findings += check_voluntary(kind, bool(values.get("voluntary_confirmed")))
+    if ctx.touched("received_at", "backdate_reason"):
+        findings += _check_received(values, ctx)
+    if ctx.touched(*intake.PAYMENT_FIELDS, "service_item_id"):
+        findings += intake.check_payment(
+            bool(item and item.pays_on_behalf),
+            values.get("payment_received"),
+            values.get("payment_paid"),
+            values.get("payment_voucher"),
+            values.get("payment_paid_on"),
+            received_on=values["received_at"].date(),
+            today=ctx.now.date(),
+        )
+    if ctx.touched("materials_received", "service_item_id"):
+        findings += check_materials(item.materials if item else (), values.get("materials_received") or ())
+    if ctx.touched("fee", "receipt_number", "service_item_id"):
+        fee = values.get("fee") or Decimal("0.00")
+        findings += check_fee(fee, item.fee if item else Decimal("0.00"), values.get("receipt_number"))
+    return findings
+
+
+def _check_received(values: Mapping[str, object], ctx: IntakeContext) -> list[Finding]:
+    received = values["received_at"]
+    if received.year < FIRST_YEAR:
+        return [Finding("received_at", "invalid", _l("受理时间有误"))]
+    return intake.check_received_at(
+        received,
+        ctx.now,
+        ctx.calendar,
+        max_workdays=ctx.max_backdate_workdays,
+        township=ctx.township,
+        reason=values.get("backdate_reason"),
+        hired_on=ctx.hired_on,
+        closed_quarters=ctx.closed_quarters,
+    )
+
+
+def check_materials(checklist: Sequence[str], received: Sequence[str]) -> list[Finding]:
+    """一次性告知: what is ticked comes from the item's checklist; anything else is written in
+    “其他材料”."""
+    unknown = [m for m in received if m not in checklist]
+    if not unknown:
+        return []
+    return [
+        Finding(
+            "materials_received",
+            "not_in_checklist",
+            _l("“%(m)s”不在该事项的材料清单中，请写在“其他材料”里", m="、".join(unknown)),
+        )
+    ]
+
+
+def locked_fields(kind: str, status: str) -> tuple[str, ...]:
+    """The intake fields an edit can no longer change: once the case has left its first status,
+    its item, 急办 and time received are fixed (they decided its deadlines and its number)."""
+    return () if status == initial_status(kind) else INTAKE_LOCKED
+
+
+def check_edit(
+    kind: str,
+    status: str,
+    changed: Mapping[str, object],
+    received_at: datetime,
+    labels: Mapping[str, object],
+    *,
+    township: bool = False,
+) -> list[Finding]:
+    """Every reason the edit ``changed`` (field → new value) of a case may not be saved (empty:
+    it may). The type never changes (咨询后委托代办 is a new case); the fields of
+    :func:`locked_fields` stay; the time received stays in its year (the number is per year);
+    a closed case only gets its evaluation, follow-up, receipt and notes completed — except by
+    the township (``township``), which corrects the ledger after the fact."""
+    findings: list[Finding] = []
+    for key in EDIT_REQUIRED:
+        if key in changed and changed[key] is None:
+            findings.append(Finding(key, "required", _l("%(f)s为必填项", f=labels.get(key, key))))
+    if "kind" in changed:
+        findings.append(Finding("kind", "kind_fixed", _l("类型不能修改；咨询后委托代办的，请另行登记代办事项")))
+    for key in locked_fields(kind, status):
+        if key in changed:
+            findings.append(Finding(key, "locked", _l("事项已进入办理环节，不能修改“%(f)s”", f=labels.get(key, key))))
+    new_received = changed.get("received_at")
+    if isinstance(new_received, datetime) and new_received.year != received_at.year:
+        findings.append(Finding("received_at", "other_year", _l("受理时间不能改到其他年份（受理编号按年编排）")))
+    if status not in OPEN_STATUSES and not township:
+        for key in changed:
+            if key not in CLOSED_EDITABLE:
+                findings.append(Finding(key, "closed", _l("事项已办结，只能补充满意度评价、回访、收费票据和备注")))
+    return findings

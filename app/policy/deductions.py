@@ -61,6 +61,32 @@ _LABELS: Mapping[DeductionCode, Any] = {
     DeductionCode.INCOMPLETE_LEDGER: _l("台账填写不完整"),
 }
 
+#: Which deduction a finding costs — the finding kinds are the sources a deduction is kept with
+#: (``Deduction.source_type``): a complaint verified true (不受理代办事项) is ①, a training missed
+#: without excuse ②, an inspection that found the agent off duty ③, a monthly report not
+#: submitted in time ④, a ledger found incomplete — at an inspection or at the township's review
+#: of a case — ⑤.
+FINDING_CODES: Mapping[str, DeductionCode] = MappingProxyType(
+    {
+        "complaint": DeductionCode.REFUSED_REQUEST,
+        "attendance": DeductionCode.TRAINING_ABSENCE,
+        "inspection": DeductionCode.OFF_DUTY,
+        "report": DeductionCode.LATE_REPORT,
+        "inspection_ledger": DeductionCode.INCOMPLETE_LEDGER,
+        "case_review": DeductionCode.INCOMPLETE_LEDGER,
+    }
+)
+
+
+def code_for(finding: str) -> DeductionCode:
+    """The deduction code of a finding kind (:data:`FINDING_CODES`): ``code_for("inspection")``
+    → ③. Its ``.value`` (``"3"``) is what is stored."""
+    try:
+        return FINDING_CODES[finding]
+    except KeyError:
+        raise ValueError(f"no deduction for a finding of kind {finding!r}") from None
+
+
 #: Amounts of 第二条（四）2, in 元 per occurrence (overridable by settings).
 DEFAULT_AMOUNTS: Mapping[DeductionCode, Decimal] = MappingProxyType(
     {

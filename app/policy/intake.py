@@ -37,6 +37,10 @@ MODES = (IMMEDIATE, PROMISED, FORWARD)
 #: Applicant fields an item may require (the name is always required).
 APPLICANT_FIELDS = ("id_number", "phone")
 
+#: The 代缴 money of a case (第四条9): received from the applicant, paid to the payee, the payee's
+#: voucher and the day paid — recorded apart from ``fee``.
+PAYMENT_FIELDS = ("payment_received", "payment_paid", "payment_voucher", "payment_paid_on")
+
 #: 代缴 amounts are a villager's bills and contributions, not sums a village point handles in bulk.
 MAX_PAYMENT = Decimal("100000.00")
 
@@ -240,6 +244,7 @@ __all__ = [
     "IMMEDIATE",
     "MAX_PAYMENT",
     "MODES",
+    "PAYMENT_FIELDS",
     "PROMISED",
     "backdate_workdays",
     "check_applicant_fields",

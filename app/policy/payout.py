@@ -52,6 +52,18 @@ from .money import ANNUAL_SUBSIDY, monthly_shares, prorate, q2, to_decimal
 from .periods import month_bounds, quarter_months
 
 ZERO = Decimal("0.00")
+
+#: The sheet's states (第二条（四）3 "经审核后按季度发放"): 草稿 → 已审核 → 已发放.
+DRAFT, APPROVED, PAID = "draft", "approved", "paid"
+#: What may be done to a sheet in each state (``None``: the quarter has no sheet yet). 计算 creates
+#: the draft; only a draft is recomputed or approved (approval freezes it); only an approved sheet is
+#: paid or sent back (退回重算); a paid sheet stays as it was paid. Every sheet prints and exports.
+SHEET_ACTIONS: Mapping[str | None, frozenset[str]] = {
+    None: frozenset({"compute"}),
+    DRAFT: frozenset({"recompute", "approve", "print", "export"}),
+    APPROVED: frozenset({"pay", "reopen", "print", "export"}),
+    PAID: frozenset({"print", "export"}),
+}
 CODES: tuple[str, ...] = tuple(code.value for code in DeductionCode)  # "1".."5"
 REMARKS_MAX = 200
 
@@ -281,12 +293,39 @@ def compute_quarter(
     whose agent served in the quarter); ``agents`` every village-level agent term (terms outside
     the quarter are ignored); ``deductions`` the active deductions of the quarter's months.
     """
-    deductions = deductions or {}
-    months = quarter_months(year, quarter)
-    shares = monthly_shares(annual)
-    bounds = [month_bounds(y, m) for y, m in months]
-    q_start, q_end = bounds[0][0], bounds[-1][1]
+    q = _Quarter.of(year, quarter, annual)
+    by_village = terms_by_village(agents, q.start, q.end)
+    lines: list[PayoutLineResult] = []
+    for village in sorted(villages, key=lambda v: (v.code or "", v.name, v.id)):
+        lines += village_lines(q, village, sorted(by_village.get(village.id, []), key=_order_key), deductions or {})
+    return lines
 
+
+@dataclass(frozen=True)
+class _Quarter:
+    """The quarter's months, their first and last days and the township's monthly shares."""
+
+    year: int
+    months: tuple[tuple[int, int], ...]
+    bounds: tuple[tuple[date, date], ...]
+    shares: tuple[Decimal, ...]
+
+    @classmethod
+    def of(cls, year: int, quarter: int, annual) -> _Quarter:
+        months = tuple(quarter_months(year, quarter))
+        return cls(year, months, tuple(month_bounds(y, m) for y, m in months), tuple(monthly_shares(annual)))
+
+    @property
+    def start(self) -> date:
+        return self.bounds[0][0]
+
+    @property
+    def end(self) -> date:
+        return self.bounds[-1][1]
+
+
+def terms_by_village(agents: Iterable[AgentTerm], q_start: date, q_end: date) -> dict[int, list[AgentTerm]]:
+    """The terms that overlap the quarter, per village (a term ending before it began is ignored)."""
     by_village: dict[int, list[AgentTerm]] = {}
     for term in agents:
         if term.start > q_end or (term.end is not None and term.end < q_start):
@@ -294,57 +333,65 @@ def compute_quarter(
         if term.end is not None and term.end < term.start:
             continue
         by_village.setdefault(term.village_id, []).append(term)
+    return by_village
 
-    lines: list[PayoutLineResult] = []
-    for village in sorted(villages, key=lambda v: (v.code or "", v.name, v.id)):
-        terms = sorted(by_village.get(village.id, []), key=_order_key)
-        supplement_shares = monthly_shares(village.supplement_per_year or ZERO)
-        # per term: list of MonthWorking
-        workings: list[list[MonthWorking]] = [[] for _ in terms]
-        for (y, m), (first, last), share, supplement_share in zip(
-            months, bounds, shares, supplement_shares, strict=True
-        ):
-            dim = calendar.monthrange(y, m)[1]
-            days = credited_days(terms, first, last)
-            gross_parts = split_share(share, days, dim)
-            supplement_parts = split_share(supplement_share, days, dim)
-            for i, term in enumerate(terms):
-                recorded = {code: q2(v) for code, v in deductions.get((term.id, m), {}).items() if v}
-                taken = allocate_capped(gross_parts[i], recorded)
-                workings[i].append(
-                    MonthWorking(
-                        year=y,
-                        month=m,
-                        days_in_month=dim,
-                        days=days[i],
-                        share=share,
-                        gross=gross_parts[i],
-                        recorded={code: recorded.get(code, ZERO) for code in CODES},
-                        taken=taken,
-                        supplement=ZERO if term.deputy else supplement_parts[i],
-                    )
-                )
-        served = [(t, w) for t, w in zip(terms, workings, strict=True) if any(mw.days for mw in w)]
-        if not served:
-            if village.active:
-                lines.append(_vacant_line(village, year, months, shares, bounds))
-            continue
-        for term, working in served:
-            lines.append(
-                PayoutLineResult(
-                    village_id=village.id,
-                    village_name=village.name,
-                    village_code=village.code,
-                    agent_id=term.id,
-                    agent_name=term.name,
-                    deputy=term.deputy,
-                    start=term.start,
-                    end=term.end,
-                    months=tuple(working),
-                    notes=_notes(term, working, village, q_start, q_end),
+
+def village_lines(
+    q: _Quarter, village: VillageTerm, terms: Sequence[AgentTerm], deductions: DeductionTotals
+) -> list[PayoutLineResult]:
+    """A village's lines: one per agent who served in the quarter, or one empty line for an
+    active village without anybody in post (an inactive one without agents has none)."""
+    workings = month_workings(q, village, terms, deductions)
+    served = [(t, w) for t, w in zip(terms, workings, strict=True) if any(mw.days for mw in w)]
+    if not served:
+        return [_vacant_line(village, q.year, q.months, q.shares, q.bounds)] if village.active else []
+    return [
+        PayoutLineResult(
+            village_id=village.id,
+            village_name=village.name,
+            village_code=village.code,
+            agent_id=term.id,
+            agent_name=term.name,
+            deputy=term.deputy,
+            start=term.start,
+            end=term.end,
+            months=tuple(working),
+            notes=_notes(term, working, village, q.start, q.end),
+        )
+        for term, working in served
+    ]
+
+
+def month_workings(
+    q: _Quarter, village: VillageTerm, terms: Sequence[AgentTerm], deductions: DeductionTotals
+) -> list[list[MonthWorking]]:
+    """Per term (in the given order), the working of each month of the quarter: days credited,
+    the prorated share, the deductions recorded and taken, the village supplement."""
+    supplement_shares = monthly_shares(village.supplement_per_year or ZERO)
+    workings: list[list[MonthWorking]] = [[] for _ in terms]
+    for (y, m), (first, last), share, supplement_share in zip(
+        q.months, q.bounds, q.shares, supplement_shares, strict=True
+    ):
+        dim = calendar.monthrange(y, m)[1]
+        days = credited_days(terms, first, last)
+        gross_parts = split_share(share, days, dim)
+        supplement_parts = split_share(supplement_share, days, dim)
+        for i, term in enumerate(terms):
+            recorded = {code: q2(v) for code, v in deductions.get((term.id, m), {}).items() if v}
+            workings[i].append(
+                MonthWorking(
+                    year=y,
+                    month=m,
+                    days_in_month=dim,
+                    days=days[i],
+                    share=share,
+                    gross=gross_parts[i],
+                    recorded={code: recorded.get(code, ZERO) for code in CODES},
+                    taken=allocate_capped(gross_parts[i], recorded),
+                    supplement=ZERO if term.deputy else supplement_parts[i],
                 )
             )
-    return lines
+    return workings
 
 
 def _vacant_line(village: VillageTerm, year: int, months, shares, bounds) -> PayoutLineResult:
@@ -458,6 +505,14 @@ def sheet_totals(lines: Iterable[Any]) -> SheetTotals:
         village_supplement=q2(supplement),
         total=q2(total),
     )
+
+
+def sheet_actions(status: str | None) -> frozenset[str]:
+    """The actions a sheet in ``status`` allows (:data:`SHEET_ACTIONS`): ``compute``,
+    ``recompute``, ``approve``, ``pay``, ``reopen``, ``print``, ``export``. Who may do them is the
+    user's permissions' business; whether the figures allow 审核 (quarter over, nothing changed
+    since the computation) is checked when it is done."""
+    return SHEET_ACTIONS.get(status, frozenset())
 
 
 def last_finished_quarter(today: date) -> tuple[int, int]:

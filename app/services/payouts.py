@@ -40,13 +40,17 @@ from ..models import Agent, Deduction, PayoutAction, PayoutLine, PayoutSheet, Vi
 from ..models.enums import PAYOUT_STATUSES, label
 from ..policy.money import q2
 from ..policy.payout import (
+    APPROVED,
     CODES,
+    DRAFT,
+    PAID,
     AgentTerm,
     PayoutLineResult,
     VillageTerm,
     compute_quarter,
     quarter_bounds,
     render_notes,
+    sheet_actions,
     sheet_totals,
 )
 from ..policy.periods import parse_quarter, quarter_months
@@ -54,11 +58,10 @@ from . import settings
 from .calendar import now_local
 from .calendar import today as township_today
 from .common import check_version, session
-from .errors import Conflict, NotFound, ValidationFailed
+from .errors import Conflict, ValidationFailed
 from .fields import Field, parse, policy_field, to_date, to_str
 from .reports import settle_quarter
 
-DRAFT, APPROVED, PAID = "draft", "approved", "paid"
 #: Money columns of a line, in the sheet's order.
 MONEY_FIELDS = (
     "gross",
@@ -360,8 +363,7 @@ def compute_sheet(data, *, today: dt.date | None = None) -> PayoutSheet:
     """计算 / 重新计算 the quarter's draft sheet (creating it on first computation)."""
     year, quarter = parse_period(data, today=today)
     sheet = get_sheet(year, quarter)
-    if sheet is not None:
-        _require_draft(sheet)
+    _require_draft(sheet)
     settle_quarter(year, quarter)  # ④ of every month past its due day, before the lines are computed
     first = sheet is None
     if first:
@@ -389,11 +391,13 @@ def compute_sheet(data, *, today: dt.date | None = None) -> PayoutSheet:
     return sheet
 
 
-def _require_draft(sheet: PayoutSheet) -> None:
-    if sheet.status == APPROVED:
-        raise Conflict(_l("该发放表已审核，数据已冻结，不能重新计算；如确需更正，请先“退回重算”"))
+def _require_draft(sheet: PayoutSheet | None) -> None:
+    """计算 (no sheet yet) or 重新计算 (a draft): refused once the sheet is frozen."""
+    if sheet is None or "recompute" in sheet_actions(sheet.status):
+        return
     if sheet.status == PAID:
         raise Conflict(_l("该发放表已发放，数据已冻结，不能重新计算"))
+    raise Conflict(_l("该发放表已审核，数据已冻结，不能重新计算；如确需更正，请先“退回重算”"))
 
 
 # ------------------------------------------------------------------------ the workflow
@@ -421,7 +425,7 @@ def approve_sheet(sheet: PayoutSheet, data=None, *, today: dt.date | None = None
     """审核: freeze the draft's lines (who, when)."""
     data = data or {}
     check_version(sheet, data.get("version"))
-    if sheet.status != DRAFT:
+    if "approve" not in sheet_actions(sheet.status):
         raise Conflict(_l("只有草稿状态的发放表可以审核，该表当前为“%(s)s”", s=status_label(sheet)))
     if sheet.computed_at is None:
         raise Conflict(_l("该发放表尚未计算，请先计算"))
@@ -460,7 +464,7 @@ def mark_paid(sheet: PayoutSheet, data, *, today: dt.date | None = None) -> Payo
     data = data or {}
     check_version(sheet, data.get("version"))
     values = parse(data, PAY_SPEC)
-    if sheet.status != APPROVED:
+    if "pay" not in sheet_actions(sheet.status):
         if sheet.status == PAID:
             raise Conflict(_l("该发放表已于%(d)s发放", d=sheet.paid_on.isoformat() if sheet.paid_on else ""))
         raise Conflict(_l("发放表须先审核，才能登记发放"))
@@ -487,25 +491,15 @@ def reopen_sheet(sheet: PayoutSheet, data) -> PayoutSheet:
     data = data or {}
     check_version(sheet, data.get("version"))
     values = parse(data, REOPEN_SPEC)
-    if sheet.status == DRAFT:
-        raise Conflict(_l("草稿无需退回，可直接重新计算"))
-    if sheet.status == PAID:
+    if "reopen" not in sheet_actions(sheet.status):
+        if sheet.status == DRAFT:
+            raise Conflict(_l("草稿无需退回，可直接重新计算"))
         raise Conflict(_l("已发放的发放表不能退回重算；发放有误的，请在下一季度发放表中调整并在备注中说明"))
     sheet.status = DRAFT
     sheet.approved_at = None
     sheet.approved_by = None
     _record(sheet, "reopen", values["reason"])
     _commit()
-    return sheet
-
-
-def get_or_404(sheet_id) -> PayoutSheet:
-    try:
-        sheet = session().get(PayoutSheet, int(sheet_id))
-    except (TypeError, ValueError):
-        sheet = None
-    if sheet is None:
-        raise NotFound(_l("发放表不存在"))
     return sheet
 
 

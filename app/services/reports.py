@@ -42,6 +42,7 @@ from ..models import Case, Deduction, MonthlyReport, MonthlyReportAction, Villag
 from ..models.case import OPEN_STATUSES
 from ..models.catalog import ServiceCategory
 from ..policy import PolicyViolation
+from ..policy.deductions import code_for
 from ..policy.intake import registered_same_day
 from ..policy.periods import month_bounds, parse_month, previous_month, quarter_months
 from ..policy.reports import (
@@ -328,7 +329,7 @@ def _sync_report_deduction(report: MonthlyReport, state: ReportState, cal: WorkC
         return sync_deduction(
             source_type="report",
             source_id=report.id,
-            code="4",
+            code=code_for("report"),
             active=True,
             agent_id=agent.id,
             village_id=report.village_id,
@@ -524,7 +525,7 @@ def flag_missing_reports(year: int, month: int, now: dt.datetime | None = None) 
             state = report_state(year, month, report.submitted_at, now, cal)
             if not report_costs_deduction(state):
                 continue
-            before = find_deduction("report", report.id, "4")
+            before = find_deduction("report", report.id, code_for("report").value)
             row = _sync_report_deduction(report, state, cal)
             if row is not None and (before is None or before.state != "active"):
                 result.flagged.append(v.name)

@@ -30,6 +30,7 @@ from ..models import (
 )
 from ..models.enums import ASSESSMENT_GRADES, ATTENDANCE, COMPLAINT_CHANNELS, COMPLAINT_RESULTS
 from ..policy import PolicyViolation
+from ..policy.deductions import code_for
 from ..policy.supervision import (
     check_attendance_mark,
     check_off_duty_finding,
@@ -314,7 +315,7 @@ def _sync_inspection_deductions(item: Inspection) -> None:
     sync_deduction(
         source_type="inspection",
         source_id=item.id,
-        code="3",
+        code=code_for("inspection"),
         active=not item.on_duty and item.duplicate_of_id is None,
         agent_id=item.agent_id,
         village_id=item.village_id,
@@ -325,7 +326,7 @@ def _sync_inspection_deductions(item: Inspection) -> None:
     sync_deduction(
         source_type="inspection_ledger",
         source_id=item.id,
-        code="5",
+        code=code_for("inspection_ledger"),
         active=not item.ledger_complete and item.duplicate_of_id is None,
         agent_id=item.agent_id,
         village_id=item.village_id,
@@ -443,7 +444,7 @@ def _sync_complaint_deduction(item: Complaint) -> None:
     sync_deduction(
         source_type="complaint",
         source_id=item.id,
-        code="1",
+        code=code_for("complaint"),
         active=active,
         agent_id=item.agent_id,
         village_id=item.village_id,
@@ -564,7 +565,7 @@ def _sync_attendance_deduction(row: TrainingAttendance, training: Training) -> N
     sync_deduction(
         source_type="attendance",
         source_id=row.id,
-        code="2",
+        code=code_for("attendance"),
         active=is_training_strike(row.attendance),
         agent_id=row.agent_id,
         village_id=row.village_id,
@@ -758,7 +759,7 @@ def review_case_ledger(case: Case, data: Mapping, day: dt.date | None = None) ->
     with atomic():
         from .deductions import find_deduction
 
-        existing = find_deduction("case_review", case.id, "5")
+        existing = find_deduction("case_review", case.id, code_for("case_review").value)
         on = existing.occurred_on if existing is not None and existing.state == "active" else day
         agent_id = case.agent_id
         if incomplete and agent_id is None:
@@ -773,7 +774,7 @@ def review_case_ledger(case: Case, data: Mapping, day: dt.date | None = None) ->
         sync_deduction(
             source_type="case_review",
             source_id=case.id,
-            code="5",
+            code=code_for("case_review"),
             active=incomplete,
             agent_id=agent_id,
             village_id=case.village_id,

@@ -374,42 +374,74 @@ EDIT_FIELDSETS = [
 ]
 
 
-def _step_form(to: str, case: Case):
-    """The form of one step: the fields the step records (see ``flow.STEP_FIELDS``)."""
+#: The order the fields of a step form are shown in (a step shows the ones it records).
+STEP_FORM_ORDER = (
+    "at",
+    "verified_by",
+    "verify_result",
+    "submitted_window",
+    "window_result",
+    "answer_text",
+    "referred_to",
+    "payment_received",
+    "payment_paid",
+    "payment_voucher",
+    "reply_at",
+    "reply_method",
+    "fee",
+    "receipt_number",
+    "reason",
+    "note",
+)
+
+
+def _step_field(name: str, case: Case, required: bool):
+    """The form field of one thing a step records."""
     labels = case_service.LABELS
+    if name == "at":
+        return _when(labels["at"], _l("不填为当前时间"))
+    if name == "reply_at":
+        return _when(labels[name])
+    if name == "verify_result":
+        return choice_field(labels[name], VERIFY_RESULTS, required=required)
+    if name == "reply_method":
+        return choice_field(labels[name], REPLY_METHODS, required=False)
+    if name == "window_result" and case.status == "accepted" and _immediate(case):
+        return _text(_l("办理结果"), _l("立即办：如“证明已开具并交申请人”"), area=True)
+    description, area = STEP_FIELD_TEXT.get(name, ("", False))
+    return _text(labels[name], description, area=area)
+
+
+#: (description, text area?) of a step's text fields.
+STEP_FIELD_TEXT = {
+    "verified_by": (_l("负责调查核实的村干部姓名"), False),
+    "window_result": (_l("如：已审批通过，证照已领取"), True),
+    "payment_voucher": (_l("收款单位出具的收据或凭证号"), False),
+    "fee": (_l("只收国家规定的成本费用，不收代办费（第三条5）"), False),
+    "answer_text": ("", True),
+    "referred_to": (_l("如：乡便民服务中心社保窗口 0731-84561000"), False),
+    "reason": ("", True),
+    "note": ("", True),
+}
+
+
+def _immediate(case: Case) -> bool:
+    return case.service_item is not None and case.service_item.mode == "immediate"
+
+
+def _step_form(to: str, case: Case):
+    """The form of one step: the fields the step records (``flow.required_fields`` — from
+    ``flow.STEP_FIELDS`` — and ``flow.optional_fields``), the time of the step (办结 is dated
+    by its reply time) and a note."""
+    required = flow.required_fields(case.kind, case.status, to)
+    pays = case.service_item is not None and bool(case.service_item.pays_on_behalf)
+    names = {*required, *flow.optional_fields(case.status, to, pays), "note"}
+    if to != "completed":
+        names.add("at")
     fields: dict = {"version": HiddenField()}
-    if to not in ("completed",):
-        fields["at"] = _when(labels["at"], _l("不填为当前时间"))
-    if to == "verifying":
-        fields["verified_by"] = _text(labels["verified_by"], _l("负责调查核实的村干部姓名"))
-    elif to == "submitted":
-        if case.status == "verifying":
-            fields["verify_result"] = choice_field(labels["verify_result"], VERIFY_RESULTS)
-        fields["submitted_window"] = _text(labels["submitted_window"])
-    elif to == "completed":
-        immediate = case.service_item is not None and case.service_item.mode == "immediate"
-        if immediate and case.status == "accepted":
-            fields["window_result"] = _text(_l("办理结果"), _l("立即办：如“证明已开具并交申请人”"), area=True)
-        else:
-            fields["window_result"] = _text(labels["window_result"], _l("如：已审批通过，证照已领取"), area=True)
-        if case.service_item is not None and case.service_item.pays_on_behalf:
-            fields["payment_received"] = _text(labels["payment_received"])
-            fields["payment_paid"] = _text(labels["payment_paid"])
-            fields["payment_voucher"] = _text(labels["payment_voucher"], _l("收款单位出具的收据或凭证号"))
-        fields["reply_at"] = _when(labels["reply_at"])
-        fields["reply_method"] = choice_field(labels["reply_method"], REPLY_METHODS, required=False)
-        fields["fee"] = _text(labels["fee"], _l("只收国家规定的成本费用，不收代办费（第三条5）"))
-        fields["receipt_number"] = _text(labels["receipt_number"])
-    elif to == "answered":
-        fields["answer_text"] = _text(labels["answer_text"], area=True)
-        fields["reply_method"] = choice_field(labels["reply_method"], REPLY_METHODS, required=False)
-    elif to == "referred":
-        fields["referred_to"] = _text(labels["referred_to"], _l("如：乡便民服务中心社保窗口 0731-84561000"))
-    elif to in ("rejected", "voided"):
-        if to == "rejected" and case.status == "verifying":
-            fields["verify_result"] = choice_field(labels["verify_result"], VERIFY_RESULTS, required=False)
-        fields["reason"] = _text(labels["reason"], area=True)
-    fields["note"] = _text(labels["note"], area=True)
+    for name in STEP_FORM_ORDER:  # fields are shown in the order they are made
+        if name in names:
+            fields[name] = _step_field(name, case, name in required)
     return type(f"CaseStep_{to}", (DynamicForm,), fields)
 
 
@@ -423,18 +455,6 @@ class ExtensionForm(DynamicForm):
 
 def _form_data(form) -> dict:
     return {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
-
-
-def _show_errors(form, exc: DomainError) -> None:
-    shown = False
-    for key, messages in exc.errors.items():
-        if key in form._fields:
-            form._fields[key].errors = list(form._fields[key].errors or []) + messages
-            shown = True
-        else:
-            for m in messages:
-                flash(m, "danger")
-    flash(_l("未保存：%(m)s", m=exc.message) if shown else exc.message, "danger")
 
 
 # --------------------------------------------------------------------------------------
@@ -575,8 +595,8 @@ class CaseView(BmModelView):
         cols = list(self._owner_cols())
         if case is not None:
             cols = [c for c in cols if c != "village"]
-            if case.status != flow.initial_status(case.kind):
-                cols += ["service_item", "urgent", "received_at"]
+            # the form's column of each locked field (``service_item_id`` → ``service_item``)
+            cols += [name.removesuffix("_id") for name in flow.locked_fields(case.kind, case.status)]
         return cols
 
     def _get_add_widget(self, form, exclude_cols=None, widgets=None):
@@ -694,7 +714,7 @@ class CaseView(BmModelView):
                     case_service.transition_case(case, {**_form_data(form), "to": to})
                 except DomainError as exc:
                     db.session.rollback()
-                    _show_errors(form, exc)
+                    self._show_errors(form, exc)
                 else:
                     flash(_l("已办理：%(t)s", t=STEP_TITLES[to]), "success")
                     return redirect(url_for(f"{self.__class__.__name__}.show", pk=pk))
@@ -738,7 +758,7 @@ class CaseView(BmModelView):
                     case_service.extend_case(case, _form_data(form))
                 except DomainError as exc:
                     db.session.rollback()
-                    _show_errors(form, exc)
+                    self._show_errors(form, exc)
                 else:
                     flash(_l("已延期，新的办结期限已记入台账"), "success")
                     return redirect(url_for(f"{self.__class__.__name__}.show", pk=pk))

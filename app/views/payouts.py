@@ -21,7 +21,7 @@ from markupsafe import Markup
 from ..extensions import db
 from ..models import PayoutLine, PayoutSheet
 from ..models.enums import PAYOUT_STATUSES, label
-from ..policy.payout import last_finished_quarter, quarter_bounds, sheet_totals
+from ..policy.payout import CODES, last_finished_quarter, quarter_bounds, sheet_actions, sheet_totals
 from ..services import payouts as payout_service
 from ..services.calendar import today as township_today
 from ..services.errors import DomainError
@@ -149,6 +149,7 @@ class PayoutSheetView(BmModelView):
             lines=lines,
             totals=totals,
             can=can,
+            allowed=sheet_actions(sheet.status),
             today=today,
             quarter_finished=today > quarter_end,
             quarter_end=quarter_end,
@@ -159,7 +160,7 @@ class PayoutSheetView(BmModelView):
             action_labels={k: str(v) for k, v in payout_service.ACTIONS.items()},
             status_label=payout_service.status_label(sheet),
             money=money,
-            codes=("1", "2", "3", "4", "5"),
+            codes=CODES,
         )
 
     @expose("/print/<pk>", methods=["GET"])
@@ -176,7 +177,7 @@ class PayoutSheetView(BmModelView):
             totals=sheet_totals(lines),
             status_label=payout_service.status_label(sheet),
             money=money,
-            codes=("1", "2", "3", "4", "5"),
+            codes=CODES,
             today=township_today(),
         )
 

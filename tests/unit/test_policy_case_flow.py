@@ -255,3 +255,131 @@ def test_unknown_year_counts_weekends_and_never_raises():
     submit_by, complete_by = flow.case_deadlines("proxy", datetime(2027, 9, 30, 9, 0), False, 3, CAL)
     assert submit_by == date(2027, 10, 5)  # Fri 10-01, Mon 10-04, Tue 10-05: no holidays known
     assert "2027年工作日历尚未配置" in calendar_warning([submit_by, complete_by], CAL)
+
+
+# --- registering and correcting a ledger line ---------------------------------------------------
+
+NOW = datetime(2026, 11, 26, 12, 0)  # Thu
+ITEM = flow.IntakeItem(
+    applicant_fields=("id_number",), materials=("身份证复印件", "申请表"), fee=Decimal("10.00"), pays_on_behalf=False
+)
+
+
+def _case(**kw):
+    values = {
+        "kind": "proxy",
+        "received_at": datetime(2026, 11, 26, 9, 0),
+        "applicant_id_number": "430124199001011234",
+        "voluntary_confirmed": True,
+        "materials_received": ["申请表"],
+        "fee": Decimal("0.00"),
+    }
+    return {**values, **kw}
+
+
+def _ctx(**kw):
+    return flow.IntakeContext(now=NOW, calendar=CAL, **kw)
+
+
+def test_a_complete_proxy_case_passes_intake():
+    assert flow.check_intake(_case(), ITEM, _ctx()) == []
+
+
+def test_a_proxy_case_needs_an_item_an_id_number_and_the_applicants_request():
+    findings = flow.check_intake(_case(voluntary_confirmed=False, materials_received=[]), None, _ctx())
+    assert [(f.field, f.code) for f in findings] == [
+        ("service_item_id", "item_missing"),
+        ("voluntary_confirmed", "not_voluntary"),
+    ]
+    findings = flow.check_intake(_case(applicant_id_number=""), ITEM, _ctx())
+    assert [(f.field, f.code) for f in findings] == [("applicant_id_number", "id_missing")]
+
+
+def test_a_consultation_needs_no_item():
+    assert flow.check_intake({"kind": "consult", "received_at": NOW}, None, _ctx()) == []
+
+
+def test_intake_time_not_in_the_future_nor_beyond_three_working_days():
+    assert _codes(flow.check_intake(_case(received_at=datetime(2026, 11, 26, 12, 6)), ITEM, _ctx())) == ["in_future"]
+    # Thu 26 Nov: Mon 23 Nov is 3 working days back (allowed), Fri 20 Nov is 4 (township only, with a reason)
+    assert flow.check_intake(_case(received_at=datetime(2026, 11, 23, 9, 0)), ITEM, _ctx()) == []
+    far = _case(received_at=datetime(2026, 11, 20, 9, 0))
+    assert _codes(flow.check_intake(far, ITEM, _ctx())) == ["backdate_too_far"]
+    assert _codes(flow.check_intake(far, ITEM, _ctx(township=True))) == ["reason_missing"]
+    assert flow.check_intake({**far, "backdate_reason": "系统停电补登"}, ITEM, _ctx(township=True)) == []
+    assert _codes(flow.check_intake(_case(received_at=datetime(1999, 12, 31, 9, 0)), ITEM, _ctx())) == ["invalid"]
+    closed = _ctx(township=True, closed_quarters=[(2026, 4)])
+    assert _codes(flow.check_intake(_case(), ITEM, closed)) == ["quarter_closed"]
+
+
+def test_materials_come_from_the_items_checklist_and_the_fee_from_its_cost():
+    findings = flow.check_intake(_case(materials_received=["申请表", "结婚证"]), ITEM, _ctx())
+    assert [(f.field, f.code) for f in findings] == [("materials_received", "not_in_checklist")]
+    assert "结婚证" in str(findings[0].message)
+    assert _codes(flow.check_intake(_case(fee=Decimal("10.01"), receipt_number="No.1"), ITEM, _ctx())) == [
+        "fee_above_statutory"
+    ]
+    assert _codes(flow.check_intake(_case(fee=Decimal("10.00")), ITEM, _ctx())) == ["receipt_missing"]
+
+
+def test_payment_money_only_on_a_payment_item():
+    assert _codes(flow.check_intake(_case(payment_received=Decimal("100.00")), ITEM, _ctx())) == ["not_payment_item"]
+    pays = flow.IntakeItem(pays_on_behalf=True)
+    assert flow.check_intake(_case(materials_received=[], payment_received=Decimal("100.00")), pays, _ctx()) == []
+
+
+def test_an_edit_checks_the_catalog_and_clock_rules_only_for_what_it_touches():
+    old = _case(received_at=datetime(2026, 10, 1, 9, 0), materials_received=["旧清单材料"])
+    assert flow.check_intake(old, ITEM, _ctx(changed=frozenset({"notes"}))) == []
+    assert _codes(flow.check_intake(old, ITEM, _ctx(changed=frozenset({"materials_received"})))) == ["not_in_checklist"]
+    # the applicant's own request is checked whatever the edit touches
+    assert _codes(flow.check_intake({**old, "voluntary_confirmed": False}, ITEM, _ctx(changed=frozenset()))) == [
+        "not_voluntary"
+    ]
+
+
+def test_locked_fields_once_the_case_left_its_first_status():
+    assert flow.locked_fields("proxy", "accepted") == ()
+    assert flow.locked_fields("consult", "registered") == ()
+    assert flow.locked_fields("proxy", "verifying") == ("service_item_id", "urgent", "received_at")
+    assert flow.locked_fields("consult", "answered") == flow.INTAKE_LOCKED
+
+
+EDIT_LABELS = {"received_at": "受理时间", "urgent": "急办件", "applicant_name": "申请人姓名"}
+RECEIVED = datetime(2026, 11, 23, 9, 0)
+
+
+def _edit(status, changed, township=False, kind="proxy"):
+    return [(f.field, f.code) for f in flow.check_edit(kind, status, changed, RECEIVED, EDIT_LABELS, township=township)]
+
+
+def test_check_edit():
+    assert _edit("accepted", {"urgent": True, "notes": "x"}) == []
+    assert _edit("accepted", {"applicant_name": None}) == [("applicant_name", "required")]
+    assert _edit("accepted", {"kind": "consult"}) == [("kind", "kind_fixed")]
+    assert _edit("submitted", {"urgent": True}) == [("urgent", "locked")]
+    assert "急办件" in str(flow.check_edit("proxy", "submitted", {"urgent": True}, RECEIVED, EDIT_LABELS)[0].message)
+    assert _edit("accepted", {"received_at": datetime(2025, 12, 31, 9, 0)}) == [("received_at", "other_year")]
+
+
+def test_a_closed_case_only_gets_its_evaluation_and_receipt_completed_except_by_the_township():
+    assert _edit("completed", {"satisfaction": 5, "followup_note": "好", "receipt_number": "No.9"}) == []
+    assert _edit("completed", {"applicant_phone": "13800000000"}) == [("applicant_phone", "closed")]
+    assert _edit("completed", {"applicant_phone": "13800000000"}, township=True) == []
+
+
+def test_optional_fields_of_a_step():
+    assert flow.optional_fields("submitted", "completed") == ("reply_method", "fee", "receipt_number")
+    assert flow.optional_fields("submitted", "completed", pays_on_behalf=True)[-3:] == flow.PAYMENT_STEP_FIELDS
+    assert flow.optional_fields("registered", "answered") == ("reply_method",)
+    assert flow.optional_fields("verifying", "rejected") == ("verify_result",)
+    assert flow.optional_fields("accepted", "rejected") == ()
+    assert flow.optional_fields("accepted", "verifying") == ()
+
+
+def test_a_case_found_untrue_is_not_submitted():
+    values = {"submitted_window": "社保窗口", "verify_result": "not_confirmed"}
+    findings = flow.check_transition(_facts("proxy", "verifying", "submitted", values), LABELS)
+    assert [(f.field, f.code) for f in findings] == [("verify_result", "not_confirmed")]
+    assert flow.check_verify_result("verifying", "submitted", "confirmed") == []
+    assert flow.check_verify_result("verifying", "rejected", "not_confirmed") == []

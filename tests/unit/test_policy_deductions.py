@@ -9,6 +9,7 @@ from app.policy.deductions import (
     STRIKE_CODES,
     DeductionCode,
     apply_monthly_cap,
+    code_for,
     deduction_amount,
     strike_counts,
     strike_status,
@@ -221,3 +222,15 @@ def test_cap_returns_two_place_decimal():
     taken = apply_monthly_cap(SHARE, [Decimal(30)])
     assert isinstance(taken, Decimal)
     assert str(taken) == "30.00"
+
+
+def test_which_code_a_finding_costs():
+    # 第二条（四）2: ① 不受理 (complaint verified), ② 无故缺席培训, ③ 督查不在岗, ④ 月汇总表迟报, ⑤ 台账不完整
+    assert code_for("complaint") is D.REFUSED_REQUEST and code_for("complaint").value == "1"
+    assert code_for("attendance") is D.TRAINING_ABSENCE
+    assert code_for("inspection") is D.OFF_DUTY and deduction_amount(code_for("inspection")) == Decimal("50.00")
+    assert code_for("report").value == "4"
+    assert code_for("inspection_ledger") is code_for("case_review") is D.INCOMPLETE_LEDGER
+    assert deduction_amount(code_for("case_review")) == Decimal("10.00")
+    with pytest.raises(ValueError):
+        code_for("photo")

@@ -17,6 +17,7 @@ from app.policy.payout import (
     last_finished_quarter,
     quarter_bounds,
     render_notes,
+    sheet_actions,
     sheet_totals,
     split_share,
 )
@@ -306,3 +307,17 @@ def test_detail_keeps_the_working():
         "net": "366.67",
         "supplement": "0.00",
     }
+
+
+def test_sheet_actions_follow_the_workflow():
+    """计算 → 草稿 (重新计算, 审核) → 已审核 (发放, 退回重算) → 已发放 (frozen); every sheet prints and exports."""
+    assert sheet_actions(None) == {"compute"}
+    assert sheet_actions("draft") == {"recompute", "approve", "print", "export"}
+    assert sheet_actions("approved") == {"pay", "reopen", "print", "export"}
+    assert sheet_actions("paid") == {"print", "export"}
+    assert sheet_actions("unknown") == set()
+
+
+def test_a_quarter_lists_every_active_village_once_even_without_agents():
+    lines = compute_quarter(2026, 3, [SQ, QS, VillageTerm(9, "旧村", "ZZ", active=False)], [])
+    assert [(line.village_code, line.agent_id) for line in lines] == [("QS", None), ("SQ", None)]
