@@ -38,6 +38,7 @@ def create_app(config_object: object | str = "config.Config", **overrides) -> Fl
 
     with app.app_context():
         from . import models  # noqa: F401  (registers every table)
+        from .public import public_bp
         from .services import audit  # noqa: F401  (audit listeners)
         from .views import register_views
         from .web import register_web
@@ -47,6 +48,7 @@ def create_app(config_object: object | str = "config.Config", **overrides) -> Fl
         appbuilder.__init__(base_template="bm/base.html")
         appbuilder.init_app(app, db.session)
         register_views(appbuilder)
+        app.register_blueprint(public_bp)  # the anonymous public pages (a web room beside the views)
         register_web(app)
 
     from .cli import register_cli

@@ -1,5 +1,5 @@
-"""Dashboards (chart data, a village's dashboard for the township), printable notices, and
-the registration of the public pages — SPEC §10, policy §二(四)4, §三2, §六(二), §六(四).
+"""Dashboards (chart data, a village's dashboard for the township) and printable notices —
+SPEC §10, policy §二(四)4, §三2, §六(二), §六(四).
 
 The dashboards themselves are the home page (``app.views.home``); here are:
 
@@ -12,21 +12,20 @@ The dashboards themselves are the home page (``app.views.home``); here are:
 
 from __future__ import annotations
 
-from flask import abort, current_app, g, jsonify, redirect, render_template, request
+from flask import abort, current_app, g, jsonify, redirect, render_template, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access, has_access_api
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from ..exports.qr import QrTarget, public_address, qr_target
 from ..extensions import db
 from ..models import Agent, Village
 from ..policy import PolicyViolation
 from ..policy.periods import parse_month, previous_month
-from ..public import data as public_data
-from ..public import public_bp
-from ..public.qr import village_qr
 from ..services import calendar as calendar_service
 from ..services import dashboard as dashboard_service
+from ..services import public as public_service
 
 
 def _village_or_404(code: str | None) -> Village:
@@ -37,6 +36,20 @@ def _village_or_404(code: str | None) -> Village:
     if village is None:
         abort(404)
     return village
+
+
+def village_qr(code: str) -> QrTarget:
+    """The QR code of a village's public page for the printed notices (at ``PUBLIC_BASE_URL``)."""
+    path = url_for("public.village", code=code)
+    return qr_target(public_address(current_app.config.get("PUBLIC_BASE_URL"), request.url_root, path))
+
+
+def _public_village(code: str) -> public_service.PublicVillage | None:
+    """The village's public facts, its agent's photo at the public page's address."""
+    v = public_service.village(code)
+    if v is None or v.photo_version is None:
+        return v
+    return v.with_photo_url(url_for("public.agent_photo", code=v.code, v=v.photo_version))
 
 
 def _own_village() -> Village | None:
@@ -109,9 +122,9 @@ class NoticeView(BaseView):
         target = village_qr(village.code)
         return {
             "village": village,
-            "public": public_data.village(village.code),
-            "contacts": public_data.contacts(),
-            "state": public_data.current_state(),
+            "public": _public_village(village.code),
+            "contacts": public_service.contacts(),
+            "state": public_service.current_state(),
             "page_url": target.url,
             "qr": target.svg,
             "qr_warning": target.warning,
@@ -133,7 +146,9 @@ class NoticeView(BaseView):
     def card(self, code: str):
         village = _village_or_404(code)
         full = request.args.get("materials") == "1"  # with every item's materials (a few pages)
-        return render_template("notices/card.html", catalog=public_data.catalog(), full=full, **self._common(village))
+        return render_template(
+            "notices/card.html", catalog=public_service.catalog(), full=full, **self._common(village)
+        )
 
     @expose("/board/<code>")
     @has_access
@@ -163,4 +178,3 @@ def register(appbuilder) -> None:
 
     appbuilder.add_view_no_menu(DashboardView)
     add_menu_view(appbuilder, NoticeView, "Document", _l("公示材料打印"), "fa-print", "Basics")
-    current_app.register_blueprint(public_bp)
