@@ -1,7 +1,8 @@
 """Dashboards (chart data, a village's dashboard for the township) and printable notices —
 SPEC §10, policy §二(四)4, §三2, §六(二), §六(四).
 
-The dashboards themselves are the home page (``app.views.home``); here are:
+The dashboards themselves are the home page (``app.views.home``; both screens are built in
+``app.views.dashboard_pages``); here are:
 
 - ``/dashboard/village/<code>`` — one village's dashboard (township staff drill down; a
   village user reaches only their own: the lookup is village-scoped, others are 404);
@@ -26,6 +27,7 @@ from ..policy.periods import parse_month, previous_month
 from ..services import calendar as calendar_service
 from ..services import dashboard as dashboard_service
 from ..services import public as public_service
+from . import dashboard_pages
 
 
 def _village_or_404(code: str | None) -> Village:
@@ -75,13 +77,13 @@ class DashboardView(BaseView):
     def village(self, code: str):
         village = _village_or_404(code)
         own = _own_village()
-        d = dashboard_service.village_dashboard(village, todo_village_id=None if own else village.id)
+        d = dashboard_pages.village_dashboard(village, todo_village_id=None if own else village.id)
         return self.render_template("dashboard/village.html", d=d, is_agent=False, drilldown=own is None)
 
     @expose("/data/township")
     @has_access_api
     def township_data(self):
-        return jsonify(dashboard_service.township_chart_data())
+        return jsonify(dashboard_pages.township_chart_data())
 
     @expose("/data/village")
     @has_access_api
@@ -90,7 +92,7 @@ class DashboardView(BaseView):
         village = _village_or_404(code) if code else _own_village()
         if village is None:
             abort(404)
-        return jsonify(dashboard_service.village_chart_data(village))
+        return jsonify(dashboard_pages.village_chart_data(village))
 
 
 class NoticeView(BaseView):
