@@ -2,7 +2,8 @@
 built from the figures of :mod:`app.services.dashboard` (counts, ids, codes, dates).
 
 Here live the screens' choices: the links (``url_for``), the alerts and their wording, the
-percentages and the JSON the charts draw. Used by the home page (``app.views.home``) and ``app.views.dashboard``.
+percentages, the colour thresholds of the rates (``DASHBOARD_RATE_*`` in ``config.py``) and the
+JSON the charts draw. Used by the home page (``app.views.home``) and ``app.views.dashboard``.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from flask import url_for
+from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 
 from ..models import SIX_ONES, Village
@@ -24,6 +25,21 @@ class Alert:
     level: str  # danger / warning / info
     text: str
     url: str | None = None
+
+
+@dataclass(frozen=True)
+class RateMarks:
+    """Where a rate turns green (``good``: 按时办结率 and 当日登记率; ``signin``: 签到率) and
+    where it stops being red (``warn``) — ``config.py`` ``DASHBOARD_RATE_*``."""
+
+    good: float
+    signin: float
+    warn: float
+
+
+def rate_marks() -> RateMarks:
+    cfg = current_app.config
+    return RateMarks(cfg["DASHBOARD_RATE_GOOD"], cfg["DASHBOARD_SIGNIN_GOOD"], cfg["DASHBOARD_RATE_WARN"])
 
 
 def pct(value: float | None) -> str:
@@ -142,6 +158,7 @@ def township_dashboard(today: dt.date | None = None) -> dict:
         "warnings": [f for f in flags if f.warning and not f.dismiss],
         "alerts": alerts(t.rows, t.today, flags),
         "pct": pct,
+        "rates": rate_marks(),
     }
 
 
@@ -178,6 +195,7 @@ def village_dashboard(village: Village, today: dt.date | None = None, todo_villa
         "signed_today": v.signed_today,
         "workday_today": v.workday_today,
         "pct": pct,
+        "rates": rate_marks(),
         "six_ones": SIX_ONES,
         "case_url": lambda pk: url_for("CaseView.show", pk=pk),
         "links": _village_links(village),
