@@ -240,12 +240,14 @@ def township_chart_data(today: dt.date | None = None) -> dict:
     today = today or calendar_service.today()
     quarter = quarter_period(today)
     ontime = figures.ontime_by_village(quarter, today)
+    marks = rate_marks()
     return {
         "trend": _trend_json(figures.trend(today)),
         "ontime": {
             "title": str(_l("%(q)s各村按时办结率", q=quarter.label)),
             "villages": [v.name for v, _ in ontime],
             "rates": [None if r is None else round(r * 100, 1) for _, r in ontime],
+            "marks": {"good": round(marks.good * 100, 1), "warn": round(marks.warn * 100, 1)},  # bar colours, %
         },
         "categories": {"title": str(_l("%(q)s受理事项分类", q=quarter.label)), "items": figures.categories(quarter)},
         "labels": _chart_labels(),

@@ -27,3 +27,16 @@ def test_rate_colours_follow_the_settings(app, world, login, monkeypatch):
     app.config.update(DASHBOARD_RATE_GOOD=0.3, DASHBOARD_SIGNIN_GOOD=0.2)
     body = login("zhongxin").get("/").get_data(as_text=True)
     assert "bm-good" in _cell_class(body, ONTIME_33) and "bm-good" in _cell_class(body, SIGNIN_21)
+
+
+def test_chart_bars_get_the_same_marks(app, world, login, monkeypatch):
+    freeze(monkeypatch)
+    assert login("zhongxin").get("/dashboard/data/township").get_json()["ontime"]["marks"] == {
+        "good": 95.0,
+        "warn": 80.0,
+    }
+    app.config.update(DASHBOARD_RATE_GOOD=0.9, DASHBOARD_RATE_WARN=0.75)
+    assert login("zhongxin").get("/dashboard/data/township").get_json()["ontime"]["marks"] == {
+        "good": 90.0,
+        "warn": 75.0,
+    }
