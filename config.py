@@ -122,6 +122,12 @@ class Config:
     # shared links), e.g. https://bm.jianning.gov.cn; unset: the address of the request, and the
     # print pages warn that a QR code of this machine's address cannot be opened by villagers.
     PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", "").strip()
+    # Colours of the rates on the dashboards (fractions; not policy numbers, the township's choice):
+    # 按时办结率 and 当日登记率 are green from DASHBOARD_RATE_GOOD, 签到率 from DASHBOARD_SIGNIN_GOOD;
+    # any of them is amber from DASHBOARD_RATE_WARN up to its green mark, red below it.
+    DASHBOARD_RATE_GOOD = 0.95
+    DASHBOARD_SIGNIN_GOOD = 0.9
+    DASHBOARD_RATE_WARN = 0.8
 
     # --- database -------------------------------------------------------------------
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or ("sqlite:///" + str(INSTANCE_DIR / "bmdb.sqlite3"))

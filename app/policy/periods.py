@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 
 from .errors import PolicyViolation
 
 _CN_QUARTER = {1: "一", 2: "二", 3: "三", 4: "四"}
+#: The quarters' names on screen (translatable); in Chinese the same words as the sheets'.
+QUARTER_NAMES = {1: _l("第一季度"), 2: _l("第二季度"), 3: _l("第三季度"), 4: _l("第四季度")}
 _MONTH_RE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?", re.ASCII)
 _QUARTER_RE = re.compile(r"(\d{4})\s*-?\s*[Qq]([1-4])", re.ASCII)
 
@@ -27,6 +30,29 @@ def month_of(d: date) -> tuple[int, int]:
 def previous_month(year: int, month: int) -> tuple[int, int]:
     """The month before ``(year, month)``: ``(2026, 1)`` → ``(2025, 12)``."""
     return (year - 1, 12) if month == 1 else (year, month - 1)
+
+
+def next_month(year: int, month: int) -> tuple[int, int]:
+    """The month after ``(year, month)``: ``(2026, 12)`` → ``(2027, 1)``."""
+    return (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def months_between(first: tuple[int, int], last: tuple[int, int]) -> list[tuple[int, int]]:
+    """Every month from ``first`` to ``last`` inclusive (empty when ``last`` is earlier)."""
+    out, ym = [], first
+    while ym <= last:
+        out.append(ym)
+        ym = next_month(*ym)
+    return out
+
+
+def months_back(today: date, n: int) -> list[tuple[int, int]]:
+    """The ``n`` months ending with ``today``'s, oldest first: 2026-11-26, 3 → 2026-09…11."""
+    keys, ym = [], month_of(today)
+    for _ in range(n):
+        keys.append(ym)
+        ym = previous_month(*ym)
+    return keys[::-1]
 
 
 def month_bounds(year: int, month: int) -> tuple[date, date]:
@@ -77,3 +103,84 @@ def quarter_label(year: int, quarter: int) -> str:
     if quarter not in _CN_QUARTER:
         raise ValueError(f"quarter must be 1–4, got {quarter!r}")
     return f"{year}年第{_CN_QUARTER[quarter]}季度"
+
+
+def quarter_title(year: int, quarter: int) -> str:
+    """The quarter on a screen, translatable: ``"2026年第三季度"`` in Chinese (the same words as
+    :func:`quarter_label`), ``"2026 Q3"``-like in another language."""
+    if quarter not in QUARTER_NAMES:
+        raise ValueError(f"quarter must be 1–4, got {quarter!r}")
+    return str(_l("%(y)s年%(q)s", y=year, q=QUARTER_NAMES[quarter]))
+
+
+def month_label(year: int, month: int) -> str:
+    """The month on a screen, translatable: ``"2026年11月"``."""
+    return str(_l("%(y)s年%(m)s月", y=year, m=month))
+
+
+def month_axis_label(year: int, month: int) -> str:
+    """A month on a chart's axis: ``"11月"``, and ``"2027年1月"`` where a year begins."""
+    return str(_l("%(y)s年1月", y=year)) if month == 1 else str(_l("%(m)s月", m=month))
+
+
+@dataclass(frozen=True)
+class Period:
+    """A month or a quarter: its first and last day, its months, its neighbours, its label."""
+
+    kind: str  # "month" | "quarter"
+    first: date
+    last: date
+
+    @classmethod
+    def month(cls, year: int, month: int) -> Period:
+        first, last = month_bounds(year, month)
+        return cls("month", first, last)
+
+    @classmethod
+    def quarter(cls, year: int, quarter: int) -> Period:
+        (y1, m1), _, (y3, m3) = quarter_months(year, quarter)
+        return cls("quarter", month_bounds(y1, m1)[0], month_bounds(y3, m3)[1])
+
+    @property
+    def after(self) -> date:
+        """The day after the last day (the exclusive end of the period)."""
+        return self.last + timedelta(days=1)
+
+    @property
+    def label(self) -> str:
+        """``"2026年11月"`` / ``"2026年第四季度"`` (translatable)."""
+        if self.kind == "month":
+            return month_label(self.first.year, self.first.month)
+        return quarter_title(*quarter_of_day(self.first))
+
+    def months(self) -> list[tuple[int, int]]:
+        """``(year, month)`` of every month in the period."""
+        return months_between(month_of(self.first), month_of(self.last))
+
+    def previous(self) -> Period:
+        return self.containing(self.kind, self.first - timedelta(days=1))
+
+    def next(self) -> Period:
+        return self.containing(self.kind, self.after)
+
+    def __contains__(self, day: date) -> bool:
+        return self.first <= day <= self.last
+
+    @classmethod
+    def containing(cls, kind: str, day: date) -> Period:
+        """The month or quarter ``day`` falls in."""
+        if kind == "month":
+            return cls.month(day.year, day.month)
+        if kind == "quarter":
+            return cls.quarter(*quarter_of_day(day))
+        raise ValueError(f"kind must be 'month' or 'quarter', got {kind!r}")
+
+
+def month_period(today: date) -> Period:
+    """The month of ``today``."""
+    return Period.containing("month", today)
+
+
+def quarter_period(today: date) -> Period:
+    """The quarter of ``today``."""
+    return Period.containing("quarter", today)

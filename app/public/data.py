@@ -1,200 +1,38 @@
-"""What the public pages may show — policy §二(四)4, §三2 公开原则, §六(四), SPEC §10.
-
-Exactly: the village's name, service-point address and service phone (the village's number,
-not the agent's personal mobile); the agent's name and photo; today's office hours and
-whether the point is open now; the active service catalog with materials, time limits and
-fees (一次性告知); the supervision and service-centre phones; and per month, once the
-village's monthly report is submitted, counts of handled matters. Nothing about applicants.
-
-Every read runs ``with unscoped()``: public data is public even when a village user is
-logged in, and a village user's scope must not hide other villages' public pages.
-"""
+"""The public pages' facts with their addresses: :mod:`app.services.public` gathers what a
+public page may show; here the web layer adds the URLs (the agent's photo, absolute links for
+QR codes) — ``url_for`` and the request live on this side of the line."""
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-from dataclasses import dataclass
+from flask import current_app, request, url_for
 
-from flask import current_app, url_for
-from sqlalchemy import select
-
-from ..models import Agent, MonthlyReport, ServiceCategory, ServiceItem, Village
-from ..security import unscoped
-from ..services import calendar as calendar_service
-from ..services.dashboard import CaseFigures, month_figures, published_totals
-from ..services.settings import office_hours, township_name
-from .hours import OpenState, open_state
-
-CODE_RE = re.compile(r"[A-Za-z]{2,8}")
-PUBLISHED_MONTHS = 6
+from ..exports.qr import public_address
+from ..services import public as public_service
+from ..services.public import (  # noqa: F401  (the public pages read these as data.<name>)
+    PublicVillage,
+    agent_photo_name,
+    catalog,
+    contacts,
+    current_state,
+    published_months,
+)
 
 
-def _db():
-    from ..extensions import db
-
-    return db
-
-
-@dataclass(frozen=True)
-class PublicAgent:
-    name: str
-    photo_url: str | None
+def public_url(endpoint: str, **values) -> str:
+    """Absolute URL of a public page at ``PUBLIC_BASE_URL`` (else this request's root)."""
+    return public_address(current_app.config.get("PUBLIC_BASE_URL"), request.url_root, url_for(endpoint, **values))
 
 
-@dataclass(frozen=True)
-class PublicVillage:
-    code: str
-    name: str
-    address: str | None
-    service_phone: str | None
-    agent: PublicAgent | None
-
-
-@dataclass(frozen=True)
-class PublishedMonth:
-    year: int
-    month: int
-    figures: dict  # PUBLISHED_KEYS → count, plus "frozen"
-
-
-def contacts() -> dict:
-    cfg = current_app.config
-    return {
-        "township": township_name(),
-        "supervision_phone": cfg.get("SUPERVISION_PHONE"),
-        "center_phone": cfg.get("SERVICE_CENTER_PHONE"),
-        "policy": cfg.get("POLICY_DOCUMENT"),
-    }
-
-
-def current_state(now: dt.datetime | None = None) -> OpenState:
-    """Office hours are the same for every village (第二条（三）1)."""
-    with unscoped():
-        cal = calendar_service.work_calendar()
-    return open_state(now or calendar_service.now_local(), cal, office_hours())
-
-
-def _on_duty_agents(village_ids: list[int]) -> dict[int, tuple[str, str | None]]:
-    """village id → (name, stored photo name) of its current on-duty 村级 agent."""
-    if not village_ids:
-        return {}
-    rows = (
-        _db()
-        .session.execute(
-            select(Agent.village_id, Agent.name, Agent.photo)
-            .where(Agent.village_id.in_(village_ids), Agent.level == "village", Agent.status == "active")
-            .order_by(Agent.village_id, Agent.hired_on.desc(), Agent.id.desc())
-        )
-        .all()
-    )
-    out: dict[int, tuple[str, str | None]] = {}
-    for village_id, name, photo in rows:
-        out.setdefault(village_id, (name, photo))
-    return out
-
-
-def _agents_by_village(villages: list[Village]) -> dict[int, PublicAgent]:
-    on_duty = _on_duty_agents([v.id for v in villages])
-    codes = {v.id: v.code for v in villages}
-    out: dict[int, PublicAgent] = {}
-    for village_id, (name, photo) in on_duty.items():
-        # The public route by village code; ``v`` changes with the photo (browser caches).
-        url = url_for("public.agent_photo", code=codes[village_id], v=photo[:8]) if photo else None
-        out[village_id] = PublicAgent(name, url)
-    return out
-
-
-def agent_photo_name(code: str) -> str | None:
-    """The stored photo of the village's current on-duty agent (public: 公示牌, public page)."""
-    with unscoped():
-        v = _village_row(code)
-        if v is None:
-            return None
-        return _on_duty_agents([v.id]).get(v.id, (None, None))[1]
-
-
-def _public(v: Village, agent: PublicAgent | None) -> PublicVillage:
-    return PublicVillage(v.code, v.name, v.address, v.service_phone, agent)
+def _with_photo(v: PublicVillage) -> PublicVillage:
+    version = v.photo_version
+    return v.with_photo_url(url_for("public.agent_photo", code=v.code, v=version) if version else None)
 
 
 def villages() -> list[PublicVillage]:
-    with unscoped():
-        rows = list(
-            _db().session.execute(select(Village).where(Village.active.is_(True)).order_by(Village.code)).scalars()
-        )
-        agents = _agents_by_village(rows)
-        return [_public(v, agents.get(v.id)) for v in rows]
-
-
-def _village_row(code: str) -> Village | None:
-    if not CODE_RE.fullmatch(code or ""):
-        return None
-    return (
-        _db()
-        .session.execute(select(Village).where(Village.code == code.upper(), Village.active.is_(True)))
-        .scalar_one_or_none()
-    )
+    return [_with_photo(v) for v in public_service.villages()]
 
 
 def village(code: str) -> PublicVillage | None:
     """The public facts of one active village, or ``None`` (→ 404) for an unknown code."""
-    with unscoped():
-        v = _village_row(code)
-        if v is None:
-            return None
-        return _public(v, _agents_by_village([v]).get(v.id))
-
-
-def catalog() -> list[dict]:
-    """The active service catalog by category: name, window, materials, time limit, fee."""
-    with unscoped():
-        cats = list(_db().session.execute(select(ServiceCategory).order_by(ServiceCategory.code)).scalars())
-        items = list(
-            _db()
-            .session.execute(select(ServiceItem).where(ServiceItem.active.is_(True)).order_by(ServiceItem.code))
-            .unique()
-            .scalars()
-        )
-    by_cat: dict[int, list[dict]] = {}
-    for it in items:
-        by_cat.setdefault(it.category_id, []).append(
-            {
-                "code": it.code,
-                "name": it.name,
-                "window": it.window,
-                "materials": list(it.materials or []),
-                "procedure": it.procedure,
-                "promised_days": it.promised_days,
-                "fee": it.fee,
-                "mode": it.mode,
-                "mode_label": it.mode_label,
-            }
-        )
-    return [{"name": c.name, "items": by_cat[c.id]} for c in cats if by_cat.get(c.id)]
-
-
-def published_months(code: str, today: dt.date | None = None, limit: int = PUBLISHED_MONTHS) -> list[PublishedMonth]:
-    """Counts of the village's handled matters for the months whose monthly report has been
-    submitted (the report is the publication: checked by the agent, locked, reviewed by the
-    township — §六(四)); most recent first. Counts only."""
-    today = today or calendar_service.today()
-    with unscoped():
-        v = _village_row(code)
-        if v is None:
-            return []
-        reports = [
-            ((int(y), int(m)), figures)
-            for y, m, figures in _db().session.execute(
-                select(MonthlyReport.year, MonthlyReport.month, MonthlyReport.figures)
-                .where(MonthlyReport.village_id == v.id, MonthlyReport.status == "submitted")
-                .order_by(MonthlyReport.year.desc(), MonthlyReport.month.desc())
-                .limit(limit)
-            )
-        ]
-        # live counts only for reports without frozen totals (one grouped query)
-        missing = [ym for ym, figures in reports if not published_totals(figures, CaseFigures())["frozen"]]
-        live = month_figures(v.id, missing, today)
-    return [
-        PublishedMonth(y, m, published_totals(figures, live.get((y, m), CaseFigures()))) for (y, m), figures in reports
-    ]
+    v = public_service.village(code)
+    return _with_photo(v) if v else None

@@ -8,11 +8,12 @@ import os
 from flask import abort, make_response, render_template, request, send_file, send_from_directory
 from flask_babel import lazy_gettext as _l
 
+from ..exports.qr import qr_inline_svg, qr_png, qr_svg
 from ..services import calendar as calendar_service
 from ..services.photos import photo_path
 from . import data
 from .blueprint import public_bp
-from .qr import public_url, qr_inline_svg, qr_png, qr_svg
+from .data import public_url
 
 CACHE = "private, max-age=60"  # browsers only: a shared cache must never keep a response with a session cookie
 

@@ -17,6 +17,9 @@ Definitions (shown on the page as footnotes):
 - 月报: the previous month's report (and earlier months of this quarter) must be 已报送;
 - 扣款: active deductions of the period's months (①–⑤);
 - strikes: active ①②③ deductions over the agent's current appointment (§二(四)2).
+
+Figures only — counts, ids, codes, dates and the periods they belong to. The screens built from
+them (links, alerts, percentages, chart JSON, colour thresholds) are ``app/views/dashboard_pages.py``.
 """
 
 from __future__ import annotations
@@ -26,29 +29,28 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, distinct, func, or_, select
-from werkzeug.routing import BuildError
 
-from ..models import SIX_ONES, Agent, AnnualAssessment, Case, Deduction, MonthlyReport, ServiceCategory, SignIn, Village
+from ..models import Agent, Case, Deduction, MonthlyReport, ServiceCategory, ServiceItem, SignIn, Village
 from ..models.case import OPEN_STATUSES
-from ..models.enums import REPORT_STATUSES
-from ..policy.deductions import DeductionCode, StrikeStatus, strike_status
+from ..models.enums import CASE_KINDS, CASE_STATUSES, REPORT_STATUSES, label
+from ..policy.deductions import DeductionCode, StrikeStatus
 from ..policy.intake import registered_same_day
-from ..policy.periods import previous_month
+from ..policy.periods import (
+    Period,
+    month_bounds,
+    month_period,
+    months_back,
+    months_between,
+    previous_month,
+    quarter_period,
+)
 from ..policy.reports import is_report_late, report_due_date
 from . import calendar as calendar_service
-from .settings import strike_threshold
-
-QUARTER_NAMES = {1: _l("第一季度"), 2: _l("第二季度"), 3: _l("第三季度"), 4: _l("第四季度")}
-STRIKE_CODES = ("1", "2", "3")
-
-
-def _db():
-    from ..extensions import db
-
-    return db
+from .cases import todo_cases
+from .common import session
+from .deductions import strike_alerts
 
 
 def _count_if(condition):
@@ -57,70 +59,6 @@ def _count_if(condition):
 
 def _start_of(d: dt.date) -> dt.datetime:
     return dt.datetime.combine(d, dt.time.min)
-
-
-def safe_url(*endpoints: str, **values) -> str | None:
-    """``url_for`` of the first of ``endpoints`` that is registered (views of other
-    features) — ``None`` while none of them exists."""
-    for endpoint in endpoints:
-        try:
-            return url_for(endpoint, **values)
-        except BuildError:
-            continue
-    return None
-
-
-# --------------------------------------------------------------------------------------
-# Periods
-# --------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Period:
-    kind: str  # "month" | "quarter"
-    start: dt.date
-    end: dt.date  # exclusive
-
-    @property
-    def label(self) -> str:
-        if self.kind == "month":
-            return str(_l("%(y)s年%(m)s月", y=self.start.year, m=self.start.month))
-        quarter = (self.start.month - 1) // 3 + 1
-        return str(_l("%(y)s年%(q)s", y=self.start.year, q=QUARTER_NAMES[quarter]))
-
-    @property
-    def short_label(self) -> str:
-        return str(_l("本月")) if self.kind == "month" else str(_l("本季"))
-
-    def months(self) -> list[tuple[int, int]]:
-        out, (y, m) = [], (self.start.year, self.start.month)
-        while dt.date(y, m, 1) < self.end:
-            out.append((y, m))
-            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-        return out
-
-
-def _month_start(y: int, m: int) -> dt.date:
-    return dt.date(y, m, 1)
-
-
-def _next_month(d: dt.date) -> dt.date:
-    return dt.date(d.year + 1, 1, 1) if d.month == 12 else dt.date(d.year, d.month + 1, 1)
-
-
-def month_period(today: dt.date) -> Period:
-    start = today.replace(day=1)
-    return Period("month", start, _next_month(start))
-
-
-def quarter_period(today: dt.date) -> Period:
-    first = 3 * ((today.month - 1) // 3) + 1
-    start = dt.date(today.year, first, 1)
-    end = dt.date(today.year + 1, 1, 1) if first == 10 else dt.date(today.year, first + 3, 1)
-    return Period("quarter", start, end)
-
-
-def month_period_of(year: int, month: int) -> Period:
-    start = dt.date(year, month, 1)
-    return Period("month", start, _next_month(start))
 
 
 def _months_condition(year_col, month_col, months: Iterable[tuple[int, int]]):
@@ -210,13 +148,13 @@ def case_figures(period: Period, today: dt.date, village_id: int | None = None) 
     """Cases received in ``period`` per village (one grouped query)."""
     stmt = (
         select(Case.village_id, *_case_period_columns(today))
-        .where(Case.received_at >= _start_of(period.start), Case.received_at < _start_of(period.end))
+        .where(Case.received_at >= _start_of(period.first), Case.received_at < _start_of(period.after))
         .where(Case.status != "voided")
         .group_by(Case.village_id)
     )
     if village_id is not None:
         stmt = stmt.where(Case.village_id == village_id)
-    figures = {row[0]: CaseFigures(*(int(v or 0) for v in row[1:])) for row in _db().session.execute(stmt)}
+    figures = {row[0]: CaseFigures(*(int(v or 0) for v in row[1:])) for row in session().execute(stmt)}
     # 未当日登记: only a case entered on a later calendar day can be late; the calendar decides.
     later = (
         stmt.with_only_columns(Case.village_id, Case.received_at, Case.registered_at)
@@ -224,7 +162,7 @@ def case_figures(period: Period, today: dt.date, village_id: int | None = None) 
         .where(func.date(Case.registered_at) > func.date(Case.received_at))
     )
     cal = calendar_service.work_calendar()
-    for vid, received, registered in _db().session.execute(later):
+    for vid, received, registered in session().execute(later):
         if vid in figures and not registered_same_day(received, registered, cal):
             figures[vid].late_entry += 1
     return figures
@@ -234,32 +172,22 @@ def _month_bucket(months: list[tuple[int, int]]):
     """The index (0…) in the sorted ``months`` of a case's received month, as one SQL ``CASE``
     over the month boundaries — portable, and on SQLite twice as fast as ``EXTRACT``
     (``STRFTIME``) per row. Labelled ``bucket`` so GROUP BY can name it."""
-    bounds = [_start_of(_next_month(_month_start(y, m))) for y, m in months]
+    bounds = [_start_of(Period.month(y, m).after) for y, m in months]
     return case(*((Case.received_at < b, i) for i, b in enumerate(bounds)), else_=len(months)).label("bucket")
-
-
-def _months_back(today: dt.date, n: int) -> list[tuple[int, int]]:
-    keys, (y, m) = [], (today.year, today.month)
-    for _ in range(n):
-        keys.append((y, m))
-        y, m = previous_month(y, m)
-    return keys[::-1]
 
 
 def _by_month(months: list[tuple[int, int]], columns: list, *where) -> dict[tuple[int, int], tuple]:
     """``columns`` aggregated per calendar month of ``received_at`` over ``months`` (one
     contiguous, sorted range of months), 作废 excluded: one grouped query."""
-    start = _start_of(_month_start(*months[0]))
-    end = _start_of(_next_month(_month_start(*months[-1])))
+    start = _start_of(month_bounds(*months[0])[0])
+    end = _start_of(Period.month(*months[-1]).after)
     stmt = (
         select(_month_bucket(months), *columns)
         .where(Case.received_at >= start, Case.received_at < end, Case.status != "voided", *where)
         .group_by("bucket")
     )
     return {
-        months[int(r[0])]: tuple(int(v or 0) for v in r[1:])
-        for r in _db().session.execute(stmt)
-        if int(r[0]) < len(months)
+        months[int(r[0])]: tuple(int(v or 0) for v in r[1:]) for r in session().execute(stmt) if int(r[0]) < len(months)
     }
 
 
@@ -267,17 +195,10 @@ def month_figures(village_id: int, months: list[tuple[int, int]], today: dt.date
     """Cases received per calendar month of one village (one query grouped by month)."""
     if not months:
         return {}
-    got = _by_month(_month_span(min(months), max(months)), _case_period_columns(today), Case.village_id == village_id)
+    got = _by_month(
+        months_between(min(months), max(months)), _case_period_columns(today), Case.village_id == village_id
+    )
     return {k: CaseFigures(*got[k]) if k in got else CaseFigures() for k in months}
-
-
-def _month_span(first: tuple[int, int], last: tuple[int, int]) -> list[tuple[int, int]]:
-    """Every month from ``first`` to ``last`` inclusive."""
-    out, (y, m) = [], first
-    while (y, m) <= last:
-        out.append((y, m))
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
 
 
 @dataclass
@@ -302,33 +223,26 @@ def open_now(today: dt.date, village_id: int | None = None) -> dict[int, OpenNow
     )
     if village_id is not None:
         stmt = stmt.where(Case.village_id == village_id)
-    return {row[0]: OpenNow(int(row[1]), int(row[2] or 0), int(row[3] or 0)) for row in _db().session.execute(stmt)}
+    return {row[0]: OpenNow(int(row[1]), int(row[2] or 0), int(row[3] or 0)) for row in session().execute(stmt)}
 
 
 def todo_list(today: dt.date, limit: int = 20, village_id: int | None = None) -> list[Case]:
     """The to-do list: open cases in scope, overdue first, then due soon, then by deadline.
 
-    For the user's own scope it uses the cases feature's ``todo_cases`` when that is
-    installed (one definition); for one village chosen by township staff (``village_id``),
-    or while the cases feature is absent, the same ordering here.
+    For the user's own scope the cases' ``todo_cases`` (one definition); for one village
+    chosen by township staff (``village_id``) the same ordering within that village.
     """
-    todo_cases = None
     if village_id is None:
-        try:
-            from .cases import todo_cases
-        except ImportError as exc:  # the cases feature is not installed yet
-            if exc.name != f"{__package__}.cases":
-                raise
-    if todo_cases is not None:
         return list(todo_cases(today, limit=limit))
     soon = calendar_service.work_calendar().add_workdays(today, 1)
     rank = case((Case.due_on < today, 0), (Case.due_on <= soon, 1), else_=2)
     stmt = (
-        select(Case).where(Case.open_clause()).order_by(rank, Case.due_on.is_(None), Case.due_on, Case.id).limit(limit)
+        select(Case)
+        .where(Case.open_clause(), Case.village_id == village_id)
+        .order_by(rank, Case.due_on.is_(None), Case.due_on, Case.id)
+        .limit(limit)
     )
-    if village_id is not None:
-        stmt = stmt.where(Case.village_id == village_id)
-    return list(_db().session.execute(stmt).unique().scalars())
+    return list(session().execute(stmt).unique().scalars())
 
 
 def case_state(c: Case, today: dt.date, soon: dt.date) -> str:
@@ -342,9 +256,19 @@ def case_state(c: Case, today: dt.date, soon: dt.date) -> str:
     return ""
 
 
-def trend(today: dt.date, village_id: int | None = None, months: int = 12) -> dict:
+@dataclass
+class Trend:
+    """Cases received per month (咨询 / 代办 / 超期), oldest month first."""
+
+    months: list[tuple[int, int]]
+    consult: list[int]
+    proxy: list[int]
+    overdue: list[int]
+
+
+def trend(today: dt.date, village_id: int | None = None, months: int = 12) -> Trend:
     """Cases received per month over the last ``months`` months (咨询 / 代办 / 超期)."""
-    keys = _months_back(today, months)
+    keys = months_back(today, months)
     columns = [
         _count_if(Case.kind == "consult"),
         _count_if(Case.kind == "proxy"),
@@ -353,27 +277,26 @@ def trend(today: dt.date, village_id: int | None = None, months: int = 12) -> di
     where = [Case.village_id == village_id] if village_id is not None else []
     got = _by_month(keys, columns, *where)
     zero = (0, 0, 0)
-    return {
-        "months": [f"{yy}-{mm:02d}" for yy, mm in keys],
-        "labels": [str(_l("%(m)s月", m=mm)) if mm != 1 else str(_l("%(y)s年1月", y=yy)) for yy, mm in keys],
-        "consult": [got.get(k, zero)[0] for k in keys],
-        "proxy": [got.get(k, zero)[1] for k in keys],
-        "overdue": [got.get(k, zero)[2] for k in keys],
-    }
+    return Trend(
+        keys,
+        [got.get(k, zero)[0] for k in keys],
+        [got.get(k, zero)[1] for k in keys],
+        [got.get(k, zero)[2] for k in keys],
+    )
 
 
 def categories(period: Period, village_id: int | None = None) -> list[dict]:
     """Cases received in ``period`` per service category (largest first)."""
     stmt = (
         select(Case.category_id, func.count(Case.id))
-        .where(Case.received_at >= _start_of(period.start), Case.received_at < _start_of(period.end))
+        .where(Case.received_at >= _start_of(period.first), Case.received_at < _start_of(period.after))
         .where(Case.status != "voided")
         .group_by(Case.category_id)
     )
     if village_id is not None:
         stmt = stmt.where(Case.village_id == village_id)
-    counts = dict(_db().session.execute(stmt).all())
-    names = dict(_db().session.execute(select(ServiceCategory.id, ServiceCategory.name)).all())
+    counts = dict(session().execute(stmt).all())
+    names = dict(session().execute(select(ServiceCategory.id, ServiceCategory.name)).all())
     out = [{"name": names.get(cid) or str(_l("未分类")), "value": int(n)} for cid, n in counts.items() if n]
     return sorted(out, key=lambda d: (-d["value"], d["name"]))
 
@@ -383,13 +306,13 @@ def public_categories(period: Period, village_id: int) -> list[dict]:
     “咨询” when it is a consultation and “其他事项” otherwise — never “未分类”."""
     stmt = (
         select(Case.category_id, Case.kind, func.count(Case.id))
-        .where(Case.received_at >= _start_of(period.start), Case.received_at < _start_of(period.end))
+        .where(Case.received_at >= _start_of(period.first), Case.received_at < _start_of(period.after))
         .where(Case.status != "voided", Case.village_id == village_id)
         .group_by(Case.category_id, Case.kind)
     )
-    names = dict(_db().session.execute(select(ServiceCategory.id, ServiceCategory.name)).all())
+    names = dict(session().execute(select(ServiceCategory.id, ServiceCategory.name)).all())
     counts: dict[str, int] = {}
-    for cid, kind, n in _db().session.execute(stmt):
+    for cid, kind, n in session().execute(stmt):
         name = names.get(cid) if cid is not None else None
         name = name or str(_l("咨询") if kind == "consult" else _l("其他事项"))
         counts[name] = counts.get(name, 0) + int(n)
@@ -424,10 +347,10 @@ def signin_figures(
     period: Period, today: dt.date, hired: dict[int, dt.date | None], village_id: int | None = None
 ) -> dict[int, SignInFigures]:
     """签到率 per village: working days with a sign-in ÷ working days so far (§二(四)3)."""
-    last = min(today, period.end - dt.timedelta(days=1))
-    if last < period.start:
+    last = min(today, period.last)
+    if last < period.first:
         return {}
-    days = _workdays(period.start, last)
+    days = _workdays(period.first, last)
     counted = SignIn.day.in_(days) if days else SignIn.day.is_(None)
     stmt = (
         select(
@@ -441,11 +364,11 @@ def signin_figures(
     )
     if village_id is not None:
         stmt = stmt.where(SignIn.village_id == village_id)
-    rows = {r[0]: (int(r[1]), int(r[2]), int(r[3] or 0) > 0) for r in _db().session.execute(stmt)}
+    rows = {r[0]: (int(r[1]), int(r[2]), int(r[3] or 0) > 0) for r in session().execute(stmt)}
     out = {}
     for vid, hired_on in hired.items():
         signed, late, signed_today = rows.get(vid, (0, 0, False))
-        start = max(period.start, hired_on) if hired_on else period.start
+        start = max(period.first, hired_on) if hired_on else period.first
         due = sum(1 for d in days if d >= start and (d < today or signed_today))
         out[vid] = SignInFigures(signed, late, due)
     return out
@@ -465,7 +388,7 @@ class DeductionFigures:
 
 
 def deduction_figures(period: Period, village_id: int | None = None) -> dict[int, DeductionFigures]:
-    codes = ("1", "2", "3", "4", "5")
+    codes = tuple(c.value for c in DeductionCode)  # ①–⑤
     stmt = (
         select(
             Deduction.village_id,
@@ -480,7 +403,7 @@ def deduction_figures(period: Period, village_id: int | None = None) -> dict[int
     if village_id is not None:
         stmt = stmt.where(Deduction.village_id == village_id)
     out = {}
-    for row in _db().session.execute(stmt):
+    for row in session().execute(stmt):
         amount = Decimal(str(row[2])).quantize(Decimal("0.01"))
         out[row[0]] = DeductionFigures(int(row[1]), amount, {c: int(n) for c, n in zip(codes, row[3:], strict=True)})
     return out
@@ -514,10 +437,6 @@ class ReportCell:
     def ok(self) -> bool:
         return self.status == "submitted"
 
-    @property
-    def month_label(self) -> str:
-        return str(_l("%(m)s月", m=self.month))
-
 
 def report_status(today: dt.date, village_ids: Iterable[int], village_id: int | None = None) -> dict[int, dict]:
     """Per village: ``due`` (ReportCells of the months that must be in) and ``current``."""
@@ -536,7 +455,7 @@ def report_status(today: dt.date, village_ids: Iterable[int], village_id: int | 
     ).where(_months_condition(MonthlyReport.year, MonthlyReport.month, [*due_months, current]))
     if village_id is not None:
         stmt = stmt.where(MonthlyReport.village_id == village_id)
-    found = {(r[0], r[1], r[2]): (r[3], r[4]) for r in _db().session.execute(stmt)}
+    found = {(r[0], r[1], r[2]): (r[3], r[4]) for r in session().execute(stmt)}
     out = {}
     for vid in village_ids:
         cells = []
@@ -547,43 +466,6 @@ def report_status(today: dt.date, village_ids: Iterable[int], village_id: int | 
         status, _ = found.get((vid, *current), (None, None))
         out[vid] = {"due": cells, "current": ReportCell(*current, status), "missing": [c for c in cells if not c.ok]}
     return out
-
-
-def _strike_summary_from_models(agent_ids: list[int]) -> dict[int, StrikeStatus]:
-    if not agent_ids:
-        return {}
-    stmt = (
-        select(Deduction.agent_id, Deduction.code, func.count(Deduction.id))
-        .join(Agent, Agent.id == Deduction.agent_id)
-        .where(Deduction.agent_id.in_(agent_ids), Deduction.state == "active", Deduction.code.in_(STRIKE_CODES))
-        .where(or_(Agent.hired_on.is_(None), Deduction.occurred_on >= Agent.hired_on))
-        .group_by(Deduction.agent_id, Deduction.code)
-    )
-    counts: dict[int, dict[str, int]] = {a: {} for a in agent_ids}
-    for agent_id, code, n in _db().session.execute(stmt):
-        counts[agent_id][code] = int(n)
-    threshold = strike_threshold()
-    return {a: strike_status(c, threshold) for a, c in counts.items()}
-
-
-def _supervision(name: str):
-    """A function of the supervision feature (``services/deductions.py``), or ``None`` while
-    that feature is not installed — then the same figures come from the models here."""
-    try:
-        from . import deductions
-    except ImportError as exc:
-        if exc.name != f"{__package__}.deductions":
-            raise
-        return None
-    return getattr(deductions, name, None)
-
-
-def strike_summary(agent_ids: list[int]) -> dict[int, StrikeStatus]:
-    """Strike status per agent: the supervision feature's when installed, else from the models."""
-    supervision_summary = _supervision("strike_summary")
-    if supervision_summary is not None:
-        return supervision_summary(agent_ids)
-    return _strike_summary_from_models(agent_ids)
 
 
 @dataclass
@@ -618,7 +500,7 @@ def active_agents(village_id: int | None = None) -> list[Agent]:
     )
     if village_id is not None:
         stmt = stmt.where(Agent.village_id == village_id)
-    return list(_db().session.execute(stmt).unique().scalars())
+    return list(session().execute(stmt).unique().scalars())
 
 
 def agent_flags(agents: list[Agent]) -> dict[int, AgentFlag]:
@@ -627,67 +509,25 @@ def agent_flags(agents: list[Agent]) -> dict[int, AgentFlag]:
     ids = [a.id for a in agents]
     if not ids:
         return {}
-    supervision_alerts = _supervision("strike_alerts")
-    if supervision_alerts is not None:
-        wanted = set(ids)
-        return {
-            al.agent.id: AgentFlag(
-                al.agent.id, al.agent.name, al.agent.village_id, al.status, max(al.failed_years, default=None)
-            )
-            for al in supervision_alerts()
-            if al.agent.id in wanted
-        }
-    strikes = strike_summary(ids)
-    fails = dict(
-        _db()
-        .session.execute(
-            select(AnnualAssessment.agent_id, func.max(AnnualAssessment.year))
-            .join(Agent, Agent.id == AnnualAssessment.agent_id)
-            .where(AnnualAssessment.agent_id.in_(ids), AnnualAssessment.grade == "fail")
-            .where(or_(Agent.hired_on.is_(None), AnnualAssessment.assessed_on >= Agent.hired_on))
-            .group_by(AnnualAssessment.agent_id)
+    wanted = set(ids)
+    return {
+        al.agent.id: AgentFlag(
+            al.agent.id, al.agent.name, al.agent.village_id, al.status, max(al.failed_years, default=None)
         )
-        .all()
-    )
-    out = {}
-    for a in agents:
-        flag = AgentFlag(a.id, a.name, a.village_id, strikes.get(a.id), fails.get(a.id))
-        if flag.dismiss or flag.warning:
-            out[a.id] = flag
-    return out
+        for al in strike_alerts()
+        if al.agent.id in wanted
+    }
 
 
 # --------------------------------------------------------------------------------------
-# Alerts
+# The calendar
 # --------------------------------------------------------------------------------------
-@dataclass
-class Alert:
-    level: str  # danger / warning / info
-    text: str
-    url: str | None = None
-
-
-def calendar_alerts(today: dt.date) -> list[Alert]:
-    """“2027年工作日历尚未配置” — for this year, and for next year from the fourth quarter."""
+def unconfigured_years(today: dt.date) -> list[int]:
+    """The years whose working-day calendar is not confirmed yet, of those the deadlines need
+    now: this year, and from the fourth quarter next year too."""
     cal = calendar_service.work_calendar()
     years = [today.year] + ([today.year + 1] if today.month >= 10 else [])
-    url = safe_url("CalendarDayView.list", "CalendarView.list")
-    return [
-        Alert(
-            "danger" if y == today.year else "warning",
-            str(_l("%(y)s年工作日历尚未配置：期限按周末休息估算，请乡便民中心录入当年法定节假日和调休安排", y=y)),
-            url,
-        )
-        for y in years
-        if not cal.is_configured_year(y)
-    ]
-
-
-def _names(items: list[tuple[str, int]], single: bool) -> str:
-    """``：青山村 2件、石桥村 1件`` — nothing on one village's own dashboard."""
-    if single:
-        return ""
-    return "：" + "、".join(str(_l("%(v)s %(n)s件", v=v, n=n)) for v, n in items)
+    return [y for y in years if not cal.is_configured_year(y)]
 
 
 # --------------------------------------------------------------------------------------
@@ -712,10 +552,12 @@ def _villages(village_id: int | None = None) -> list[Village]:
     stmt = select(Village).where(Village.active.is_(True)).order_by(Village.code)
     if village_id is not None:
         stmt = stmt.where(Village.id == village_id)
-    return list(_db().session.execute(stmt).scalars())
+    return list(session().execute(stmt).scalars())
 
 
-def _rows(today: dt.date, village_id: int | None = None) -> tuple[list[VillageRow], Period, Period]:
+def village_rows(today: dt.date, village_id: int | None = None) -> tuple[list[VillageRow], Period, Period]:
+    """One row of figures per active village in scope (or the one ``village_id``), with the
+    month and the quarter of ``today`` they are counted over."""
     month, quarter = month_period(today), quarter_period(today)
     villages = _villages(village_id)
     agents = active_agents(village_id)
@@ -750,181 +592,96 @@ def _rows(today: dt.date, village_id: int | None = None) -> tuple[list[VillageRo
     return rows, month, quarter
 
 
-def _alerts(rows: list[VillageRow], today: dt.date, flags: list[AgentFlag], single: bool = False) -> list[Alert]:
-    alerts = calendar_alerts(today)
-    case_list = safe_url("CaseView.list")
-    overdue = [(r.village.name, r.now.overdue) for r in rows if r.now.overdue]
-    if overdue:
-        total = sum(n for _, n in overdue)
-        alerts.append(
-            Alert("danger", str(_l("超期未办结 %(n)s 件%(list)s", n=total, list=_names(overdue, single))), case_list)
-        )
-    for r in rows:
-        missing = r.reports["missing"]
-        if missing:
-            alerts.append(
-                Alert(
-                    "danger",
-                    str(
-                        _l(
-                            "%(v)s %(months)s月汇总表未报送（政策第五条（一）4，逾期按第二条（四）2④扣款）",
-                            v=r.village.name,
-                            months="、".join(str(c.month) for c in missing),
-                        )
-                    ),
-                    safe_url("MonthlyReportView.list"),
-                )
-            )
-    for f in flags:
-        village = next((r.village.name for r in rows if r.village.id == f.village_id), "")
-        for line in f.messages:
-            url = safe_url("StrikeAlertView.agent", "AgentView.show", pk=f.agent_id)
-            alerts.append(Alert("danger" if f.dismiss else "warning", f"{village} {f.name}：{line}", url))
-    no_agent = [r.village.name for r in rows if r.agent is None]
-    if no_agent:
-        alerts.append(
-            Alert(
-                "warning",
-                str(_l("暂无在岗代办员（第二条（三）1“每村确定一名”）：%(list)s", list="、".join(no_agent))),
-                safe_url("AgentView.list"),
-            )
-        )
-    soon = [(r.village.name, r.now.due_soon) for r in rows if r.now.due_soon]
-    if soon:
-        alerts.append(
-            Alert(
-                "info",
-                str(
-                    _l("临期（1个工作日内到期）%(n)s 件%(list)s", n=sum(n for _, n in soon), list=_names(soon, single))
-                ),
-                case_list,
-            )
-        )
-    return alerts
+@dataclass
+class TownshipFigures:
+    """The township's figures: one row per village and the township's totals."""
+
+    today: dt.date
+    month: Period
+    quarter: Period
+    rows: list[VillageRow]
+    total_month: CaseFigures
+    total_quarter: CaseFigures
+    prev_month: tuple[int, int]
+    reports_prev_in: int  # villages whose previous month's report is in
+
+    @property
+    def flags(self) -> list[AgentFlag]:
+        return [r.flag for r in self.rows if r.flag]
+
+    @property
+    def open_now(self) -> int:
+        return sum(r.now.open for r in self.rows)
+
+    @property
+    def overdue_now(self) -> int:
+        return sum(r.now.overdue for r in self.rows)
+
+    @property
+    def due_soon_now(self) -> int:
+        return sum(r.now.due_soon for r in self.rows)
+
+    @property
+    def six_ones_met(self) -> int:
+        return sum(1 for r in self.rows if r.village.six_ones_met)
 
 
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{round(value * 100)}%"
-
-
-def township_dashboard(today: dt.date | None = None) -> dict:
-    """Everything the township's first screen shows (one village for a village user)."""
-    today = today or calendar_service.today()
-    rows, month, quarter = _rows(today)
-    flags = [r.flag for r in rows if r.flag]
+def township_figures(today: dt.date) -> TownshipFigures:
+    """Every village's figures in scope (one village for a village user) and their totals."""
+    rows, month, quarter = village_rows(today)
     total_m, total_q = CaseFigures(), CaseFigures()
     for r in rows:
         total_m.add(r.month)
         total_q.add(r.quarter)
     prev = previous_month(today.year, today.month)
     prev_in = sum(1 for r in rows if any(c.ok for c in r.reports["due"] if (c.year, c.month) == prev))
-    return {
-        "today": today,
-        "month": month,
-        "quarter": quarter,
-        "rows": rows,
-        "total_month": total_m,
-        "total_quarter": total_q,
-        "open_now": sum(r.now.open for r in rows),
-        "overdue_now": sum(r.now.overdue for r in rows),
-        "due_soon_now": sum(r.now.due_soon for r in rows),
-        "villages": len(rows),
-        "six_ones_met": sum(1 for r in rows if r.village.six_ones_met),
-        "reports_prev_in": prev_in,
-        "prev_month": prev[1],
-        "dismiss": [f for f in flags if f.dismiss],
-        "warnings": [f for f in flags if f.warning and not f.dismiss],
-        "alerts": _alerts(rows, today, flags),
-        "pct": _pct,
-    }
+    return TownshipFigures(today, month, quarter, rows, total_m, total_q, prev, prev_in)
 
 
-def village_dashboard(village: Village, today: dt.date | None = None, todo_village_id: int | None = None) -> dict:
-    """The same figures for one village, plus its to-do list and 六个一 checklist.
+@dataclass
+class VillageFigures:
+    """One village's figures, its to-do list (``(case, "overdue" | "soon" | "")``) and today's sign-in."""
+
+    today: dt.date
+    village: Village
+    month: Period
+    quarter: Period
+    row: VillageRow | None
+    todo: list[tuple[Case, str]]
+    signed_today: bool
+    workday_today: bool
+
+
+def village_figures(village: Village, today: dt.date, todo_village_id: int | None = None) -> VillageFigures:
+    """The same figures for one village, plus its to-do list.
 
     ``todo_village_id``: township staff looking at one village (their scope is every village).
     """
-    today = today or calendar_service.today()
-    rows, month, quarter = _rows(today, village.id)
-    row = rows[0] if rows else None
-    flags = [row.flag] if row and row.flag else []
+    rows, month, quarter = village_rows(today, village.id)
     cal = calendar_service.work_calendar()
     soon = cal.add_workdays(today, 1)
-    todo = todo_list(today, village_id=todo_village_id)
-    return {
-        "today": today,
-        "village": village,
-        "month": month,
-        "quarter": quarter,
-        "row": row,
-        "alerts": _alerts(rows, today, flags, single=True) if rows else calendar_alerts(today),
-        "todo": [(c, case_state(c, today, soon)) for c in todo],
-        "signed_today": _signed_today(village.id, today),
-        "workday_today": cal.is_workday(today),
-        "pct": _pct,
-        "six_ones": SIX_ONES,
-        "case_url": lambda pk: safe_url("CaseView.show", pk=pk),
-        "links": {
-            "add_case": safe_url("CaseView.add"),
-            "cases": safe_url("CaseView.list"),
-            "sign_in": safe_url("SignInView.today", "SignInView.list"),
-            "reports": safe_url("MonthlyReportView.list"),
-            "card": safe_url("NoticeView.card", code=village.code),
-            "board": safe_url("NoticeView.board", code=village.code),
-            "bulletin": safe_url("NoticeView.bulletin", code=village.code),
-            "public": safe_url("public.village", code=village.code),
-        },
-    }
+    todo = [(c, case_state(c, today, soon)) for c in todo_list(today, village_id=todo_village_id)]
+    return VillageFigures(
+        today,
+        village,
+        month,
+        quarter,
+        rows[0] if rows else None,
+        todo,
+        _signed_today(village.id, today),
+        cal.is_workday(today),
+    )
 
 
 def _signed_today(village_id: int, today: dt.date) -> bool:
     stmt = select(func.count(SignIn.id)).where(SignIn.village_id == village_id, SignIn.day == today)
-    return bool(_db().session.execute(stmt).scalar())
+    return bool(session().execute(stmt).scalar())
 
 
-# --------------------------------------------------------------------------------------
-# Chart data (JSON endpoints)
-# --------------------------------------------------------------------------------------
-def township_chart_data(today: dt.date | None = None) -> dict:
-    today = today or calendar_service.today()
-    quarter = quarter_period(today)
-    villages = _villages()
+def ontime_by_village(quarter: Period, today: dt.date) -> list[tuple[Village, float | None]]:
+    """按时办结率 of the cases received in ``quarter``, per active village in scope."""
     figures = case_figures(quarter, today)
-    rates = [figures.get(v.id, CaseFigures()).ontime_rate for v in villages]
-    return {
-        "trend": trend(today),
-        "ontime": {
-            "title": str(_l("%(q)s各村按时办结率", q=quarter.label)),
-            "villages": [v.name for v in villages],
-            "rates": [None if r is None else round(r * 100, 1) for r in rates],
-        },
-        "categories": {"title": str(_l("%(q)s受理事项分类", q=quarter.label)), "items": categories(quarter)},
-        "labels": _chart_labels(),
-    }
-
-
-def village_chart_data(village: Village, today: dt.date | None = None) -> dict:
-    today = today or calendar_service.today()
-    quarter = quarter_period(today)
-    return {
-        "trend": trend(today, village.id),
-        "categories": {
-            "title": str(_l("%(q)s受理事项分类", q=quarter.label)),
-            "items": categories(quarter, village.id),
-        },
-        "labels": _chart_labels(),
-    }
-
-
-def _chart_labels() -> dict:
-    return {
-        "consult": str(_l("咨询")),
-        "proxy": str(_l("代办")),
-        "overdue": str(_l("超期")),
-        "trend": str(_l("近12个月受理量")),
-        "rate": str(_l("按时办结率")),
-        "none": str(_l("暂无数据")),
-    }
+    return [(v, figures.get(v.id, CaseFigures()).ontime_rate) for v in _villages()]
 
 
 # --------------------------------------------------------------------------------------
@@ -936,11 +693,8 @@ BULLETIN_ROWS = 300
 def bulletin(village: Village, year: int, month: int, today: dt.date | None = None) -> dict:
     """Counts, categories and the list of matters received in one month — no applicant data
     (case number, item, dates, status and whether on time only)."""
-    from ..models import ServiceItem
-    from ..models.enums import CASE_KINDS, CASE_STATUSES, label
-
     today = today or calendar_service.today()
-    period = month_period_of(year, month)
+    period = Period.month(year, month)
     figures = month_figures(village.id, [(year, month)], today)[(year, month)]
     stmt = (
         select(
@@ -955,12 +709,12 @@ def bulletin(village: Village, year: int, month: int, today: dt.date | None = No
         )
         .outerjoin(ServiceItem, ServiceItem.id == Case.service_item_id)
         .where(Case.village_id == village.id, Case.status != "voided")
-        .where(Case.received_at >= _start_of(period.start), Case.received_at < _start_of(period.end))
+        .where(Case.received_at >= _start_of(period.first), Case.received_at < _start_of(period.after))
         .order_by(Case.received_at, Case.id)
         .limit(BULLETIN_ROWS + 1)
     )
     matters = []
-    for number, kind, item, received_at, status, closed_at, closed_late, due_on in _db().session.execute(stmt):
+    for number, kind, item, received_at, status, closed_at, closed_late, due_on in session().execute(stmt):
         open_ = status in OPEN_STATUSES
         late = bool(closed_late) or (open_ and due_on is not None and due_on < today)
         matters.append(
@@ -975,8 +729,8 @@ def bulletin(village: Village, year: int, month: int, today: dt.date | None = No
             }
         )
     report = (
-        _db()
-        .session.execute(
+        session()
+        .execute(
             select(MonthlyReport.status, MonthlyReport.figures).where(
                 MonthlyReport.village_id == village.id, MonthlyReport.year == year, MonthlyReport.month == month
             )

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from ..policy.roles import ROLE_AGENT, is_village_user
-from . import dashboard
 
 
 def home_kind(user, can_read_dashboard: bool) -> str:
@@ -17,11 +16,7 @@ def home_kind(user, can_read_dashboard: bool) -> str:
 def home_context(user, can_read_dashboard: bool = True) -> dict:
     roles = [r.name for r in user.roles]
     kind = home_kind(user, can_read_dashboard)
-    context = {"user": user, "roles": roles, "village": user.village, "kind": kind, "is_agent": ROLE_AGENT in roles}
-    if kind == "township":
-        context["d"] = dashboard.township_dashboard()
-    elif kind == "village" and user.village is not None:
-        context["d"] = dashboard.village_dashboard(user.village)
-    else:
-        context["kind"] = "plain"
-    return context
+    if kind == "village" and user.village is None:
+        kind = "plain"
+    # the dashboard itself (``d``) is the web layer's: app.views.dashboard_pages.home_dashboard
+    return {"user": user, "roles": roles, "village": user.village, "kind": kind, "is_agent": ROLE_AGENT in roles}

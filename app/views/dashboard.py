@@ -1,7 +1,8 @@
 """Dashboards (chart data, a village's dashboard for the township) and printable notices —
 SPEC §10, policy §二(四)4, §三2, §六(二), §六(四).
 
-The dashboards themselves are the home page (``app.views.home``); here are:
+The dashboards themselves are the home page (``app.views.home``; both screens are built in
+``app.views.dashboard_pages``); here are:
 
 - ``/dashboard/village/<code>`` — one village's dashboard (township staff drill down; a
   village user reaches only their own: the lookup is village-scoped, others are 404);
@@ -12,21 +13,22 @@ The dashboards themselves are the home page (``app.views.home``); here are:
 
 from __future__ import annotations
 
-from flask import abort, g, jsonify, redirect, render_template, request
+from flask import abort, current_app, g, jsonify, redirect, render_template, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access, has_access_api
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from ..exports.qr import QrTarget, public_address, qr_target
 from ..extensions import db
 from ..models import Agent, Village
 from ..policy import PolicyViolation
 from ..policy.periods import parse_month, previous_month
 from ..policy.roles import is_village_user
-from ..public import data as public_data
-from ..public.qr import village_qr
 from ..services import calendar as calendar_service
 from ..services import dashboard as dashboard_service
+from ..services import public as public_service
+from . import dashboard_pages
 
 
 def _village_or_404(code: str | None) -> Village:
@@ -37,6 +39,20 @@ def _village_or_404(code: str | None) -> Village:
     if village is None:
         abort(404)
     return village
+
+
+def village_qr(code: str) -> QrTarget:
+    """The QR code of a village's public page for the printed notices (at ``PUBLIC_BASE_URL``)."""
+    path = url_for("public.village", code=code)
+    return qr_target(public_address(current_app.config.get("PUBLIC_BASE_URL"), request.url_root, path))
+
+
+def _public_village(code: str) -> public_service.PublicVillage | None:
+    """The village's public facts, its agent's photo at the public page's address."""
+    v = public_service.village(code)
+    if v is None or v.photo_version is None:
+        return v
+    return v.with_photo_url(url_for("public.agent_photo", code=v.code, v=v.photo_version))
 
 
 def _own_village() -> Village | None:
@@ -62,13 +78,13 @@ class DashboardView(BaseView):
     def village(self, code: str):
         village = _village_or_404(code)
         own = _own_village()
-        d = dashboard_service.village_dashboard(village, todo_village_id=None if own else village.id)
+        d = dashboard_pages.village_dashboard(village, todo_village_id=None if own else village.id)
         return self.render_template("dashboard/village.html", d=d, is_agent=False, drilldown=own is None)
 
     @expose("/data/township")
     @has_access_api
     def township_data(self):
-        return jsonify(dashboard_service.township_chart_data())
+        return jsonify(dashboard_pages.township_chart_data())
 
     @expose("/data/village")
     @has_access_api
@@ -77,7 +93,7 @@ class DashboardView(BaseView):
         village = _village_or_404(code) if code else _own_village()
         if village is None:
             abort(404)
-        return jsonify(dashboard_service.village_chart_data(village))
+        return jsonify(dashboard_pages.village_chart_data(village))
 
 
 class NoticeView(BaseView):
@@ -109,9 +125,9 @@ class NoticeView(BaseView):
         target = village_qr(village.code)
         return {
             "village": village,
-            "public": public_data.village(village.code),
-            "contacts": public_data.contacts(),
-            "state": public_data.current_state(),
+            "public": _public_village(village.code),
+            "contacts": public_service.contacts(),
+            "state": public_service.current_state(),
             "page_url": target.url,
             "qr": target.svg,
             "qr_warning": target.warning,
@@ -133,7 +149,9 @@ class NoticeView(BaseView):
     def card(self, code: str):
         village = _village_or_404(code)
         full = request.args.get("materials") == "1"  # with every item's materials (a few pages)
-        return render_template("notices/card.html", catalog=public_data.catalog(), full=full, **self._common(village))
+        return render_template(
+            "notices/card.html", catalog=public_service.catalog(), full=full, **self._common(village)
+        )
 
     @expose("/board/<code>")
     @has_access

@@ -6,6 +6,7 @@ from flask import g
 from flask_appbuilder import IndexView, expose
 
 from ..services.home import home_context
+from .dashboard_pages import home_dashboard
 
 
 class HomeView(IndexView):
@@ -17,4 +18,6 @@ class HomeView(IndexView):
         if user is None or not user.is_authenticated:
             return self.render_template(self.index_template, appbuilder=self.appbuilder, home=None)
         can_read = self.appbuilder.sm.has_access("can_read", "Dashboard")
-        return self.render_template(self.index_template, appbuilder=self.appbuilder, home=home_context(user, can_read))
+        return self.render_template(
+            self.index_template, appbuilder=self.appbuilder, home=home_dashboard(home_context(user, can_read))
+        )

@@ -249,7 +249,7 @@ def data(app, world, monkeypatch):
 
 
 def _township(app):
-    from app.services.dashboard import township_dashboard
+    from app.views.dashboard_pages import township_dashboard
 
     with app.test_request_context():
         return township_dashboard(TODAY)
@@ -308,7 +308,7 @@ def test_alerts_name_overdue_cases_missing_reports_strikes_and_the_calendar(app,
 
 
 def test_calendar_alert_for_this_year_and_next_year(app, world, monkeypatch):
-    from app.services.dashboard import calendar_alerts
+    from app.views.dashboard_pages import calendar_alerts
 
     with app.test_request_context():
         assert calendar_alerts(dt.date(2026, 6, 1)) == []  # 2026 known, not yet Q4
@@ -331,7 +331,7 @@ def test_calendar_alert_for_this_year_and_next_year(app, world, monkeypatch):
 
 def test_dashboard_is_sql_aggregates_query_count_independent_of_case_count(app, data, world):
     """No per-row Python loops: 10× more cases, the same number of SQL statements."""
-    from app.services.dashboard import township_chart_data, township_dashboard
+    from app.views.dashboard_pages import township_chart_data, township_dashboard
 
     def count_queries():
         n = 0

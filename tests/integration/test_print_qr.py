@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from app.public.qr import qr_png, reachable_by_villagers
+from app.exports.qr import qr_png, reachable_by_villagers
 from tests.integration.test_notices import data  # noqa: F401  (fixture)
 
 WARNING = "二维码地址为本机地址，村民手机无法打开；请设置 PUBLIC_BASE_URL"

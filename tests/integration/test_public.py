@@ -13,8 +13,8 @@ from flask_appbuilder import Model
 from app.extensions import db
 from app.models import Agent, Village
 from app.policy.office_hours import DEFAULT_OFFICE_HOURS
+from app.policy.opening import next_opening, open_state
 from app.policy.workdays import WorkCalendar
-from app.public.hours import next_opening, open_state
 from app.security import unscoped
 from tests.integration.test_dashboard import APPLICANTS, freeze, seed_dashboard_data
 

@@ -55,10 +55,6 @@ KNOWN: set[tuple[str, str]] = {
     ("app.exports.cli", "app.services.calendar"),
     ("app.exports.cli", "app.services.errors"),
     ("app.exports.cli", "app.services.exports"),
-    # "dashboard" helper: the dashboard page takes the public figures from a service.
-    ("app.views.dashboard", "app.public.data"),
-    ("app.views.dashboard", "app.public.qr"),
-    ("app.services.dashboard", "flask.url_for"),
 }
 
 

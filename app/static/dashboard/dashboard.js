@@ -28,7 +28,7 @@
   }
 
   function ontime(el, data, L) {
-    var o = data.ontime;
+    var o = data.ontime, good = o.marks.good, warn = o.marks.warn;  // config.py DASHBOARD_RATE_*, in %
     return {
       tooltip: { trigger: "axis", valueFormatter: function (v) { return v === null || v === undefined ? "—" : v + "%"; } },
       grid: { left: 60, right: 48, top: 10, bottom: 24 },
@@ -36,7 +36,7 @@
       yAxis: { type: "category", data: o.villages, inverse: true },
       series: [{
         name: L.rate, type: "bar", barMaxWidth: 26, data: o.rates.map(function (v) {
-          return { value: v, itemStyle: { color: v === null ? "#ccc" : (v >= 95 ? "#2e8540" : (v >= 80 ? "#d9822b" : "#c9302c")) } };
+          return { value: v, itemStyle: { color: v === null ? "#ccc" : (v >= good ? "#2e8540" : (v >= warn ? "#d9822b" : "#c9302c")) } };
         }),
         label: { show: true, position: "right", formatter: function (p) { return p.value === null || p.value === undefined ? "—" : p.value + "%"; } }
       }]

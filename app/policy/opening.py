@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
-from ..policy.office_hours import OfficeHours, describe_hours, describe_schedule, is_open, sessions_on
-from ..policy.workdays import WorkCalendar
+from .office_hours import OfficeHours, describe_hours, describe_schedule, is_open, sessions_on
+from .workdays import WorkCalendar
 
 WEEKDAYS = (_l("周一"), _l("周二"), _l("周三"), _l("周四"), _l("周五"), _l("周六"), _l("周日"))
 

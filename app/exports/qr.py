@@ -1,9 +1,11 @@
-"""QR codes of the public pages (segno), for the notice board and the printed notices.
+"""QR codes of the public pages (segno), for the notice board and the printed notices — an
+output writer: it gets an address and returns PNG/SVG bytes, no request, no database.
 
 A QR code pinned on a village notice board must open from a villager's phone, so its address
 is ``PUBLIC_BASE_URL`` (config / environment), never the address a township clerk happened to
 use to reach the system. Without it (or with a loopback / private one) the address of the
-request is used and the print pages warn the staff (:func:`reachable_by_villagers`).
+request is used (:func:`public_address`) and the print pages warn the staff
+(:func:`reachable_by_villagers`).
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import segno
-from flask import current_app, request, url_for
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
@@ -43,14 +44,10 @@ def reachable_by_villagers(base_url: str | None) -> bool:
     )
 
 
-def public_base_url() -> str:
-    """``PUBLIC_BASE_URL`` when configured, else the root of this request (no trailing /)."""
-    return (current_app.config.get("PUBLIC_BASE_URL") or request.url_root).strip().rstrip("/")
-
-
-def public_url(endpoint: str, **values) -> str:
-    """Absolute URL of a public page at :func:`public_base_url` (QR codes, shared links)."""
-    return public_base_url() + url_for(endpoint, **values)
+def public_address(configured_base: str | None, request_root: str, path: str) -> str:
+    """The absolute address of a public page (QR codes, shared links): ``path`` under
+    ``PUBLIC_BASE_URL`` when configured, else under the root of the request (no double /)."""
+    return (configured_base or request_root).strip().rstrip("/") + path
 
 
 @dataclass(frozen=True)
@@ -66,8 +63,8 @@ class QrTarget:
         return None if self.reachable else str(UNREACHABLE_WARNING)
 
 
-def village_qr(code: str, scale: int = 4) -> QrTarget:
-    url = public_url("public.village", code=code)
+def qr_target(url: str, scale: int = 4) -> QrTarget:
+    """The QR code of ``url`` to embed in a print page, with the warning when villagers cannot open it."""
     return QrTarget(url, qr_inline_svg(url, scale=scale), reachable_by_villagers(url))
 
 

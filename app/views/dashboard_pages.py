@@ -1,0 +1,267 @@
+"""The dashboards as screens — SPEC §10: what the township's and a village's first screen show,
+built from the figures of :mod:`app.services.dashboard` (counts, ids, codes, dates).
+
+Here live the screens' choices: the links (``url_for``), the alerts and their wording, the
+percentages, the colour thresholds of the rates (``DASHBOARD_RATE_*`` in ``config.py``) and the
+JSON the charts draw. Used by the home page (``app.views.home``) and ``app.views.dashboard``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
+
+from ..models import SIX_ONES, Village
+from ..policy.periods import month_axis_label, quarter_period
+from ..services import calendar as calendar_service
+from ..services import dashboard as figures
+
+
+@dataclass
+class Alert:
+    level: str  # danger / warning / info
+    text: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class RateMarks:
+    """Where a rate turns green (``good``: 按时办结率 and 当日登记率; ``signin``: 签到率) and
+    where it stops being red (``warn``) — ``config.py`` ``DASHBOARD_RATE_*``."""
+
+    good: float
+    signin: float
+    warn: float
+
+
+def rate_marks() -> RateMarks:
+    cfg = current_app.config
+    return RateMarks(cfg["DASHBOARD_RATE_GOOD"], cfg["DASHBOARD_SIGNIN_GOOD"], cfg["DASHBOARD_RATE_WARN"])
+
+
+def pct(value: float | None) -> str:
+    """A rate as the dashboards print it: ``"33%"``, ``"—"`` when there is nothing to rate."""
+    return "—" if value is None else f"{round(value * 100)}%"
+
+
+# --------------------------------------------------------------------------------------
+# Alerts
+# --------------------------------------------------------------------------------------
+def calendar_alerts(today: dt.date) -> list[Alert]:
+    """“2027年工作日历尚未配置” — for this year, and for next year from the fourth quarter."""
+    url = url_for("CalendarDayView.list")
+    return [
+        Alert(
+            "danger" if y == today.year else "warning",
+            str(_l("%(y)s年工作日历尚未配置：期限按周末休息估算，请乡便民中心录入当年法定节假日和调休安排", y=y)),
+            url,
+        )
+        for y in figures.unconfigured_years(today)
+    ]
+
+
+def _names(items: list[tuple[str, int]], single: bool) -> str:
+    """``：青山村 2件、石桥村 1件`` — nothing on one village's own dashboard."""
+    if single:
+        return ""
+    return "：" + "、".join(str(_l("%(v)s %(n)s件", v=v, n=n)) for v, n in items)
+
+
+def _overdue_alerts(rows: list[figures.VillageRow], single: bool) -> list[Alert]:
+    overdue = [(r.village.name, r.now.overdue) for r in rows if r.now.overdue]
+    if not overdue:
+        return []
+    total = sum(n for _, n in overdue)
+    text = str(_l("超期未办结 %(n)s 件%(list)s", n=total, list=_names(overdue, single)))
+    return [Alert("danger", text, url_for("CaseView.list"))]
+
+
+def _report_alerts(rows: list[figures.VillageRow]) -> list[Alert]:
+    out = []
+    for r in rows:
+        missing = r.reports["missing"]
+        if missing:
+            text = _l(
+                "%(v)s %(months)s月汇总表未报送（政策第五条（一）4，逾期按第二条（四）2④扣款）",
+                v=r.village.name,
+                months="、".join(str(c.month) for c in missing),
+            )
+            out.append(Alert("danger", str(text), url_for("MonthlyReportView.list")))
+    return out
+
+
+def _flag_alerts(rows: list[figures.VillageRow], flags: list[figures.AgentFlag]) -> list[Alert]:
+    out = []
+    for f in flags:
+        village = next((r.village.name for r in rows if r.village.id == f.village_id), "")
+        for line in f.messages:
+            url = url_for("StrikeAlertView.agent", pk=f.agent_id)
+            out.append(Alert("danger" if f.dismiss else "warning", f"{village} {f.name}：{line}", url))
+    return out
+
+
+def _staffing_alerts(rows: list[figures.VillageRow]) -> list[Alert]:
+    no_agent = [r.village.name for r in rows if r.agent is None]
+    if not no_agent:
+        return []
+    text = _l("暂无在岗代办员（第二条（三）1“每村确定一名”）：%(list)s", list="、".join(no_agent))
+    return [Alert("warning", str(text), url_for("AgentView.list"))]
+
+
+def _due_soon_alerts(rows: list[figures.VillageRow], single: bool) -> list[Alert]:
+    soon = [(r.village.name, r.now.due_soon) for r in rows if r.now.due_soon]
+    if not soon:
+        return []
+    text = _l("临期（1个工作日内到期）%(n)s 件%(list)s", n=sum(n for _, n in soon), list=_names(soon, single))
+    return [Alert("info", str(text), url_for("CaseView.list"))]
+
+
+def alerts(
+    rows: list[figures.VillageRow], today: dt.date, flags: list[figures.AgentFlag], single: bool = False
+) -> list[Alert]:
+    """The reminders above the figures, most urgent kinds first."""
+    return [
+        *calendar_alerts(today),
+        *_overdue_alerts(rows, single),
+        *_report_alerts(rows),
+        *_flag_alerts(rows, flags),
+        *_staffing_alerts(rows),
+        *_due_soon_alerts(rows, single),
+    ]
+
+
+# --------------------------------------------------------------------------------------
+# The two dashboards
+# --------------------------------------------------------------------------------------
+def township_dashboard(today: dt.date | None = None) -> dict:
+    """Everything the township's first screen shows (one village for a village user)."""
+    t = figures.township_figures(today or calendar_service.today())
+    flags = t.flags
+    return {
+        "today": t.today,
+        "month": t.month,
+        "quarter": t.quarter,
+        "rows": t.rows,
+        "total_month": t.total_month,
+        "total_quarter": t.total_quarter,
+        "open_now": t.open_now,
+        "overdue_now": t.overdue_now,
+        "due_soon_now": t.due_soon_now,
+        "villages": len(t.rows),
+        "six_ones_met": t.six_ones_met,
+        "reports_prev_in": t.reports_prev_in,
+        "prev_month": t.prev_month[1],
+        "dismiss": [f for f in flags if f.dismiss],
+        "warnings": [f for f in flags if f.warning and not f.dismiss],
+        "alerts": alerts(t.rows, t.today, flags),
+        "pct": pct,
+        "rates": rate_marks(),
+    }
+
+
+def _village_links(village: Village) -> dict:
+    return {
+        "add_case": url_for("CaseView.add"),
+        "cases": url_for("CaseView.list"),
+        "sign_in": url_for("SignInView.today"),
+        "reports": url_for("MonthlyReportView.list"),
+        "card": url_for("NoticeView.card", code=village.code),
+        "board": url_for("NoticeView.board", code=village.code),
+        "bulletin": url_for("NoticeView.bulletin", code=village.code),
+        "public": url_for("public.village", code=village.code),
+    }
+
+
+def village_dashboard(village: Village, today: dt.date | None = None, todo_village_id: int | None = None) -> dict:
+    """The same figures for one village, plus its to-do list and 六个一 checklist.
+
+    ``todo_village_id``: township staff looking at one village (their scope is every village).
+    """
+    v = figures.village_figures(village, today or calendar_service.today(), todo_village_id)
+    row = v.row
+    return {
+        "today": v.today,
+        "village": village,
+        "month": v.month,
+        "quarter": v.quarter,
+        "row": row,
+        "alerts": alerts([row], v.today, [row.flag] if row.flag else [], single=True)
+        if row
+        else calendar_alerts(v.today),
+        "todo": v.todo,
+        "signed_today": v.signed_today,
+        "workday_today": v.workday_today,
+        "pct": pct,
+        "rates": rate_marks(),
+        "six_ones": SIX_ONES,
+        "case_url": lambda pk: url_for("CaseView.show", pk=pk),
+        "links": _village_links(village),
+    }
+
+
+def home_dashboard(home: dict) -> dict:
+    """The first screen's context (``app.services.home.home_context``) with its dashboard ``d``:
+    the township's for township roles, the village's for 村支书 and 村代办员."""
+    if home["kind"] == "township":
+        home["d"] = township_dashboard()
+    elif home["kind"] == "village":
+        home["d"] = village_dashboard(home["village"])
+    return home
+
+
+# --------------------------------------------------------------------------------------
+# Chart data (JSON endpoints)
+# --------------------------------------------------------------------------------------
+def _trend_json(trend: figures.Trend) -> dict:
+    return {
+        "months": [f"{y}-{m:02d}" for y, m in trend.months],
+        "labels": [month_axis_label(y, m) for y, m in trend.months],
+        "consult": trend.consult,
+        "proxy": trend.proxy,
+        "overdue": trend.overdue,
+    }
+
+
+def _chart_labels() -> dict:
+    return {
+        "consult": str(_l("咨询")),
+        "proxy": str(_l("代办")),
+        "overdue": str(_l("超期")),
+        "trend": str(_l("近12个月受理量")),
+        "rate": str(_l("按时办结率")),
+        "none": str(_l("暂无数据")),
+    }
+
+
+def township_chart_data(today: dt.date | None = None) -> dict:
+    today = today or calendar_service.today()
+    quarter = quarter_period(today)
+    ontime = figures.ontime_by_village(quarter, today)
+    marks = rate_marks()
+    return {
+        "trend": _trend_json(figures.trend(today)),
+        "ontime": {
+            "title": str(_l("%(q)s各村按时办结率", q=quarter.label)),
+            "villages": [v.name for v, _ in ontime],
+            "rates": [None if r is None else round(r * 100, 1) for _, r in ontime],
+            "marks": {"good": round(marks.good * 100, 1), "warn": round(marks.warn * 100, 1)},  # bar colours, %
+        },
+        "categories": {"title": str(_l("%(q)s受理事项分类", q=quarter.label)), "items": figures.categories(quarter)},
+        "labels": _chart_labels(),
+    }
+
+
+def village_chart_data(village: Village, today: dt.date | None = None) -> dict:
+    today = today or calendar_service.today()
+    quarter = quarter_period(today)
+    return {
+        "trend": _trend_json(figures.trend(today, village.id)),
+        "categories": {
+            "title": str(_l("%(q)s受理事项分类", q=quarter.label)),
+            "items": figures.categories(quarter, village.id),
+        },
+        "labels": _chart_labels(),
+    }
