@@ -23,7 +23,9 @@ CATEGORY_LABELS = {
 FEATURES = (
     "dashboard",
     "cases",
+    "signin",
     "supervision",
+    "deductions",
     "reports",
     "payouts",
     "exports",
