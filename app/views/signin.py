@@ -18,8 +18,6 @@ from ..services.errors import DomainError
 from ..services.settings import office_hours
 from .base import ReadOnlyModelView, can, expose, has_access, interface, month_arg
 
-# --- sign-in (签到考勤) ---------------------------------------------------------------------------------
-
 
 class SignInView(ReadOnlyModelView):
     datamodel = interface(SignIn)
