@@ -19,6 +19,7 @@ import functools
 import logging
 import re
 from collections.abc import Callable, Mapping
+from typing import Any
 
 import prison
 from flask import request
@@ -169,24 +170,54 @@ class BmModelRestApi(ModelRestApi):
     def post_headless(self):
         if self.service_create is None:
             return self.response(405, message=str(_l("不支持此操作")))
-        body = self._json_body()
-        if body is None:
-            return self.response_400(message=str(BODY_MESSAGE))
-        item = type(self).service_create(body)
-        return self.response(201, id=item.id, result=self.show_model_schema.dump(item))
+        return self.call_service(type(self).service_create, status=201)
 
     @safe
     def put_headless(self, pk):
         if self.service_update is None:
             return self.response(405, message=str(_l("不支持此操作")))
-        item = self.datamodel.get(pk, self._base_filters)
-        if item is None:
-            return self.response_404()
+        return self.call_service(type(self).service_update, pk)
+
+    # -- the one path of a write: row, body, service, answer ---------------------------
+    def call_service(
+        self,
+        service_fn: Callable,
+        pk: int | None = None,
+        *,
+        status: int = 200,
+        reply: Callable[[Any], Any] | None = None,
+    ):
+        """Every write endpoint (POST, PUT and the custom actions) in one place:
+
+        1. with ``pk``, the row through the scoped datamodel — missing or outside the caller's
+           village is the same 404 (which the app logs as a denied access);
+        2. the JSON body, which must be an object (400 ``请求体应为 JSON 对象`` otherwise);
+        3. ``service_fn(row, body)`` (``service_fn(body)`` without ``pk``);
+        4. a refusal — a ``DomainError`` or what the database refused — answered through the
+           one adapter (``_answer``: ``DomainError.status`` and ``from_database_error``), a
+           real fault left to ``safe`` (500);
+        5. ``reply(result)``, by default ``status`` with the record as the show schema dumps it.
+        """
+        row = None
+        if pk is not None:
+            row = self.datamodel.get(pk, self._base_filters)
+            if row is None:
+                return self.response_404()
         body = self._json_body()
         if body is None:
             return self.response_400(message=str(BODY_MESSAGE))
-        item = type(self).service_update(item, body)
-        return self.response(200, id=item.id, result=self.show_model_schema.dump(item))
+        try:
+            result = service_fn(body) if pk is None else service_fn(row, body)
+        except (DomainError, SQLAlchemyError) as exc:
+            answer = _answer(self, exc)
+            if answer is None:
+                raise
+            return answer
+        return reply(result) if reply is not None else self.record_response(result, status)
+
+    def record_response(self, item, status: int = 200):
+        """``{"id", "result"}`` with the record as the show schema dumps it."""
+        return self.response(status, id=item.id, result=self.show_model_schema.dump(item))
 
     # -- the OpenAPI document --------------------------------------------------------
     def _versioned(self) -> bool:

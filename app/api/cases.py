@@ -13,7 +13,6 @@ from flask import request
 from flask_appbuilder.api import expose, protect
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
-from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields
 
 from ..extensions import db
@@ -23,7 +22,6 @@ from ..policy.phone import mask_phone
 from ..services import calendar as clock
 from ..services import cases as case_service
 from ..services import catalog as catalog_service
-from ..services.errors import DomainError
 from ..services.privacy import id_for_detail, phone_for_detail
 from .base import API_READ_WRITE, OPTIONAL_VERSION, BmModelRestApi, safe
 
@@ -278,9 +276,6 @@ class CaseApi(BmModelRestApi):
         self._no_column_selection(kwargs)
         return super().get_headless(pk, **kwargs)
 
-    def _case_or_404(self, pk):
-        return self.datamodel.get(pk, self._base_filters)
-
     @expose("/<int:pk>/transition", methods=["POST"])
     @protect()
     @safe
@@ -296,17 +291,7 @@ class CaseApi(BmModelRestApi):
             409: {description: changed since you read it}
             422: {description: invalid}
         """
-        case = self._case_or_404(pk)
-        if case is None:
-            return self.response_404()
-        body = self._json_body()
-        if body is None:
-            return self.response_400(message=str(_body_message()))
-        try:
-            case = case_service.transition_case(case, body)
-        except DomainError as exc:
-            return self.error_response(exc)
-        return self.response(200, id=case.id, result=self.show_model_schema.dump(case))
+        return self.call_service(case_service.transition_case, pk)
 
     @expose("/<int:pk>/extension", methods=["POST"])
     @protect()
@@ -322,17 +307,7 @@ class CaseApi(BmModelRestApi):
             404: {description: not found or not in your village}
             422: {description: invalid}
         """
-        case = self._case_or_404(pk)
-        if case is None:
-            return self.response_404()
-        body = self._json_body()
-        if body is None:
-            return self.response_400(message=str(_body_message()))
-        try:
-            case_service.extend_case(case, body)
-        except DomainError as exc:
-            return self.error_response(exc)
-        return self.response(201, id=case.id, result=self.show_model_schema.dump(case))
+        return self.call_service(case_service.extend_case, pk, reply=lambda ext: self.record_response(ext.case, 201))
 
     @expose("/todo", methods=["GET"])
     @protect()
@@ -355,10 +330,6 @@ class CaseApi(BmModelRestApi):
         return self.response(
             200, ids=[c.id for c in rows], count=len(rows), result=self.list_model_schema.dump(rows, many=True)
         )
-
-
-def _body_message():
-    return _l("请求体应为 JSON 对象")
 
 
 class ServiceItemApi(BmModelRestApi):

@@ -22,7 +22,6 @@ from ..extensions import db
 from ..models import PayoutLine, PayoutSheet
 from ..policy.payout import sheet_totals
 from ..services import payouts as payout_service
-from ..services.errors import DomainError
 from .base import API_READ_WRITE, OPTIONAL_VERSION, BmModelRestApi, safe
 
 MONEY = ("gross", "d1", "d2", "d3", "d4", "d5", "deductions_total", "net_township", "village_supplement", "total")
@@ -97,53 +96,33 @@ class PayoutSheetApi(BmModelRestApi):
         db.session.refresh(sheet)
         return self.response(status, id=sheet.id, result=self.show_model_schema.dump(sheet))
 
-    def _act(self, pk, action):
-        sheet = self._sheet(pk)
-        if sheet is None:
-            return self.response_404()
-        body = self._json_body()
-        if body is None:
-            return self.response_400(message=str(_l("请求体应为 JSON 对象")))
-        try:
-            sheet = action(sheet, body)
-        except DomainError as exc:
-            return self.error_response(exc)
-        return self._done(sheet)
-
     @expose("/compute", methods=["POST"])
     @protect()
     @safe
     def compute(self):
         """Compute (or recompute) the quarter's draft sheet: ``{"quarter": "2026Q3"}``."""
-        body = self._json_body()
-        if body is None:
-            return self.response_400(message=str(_l("请求体应为 JSON 对象")))
-        try:
-            sheet = payout_service.compute_sheet(body)
-        except DomainError as exc:
-            return self.error_response(exc)
-        return self._done(sheet)
+        return self.call_service(payout_service.compute_sheet, reply=self._done)
 
     @expose("/<int:pk>/approve", methods=["POST"])
     @protect()
     @safe
     def approve(self, pk):
         """审核: freeze the lines."""
-        return self._act(pk, payout_service.approve_sheet)
+        return self.call_service(payout_service.approve_sheet, pk, reply=self._done)
 
     @expose("/<int:pk>/pay", methods=["POST"])
     @protect()
     @safe
     def pay(self, pk):
         """发放: ``{"paid_on": "YYYY-MM-DD"}``."""
-        return self._act(pk, payout_service.mark_paid)
+        return self.call_service(payout_service.mark_paid, pk, reply=self._done)
 
     @expose("/<int:pk>/reopen", methods=["POST"])
     @protect()
     @safe
     def reopen(self, pk):
         """退回重算: ``{"reason": "…"}``."""
-        return self._act(pk, payout_service.reopen_sheet)
+        return self.call_service(payout_service.reopen_sheet, pk, reply=self._done)
 
     @expose("/<int:pk>/lines", methods=["GET"])
     @protect()

@@ -15,7 +15,6 @@ from ..extensions import db
 from ..models import Complaint, Deduction, Inspection, MonthlyReport, Training
 from ..services import reports as report_service
 from ..services import supervision as service
-from ..services.errors import DomainError
 from .base import OPTIONAL_VERSION, BmModelRestApi, safe
 
 
@@ -129,17 +128,7 @@ class ComplaintApi(BmModelRestApi):
             200:
               description: the complaint after verification
         """
-        item = self.datamodel.get(pk, self._base_filters)
-        if item is None:
-            return self.response_404()
-        body = self._json_body()
-        if body is None:
-            return self.response_400(message=str(_json_message()))
-        try:
-            item = service.verify_complaint(item, body)
-        except DomainError as exc:
-            return self.error_response(exc)
-        return self.response(200, id=item.id, result=self.show_model_schema.dump(item))
+        return self.call_service(service.verify_complaint, pk)
 
 
 class TrainingApi(BmModelRestApi):
@@ -183,6 +172,18 @@ class TrainingApi(BmModelRestApi):
                 for r in rows
             ]
 
+    def _attendance_row(self, row):
+        return self.response(
+            200,
+            id=row.id,
+            result={
+                "agent_id": row.agent_id,
+                "village_id": row.village_id,
+                "attendance": row.attendance,
+                "note": row.note,
+            },
+        )
+
     @expose("/<int:pk>/attendance", methods=["POST"])
     @protect()
     @safe
@@ -195,26 +196,7 @@ class TrainingApi(BmModelRestApi):
             200:
               description: the attendance row
         """
-        item = self.datamodel.get(pk, self._base_filters)
-        if item is None:
-            return self.response_404()
-        body = self._json_body()
-        if body is None:
-            return self.response_400(message=str(_json_message()))
-        try:
-            row = service.mark_attendance(item, body)
-        except DomainError as exc:
-            return self.error_response(exc)
-        return self.response(
-            200,
-            id=row.id,
-            result={
-                "agent_id": row.agent_id,
-                "village_id": row.village_id,
-                "attendance": row.attendance,
-                "note": row.note,
-            },
-        )
+        return self.call_service(service.mark_attendance, pk, reply=self._attendance_row)
 
 
 class DeductionApi(BmModelRestApi):
@@ -278,14 +260,7 @@ class MonthlyReportApi(BmModelRestApi):
             200:
               description: the submitted report
         """
-        body = self._json_body()
-        if body is None:
-            return self.response_400(message=str(_json_message()))
-        try:
-            item = report_service.submit_report(body)
-        except DomainError as exc:
-            return self.error_response(exc)
-        return self.response(200, id=item.id, result=self.show_model_schema.dump(item))
+        return self.call_service(report_service.submit_report)
 
     @expose("/<int:pk>/return", methods=["POST"])
     @protect()
@@ -299,23 +274,7 @@ class MonthlyReportApi(BmModelRestApi):
             200:
               description: the returned report
         """
-        item = self.datamodel.get(pk, self._base_filters)
-        if item is None:
-            return self.response_404()
-        body = self._json_body()
-        if body is None:
-            return self.response_400(message=str(_json_message()))
-        try:
-            item = report_service.return_report(item, body)
-        except DomainError as exc:
-            return self.error_response(exc)
-        return self.response(200, id=item.id, result=self.show_model_schema.dump(item))
-
-
-def _json_message():
-    from flask_babel import lazy_gettext as _l
-
-    return _l("请求体应为 JSON 对象")
+        return self.call_service(report_service.return_report, pk)
 
 
 __all__ = ["ComplaintApi", "DeductionApi", "InspectionApi", "MonthlyReportApi", "TrainingApi"]

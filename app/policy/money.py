@@ -161,3 +161,13 @@ def rmb_upper(amount: Number) -> str:
     elif not jiao:
         parts.append("整")
     return ("负" if negative else "") + "".join(parts)
+
+
+def money_text(value: Number | None) -> str:
+    """An amount as a page shows it: ``1250`` → ``"1,250.00"``; ``None`` (or ``""``) → ``""``.
+
+    Display only (the value stays a Decimal); rounded to 0.01 like :func:`q2` first.
+    """
+    if value is None or value == "":
+        return ""
+    return f"{q2(value):,.2f}"

@@ -14,12 +14,28 @@ __all__ = ["CATEGORY_LABELS", "add_menu_view", "register_views"]
 
 def register_views(appbuilder) -> None:
     """Every feature's views, in menu order (a missing module fails here, loudly)."""
-    from . import accounts, audit, backup, cases, catalog, dashboard, exports, payouts, reports, supervision, villages
+    from . import (
+        accounts,
+        audit,
+        backup,
+        cases,
+        catalog,
+        dashboard,
+        deductions,
+        exports,
+        payouts,
+        reports,
+        signin,
+        supervision,
+        villages,
+    )
 
     for feature in (
         dashboard,
         cases,
+        signin,
         supervision,
+        deductions,
         reports,
         payouts,
         exports,

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from flask import abort, flash, g, redirect, request, url_for
+from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import ModelView
 from flask_appbuilder.baseviews import expose
 from flask_appbuilder.fields import QuerySelectField
-from flask_appbuilder.fieldwidgets import Select2Widget
+from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget, Select2Widget
 from flask_appbuilder.models.filters import Filters
 from flask_appbuilder.models.sqla import filters as fab_filters
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -21,13 +21,19 @@ from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_order_args, get_page_args, get_page_size_args
 from flask_appbuilder.widgets import ListWidget
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
-from wtforms import BooleanField, HiddenField, SelectField
+from wtforms import BooleanField, HiddenField, SelectField, TextAreaField
 from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, InputRequired, Optional
 
 from ..extensions import db
 from ..models.enums import label
+from ..policy import PolicyViolation
+from ..policy.deductions import DeductionCode, StrikeStatus
+from ..policy.money import money_text
+from ..policy.periods import parse_month
+from ..services.calendar import today
 from ..services.errors import DomainError, from_database_error
 from ..services.exports import full_numbers_allowed
 from ..services.fields import INT_MAX
@@ -62,6 +68,58 @@ def code_formatter(mapping: Mapping) -> Callable:
 
 def yes_no(value) -> str:
     return str(_l("是")) if value else str(_l("否"))
+
+
+def text_area(label, required: bool = False) -> TextAreaField:
+    return TextAreaField(
+        label, validators=[InputRequired()] if required else [Optional()], widget=BS3TextAreaFieldWidget()
+    )
+
+
+# -- shared page helpers (supervision, sign-in, deductions, reports) --------------------
+
+
+def code_text(code) -> str:
+    """A deduction code as shown: ``"3"`` → “③督查检查不在岗”; anything else as it is."""
+    try:
+        member = DeductionCode.coerce(code)
+    except ValueError:
+        return str(code or "")
+    return f"{member.symbol}{member.label}"
+
+
+def month_arg(name: str = "month") -> tuple[int, int]:
+    """``?month=2026-09``; this month when absent; a bad value is reported and ignored."""
+    raw = request.values.get(name, "").strip()
+    day = today()
+    if raw:
+        try:
+            year, month = parse_month(raw)
+        except PolicyViolation as exc:
+            flash(str(exc.message), "warning")
+        else:
+            if 2000 <= year <= 2100:
+                return year, month
+            flash(_l("月份超出范围（2000年至2100年）"), "warning")
+    return day.year, day.month
+
+
+def can(permission: str, resource: str) -> bool:
+    return bool(current_app.appbuilder.sm.has_access(permission, resource))
+
+
+def strike_badge(status: StrikeStatus | None) -> Markup:
+    """The strike counts of an agent as a badge for lists and the agent's page:
+    ``①0 ②1 ③2`` plus 预警 (two of a kind) or 应予解聘 (three of a kind)."""
+    if status is None:
+        return Markup("")
+    counts = " ".join(f"{c.symbol}{n}" for c, n in status.counts.items())
+    title = "；".join(str(m) for m in status.messages())
+    if status.should_dismiss:
+        return Markup('<span class="label label-danger" title="{}">{} {}</span>').format(title, _l("应予解聘"), counts)
+    if status.warnings:
+        return Markup('<span class="label label-warning" title="{}">{} {}</span>').format(title, _l("预警"), counts)
+    return Markup('<span class="text-muted">{}</span>').format(counts)
 
 
 def _adjust_form(form_class) -> None:
@@ -279,18 +337,7 @@ class BmModelView(ModelView):
         return values
 
     def _show_errors(self, form, error: DomainError) -> None:
-        shown = False
-        for key, messages in error.errors.items():
-            name = key
-            if name not in form._fields and name.endswith("_id") and name[:-3] in form._fields:
-                name = name[:-3]
-            if name in form._fields:
-                form._fields[name].errors = list(form._fields[name].errors or []) + messages
-                shown = True
-            else:
-                for m in messages:
-                    flash(m, "danger")
-        flash(_l("未保存：%(m)s", m=error.message) if shown else error.message, "danger")
+        show_form_errors(form, error)
 
     def _show_database_refusal(self, form, exc) -> None:
         """A stale or clashing write (someone saved the record meanwhile): the form again with
@@ -422,6 +469,30 @@ class ReadOnlyModelView(BmModelView):
     base_permissions = ["can_read"]
 
 
+class ExportGuard:
+    """Show the “导出 Excel” button only once the export view is registered (the exports
+    feature is built separately)."""
+
+    def render_template(self, template, **kwargs):
+        if getattr(self, "export_kind", None) and "ExportView.download" not in current_app.view_functions:
+            kwargs["export_kind"] = None
+        return super().render_template(template, **kwargs)
+
+
+class ShowExtra:
+    """Pass ``show_extra(pk)`` into the show template (deductions of a source, links)."""
+
+    def show_extra(self, pk) -> dict:
+        return {}
+
+    def render_template(self, template, **kwargs):
+        if template == self.show_template and "pk" in kwargs:
+            kwargs.update(self.show_extra(kwargs["pk"]))
+            kwargs.setdefault("code_text", code_text)
+            kwargs.setdefault("money", money_text)
+        return super().render_template(template, **kwargs)
+
+
 def interface(model) -> SQLAInterface:
     return BmInterface(model, db.session)
 
@@ -438,3 +509,20 @@ __all__ = [
     "interface",
     "yes_no",
 ]
+
+
+def show_form_errors(form, exc: DomainError) -> None:
+    """A service's refusal on the form: each message on the field it names (``agent_id`` on
+    the ``agent`` select), the others as banners, and the “未保存：…” banner at the top."""
+    shown = False
+    for key, messages in exc.errors.items():
+        name = key
+        if name not in form._fields and name.endswith("_id") and name[:-3] in form._fields:
+            name = name[:-3]
+        if name in form._fields:
+            form._fields[name].errors = list(form._fields[name].errors or []) + messages
+            shown = True
+        else:
+            for m in messages:
+                flash(m, "danger")
+    flash(_l("未保存：%(m)s", m=exc.message) if shown else exc.message, "danger")

@@ -10,8 +10,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_appbuilder.baseviews import expose
 from flask_appbuilder.security.decorators import has_access
@@ -21,6 +19,7 @@ from markupsafe import Markup
 from ..extensions import db
 from ..models import PayoutLine, PayoutSheet
 from ..models.enums import PAYOUT_STATUSES, label
+from ..policy.money import money_text as money
 from ..policy.payout import CODES, last_finished_quarter, quarter_bounds, sheet_actions, sheet_totals
 from ..services import payouts as payout_service
 from ..services.calendar import today as township_today
@@ -29,13 +28,6 @@ from .base import READ_WRITE, BmModelView, ReadOnlyModelView, code_formatter, in
 
 CN_QUARTER = {1: "一", 2: "二", 3: "三", 4: "四"}
 SHEET_PERMISSIONS = ("compute", "approve", "pay", "reopen")
-
-
-def money(value) -> str:
-    """1250 → “1,250.00” (display only; the value stays a Decimal)."""
-    if value is None:
-        return ""
-    return f"{Decimal(value):,.2f}"
 
 
 def quarter_text(value) -> str:

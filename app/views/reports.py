@@ -15,6 +15,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import MonthlyReport, Village
 from ..models.enums import REPORT_STATUSES, label
+from ..policy.money import money_text as money
 from ..policy.reports import report_due_date, report_submission_opens
 from ..policy.roles import is_village_user, village_of
 from ..policy.supervision import report_state
@@ -22,8 +23,7 @@ from ..services import deductions as deduction_service
 from ..services import reports as report_service
 from ..services.calendar import now_local, work_calendar
 from ..services.errors import DomainError
-from .base import BmModelView, expose, has_access, interface
-from .supervision import ExportGuard, ShowExtra, can, code_text, money, month_arg
+from .base import BmModelView, ExportGuard, ShowExtra, can, code_text, expose, has_access, interface, month_arg
 
 STATE_LABELS = {
     "on_time": _l("按时报送"),

@@ -108,7 +108,7 @@ def test_noon_inspection_in_summer_is_refused_on_the_form(page, live_server, wor
 def test_agent_signs_in_on_a_phone(phone_page, live_server, world, monkeypatch):
     now = dt.datetime.combine(THU, dt.time(8, 52))
     monkeypatch.setattr("app.services.signin.now_local", lambda: now)
-    monkeypatch.setattr("app.views.supervision.now_local", lambda: now)
+    monkeypatch.setattr("app.views.signin.now_local", lambda: now)
     page = phone_page
     ui_login(page, live_server, "qs_daiban")
     page.goto(f"{live_server}/signin/today")

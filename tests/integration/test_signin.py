@@ -66,7 +66,7 @@ def test_month_overview_counts_late_and_missing(app, world):
 
 def test_agent_signs_in_with_one_tap(app, login, world, monkeypatch):
     monkeypatch.setattr("app.services.signin.now_local", lambda: at(THU, 8, 57))
-    monkeypatch.setattr("app.views.supervision.now_local", lambda: at(THU, 8, 57))
+    monkeypatch.setattr("app.views.signin.now_local", lambda: at(THU, 8, 57))
     c = login("qs_daiban")
     html = c.get("/signin/today").get_data(as_text=True)
     assert "每日签到" in html and "今日坐班时间：上午9:00—11:30，下午2:30—5:30" in html
