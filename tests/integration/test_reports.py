@@ -347,10 +347,6 @@ def test_monthly_report_api(app, api_token, world, clock):
 
 
 def test_cli_flags_missing_reports_idempotently(app, runner, world, clock):
-    if "reports" not in app.cli.commands:  # until the lead lists the module in FEATURE_CLI
-        from app.services.supervision_cli import register_cli
-
-        register_cli(app)
     clock.set("2026-11-10 10:00")
     r = runner.invoke(args=["reports", "flag-missing", "2026-10"])
     assert r.exit_code == 0 and "早于月汇总表启用月份" in r.output  # no go-live month yet
