@@ -23,7 +23,7 @@ from ..models import CalendarDay
 from ..services.audit import acting_as
 from ..services.calendar_admin import confirm_year, import_schedule, set_day, year_status
 from ..services.errors import DomainError
-from .base import error_lines
+from .base import error_lines, person_named
 
 calendar = AppGroup("calendar", help="工作日历：录入国务院放假调休安排、单日设置、查看各年配置情况")
 
@@ -42,7 +42,7 @@ def import_year(year: int, file, replace: bool, complete: bool, by: str | None) 
     """按行导入某年放假调休安排（FILE 为 - 时从标准输入读取）。"""
     text = file.read()
     try:
-        with acting_as(by or "flask calendar import"):
+        with acting_as("flask calendar import", person=person_named(by)):
             result = import_schedule({"year": year, "schedule": text, "replace": replace, "complete": complete})
     except DomainError as exc:
         raise _fail(exc) from None
@@ -63,9 +63,10 @@ def import_year(year: int, file, replace: bool, complete: bool, by: str | None) 
 @click.option("--by", "by", default=None, help="确认人姓名")
 def complete_year(year: int, undo: bool, by: str | None) -> None:
     """确认某年全年放假调休安排已录入（该年期限不再提示“未配置”）。"""
+    person = person_named(by)
     try:
-        with acting_as(by or "flask calendar complete"):
-            row = confirm_year({"year": year, "complete": not undo, "by": by})
+        with acting_as("flask calendar complete", person=person):
+            row = confirm_year({"year": year, "complete": not undo, "by": person})
     except DomainError as exc:
         raise _fail(exc) from None
     if row.complete:

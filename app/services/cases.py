@@ -38,6 +38,7 @@ from ..policy.periods import quarter_of_day
 from ..policy.phone import normalize_service_phone
 from ..security import ROLE_ADMIN, ROLE_TOWNSHIP, current_user_or_none
 from . import calendar as clock
+from .audit import actor_name
 from .calendar import work_calendar
 from .common import check_version, session
 from .errors import Conflict, Forbidden, ValidationFailed
@@ -272,12 +273,6 @@ def _is_township(user) -> bool:
     return user is None or getattr(user, "village_id", None) is None
 
 
-def _actor_name(user) -> str:
-    if user is None:
-        return str(_l("系统"))
-    return (getattr(user, "first_name", "") or user.username)[:64]
-
-
 def _settings() -> tuple[int, int]:
     cfg = current_app.config if has_app_context() else {}
     return (
@@ -487,7 +482,7 @@ def _record(case: Case, from_status: str | None, to_status: str, at: dt.datetime
             to_status=to_status,
             at=at,
             user_id=getattr(user, "id", None),
-            user_name=_actor_name(user),
+            user_name=actor_name(default=_l("系统")),
             note=note,
         )
     )
@@ -795,7 +790,6 @@ def extend_case(case: Case, data, today: dt.date | None = None) -> CaseExtension
     previous = _extension_dates(case)
     current = effective_deadline(case.complete_by, previous) if case.complete_by else None
     _raise_findings(flow.check_extension(v.get("new_due"), current, today, v.get("reason")))
-    user = current_user_or_none()
     ext = CaseExtension(
         case=case,
         village_id=case.village_id,
@@ -803,7 +797,7 @@ def extend_case(case: Case, data, today: dt.date | None = None) -> CaseExtension
         new_due=v["new_due"],
         reason=v["reason"],
         at=clock.now_local().replace(second=0, microsecond=0),
-        user_name=_actor_name(user),
+        user_name=actor_name(default=_l("系统")),
     )
     session().add(ext)
     case.due_on = flow.current_due(case.kind, case.status, case.submit_by, case.complete_by, [*previous, v["new_due"]])
