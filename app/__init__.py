@@ -53,9 +53,9 @@ def create_app(config_object: object | str = "config.Config", **overrides) -> Fl
         register_public(app)
         register_web(app)
 
-    from .cli import register_cli
+    from .commands import register as register_commands
 
-    register_cli(app)
+    register_commands(app)
     return app
 
 

@@ -1,6 +1,6 @@
 """Demo payouts: the last finished quarter's 补助发放表, computed and approved.
 
-Run by ``flask demo`` after the demo cases and supervision data (``app.cli.DEMO_STEPS``), so
+Run by ``flask demo`` after the demo cases and supervision data (``app.commands.demo.DEMO_STEPS``), so
 the sheet reflects the demo deductions. Idempotent: a quarter that already has a sheet is
 left as it is (an approved sheet is frozen anyway).
 """

@@ -1,4 +1,6 @@
-"""Factories for tests: make_village, make_agent, make_user, build_world."""
+"""Factories for tests: make_village, make_agent, make_user, build_world; make_case (a case
+registered through the service, as a user would) and case_row (a ledger row written straight
+to the table, for history the intake rules would refuse)."""
 
 from __future__ import annotations
 
@@ -6,10 +8,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from app.extensions import appbuilder, db
-from app.models import Agent, Village
+from app.models import Agent, Case, Village
 from app.policy.idcard import id_check_digit
 from app.policy.roles import ROLE_ADMIN, ROLE_AGENT, ROLE_DISCIPLINE, ROLE_SECRETARY, ROLE_TOWNSHIP
 from app.services.agents import create_agent
+from app.services.cases import create_case
 from app.services.villages import create_village
 
 PASSWORD = "Test@Pass2026"
@@ -68,6 +71,62 @@ def make_user(username: str, role: str, village: Village | None = None, name: st
         user.village_id = village.id
         db.session.commit()
     return user
+
+
+APPLICANT_ID = make_id(dt.date(1958, 3, 4), "771")
+
+
+def proxy_data(world, items, **extra) -> dict:
+    """The form data of a 代办 case in 青山村 (``items``: the seeded catalog, code → id)."""
+    data = {
+        "village_id": world.village_a,
+        "agent_id": world.agent_a,
+        "kind": "proxy",
+        "service_item_id": items["0101"],
+        "applicant_name": "赵大爷",
+        "applicant_id_number": APPLICANT_ID,
+        "applicant_phone": "13973112345",
+        "voluntary_confirmed": True,
+        "received_at": "2026-11-23 09:30",
+        "materials_received": ["居民身份证原件及复印件"],
+        # Most tests replay an older ledger as the township (no user): say why it is entered late.
+        "backdate_reason": "按纸质登记簿补录",
+    }
+    data.update(extra)
+    return data
+
+
+def make_case(app, world, items, **extra) -> int:
+    """A case registered through ``create_case`` (every intake rule applies); its id."""
+    with app.app_context():
+        return create_case(proxy_data(world, items, **extra)).id
+
+
+def case_row(
+    village_id: int, agent_id: int | None, number: str, received_at: dt.datetime, *, save: bool = True, **fields
+) -> Case:
+    """A case as the ledger stores it, written straight to the table (no rules, no steps): for
+    history a test cannot enter through the service — closed, late, voided, backdated. Defaults:
+    an accepted 代办 case of 张大爷 received by visit, due three days later; ``fields`` override
+    them. Committed, unless ``save=False`` (the row only, for a caller that adds many at once)."""
+    data = {
+        "case_number": number,
+        "village_id": village_id,
+        "agent_id": agent_id,
+        "kind": "proxy",
+        "applicant_name": "张大爷",
+        "channel": "visit",
+        "received_at": received_at,
+        "voluntary_confirmed": True,
+        "status": "accepted",
+        "due_on": received_at.date() + dt.timedelta(days=3),
+        **fields,
+    }
+    case = Case(**data)
+    if save:
+        db.session.add(case)
+        db.session.commit()
+    return case
 
 
 @dataclass

@@ -38,17 +38,24 @@ def acting_as(name: str, person: str | None = None):
         _actor.reset(token)
 
 
-def person_name() -> str:
-    """The 姓名 written as 制表人 / 审核人 / 报送人: the logged-in user's 姓名 (first_name; the
-    project keeps last_name as a 备注名), else the person named for a CLI run; "" when nobody
-    is named, so the line is left blank to sign by hand — never a login or a command name."""
+def actor_name(default: str = "") -> str:
+    """Who is acting, as a person: the 姓名 written in every ledger, sheet and log (制表人,
+    审核人, 报送人, 确认人, the 经办人 of a case's steps). The logged-in user's 姓名 (first_name —
+    the project keeps last_name as a 备注名 — or the username when it is empty), else the person
+    named for a CLI run (``acting_as(person=…)``), else ``default``: "" unless the caller says
+    otherwise, so a signature line is left blank to sign by hand. A record that must never be
+    blank passes its fallback, e.g. ``actor_name(default=_l("系统"))`` or
+    ``actor_name(default=acting_account()[1])``."""
     user = current_user_or_none()
     if user is not None:
-        return (user.first_name or "").strip()[:64]
-    return (_person.get() or "")[:64]
+        return ((user.first_name or "").strip() or user.username)[:64]
+    return (_person.get() or str(default))[:64]
 
 
-def _actor_info() -> tuple[int | None, str]:
+def acting_account() -> tuple[int | None, str]:
+    """Which account acts — not a person's name: the signed-in user's (id, login), else
+    (None, the command named by ``acting_as``, e.g. "flask export", or "system"). The audit
+    log's ``user_id``/``user_name`` columns record this."""
     user = current_user_or_none()
     if user is not None:
         return user.id, user.username
@@ -138,7 +145,7 @@ def _write_audit(session: Session, flush_context) -> None:
             )
     if not rows:
         return
-    user_id, user_name = _actor_info()
+    user_id, user_name = acting_account()
     now = utcnow()
     for row in rows:
         row.update(at=now, user_id=user_id, user_name=user_name)
@@ -175,15 +182,15 @@ def record_event(
     changes: dict,
     row_id: int | None = None,
     village_id: int | None = None,
-    actor_name: str | None = None,
+    account: str | None = None,
 ) -> None:
     """An audited event that is not a row change (a login lock, its lifting, a full-number
-    export), in the caller's transaction: who (the request's user, else ``actor_name``), when, what."""
+    export), in the caller's transaction: who (the request's account, else ``account``), when, what."""
     from ..extensions import db
 
-    user_id, user_name = _actor_info()
-    if actor_name and user_id is None:
-        user_name = actor_name
+    user_id, user_name = acting_account()
+    if account and user_id is None:
+        user_name = account
     db.session.execute(
         insert(AuditLog.__table__).values(
             at=utcnow(),

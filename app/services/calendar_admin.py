@@ -28,7 +28,6 @@ from sqlalchemy import extract, func, select
 from ..models import CalendarDay, CalendarYear
 from ..policy.deadlines import calendar_warning
 from ..policy.workdays import expand_ranges, package_knows_year
-from ..security import current_user_or_none
 from . import audit
 from . import calendar as clock
 from .calendar import forget_calendar, work_calendar
@@ -91,14 +90,6 @@ CONFIRM_SPEC = {
 def _check_year(year: int) -> None:
     if not 2000 <= year <= 2100:
         raise ValidationFailed(errors={"year": [_l("年份应在2000至2100之间")]})
-
-
-def _actor_name() -> str:
-    """Who confirms: the signed-in user's 姓名, or the name a command acts as."""
-    user = current_user_or_none()
-    if user is not None:
-        return (f"{user.first_name or ''}{user.last_name or ''}".strip() or user.username)[:60]
-    return audit._actor_info()[1][:60]
 
 
 def _after_change(days) -> int:
@@ -276,7 +267,7 @@ def _mark_year(year: int, complete: bool, by: str | None) -> CalendarYear:
         s.add(row)
     if row.complete != complete or complete:
         row.complete = complete
-        row.confirmed_by = (by or _actor_name()) if complete else None
+        row.confirmed_by = (by or audit.actor_name(default=audit.acting_account()[1])[:60]) if complete else None
         row.confirmed_at = utcnow() if complete else None
     return row
 

@@ -39,6 +39,7 @@ from ..policy.phone import normalize_service_phone
 from ..policy.roles import ROLE_ADMIN, ROLE_TOWNSHIP, has_role, is_village_user
 from ..security import current_user_or_none
 from . import calendar as clock
+from .audit import actor_name
 from .calendar import work_calendar
 from .common import check_version, session
 from .errors import Conflict, Forbidden, ValidationFailed
@@ -264,12 +265,6 @@ def _is_township(user) -> bool:
     return not is_village_user(user)
 
 
-def _actor_name(user) -> str:
-    if user is None:
-        return str(_l("系统"))
-    return (getattr(user, "first_name", "") or user.username)[:64]
-
-
 def _settings() -> tuple[int, int]:
     cfg = current_app.config if has_app_context() else {}
     return (
@@ -447,7 +442,7 @@ def _record(case: Case, from_status: str | None, to_status: str, at: dt.datetime
             to_status=to_status,
             at=at,
             user_id=getattr(user, "id", None),
-            user_name=_actor_name(user),
+            user_name=actor_name(default=_l("系统")),
             note=note,
         )
     )
@@ -808,7 +803,6 @@ def extend_case(case: Case, data, today: dt.date | None = None) -> CaseExtension
     previous = _extension_dates(case)
     current = effective_deadline(case.complete_by, previous) if case.complete_by else None
     _raise_findings(flow.check_extension(v.get("new_due"), current, today, v.get("reason")))
-    user = current_user_or_none()
     ext = CaseExtension(
         case=case,
         village_id=case.village_id,
@@ -816,7 +810,7 @@ def extend_case(case: Case, data, today: dt.date | None = None) -> CaseExtension
         new_due=v["new_due"],
         reason=v["reason"],
         at=clock.now_local().replace(second=0, microsecond=0),
-        user_name=_actor_name(user),
+        user_name=actor_name(default=_l("系统")),
     )
     session().add(ext)
     case.due_on = flow.current_due(case.kind, case.status, case.submit_by, case.complete_by, [*previous, v["new_due"]])

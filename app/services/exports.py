@@ -112,15 +112,8 @@ def unit_name(village: Village | None = None) -> str:
     return f"{township}便民服务中心"
 
 
-def actor_name() -> str:
-    """制表人 of an export: the 姓名 of the user (or of ``--by`` on the CLI), else blank."""
-    from .audit import person_name
-
-    return person_name()
-
-
 def _footer(today: dt.date) -> list[str]:
-    return [s.format(who=actor_name(), date=chinese_date(today)) for s in SIGNATURES]
+    return [s.format(who=audit.actor_name(), date=chinese_date(today)) for s in SIGNATURES]  # 制表人
 
 
 # =============================================================================== ledger

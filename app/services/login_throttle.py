@@ -121,7 +121,7 @@ def _count(scope: str, key: str, now: dt.datetime) -> None:
                 "failures": state.failures,
                 "locked_until": clock.to_local(state.locked_until).isoformat(timespec="minutes"),
             },
-            actor_name="system",
+            account="system",
         )
 
 

@@ -55,6 +55,7 @@ from ..policy.payout import (
 )
 from ..policy.periods import parse_quarter, quarter_months
 from . import settings
+from .audit import acting_account, actor_name
 from .calendar import now_local
 from .calendar import today as township_today
 from .common import check_version, session
@@ -100,13 +101,6 @@ FIRST_YEAR = 2000
 
 
 # ------------------------------------------------------------------------------ helpers
-
-
-def _actor() -> str:
-    """The name written as 制表人/审核人: the person's 姓名 (``audit.person_name``), never a login."""
-    from .audit import person_name
-
-    return person_name()
 
 
 def _period(value) -> tuple[int, int] | None:
@@ -167,11 +161,9 @@ def month_is_open(year: int, month: int) -> bool:
 
 
 def _record(sheet: PayoutSheet, action: str, note: str | None = None) -> PayoutAction:
-    from .audit import _actor_info, person_name
-
-    # who did it, as the sheet's log shows it: the person's 姓名, else the login / CLI actor
+    # who did it, as the sheet's log shows it: the person's 姓名, else the CLI command's name
     row = PayoutAction(
-        sheet=sheet, action=action, at=now_local(), user_name=person_name() or _actor_info()[1], note=note
+        sheet=sheet, action=action, at=now_local(), user_name=actor_name(default=acting_account()[1]), note=note
     )
     session().add(row)
     return row
@@ -378,7 +370,7 @@ def compute_sheet(data, *, today: dt.date | None = None) -> PayoutSheet:
         changes = []  # nothing to compare with
     sheet.changes_since_last = changes
     sheet.computed_at = now_local()
-    sheet.prepared_by = _actor()
+    sheet.prepared_by = actor_name()
     total = sheet_totals(results).total
     if first:
         note = str(_l("首次计算：%(n)s行，合计%(t)s元", n=len(results), t=f"{total:,.2f}"))
@@ -447,7 +439,7 @@ def approve_sheet(sheet: PayoutSheet, data=None, *, today: dt.date | None = None
     _settle_reports_before_approval(sheet)
     sheet.status = APPROVED
     sheet.approved_at = now_local()
-    sheet.approved_by = _actor()
+    sheet.approved_by = actor_name()
     _record(sheet, "approve", parse(data, NOTE_SPEC).get("note"))
     _commit()
     return sheet

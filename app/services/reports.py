@@ -57,7 +57,7 @@ from ..policy.roles import village_of
 from ..policy.supervision import ReportState, check_report_month, report_costs_deduction, report_state
 from ..policy.workdays import WorkCalendar
 from ..security import current_user_or_none
-from .audit import person_name
+from .audit import acting_account, actor_name
 from .calendar import now_local, work_calendar
 from .common import check_version, session
 from .deductions import agent_in_post, find_deduction, quarter_is_closed, sync_deduction
@@ -267,11 +267,6 @@ def _get_or_create(village: Village, year: int, month: int, now: dt.datetime) ->
     return report
 
 
-def _user_name() -> str:
-    user = current_user_or_none()
-    return user.username if user is not None else "system"
-
-
 def _ensure_editable(report: MonthlyReport) -> None:
     if report.status == "submitted":
         raise Conflict(
@@ -381,7 +376,7 @@ def submit_report(data: Mapping, now: dt.datetime | None = None) -> MonthlyRepor
         report.data_changed_at = None  # the figures now include every case on record
         if report.submitted_at is None:
             report.submitted_at = now
-        report.submitted_by = person_name() or None  # 报送人: a 姓名, never a login
+        report.submitted_by = actor_name() or None  # 报送人: a 姓名, never a login
         if report.agent_id is None:
             agent = agent_in_post(village.id, min(month_last_day(year, month), now.date()))
             report.agent_id = agent.id if agent else None
@@ -391,7 +386,7 @@ def submit_report(data: Mapping, now: dt.datetime | None = None) -> MonthlyRepor
                 village_id=village.id,
                 action="submit",
                 at=now,
-                user_name=_user_name(),
+                user_name=actor_name(default=acting_account()[1]),
                 note=str(_l("报空表")) if is_empty(report.figures) else values.get("note"),
             )
         )
@@ -422,7 +417,7 @@ def return_report(report: MonthlyReport, data: Mapping, now: dt.datetime | None 
                 village_id=report.village_id,
                 action="return",
                 at=now,
-                user_name=_user_name(),
+                user_name=actor_name(default=acting_account()[1]),
                 note=values["note"],
             )
         )

@@ -42,6 +42,7 @@ from ..policy.supervision import (
     is_training_strike,
 )
 from ..security import current_user_or_none
+from .audit import actor_name
 from .calendar import now_local, today, work_calendar
 from .common import check_version, session
 from .deductions import agent_in_post, sync_deduction
@@ -64,13 +65,6 @@ def atomic():
     except (DomainError, IntegrityError):
         session().rollback()
         raise
-
-
-def actor_name() -> str | None:
-    user = current_user_or_none()
-    if user is None:
-        return None
-    return (user.first_name or user.username or "").strip() or user.username
 
 
 def _text(n: int):
@@ -797,7 +791,6 @@ __all__ = [
     "COMPLAINT_SPEC",
     "INSPECTION_SPEC",
     "SIX_ONE_KEYS",
-    "actor_name",
     "add_attendance",
     "create_assessment",
     "create_complaint",

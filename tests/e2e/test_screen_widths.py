@@ -13,7 +13,8 @@ from app.services import cases as case_service
 from app.services import reports as rs
 from seeds.reference import ensure_catalog, seed_reference
 from tests.e2e.conftest import screenshot, ui_login
-from tests.integration.test_cases_support import acting, proxy_data
+from tests.factories import proxy_data
+from tests.integration.test_cases_support import acting
 
 PHONE = 390
 

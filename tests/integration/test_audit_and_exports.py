@@ -190,3 +190,23 @@ def test_cli_full_numbers_are_audited_too(app, runner, cases, tmp_path):  # noqa
     with app.app_context():
         row = db.session.execute(select(AuditLog).where(AuditLog.action == "export")).scalar_one()
         assert row.user_name == "flask export" and row.changes["filters"] == {"village": "QS"}
+
+
+# -- who is acting: one actor_name() for every ledger, sheet and log -------------------------------
+def test_actor_name_is_the_persons_name_and_acting_account_the_login(app, world):
+    from flask import g
+
+    from app.extensions import appbuilder
+    from app.services.audit import acting_account, acting_as, actor_name
+
+    with app.test_request_context():
+        g.user = appbuilder.sm.find_user(username="zhongxin")
+        assert actor_name() == "乡便民中心" and acting_account() == (world.users["zhongxin"], "zhongxin")
+        g.user.first_name = "  "  # no 姓名 on the account: its login, never blank
+        assert actor_name(default="系统") == "zhongxin"
+    with app.app_context():
+        assert (actor_name(), actor_name(default="系统"), acting_account()) == ("", "系统", (None, "system"))
+        with acting_as("flask export", person=" 赵敏 "):
+            assert (actor_name(), acting_account()) == ("赵敏", (None, "flask export"))
+        with acting_as("flask export"):
+            assert (actor_name(), actor_name(default=acting_account()[1])) == ("", "flask export")

@@ -171,3 +171,11 @@ def test_only_a_confirmed_year_is_configured_on_the_calendar_page(app, world, lo
     )
     with app.app_context():
         assert not work_calendar().is_configured_year(2028)
+
+
+def test_cli_by_a_login_names_that_users_name(app, world, runner):
+    """``--by`` takes a 姓名 or a login; a login records that user's 姓名 as 确认人."""
+    r = runner.invoke(args=["calendar", "complete", "2027", "--by", "zhongxin"])
+    assert r.exit_code == 0 and "2027年：已确认全年安排已录入（乡便民中心）。" in r.output, r.output
+    with app.app_context():
+        assert calendar_admin.year_status([2027])[0]["confirmed_by"] == "乡便民中心"

@@ -11,13 +11,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Case
-from tests.integration.test_cases_support import (  # noqa: F401 - fixtures
-    APPLICANT_ID,
-    clock_fixture,
-    items_fixture,
-    make_case,
-    proxy_data,
-)
+from tests.factories import APPLICANT_ID, make_case, proxy_data
+from tests.integration.test_cases_support import clock_fixture, items_fixture  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.dates
 

@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Case, CaseCounter
-from tests.integration.test_cases_support import clock_fixture, items_fixture, proxy_data  # noqa: F401 - fixtures
+from tests.factories import proxy_data
+from tests.integration.test_cases_support import clock_fixture, items_fixture  # noqa: F401 - fixtures
 
 THREADS = 8
 PER_THREAD = 6

@@ -13,14 +13,8 @@ from app.extensions import db
 from app.models import Case, PayoutSheet, ServiceItem
 from app.services import cases as svc
 from app.services.errors import ValidationFailed
-from tests.integration.test_cases_support import (  # noqa: F401 - fixtures
-    NOW,
-    acting,
-    clock_fixture,
-    items_fixture,
-    make_case,
-    proxy_data,
-)
+from tests.factories import make_case, proxy_data
+from tests.integration.test_cases_support import NOW, acting, clock_fixture, items_fixture  # noqa: F401 - fixtures
 
 
 def _agent_data(world, items, **extra) -> dict:

@@ -13,14 +13,8 @@ from app.extensions import db
 from app.models import Case, CaseCounter, CaseExtension, CaseTransition
 from app.services import cases as svc
 from app.services.errors import Conflict, Forbidden, ValidationFailed
-from tests.integration.test_cases_support import (  # noqa: F401 - fixtures
-    APPLICANT_ID,
-    acting,
-    clock_fixture,
-    items_fixture,
-    make_case,
-    proxy_data,
-)
+from tests.factories import APPLICANT_ID, make_case, proxy_data
+from tests.integration.test_cases_support import acting, clock_fixture, items_fixture  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.dates
 

@@ -1,5 +1,6 @@
-"""Shared helpers of the case tests (no tests here): the seeded catalog, a case factory,
-acting as a user outside a request, a fixed clock.
+"""Shared helpers of the case tests (no tests here): the seeded catalog, acting as a user
+outside a request, a fixed clock. The case factories (make_case, proxy_data) are in
+``tests/factories.py``.
 
 Test modules import the fixtures as ``items_fixture`` / ``clock_fixture``; pytest knows them
 by their names ``items`` and ``clock``."""
@@ -16,9 +17,6 @@ from flask import g
 from sqlalchemy import select
 
 from app.extensions import db
-from tests.factories import make_id
-
-APPLICANT_ID = make_id(dt.date(1958, 3, 4), "771")
 
 
 @pytest.fixture(name="items")
@@ -43,32 +41,6 @@ def items_fixture(app, world) -> dict[str, int]:
             }
         )
         return dict(db.session.execute(select(ServiceItem.code, ServiceItem.id)).all())
-
-
-def proxy_data(world, items, **extra) -> dict:
-    data = {
-        "village_id": world.village_a,
-        "agent_id": world.agent_a,
-        "kind": "proxy",
-        "service_item_id": items["0101"],
-        "applicant_name": "赵大爷",
-        "applicant_id_number": APPLICANT_ID,
-        "applicant_phone": "13973112345",
-        "voluntary_confirmed": True,
-        "received_at": "2026-11-23 09:30",
-        "materials_received": ["居民身份证原件及复印件"],
-        # Most tests replay an older ledger as the township (no user): say why it is entered late.
-        "backdate_reason": "按纸质登记簿补录",
-    }
-    data.update(extra)
-    return data
-
-
-def make_case(app, world, items, **extra) -> int:
-    from app.services.cases import create_case
-
-    with app.app_context():
-        return create_case(proxy_data(world, items, **extra)).id
 
 
 @contextmanager

@@ -12,7 +12,8 @@ from app.extensions import db
 from app.models import Case, ServiceCategory, ServiceItem
 from app.services import catalog
 from app.services.errors import ValidationFailed
-from tests.integration.test_cases_support import clock_fixture, items_fixture, make_case  # noqa: F401 - fixtures
+from tests.factories import make_case
+from tests.integration.test_cases_support import clock_fixture, items_fixture  # noqa: F401 - fixtures
 
 
 def _cat(code: str) -> int:

@@ -18,7 +18,6 @@ from app.models import (
     Agent,
     CalendarDay,
     CalendarYear,
-    Case,
     Deduction,
     MonthlyReport,
     ServiceCategory,
@@ -27,7 +26,7 @@ from app.models import (
     Village,
 )
 from app.security import unscoped
-from tests.factories import make_id
+from tests.factories import case_row, make_id
 
 pytestmark = pytest.mark.dates
 
@@ -50,18 +49,18 @@ def freeze(monkeypatch, now: dt.datetime = NOW) -> None:
 def _case(n, village, agent_id, kind, received, status, due_on=None, closed_late=False, closed_at=None, item=None):
     code = village.code
     name, id_number, phone = APPLICANTS[code]
-    return Case(
-        case_number=f"{code}2026-{n:04d}",
-        village_id=village.id,
-        agent_id=agent_id,
+    return case_row(
+        village.id,
+        agent_id,
+        f"{code}2026-{n:04d}",
+        received,
+        save=False,
         kind=kind,
         service_item_id=item.id if item else None,
         category_id=item.category_id if item else None,
         applicant_name=name,
         applicant_id_number=id_number,
         applicant_phone=phone,
-        channel="visit",
-        received_at=received,
         voluntary_confirmed=kind == "proxy",
         status=status,
         submit_by=due_on,

@@ -16,6 +16,7 @@ from app.services import deductions as ds
 from app.services import reports as rs
 from app.services import supervision as ss
 from app.services.errors import Conflict, ValidationFailed
+from tests.factories import case_row
 
 pytestmark = pytest.mark.dates
 
@@ -49,25 +50,6 @@ def inspect(world, at: dt.datetime, on_duty=True, ledger_complete=True, **extra)
 def close_quarter(year: int, quarter: int, status: str = "approved") -> None:
     db.session.add(PayoutSheet(year=year, quarter=quarter, status=status))
     db.session.commit()
-
-
-def make_case(village_id: int, agent_id: int | None, number: str, received: dt.datetime, **extra) -> Case:
-    case = Case(
-        case_number=number,
-        village_id=village_id,
-        agent_id=agent_id,
-        kind="proxy",
-        applicant_name="张大爷",
-        channel="visit",
-        received_at=received,
-        voluntary_confirmed=True,
-        status="accepted",
-        due_on=received.date() + dt.timedelta(days=3),
-        **extra,
-    )
-    db.session.add(case)
-    db.session.commit()
-    return case
 
 
 # --- ① complaint verified true ----------------------------------------------------------------
@@ -293,8 +275,8 @@ def test_incomplete_ledger_found_by_inspection_costs_10(app, world):
 
 def test_incomplete_ledger_found_by_township_review_costs_10_per_case(app, world):
     with app.app_context():
-        c1 = make_case(world.village_a, world.agent_a, "QS2026-0001", dt.datetime(2026, 10, 20, 9))
-        c2 = make_case(world.village_a, world.agent_a, "QS2026-0002", dt.datetime(2026, 10, 21, 9))
+        c1 = case_row(world.village_a, world.agent_a, "QS2026-0001", dt.datetime(2026, 10, 20, 9))
+        c2 = case_row(world.village_a, world.agent_a, "QS2026-0002", dt.datetime(2026, 10, 21, 9))
         ss.review_case_ledger(c1, {"ledger_incomplete": "y", "note": "未登记申请人电话"}, day=dt.date(2026, 11, 5))
         ss.review_case_ledger(c2, {"ledger_incomplete": "y", "note": "缺少报送时间"}, day=dt.date(2026, 11, 6))
         rows = active()
@@ -317,7 +299,7 @@ def test_incomplete_ledger_found_by_township_review_costs_10_per_case(app, world
 
 def test_review_needs_a_note(app, world):
     with app.app_context():
-        c = make_case(world.village_a, world.agent_a, "QS2026-0003", dt.datetime(2026, 10, 20, 9))
+        c = case_row(world.village_a, world.agent_a, "QS2026-0003", dt.datetime(2026, 10, 20, 9))
         with pytest.raises(ValidationFailed) as exc:
             ss.review_case_ledger(c, {"ledger_incomplete": "y"})
         assert "请写明" in exc.value.message

@@ -28,7 +28,7 @@ from app.models import (
     Village,
 )
 from app.services import payouts
-from tests.factories import make_id
+from tests.factories import case_row, make_id
 
 pytestmark = pytest.mark.dates
 
@@ -42,30 +42,19 @@ _n = iter(range(1, 100_000))
 # ----------------------------------------------------------------------------- helpers
 
 
-def make_case(village_id, agent_id, code, received_at, **extra) -> Case:
+def ledger_case(village_id, agent_id, code, received_at, **extra) -> Case:
+    """A numbered case of village ``code`` whose applicant carries the village's markers."""
     n = next(_n)
-    data = {
-        "case_number": f"{code}{received_at.year}-{n:04d}",
-        "village_id": village_id,
-        "agent_id": agent_id,
-        "kind": "proxy",
+    fields = {
         "applicant_name": f"申请人{code}",
         "applicant_id_number": make_id(dt.date(1960, 1, 1 + n % 27), f"{n % 1000:03d}"),
         "applicant_phone": "13800000001" if code == "QS" else "13800000002",
-        "channel": "visit",
-        "received_at": received_at,
-        "voluntary_confirmed": True,
-        "status": "accepted",
         "submit_by": received_at.date() + dt.timedelta(days=3),
         "complete_by": received_at.date() + dt.timedelta(days=5),
-        "due_on": received_at.date() + dt.timedelta(days=3),
         "fee": D("0.00"),
+        **extra,
     }
-    data.update(extra)
-    case = Case(**data)
-    db.session.add(case)
-    db.session.commit()
-    return case
+    return case_row(village_id, agent_id, f"{code}{received_at.year}-{n:04d}", received_at, **fields)
 
 
 def add_deduction(world, village="a", code="3", amount="50", day=dt.date(2026, 9, 8), **extra) -> Deduction:
@@ -119,17 +108,19 @@ def cases(app, world):
         )
         db.session.add_all([cat, cat2, item])
         db.session.flush()
-        a = make_case(world.village_a, world.agent_a, "QS", dt.datetime(2026, 9, 3, 9, 15), service_item_id=item.id,
+        a = ledger_case(world.village_a, world.agent_a, "QS", dt.datetime(2026, 9, 3, 9, 15), service_item_id=item.id,
                       category_id=cat.id, fee=D("12.50"), receipt_number="NO.0001", notes="第一行\r\n第二行")  # fmt: skip
-        b = make_case(world.village_a, world.agent_a, "QS", dt.datetime(2026, 9, 10, 15, 0), kind="consult", status="answered",
+        b = ledger_case(world.village_a, world.agent_a, "QS", dt.datetime(2026, 9, 10, 15, 0), kind="consult", status="answered",
                       category_id=cat2.id, applicant_name=EVIL, notes="+1+1", receipt_number="@SUM(A1)",
                       closed_at=dt.datetime(2026, 9, 10, 15, 30))  # fmt: skip
-        c = make_case(world.village_a, world.agent_a, "QS", dt.datetime(2026, 9, 20, 10, 0), urgent=True, status="completed",
+        c = ledger_case(world.village_a, world.agent_a, "QS", dt.datetime(2026, 9, 20, 10, 0), urgent=True, status="completed",
                       category_id=cat.id, submitted_at=dt.datetime(2026, 9, 20, 16, 0), closed_at=dt.datetime(2026, 9, 28, 9, 0),
                       closed_late=True)  # fmt: skip
-        d = make_case(world.village_b, world.agent_b, "SQ", dt.datetime(2026, 9, 5, 9, 0), category_id=cat.id)
-        make_case(world.village_a, world.agent_a, "QS", dt.datetime(2026, 10, 2, 9, 0))  # October
-        make_case(world.village_a, world.agent_a, "QS", dt.datetime(2026, 9, 21, 9, 0), status="voided", reason="录错")
+        d = ledger_case(world.village_b, world.agent_b, "SQ", dt.datetime(2026, 9, 5, 9, 0), category_id=cat.id)
+        ledger_case(world.village_a, world.agent_a, "QS", dt.datetime(2026, 10, 2, 9, 0))  # October
+        ledger_case(
+            world.village_a, world.agent_a, "QS", dt.datetime(2026, 9, 21, 9, 0), status="voided", reason="录错"
+        )
         return {"a": a.id, "b": b.id, "c": c.id, "d": d.id, "category": cat.id}
 
 

@@ -14,12 +14,8 @@ from app.services import cases as svc
 from app.services import payouts
 from app.services import reports as rs
 from seeds.reference import ensure_catalog
-from tests.integration.test_cases_support import (  # noqa: F401 - fixtures
-    acting,
-    clock_fixture,
-    items_fixture,
-    make_case,
-)
+from tests.factories import make_case
+from tests.integration.test_cases_support import acting, clock_fixture, items_fixture  # noqa: F401 - fixtures
 
 
 def _text(r) -> str:

@@ -47,14 +47,6 @@ SERVICES_NEVER_FROM_FLASK = {"url_for", "flash", "render_template", "render_temp
 # Each must disappear with its part (the lead empties this list after merging); an entry that
 # no longer occurs fails the test too, so the list only shrinks.
 KNOWN: set[tuple[str, str]] = {
-    # "commands" helper: the export commands move to app/commands/.
-    ("app.exports.cli", "app.extensions"),
-    ("app.exports.cli", "app.models"),
-    ("app.exports.cli", "app.security"),
-    ("app.exports.cli", "app.services.audit"),
-    ("app.exports.cli", "app.services.calendar"),
-    ("app.exports.cli", "app.services.errors"),
-    ("app.exports.cli", "app.services.exports"),
 }
 
 
