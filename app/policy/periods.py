@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import date
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 
@@ -77,3 +77,18 @@ def quarter_label(year: int, quarter: int) -> str:
     if quarter not in _CN_QUARTER:
         raise ValueError(f"quarter must be 1–4, got {quarter!r}")
     return f"{year}年第{_CN_QUARTER[quarter]}季度"
+
+
+def month_label(year: int, month: int) -> str:
+    """``month_label(2026, 9)`` → ``"2026年9月"`` (the sheets' and documents' wording)."""
+    return f"{year}年{month}月"
+
+
+def chinese_date(day: date | None) -> str:
+    """2026年12月1日 — the form of dates on every printed document and export ("" for none)."""
+    return f"{day.year}年{day.month}月{day.day}日" if day else ""
+
+
+def chinese_datetime(moment: datetime | None) -> str:
+    """2026年12月1日 9:05 ("" for none)."""
+    return f"{chinese_date(moment)} {moment.hour}:{moment.minute:02d}" if moment else ""
