@@ -220,7 +220,8 @@ class BmModelView(ModelView):
     service_update: Callable | None = None
     list_template = "bm/list.html"
     list_widget = BmListWidget
-    # Set to "ledger" / "monthly" / "deductions" to show an export button with the list's filters.
+    # Set to "ledger" / "monthly" / "deductions" to show an export button with the list's filters
+    # (the export view, views/exports.py, is always registered: no view checks for it).
     export_kind: str | None = None
     # After a successful add/edit, land on the saved record's page instead of the list.
     show_after_save = False

@@ -22,7 +22,7 @@ from ..services import reports as report_service
 from ..services.calendar import now_local, work_calendar
 from ..services.errors import DomainError
 from .base import BmModelView, expose, has_access, interface
-from .supervision import ExportGuard, ShowExtra, can, code_text, money, month_arg
+from .supervision import ShowExtra, can, code_text, money, month_arg
 
 STATE_LABELS = {
     "on_time": _l("按时报送"),
@@ -48,7 +48,7 @@ def status_badge(status: str) -> Markup:
     return Markup('<span class="label {}">{}</span>').format(css, label(REPORT_STATUSES, status))
 
 
-class MonthlyReportView(ExportGuard, ShowExtra, BmModelView):
+class MonthlyReportView(ShowExtra, BmModelView):
     datamodel = interface(MonthlyReport)
     class_permission_name = "MonthlyReport"
     route_base = "/monthlyreport"

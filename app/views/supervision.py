@@ -117,16 +117,6 @@ def agent_strikes(record) -> dict:
     }
 
 
-class ExportGuard:
-    """Show the “导出 Excel” button only once the export view is registered (the exports
-    feature is built separately)."""
-
-    def render_template(self, template, **kwargs):
-        if getattr(self, "export_kind", None) and "ExportView.download" not in current_app.view_functions:
-            kwargs["export_kind"] = None
-        return super().render_template(template, **kwargs)
-
-
 class ShowExtra:
     """Pass ``show_extra(pk)`` into the show template (deductions of a source, links)."""
 
@@ -579,7 +569,7 @@ def source_url(deduction: Deduction) -> str | None:
     return url_for(endpoint, pk=deduction.source_id)
 
 
-class DeductionView(ExportGuard, ShowExtra, ReadOnlyModelView):
+class DeductionView(ShowExtra, ReadOnlyModelView):
     datamodel = interface(Deduction)
     class_permission_name = "Deduction"
     route_base = "/deduction"
