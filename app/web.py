@@ -115,8 +115,8 @@ def _wants_json() -> bool:
 
 
 def register_web(app: Flask) -> None:
+    from .policy.periods import chinese_date, chinese_datetime
     from .services.documents import unbroken_ranges
-    from .services.exports import chinese_date, chinese_datetime
 
     app.jinja_env.filters["cn_date"] = chinese_date  # 2026年12月1日 on printed documents
     app.jinja_env.filters["cn_datetime"] = chinese_datetime

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import BinaryIO
 
+from app.exports.letterhead import unit_name
 from app.exports.xlsx import (
     FONT_NAME,
     Styles,
@@ -166,7 +167,7 @@ def write_payout_sheet(
         ws.set_row(_PERIOD_ROW, 22)
         merge_text(ws, _PERIOD_ROW, 0, _LAST_COL, period, st.subtitle)
         ws.set_row(_UNIT_ROW, 20)
-        unit_left = f"填报单位：{township}便民服务中心"
+        unit_left = f"填报单位：{unit_name(township)}"
         if status_text:
             merge_text(ws, _UNIT_ROW, 0, 5, unit_left, st.left)
             merge_text(ws, _UNIT_ROW, 6, 9, status_text, st.center)

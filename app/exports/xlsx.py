@@ -401,6 +401,147 @@ def _check_row_index(r: int) -> None:
 # ------------------------------------------------------------------------ write_table
 
 
+def _unit_text(unit: str) -> str:
+    return unit if unit.startswith("单位") else f"单位：{unit}"
+
+
+class _Table:
+    """One sheet of :func:`write_table`, written strictly top-down (constant_memory): each
+    part of the layout is one method, called in page order; ``r`` is the next row."""
+
+    def __init__(self, wb: Workbook, columns: list[Column], *, sheet_name: str, body_size: float) -> None:
+        self.st = Styles(wb, body_size=body_size)
+        self.ws = wb.add_worksheet(safe_sheet_name(sheet_name))
+        self.columns = columns
+        self.n = len(columns)
+        self.last_col = self.n - 1
+        self.widths = [c.width for c in columns]
+        self.kinds = [c.kind for c in columns]
+        self.writers = [WRITERS[k] for k in self.kinds]
+        self.r = FIRST_DATA_ROW
+
+    def setup(self, *, landscape: bool) -> None:
+        for i, width in enumerate(self.widths):
+            self.ws.set_column(i, i, width)
+        page_setup(self.ws, landscape=landscape, repeat=(0, HEADER_ROW), freeze_row=FIRST_DATA_ROW)
+
+    def title(self, title: str) -> None:
+        """Row 0: the title over the whole width."""
+        self.ws.set_row(0, 30)
+        merge_text(self.ws, 0, 0, self.last_col, title, self.st.title)
+
+    def subtitles(self, left: str, right: str) -> None:
+        """Row 1: ``left`` on the left half, ``right`` on the right half (one merged line
+        when only one is given or the table has one column)."""
+        ws, st = self.ws, self.st
+        ws.set_row(1, 20)
+        if left and right and self.n > 1:
+            split = (self.n + 1) // 2
+            merge_text(ws, 1, 0, split - 1, left, st.left)
+            merge_text(ws, 1, split, self.last_col, right, st.right)
+        elif left or right:
+            text = "　".join(t for t in (left, right) if t)
+            merge_text(ws, 1, 0, self.last_col, text, st.left if left else st.right)
+
+    def headers(self) -> None:
+        """Row 2: the column headers, tall enough for the wrapped ones."""
+        headers = [c.header for c in self.columns]
+        self.ws.set_row(HEADER_ROW, max(20.0, wrapped_height(headers, self.widths, line_height=15)))
+        for i, header in enumerate(headers):
+            _write_text(self.ws, HEADER_ROW, i, header, self.st.header)
+
+    def data(self, rows: Iterable[Sequence], *, fit_rows: bool, constant_memory: bool) -> int:
+        """The data rows, consumed once in order; returns how many were written."""
+        ws, n, writers = self.ws, self.n, self.writers
+        formats = [self.st.body[k] for k in self.kinds]
+        cols = range(n)
+        r = FIRST_DATA_ROW
+        text_cols = self._text_columns() if fit_rows else []
+        fitted_before: int | None = None
+        for raw in rows:
+            values = _as_sequence(raw)
+            if len(values) != n:
+                # (no values in the message: rows hold personal data)
+                raise ValueError(f"row {r - FIRST_DATA_ROW + 1} has {len(values)} values for {n} columns")
+            _check_row_index(r)
+            fitted = bool(text_cols) and _fit_row(ws, r, values, text_cols)
+            for c in cols:
+                writers[c](ws, r, c, values[c], formats[c])
+            if constant_memory and fitted_before is not None:
+                # writing row r flushed the row before it to disk: forget its height too
+                _forget_row(ws, fitted_before)
+                fitted_before = None
+            if fitted:
+                fitted_before = r
+            r += 1
+        self.r = r
+        return r - FIRST_DATA_ROW
+
+    def _text_columns(self) -> list[tuple[int, float]]:
+        return [(c, max(float(self.widths[c]) - 1, 1.0)) for c in range(self.n) if self.kinds[c] == "text"]
+
+    def totals(self, totals: Sequence | Callable[[], Sequence]) -> None:
+        """The totals row, bold under the data with the column formats."""
+        if callable(totals):
+            totals = list(totals())
+            _check_totals(totals, self.n)
+        ws, r = self.ws, self.r
+        _check_row_index(r)
+        ws.set_row(r, 22)
+        # a text label (合计, 合计（不含已撤销）) is merged over the empty cells after it, so it
+        # is never clipped to the width of the first column
+        first = 0
+        if isinstance(totals[0], str):
+            first = self._label_span(totals)
+            merge_text(ws, r, 0, first - 1, totals[0], self.st.total_label)
+        for c in range(first, self.n):
+            self.writers[c](ws, r, c, totals[c], self.st.total[self.kinds[c]])
+        self.r += 1
+
+    def _label_span(self, totals: Sequence) -> int:
+        span = 1
+        while span < self.n and totals[span] is None:
+            span += 1
+        return span
+
+    def note(self, note: str) -> None:
+        """One merged line of text right under the table (注：…)."""
+        _check_row_index(self.r)
+        self.ws.set_row(self.r, wrapped_height([text_value(note)], [sum(self.widths)]))
+        merge_text(self.ws, self.r, 0, self.last_col, text_value(note), self.st.banner)
+        self.r += 1
+
+    def footer(self, footer: Sequence[str]) -> None:
+        """The signature lines, one blank row below, spread across the width."""
+        self.r += 1  # one blank row between the table and the signatures
+        ws, r, n = self.ws, self.r, self.n
+        _check_row_index(r)
+        ws.set_row(r, 28)
+        lines = [text_value(line) for line in footer]
+        if len(lines) > n:
+            merge_text(ws, r, 0, self.last_col, "　　".join(lines), self.st.left)
+            return
+        for line, (first, last) in zip(lines, spread(len(lines), n), strict=True):
+            merge_text(ws, r, first, last, line, self.st.left)
+
+    def autofilter(self, count: int) -> None:
+        last_data_row = FIRST_DATA_ROW + count - 1
+        self.ws.autofilter(HEADER_ROW, 0, max(last_data_row, HEADER_ROW), self.last_col)
+
+
+def _check_totals(totals: Sequence, n: int) -> None:
+    if len(totals) != n:
+        raise ValueError(f"totals has {len(totals)} values for {n} columns")
+
+
+def _right_subtitle(subtitle_right: str | None, unit: str | None) -> str:
+    """``subtitle_right`` followed by ``单位：…``."""
+    right = subtitle_right or ""
+    if unit:
+        right = f"{right}　{_unit_text(unit)}" if right else _unit_text(unit)
+    return right
+
+
 def write_table(
     out: BinaryIO | str,
     *,
@@ -441,113 +582,23 @@ def write_table(
     columns = list(columns)
     if not columns:
         raise ValueError("write_table needs at least one column")
-    n = len(columns)
-    if totals is not None and not callable(totals) and len(totals) != n:
-        raise ValueError(f"totals has {len(totals)} values for {n} columns")
-    last_col = n - 1
+    if totals is not None and not callable(totals):
+        _check_totals(totals, len(columns))
 
     with open_workbook(out, constant_memory=constant_memory) as wb:
-        st = Styles(wb, body_size=body_size)
-        ws = wb.add_worksheet(safe_sheet_name(sheet_name))
-        widths = [c.width for c in columns]
-        for i, width in enumerate(widths):
-            ws.set_column(i, i, width)
-        page_setup(ws, landscape=landscape, repeat=(0, HEADER_ROW), freeze_row=FIRST_DATA_ROW)
-
-        # Row 0: title.  Rows are written strictly top-down (constant_memory).
-        ws.set_row(0, 30)
-        merge_text(ws, 0, 0, last_col, title, st.title)
-
-        # Row 1: subtitles.
-        right = subtitle_right or ""
-        if unit:
-            unit_text = unit if unit.startswith("单位") else f"单位：{unit}"
-            right = f"{right}　{unit_text}" if right else unit_text
-        left = subtitle_left or ""
-        ws.set_row(1, 20)
-        if left and right and n > 1:
-            split = (n + 1) // 2
-            merge_text(ws, 1, 0, split - 1, left, st.left)
-            merge_text(ws, 1, split, last_col, right, st.right)
-        elif left or right:
-            merge_text(
-                ws,
-                1,
-                0,
-                last_col,
-                "　".join(t for t in (left, right) if t),
-                st.left if left else st.right,
-            )
-
-        # Row 2: headers.
-        headers = [c.header for c in columns]
-        ws.set_row(HEADER_ROW, max(20.0, wrapped_height(headers, widths, line_height=15)))
-        for i, header in enumerate(headers):
-            _write_text(ws, HEADER_ROW, i, header, st.header)
-
-        # Data.
-        kinds = [c.kind for c in columns]
-        writers = [WRITERS[k] for k in kinds]
-        formats = [st.body[k] for k in kinds]
-        cols = range(n)
-        r = FIRST_DATA_ROW
-        text_cols = [(c, max(float(widths[c]) - 1, 1.0)) for c in cols if kinds[c] == "text"] if fit_rows else []
-        fitted_before: int | None = None
-        for raw in rows:
-            values = _as_sequence(raw)
-            if len(values) != n:
-                # (no values in the message: rows hold personal data)
-                raise ValueError(f"row {r - FIRST_DATA_ROW + 1} has {len(values)} values for {n} columns")
-            _check_row_index(r)
-            fitted = bool(text_cols) and _fit_row(ws, r, values, text_cols)
-            for c in cols:
-                writers[c](ws, r, c, values[c], formats[c])
-            if constant_memory and fitted_before is not None:
-                # writing row r flushed the row before it to disk: forget its height too
-                _forget_row(ws, fitted_before)
-                fitted_before = None
-            if fitted:
-                fitted_before = r
-            r += 1
-        count = r - FIRST_DATA_ROW
-        last_data_row = r - 1
-
+        table = _Table(wb, columns, sheet_name=sheet_name, body_size=body_size)
+        table.setup(landscape=landscape)
+        table.title(title)
+        table.subtitles(subtitle_left or "", _right_subtitle(subtitle_right, unit))
+        table.headers()
+        count = table.data(rows, fit_rows=fit_rows, constant_memory=constant_memory)
         if totals is not None:
-            if callable(totals):
-                totals = list(totals())
-                if len(totals) != n:
-                    raise ValueError(f"totals has {len(totals)} values for {n} columns")
-            _check_row_index(r)
-            ws.set_row(r, 22)
-            # a text label (合计, 合计（不含已撤销）) is merged over the empty cells after it, so it
-            # is never clipped to the width of the first column
-            span = 1
-            if isinstance(totals[0], str):
-                while span < n and totals[span] is None:
-                    span += 1
-                merge_text(ws, r, 0, span - 1, totals[0], st.total_label)
-            for c in range(span if isinstance(totals[0], str) else 0, n):
-                writers[c](ws, r, c, totals[c], st.total[kinds[c]])
-            r += 1
-
+            table.totals(totals)
         if note:
-            _check_row_index(r)
-            ws.set_row(r, wrapped_height([text_value(note)], [sum(widths)]))
-            merge_text(ws, r, 0, last_col, text_value(note), st.banner)
-            r += 1
-
+            table.note(note)
         if footer:
-            r += 1  # one blank row between the table and the signatures
-            _check_row_index(r)
-            ws.set_row(r, 28)
-            lines = [text_value(line) for line in footer]
-            if len(lines) > n:
-                merge_text(ws, r, 0, last_col, "　　".join(lines), st.left)
-            else:
-                for line, (first, last) in zip(lines, spread(len(lines), n), strict=True):
-                    merge_text(ws, r, first, last, line, st.left)
-
+            table.footer(footer)
         if autofilter:
-            ws.autofilter(HEADER_ROW, 0, max(last_data_row, HEADER_ROW), last_col)
+            table.autofilter(count)
 
     return count

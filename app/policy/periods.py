@@ -9,7 +9,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 
@@ -113,8 +113,20 @@ def quarter_title(year: int, quarter: int) -> str:
     return str(_l("%(y)s年%(q)s", y=year, q=QUARTER_NAMES[quarter]))
 
 
-def month_label(year: int, month: int) -> str:
-    """The month on a screen, translatable: ``"2026年11月"``."""
+def recent_quarters(today: date, count: int = 8) -> list[tuple[str, str]]:
+    """``("2026Q4", "2026年第四季度")`` for the quarter of ``today`` and the ``count - 1`` before
+    it, newest first (the quarter pickers of the payout and export pages)."""
+    year, quarter = quarter_of_day(today)
+    out = []
+    for _ in range(count):
+        out.append((f"{year}Q{quarter}", quarter_title(year, quarter)))
+        year, quarter = (year - 1, 4) if quarter == 1 else (year, quarter - 1)
+    return out
+
+
+def month_title(year: int, month: int) -> str:
+    """The month on a screen, translatable: ``"2026年11月"`` (the sheets' :func:`month_label`, in
+    the user's language)."""
     return str(_l("%(y)s年%(m)s月", y=year, m=month))
 
 
@@ -150,7 +162,7 @@ class Period:
     def label(self) -> str:
         """``"2026年11月"`` / ``"2026年第四季度"`` (translatable)."""
         if self.kind == "month":
-            return month_label(self.first.year, self.first.month)
+            return month_title(self.first.year, self.first.month)
         return quarter_title(*quarter_of_day(self.first))
 
     def months(self) -> list[tuple[int, int]]:
@@ -184,3 +196,18 @@ def month_period(today: date) -> Period:
 def quarter_period(today: date) -> Period:
     """The quarter of ``today``."""
     return Period.containing("quarter", today)
+
+
+def month_label(year: int, month: int) -> str:
+    """``month_label(2026, 9)`` → ``"2026年9月"`` (the sheets' and documents' wording)."""
+    return f"{year}年{month}月"
+
+
+def chinese_date(day: date | None) -> str:
+    """2026年12月1日 — the form of dates on every printed document and export ("" for none)."""
+    return f"{day.year}年{day.month}月{day.day}日" if day else ""
+
+
+def chinese_datetime(moment: datetime | None) -> str:
+    """2026年12月1日 9:05 ("" for none)."""
+    return f"{chinese_date(moment)} {moment.hour}:{moment.minute:02d}" if moment else ""

@@ -1,4 +1,4 @@
-"""The xlsx exports of SPEC §11: queries that stream rows to the writers of ``app/exports``.
+"""The xlsx exports of SPEC §11: queries that stream plain rows to the layouts of ``app/exports``.
 
 * 便民代办登记台账 (``ledger``) — cases, filtered as on screen (or by village / dates from the CLI);
 * 月汇总表 (``monthly``) — one month's figures per village with a township total, or for one
@@ -12,6 +12,11 @@ XlsxWriter's ``constant_memory`` mode, so memory stays flat whatever the number 
 (``tests/bench/bench_export_ledger.py``). ID numbers and phones are masked unless full numbers
 are asked for (township staff only, ``full_numbers_allowed``; audited), on the CLI too.
 All cell text is written as text (no formulas, no links), whatever the user typed.
+
+This module holds the queries, the export options (``parse_options``, ``OPTIONS_SPEC``) and
+turns records into the row types the layouts declare (``LedgerRow``, ``MonthFigures``,
+``DeductionRow``, ``PayoutRow`` of ``app/exports``): codes become Chinese words here, numbers
+are masked here; headers, widths, titles and signature lines are the layouts' business.
 """
 
 from __future__ import annotations
@@ -19,7 +24,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import BinaryIO
 
 from flask_babel import force_locale
@@ -27,8 +31,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Query
 
+from ..exports.deductions import DeductionRow, write_deductions_sheet
+from ..exports.ledger import LedgerRow, write_ledger_sheet
+from ..exports.letterhead import Letterhead
+from ..exports.monthly import MonthFigures, VillageMonth, write_township_month, write_village_month
 from ..exports.payout import PayoutRow, write_payout_sheet
-from ..exports.xlsx import Column, write_table
 from ..extensions import db
 from ..models import (
     Agent,
@@ -46,8 +53,19 @@ from ..policy.deductions import DeductionCode
 from ..policy.idcard import mask_id_number
 from ..policy.intake import registered_same_day
 from ..policy.money import q2
-from ..policy.periods import month_bounds, parse_month, parse_quarter, quarter_label, quarter_months
+from ..policy.periods import (
+    chinese_date,
+    month_bounds,
+    month_label,
+    month_of,
+    parse_month,
+    parse_quarter,
+    previous_month,
+    quarter_label,
+    quarter_months,
+)
 from ..policy.phone import mask_phone
+from ..security import current_village_scope
 from . import audit, privacy, settings
 from .calendar import now_local, work_calendar
 from .calendar import today as township_today
@@ -64,28 +82,12 @@ KIND_TITLES = {
     "payout": _l("补助发放表"),
 }
 YIELD_PER = 2000
-ZERO = Decimal("0.00")
-SIGNATURES = ("单位负责人：", "审核人：", "制表人：{who}", "日期：{date}")
 
 
 def _labels(mapping) -> dict:
     """Plain Chinese strings of a code → label mapping (the workbook is a Chinese document)."""
     with force_locale("zh"):
         return {k: str(v) for k, v in mapping.items()}
-
-
-def chinese_date(day: dt.date | None) -> str:
-    """2026年12月1日 — the form of dates on every printed document and export ("" for none)."""
-    return f"{day.year}年{day.month}月{day.day}日" if day else ""
-
-
-def chinese_datetime(moment: dt.datetime | None) -> str:
-    """2026年12月1日 9:05."""
-    return f"{chinese_date(moment)} {moment.hour}:{moment.minute:02d}" if moment else ""
-
-
-def month_text(year: int, month: int) -> str:
-    return f"{year}年{month}月"
 
 
 def full_numbers_allowed() -> bool:
@@ -104,47 +106,18 @@ def record_full_numbers(kind: str, filters: dict, rows: int) -> None:
     )
 
 
-def unit_name(village: Village | None = None) -> str:
-    """填报单位: the township's service centre, or the village's service point."""
-    township = settings.township_name()
-    if village is not None:
-        return f"{township}{village.name}便民服务代办点"
-    return f"{township}便民服务中心"
-
-
-def _footer(today: dt.date) -> list[str]:
-    return [s.format(who=audit.actor_name(), date=chinese_date(today)) for s in SIGNATURES]  # 制表人
+def letterhead(village: Village | None, today: dt.date) -> Letterhead:
+    """填报单位 and 制表人 of an export: the township (settings), the village if the sheet is one
+    village's, the acting person's 姓名."""
+    return Letterhead(
+        township=settings.township_name(),
+        today=today,
+        village=village.name if village is not None else None,
+        prepared_by=audit.actor_name(),
+    )
 
 
 # =============================================================================== ledger
-
-#: Widths keep the ledger one A4 landscape page wide at ≥ 8 pt (``tests``: effective_font_size);
-#: 已收材料 and 办理结果/答复 (issue 12 §4) sit before the narrow 收据号 / 备注.
-LEDGER_COLUMNS = [
-    Column("序号", 4, "int"),
-    Column("受理编号", 12),
-    Column("村名", 6),
-    Column("代办员", 6),
-    Column("类型", 4.5),
-    Column("代办事项", 12.5),
-    Column("申请人", 6),
-    Column("身份证号", 17.5),
-    Column("联系电话", 11),
-    Column("受理方式", 5),
-    Column("急办", 3.5),
-    Column("受理时间", 15.5, "datetime"),
-    Column("应报送日期", 10, "date"),
-    Column("应办结日期", 10, "date"),
-    Column("状态", 6),
-    Column("逾期", 3.5),
-    Column("办结日期", 10, "date"),
-    Column("收费（元）", 6, "money"),
-    Column("已收材料", 15),
-    Column("办理结果/答复", 11.5),
-    Column("收据号", 4.5),
-    Column("备注", 4.5),
-]
-LEDGER_FONT_SIZE = 10.5
 
 
 def ledger_query(
@@ -213,7 +186,7 @@ def _ledger_tuples(query: Query) -> Query:
     )
 
 
-def ledger_rows(query: Query, *, full_numbers: bool, today: dt.date) -> Iterator[tuple]:
+def ledger_rows(query: Query, *, full_numbers: bool, today: dt.date) -> Iterator[LedgerRow]:
     kinds, channels, statuses = _labels(CASE_KINDS), _labels(CASE_CHANNELS), _labels(CASE_STATUSES)
     yes = "是"
     cal = work_calendar()
@@ -224,7 +197,7 @@ def ledger_rows(query: Query, *, full_numbers: bool, today: dt.date) -> Iterator
          registered_at, pay_received, pay_paid, voucher, paid_on) = r  # fmt: skip
         late_entry = not registered_same_day(received_at, registered_at or received_at, cal)
         overdue = closed_late or (status in OPEN_STATUSES and due_on is not None and due_on < today)
-        yield (
+        yield LedgerRow(
             n,
             number,
             village,
@@ -292,69 +265,11 @@ def write_ledger(
     """便民代办登记台账 of the cases of ``query`` (streamed; returns the number of rows).
     ID numbers and phones are masked unless ``full_numbers`` is given (SPEC §12)."""
     today = today or township_today()
-    full = bool(full_numbers)
-    return write_table(
-        out,
-        title=f"{settings.township_name()}便民代办登记台账",
-        columns=LEDGER_COLUMNS,
-        rows=ledger_rows(query, full_numbers=full, today=today),
-        subtitle_left=f"填报单位：{unit_name(village)}",
-        subtitle_right=scope_text or f"导出日期：{chinese_date(today)}",
-        unit="元",
-        sheet_name="便民代办登记台账",
-        footer=_footer(today),
-        constant_memory=True,
-        fit_rows=True,
-        body_size=LEDGER_FONT_SIZE,
-    )
+    rows = ledger_rows(query, full_numbers=bool(full_numbers), today=today)
+    return write_ledger_sheet(out, rows, head=letterhead(village, today), scope_text=scope_text)
 
 
 # ============================================================================== monthly
-
-#: The figures of the 村级便民服务报送事项办理情况统计表 (``services.reports.FIGURE_COLUMNS``, the
-#: same definitions as the submitted report, the 公开栏 and the public page) and the on-time rate.
-MONTHLY_FIGURES = [
-    Column("咨询", 7, "int"),
-    Column("受理代办", 8, "int"),
-    Column("不予受理/退回", 9, "int"),
-    Column("已报送", 7, "int"),
-    Column("已办结", 7, "int"),
-    Column("按时办结", 8, "int"),
-    Column("按时办结率", 9, "percent"),
-    Column("超期", 6, "int"),
-    Column("未办结", 7, "int"),
-]
-LIVE_MARK = "未报送（实时数据）"
-
-
-def _figure_cells(f: dict | None) -> list:
-    f = f or {}
-    completed = int(f.get("completed") or 0)
-    rate = (Decimal(int(f.get("on_time") or 0)) / completed) if completed else None
-    head = [int(f.get(k) or 0) for k in ("consult", "accepted", "rejected", "submitted", "completed", "on_time")]
-    return [*head, rate, int(f.get("overdue") or 0), int(f.get("open") or 0)]
-
-
-def _sum_figures(rows: list[dict | None]) -> dict:
-    from .reports import FIGURE_KEYS
-
-    return {k: sum(int((f or {}).get(k) or 0) for f in rows) for k in FIGURE_KEYS}
-
-
-@dataclass
-class MonthFigures:
-    """One village's month as the 月汇总表 shows it: the frozen figures of a submitted report,
-    else the same figures computed from the cases now (``frozen`` False: 实时数据)."""
-
-    figures: dict
-    frozen: bool
-    submitted_on: dt.date | None
-
-    @property
-    def status_text(self) -> str:
-        if self.frozen:
-            return f"已报送（报送日期：{chinese_date(self.submitted_on)}）" if self.submitted_on else "已报送"
-        return LIVE_MARK
 
 
 def month_figures_of(
@@ -368,6 +283,37 @@ def month_figures_of(
         submitted = report.submitted_at.date() if report.submitted_at else None
         return MonthFigures(report.figures, True, submitted)
     return MonthFigures(generate_figures(village_id, year, month, now), False, None)
+
+
+def _month_reports(year: int, month: int) -> dict[int, MonthlyReport]:
+    stmt = select(MonthlyReport).where(MonthlyReport.year == year, MonthlyReport.month == month)
+    return {r.village_id: r for r in db.session.execute(stmt).scalars()}
+
+
+def village_months(year: int, month: int, now: dt.datetime) -> list[VillageMonth]:
+    """The lines of the township's 月汇总表: every village in code order (a deactivated one
+    only if it has figures that month)."""
+    reports = _month_reports(year, month)
+    villages = db.session.execute(select(Village.id, Village.name, Village.active).order_by(Village.code)).all()
+    lines = []
+    for v in villages:
+        figures = month_figures_of(v.id, year, month, reports.get(v.id), now)
+        total = figures.figures.get("total") or {}
+        if not v.active and not any(total.values()):
+            continue
+        lines.append(VillageMonth(v.name, figures))
+    return lines
+
+
+def category_rows(figures: MonthFigures) -> list[dict]:
+    """The lines of one village's 统计表: the categories of its cases (and the uncategorised
+    line when it has consultations, refusals or open cases)."""
+    return [
+        r
+        for r in figures.figures.get("rows") or []
+        if r.get("category_id") is not None
+        or any(int(r.get(k) or 0) for k in ("consult", "accepted", "rejected", "open"))
+    ]
 
 
 def write_monthly(
@@ -384,81 +330,15 @@ def write_monthly(
     says 已报送 with its date; any other is marked 未报送（实时数据）."""
     now = now or now_local()
     today = today or now.date()
-    reports = {
-        r.village_id: r
-        for r in db.session.execute(
-            select(MonthlyReport).where(MonthlyReport.year == year, MonthlyReport.month == month)
-        ).scalars()
-    }
-    township = settings.township_name()
     if village is None:
-        villages = db.session.execute(select(Village.id, Village.name, Village.active).order_by(Village.code)).all()
-        columns = [
-            Column("序号", 5, "int"),
-            Column("村名", 9),
-            *MONTHLY_FIGURES,
-            Column("月报状态", 16),
-            Column("报送日期", 14),
-        ]
-        rows, shown = [], []
-        for v in villages:
-            month_of = month_figures_of(v.id, year, month, reports.get(v.id), now)
-            total = month_of.figures.get("total") or {}
-            if not v.active and not any(total.values()):
-                continue
-            shown.append(total)
-            status = "已报送" if month_of.frozen else LIVE_MARK
-            rows.append([len(rows) + 1, v.name, *_figure_cells(total), status, chinese_date(month_of.submitted_on)])
-        totals = ["全乡合计", None, *_figure_cells(_sum_figures(shown)), None, None]
-        title = f"{township}便民代办服务月汇总表"
-        left = f"填报单位：{unit_name()}"
-        frozen = [r for r in rows if r[-2] == "已报送"]
-        state = "全部已报送" if len(frozen) == len(rows) and rows else f"已报送{len(frozen)}个村，其余{LIVE_MARK}"
-    else:
-        month_of = month_figures_of(village.id, year, month, reports.get(village.id), now)
-        columns = [Column("序号", 5, "int"), Column("事项类别", 22), *MONTHLY_FIGURES]
-        table = [
-            r
-            for r in month_of.figures.get("rows") or []
-            if r.get("category_id") is not None
-            or any(int(r.get(k) or 0) for k in ("consult", "accepted", "rejected", "open"))
-        ]
-        rows = [[n, r.get("category") or "", *_figure_cells(r)] for n, r in enumerate(table, 1)]
-        totals = ["合计", None, *_figure_cells(month_of.figures.get("total"))]
-        title = f"{village.name}便民服务报送事项办理情况统计表"
-        left = f"填报单位：{unit_name(village)}　月报：{month_of.status_text}"
-        state = month_of.status_text
-    return write_table(
-        out,
-        title=title,
-        columns=columns,
-        rows=rows,
-        subtitle_left=left,
-        subtitle_right=f"统计月份：{month_text(year, month)}",
-        unit="件",
-        sheet_name=f"{year}-{month:02d}",
-        totals=totals,
-        note=f"注：{state}。已报送的村为报送时冻结的数字（与月报、公开栏、公开页面一致）；未报送的为导出时按受理登记实时统计。",
-        footer=_footer(today),
-        constant_memory=True,
-    )
+        lines = village_months(year, month, now)
+        return write_township_month(out, year, month, lines, head=letterhead(None, today))
+    figures = month_figures_of(village.id, year, month, _month_reports(year, month).get(village.id), now)
+    return write_village_month(out, year, month, figures, category_rows(figures), head=letterhead(village, today))
 
 
 # =========================================================================== deductions
 
-DEDUCTION_COLUMNS = [
-    Column("序号", 6, "int"),
-    Column("村名", 9),
-    Column("代办员", 8),
-    Column("所属月份", 10),
-    Column("发生日期", 11, "date"),
-    Column("扣款项目", 27),
-    Column("金额（元）", 10, "money"),
-    Column("状态", 7),
-    Column("事由", 28),
-    Column("来源", 18),
-    Column("撤销原因", 17),
-]
 #: 来源 of a deduction in words — the source types of ``services.deductions`` (its table).
 SOURCE_LABELS = {
     "complaint": _l("群众反映/举报（已核实）"),
@@ -528,6 +408,31 @@ def _deduction_tuples(query: Query) -> Query:
     )
 
 
+def deduction_rows(query: Query) -> Iterator[DeductionRow]:
+    """The records of ``query`` with their codes in words (the workbook is a Chinese document)."""
+    states, sources = _labels(DEDUCTION_STATES), _labels(SOURCE_LABELS)
+    with force_locale("zh"):
+        reasons = {c.value: f"{c.symbol}{c.label}" for c in DeductionCode}
+    for n, (vname, aname, year, month, occurred_on, code, amount, state, description, source, void_reason) in enumerate(
+        _deduction_tuples(query), 1
+    ):
+        yield DeductionRow(
+            seq=n,
+            village=vname,
+            agent=aname,
+            year=year,
+            month=month,
+            occurred_on=occurred_on,
+            reason=reasons.get(code, code),
+            amount=amount,
+            state=states.get(state, state),
+            active=state == "active",
+            description=description,
+            source=source_label(source, sources),
+            void_reason=void_reason,
+        )
+
+
 def write_deductions(
     out: BinaryIO | str,
     query: Query,
@@ -538,63 +443,19 @@ def write_deductions(
 ) -> int:
     """扣款明细 of the deductions of ``query``; the total counts the active ones only."""
     today = today or township_today()
-    states, sources = _labels(DEDUCTION_STATES), _labels(SOURCE_LABELS)
-    with force_locale("zh"):
-        reasons = {c.value: f"{c.symbol}{c.label}" for c in DeductionCode}
-    active_total = [ZERO]
-
-    def rows() -> Iterator[tuple]:
-        for n, (
-            vname,
-            aname,
-            year,
-            month,
-            occurred_on,
-            code,
-            amount,
-            state,
-            description,
-            source,
-            void_reason,
-        ) in enumerate(_deduction_tuples(query), 1):
-            if state == "active" and amount is not None:
-                active_total[0] += q2(amount)
-            yield (
-                n,
-                vname,
-                aname,
-                month_text(year, month),
-                occurred_on,
-                reasons.get(code, code),
-                amount,
-                states.get(state, state),
-                description,
-                source_label(source, sources),
-                void_reason,
-            )
-
-    return write_table(
-        out,
-        title=f"{settings.township_name()}便民代办员扣款明细",
-        columns=DEDUCTION_COLUMNS,
-        rows=rows(),
-        subtitle_left=f"填报单位：{unit_name(village)}",
-        subtitle_right=scope_text or f"导出日期：{chinese_date(today)}",
-        unit="元",
-        sheet_name="扣款明细",
-        fit_rows=True,
-        totals=lambda: ["合计（不含已撤销）", None, None, None, None, None, active_total[0], None, None, None, None],
-        note="注：扣款按政策第二条（四）2从当月乡级补助中扣除，当月扣款合计不超过当月应发补助，实际扣款以补助发放表为准。",
-        footer=_footer(today),
-        constant_memory=True,
-    )
+    return write_deductions_sheet(out, deduction_rows(query), head=letterhead(village, today), scope_text=scope_text)
 
 
 # =============================================================================== payout
 
 
-def payout_lines_query(sheet: PayoutSheet) -> Query:
-    return db.session.query(PayoutLine).filter(PayoutLine.sheet_id == sheet.id).order_by(PayoutLine.seq, PayoutLine.id)
+def payout_lines_query(sheet: PayoutSheet, query: Query | None = None, *, village_id: int | None = None) -> Query:
+    """The lines of ``sheet`` in sheet order: ``query`` (e.g. the line list's filters) narrowed
+    to the sheet and the village; without ``query``, all its lines."""
+    query = (query if query is not None else db.session.query(PayoutLine)).filter(PayoutLine.sheet_id == sheet.id)
+    if village_id is not None:
+        query = query.filter(PayoutLine.village_id == village_id)
+    return query.order_by(None).order_by(PayoutLine.seq, PayoutLine.id)
 
 
 def payout_rows(lines) -> list[PayoutRow]:
@@ -718,7 +579,7 @@ class ExportOptions:
         if self.village is not None:
             parts.append(self.village.name)
         if self.month:
-            parts.append(month_text(*self.month))
+            parts.append(month_label(*self.month))
         elif self.quarter:
             parts.append(quarter_label(*self.quarter))
         elif self.date_from or self.date_to:
@@ -760,10 +621,6 @@ def parse_options(data) -> ExportOptions:
     )
 
 
-def previous_month(today: dt.date) -> tuple[int, int]:
-    return (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
-
-
 def find_sheet(options: ExportOptions) -> PayoutSheet:
     """The payout sheet to export: by id, by quarter, else the latest one."""
     stmt = select(PayoutSheet)
@@ -784,3 +641,113 @@ def find_sheet(options: ExportOptions) -> PayoutSheet:
     if sheet is None:
         raise ValidationFailed(errors={"quarter": [_l("还没有计算过补助发放表")]})
     return sheet
+
+
+# ===================================================================== the web's exports
+# ``/export/<kind>`` from a list page: the view hands the list's own query (its FAB filters,
+# base filters and order — ``views.base.list_query``) and the list's “equal to” filter values;
+# the CLI calls the ``write_*`` functions above directly.
+
+LIST_SCOPE = _l("按列表筛选条件")
+
+
+def village_by_id(village_id: int) -> Village | None:
+    """A village by id through a scoped query (``Session.get`` could answer from the identity map)."""
+    return db.session.execute(select(Village).where(Village.id == village_id)).scalar()
+
+
+def own_village() -> Village | None:
+    """The village of a village user (None for township staff)."""
+    village_id = current_village_scope()
+    return village_by_id(village_id) if village_id else None
+
+
+def active_villages() -> list[Village]:
+    return db.session.execute(select(Village).where(Village.active.is_(True)).order_by(Village.code)).scalars().all()
+
+
+def last_month(today: dt.date) -> tuple[int, int]:
+    """The month a monthly export shows by default: the one before ``today``'s."""
+    return previous_month(*month_of(today))
+
+
+def _scope_text(options: ExportOptions, filtered: bool) -> str:
+    return options.describe() or (str(LIST_SCOPE) if filtered else "")
+
+
+def _village_name(village: Village | None) -> str:
+    return village.name if village else ""
+
+
+def export_ledger(
+    out: BinaryIO,
+    options: ExportOptions,
+    query: Query | None,
+    *,
+    filtered: bool,
+    full_numbers: bool,
+    audit_filters: dict,
+) -> str:
+    """The ledger of the list's ``query`` narrowed by ``options``; a full-numbers export is
+    audited with ``audit_filters``. Returns the download's file name."""
+    date_from, date_to = options.date_range()
+    village = options.village or own_village()
+    query = ledger_query(
+        query, village_id=options.village.id if options.village else None, date_from=date_from, date_to=date_to
+    )
+    scope = _scope_text(options, filtered)
+    rows = write_ledger(out, query, scope_text=scope, village=village, full_numbers=full_numbers)
+    if full_numbers:
+        record_full_numbers("ledger", audit_filters, rows)
+        db.session.commit()
+    return filename("ledger", _village_name(village), options.describe())
+
+
+def export_deductions(out: BinaryIO, options: ExportOptions, query: Query | None, *, filtered: bool) -> str:
+    """扣款明细 of the list's ``query`` narrowed by ``options`` (a month or a quarter)."""
+    year = months = None
+    if options.month:
+        year, months = options.month[0], [options.month[1]]
+    elif options.quarter:
+        year, months = options.quarter[0], quarter_month_numbers(*options.quarter)
+    village = options.village or own_village()
+    query = deductions_query(
+        query, village_id=options.village.id if options.village else None, year=year, months=months
+    )
+    write_deductions(out, query, scope_text=_scope_text(options, filtered), village=village)
+    return filename("deductions", _village_name(village), options.describe())
+
+
+def _listed_month(list_filters: dict[str, str]) -> tuple[int, int] | None:
+    """The month of the report list's year/month “equal to” filters, if both are given."""
+    year, month = list_filters.get("year", ""), list_filters.get("month", "")
+    if year.isdigit() and month.isdigit() and 1 <= int(month) <= 12:
+        return int(year), int(month)
+    return None
+
+
+def export_monthly(out: BinaryIO, options: ExportOptions, list_filters: dict[str, str]) -> str:
+    """月汇总表 of the month of ``options``, else of the report list's filters, else last month;
+    of the village of ``options``, the user's own, or the list's village filter."""
+    month = options.month or _listed_month(list_filters) or last_month(township_today())
+    village = options.village or own_village()
+    if village is None and list_filters.get("village", "").isdigit():
+        village = village_by_id(int(list_filters["village"]))
+    write_monthly(out, *month, village=village)
+    return filename("monthly", _village_name(village), month_label(*month))
+
+
+def payout_sheet_for(options: ExportOptions, list_filters: dict[str, str]) -> PayoutSheet:
+    """The sheet of ``options``, else of the line list's sheet filter, else the latest one."""
+    if options.sheet_id is None and options.quarter is None:
+        sheet_filter = list_filters.get("sheet", "")
+        if sheet_filter.isdigit():
+            options.sheet_id = int(sheet_filter)
+    return find_sheet(options)
+
+
+def export_payout(out: BinaryIO, sheet: PayoutSheet, options: ExportOptions, query: Query | None) -> str:
+    """补助发放表 of ``sheet``'s lines that the line list's ``query`` shows."""
+    village_id = options.village.id if options.village is not None else None
+    write_payout(out, sheet, payout_lines_query(sheet, query, village_id=village_id))
+    return payout_filename(sheet)

@@ -53,7 +53,7 @@ from ..policy.payout import (
     sheet_actions,
     sheet_totals,
 )
-from ..policy.periods import parse_quarter, quarter_months
+from ..policy.periods import parse_quarter, quarter_label, quarter_months
 from . import settings
 from .audit import acting_account, actor_name
 from .calendar import now_local
@@ -133,8 +133,6 @@ def parse_period(data, *, today: dt.date | None = None) -> tuple[int, int]:
 
 
 def period_label(year: int, quarter: int) -> str:
-    from ..policy.periods import quarter_label
-
     return quarter_label(year, quarter)
 
 

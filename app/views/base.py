@@ -7,6 +7,7 @@ on the form fields it names (the user's input stays on screen) and nothing is sa
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 
 from flask import abort, current_app, flash, g, redirect, request, url_for
@@ -18,7 +19,7 @@ from flask_appbuilder.models.filters import Filters
 from flask_appbuilder.models.sqla import filters as fab_filters
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
-from flask_appbuilder.urltools import get_order_args, get_page_args, get_page_size_args
+from flask_appbuilder.urltools import get_filter_args, get_order_args, get_page_args, get_page_size_args
 from flask_appbuilder.widgets import ListWidget
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -34,7 +35,7 @@ from ..policy.deductions import DeductionCode, StrikeStatus
 from ..policy.money import money_text
 from ..policy.periods import parse_month
 from ..services.calendar import today
-from ..services.errors import DomainError, from_database_error
+from ..services.errors import DomainError, ValidationFailed, from_database_error
 from ..services.exports import full_numbers_allowed
 from ..services.fields import INT_MAX
 
@@ -277,7 +278,8 @@ class BmModelView(ModelView):
     service_update: Callable | None = None
     list_template = "bm/list.html"
     list_widget = BmListWidget
-    # Set to "ledger" / "monthly" / "deductions" to show an export button with the list's filters.
+    # Set to "ledger" / "monthly" / "deductions" to show an export button with the list's filters
+    # (the export view, views/exports.py, is always registered: no view checks for it).
     export_kind: str | None = None
     # After a successful add/edit, land on the saved record's page instead of the list.
     show_after_save = False
@@ -469,16 +471,6 @@ class ReadOnlyModelView(BmModelView):
     base_permissions = ["can_read"]
 
 
-class ExportGuard:
-    """Show the “导出 Excel” button only once the export view is registered (the exports
-    feature is built separately)."""
-
-    def render_template(self, template, **kwargs):
-        if getattr(self, "export_kind", None) and "ExportView.download" not in current_app.view_functions:
-            kwargs["export_kind"] = None
-        return super().render_template(template, **kwargs)
-
-
 class ShowExtra:
     """Pass ``show_extra(pk)`` into the show template (deductions of a source, links)."""
 
@@ -497,6 +489,68 @@ def interface(model) -> SQLAInterface:
     return BmInterface(model, db.session)
 
 
+# --- a list's own query, for the exports of what it shows ---------------------------------
+
+_BAD_FILTER = _l("筛选条件无效，请回到列表页重新筛选后再导出")
+
+
+def list_query(view, model):
+    """``(Query(model), filtered)``: the list view's request filters (``_flt_…``), base filters,
+    extra clauses (``view.export_clauses()``, e.g. “逾期”) and order — ``(None, False)`` without
+    a view. A filter FAB cannot read or apply is a ``ValidationFailed``."""
+    if view is None:
+        return None, False
+    filters = view.datamodel.get_filters(view.search_columns)
+    try:
+        get_filter_args(filters)
+    except (IndexError, KeyError, ValueError, TypeError):
+        raise ValidationFailed(_BAD_FILTER) from None
+    order_column, order_direction = _list_order(view)
+    try:
+        query = view.datamodel.apply_all(
+            db.session.query(model),
+            filters.get_joined_filters(view._base_filters),
+            order_column or "",
+            order_direction or "",
+        )
+    except Exception:  # a malformed filter value FAB cannot convert
+        logging.getLogger(__name__).warning("export: filters not applicable", exc_info=True)
+        raise ValidationFailed(_BAD_FILTER) from None
+    clauses = getattr(view, "export_clauses", None)
+    if callable(clauses):
+        for clause in clauses() or ():
+            query = query.filter(clause)
+    if not order_column:
+        query = query.order_by(view.datamodel.get_pk())
+    return query, bool(filters.filters)
+
+
+def _list_order(view) -> tuple[str, str]:
+    """The list's order from the request (if it is one of its order columns), else its base order."""
+    order = get_order_args().get(view.__class__.__name__)
+    if not order or order[0] not in (view.order_columns or []):
+        order = view.base_order or ("", "")
+    return order
+
+
+def list_equal_filters(view) -> dict[str, str]:
+    """``{column: value}`` of the list's “equal to” filters (FAB ``eq`` / relation ``rel_o_m``)."""
+    if view is None:
+        return {}
+    filters = view.datamodel.get_filters(view.search_columns)
+    try:
+        get_filter_args(filters)
+    except (IndexError, KeyError, ValueError, TypeError):
+        return {}
+    out = {}
+    for flt, value in zip(filters.filters, filters.values, strict=False):
+        if flt.arg_name in ("eq", "rel_o_m"):
+            value = value[-1] if isinstance(value, list) and value else value
+            if value not in (None, ""):
+                out[flt.column_name] = str(value)
+    return out
+
+
 __all__ = [
     "BmListWidget",
     "BmModelView",
@@ -507,6 +561,8 @@ __all__ = [
     "expose",
     "has_access",
     "interface",
+    "list_equal_filters",
+    "list_query",
     "yes_no",
 ]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_appbuilder import BaseView
 from flask_appbuilder.fields import QuerySelectField
 from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget, BS3TextFieldWidget, Select2Widget
@@ -576,8 +576,6 @@ class CaseView(BmModelView):
         )
 
     def render_template(self, template, **kwargs):
-        if kwargs.get("export_kind", self.export_kind) and "ExportView.download" not in current_app.view_functions:
-            kwargs["export_kind"] = None  # the export feature is not installed
         if template in (self.add_template, self.edit_template):
             kwargs.setdefault("item_materials", _item_materials())
             kwargs.setdefault("case", g.get("bm_edit_case"))

@@ -31,7 +31,6 @@ from ..services.calendar import now_local, today
 from ..services.settings import strike_threshold
 from .base import (
     BmModelView,
-    ExportGuard,
     ReadOnlyModelView,
     ShowExtra,
     can,
@@ -77,7 +76,7 @@ def source_url(deduction: Deduction) -> str | None:
     return url_for(endpoint, pk=deduction.source_id)
 
 
-class DeductionView(ExportGuard, ShowExtra, ReadOnlyModelView):
+class DeductionView(ShowExtra, ReadOnlyModelView):
     datamodel = interface(Deduction)
     class_permission_name = "Deduction"
     route_base = "/deduction"

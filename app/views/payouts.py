@@ -21,33 +21,23 @@ from ..models import PayoutLine, PayoutSheet
 from ..models.enums import PAYOUT_STATUSES, label
 from ..policy.money import money_text as money
 from ..policy.payout import CODES, last_finished_quarter, quarter_bounds, sheet_actions, sheet_totals
+from ..policy.periods import QUARTER_NAMES, recent_quarters
 from ..services import payouts as payout_service
 from ..services.calendar import today as township_today
 from ..services.errors import DomainError
 from .base import READ_WRITE, BmModelView, ReadOnlyModelView, code_formatter, interface
 
-CN_QUARTER = {1: "一", 2: "二", 3: "三", 4: "四"}
 SHEET_PERMISSIONS = ("compute", "approve", "pay", "reopen")
 
 
 def quarter_text(value) -> str:
-    return str(_l("第%(q)s季度", q=CN_QUARTER.get(value, value))) if value else ""
+    return str(QUARTER_NAMES.get(value, value)) if value else ""
 
 
 def _sheet_status(sheet) -> str:
     if sheet is None:
         return ""
     return f"{sheet}（{label(PAYOUT_STATUSES, sheet.status)}）"
-
-
-def recent_quarters(today, count: int = 8) -> list[tuple[str, str]]:
-    """(value, label) of the current quarter and the ones before it, newest first."""
-    year, quarter = today.year, (today.month - 1) // 3 + 1
-    out = []
-    for _ in range(count):
-        out.append((f"{year}Q{quarter}", str(_l("%(y)s年第%(q)s季度", y=year, q=CN_QUARTER[quarter]))))
-        year, quarter = (year - 1, 4) if quarter == 1 else (year, quarter - 1)
-    return out
 
 
 class PayoutSheetView(BmModelView):

@@ -23,7 +23,7 @@ from ..services import deductions as deduction_service
 from ..services import reports as report_service
 from ..services.calendar import now_local, work_calendar
 from ..services.errors import DomainError
-from .base import BmModelView, ExportGuard, ShowExtra, can, code_text, expose, has_access, interface, month_arg
+from .base import BmModelView, ShowExtra, can, code_text, expose, has_access, interface, month_arg
 
 STATE_LABELS = {
     "on_time": _l("按时报送"),
@@ -49,7 +49,7 @@ def status_badge(status: str) -> Markup:
     return Markup('<span class="label {}">{}</span>').format(css, label(REPORT_STATUSES, status))
 
 
-class MonthlyReportView(ExportGuard, ShowExtra, BmModelView):
+class MonthlyReportView(ShowExtra, BmModelView):
     datamodel = interface(MonthlyReport)
     class_permission_name = "MonthlyReport"
     route_base = "/monthlyreport"

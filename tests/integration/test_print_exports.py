@@ -8,10 +8,11 @@ import datetime as dt
 import openpyxl
 from sqlalchemy import select
 
+from app.exports.ledger import LEDGER_COLUMNS, LEDGER_FONT_SIZE
 from app.exports.xlsx import effective_font_size
 from app.extensions import db
 from app.models import BmUser, Case
-from app.services.exports import LEDGER_COLUMNS, LEDGER_FONT_SIZE, SOURCE_LABELS, source_label
+from app.services.exports import SOURCE_LABELS, source_label
 from tests.integration.test_exports import add_deduction, approved_sheet, book, cases, download, rows_of  # noqa: F401
 
 

@@ -9,8 +9,8 @@ import pytest
 from app.policy.periods import (
     Period,
     month_axis_label,
-    month_label,
     month_period,
+    month_title,
     months_back,
     months_between,
     next_month,
@@ -82,10 +82,20 @@ def test_containing_refuses_an_unknown_kind():
 
 
 def test_labels_in_chinese():
-    assert month_label(2026, 11) == "2026年11月"
+    assert month_title(2026, 11) == "2026年11月"
     assert Period.month(2026, 11).label == "2026年11月"
     assert quarter_title(2026, 3) == "2026年第三季度" == quarter_label(2026, 3)  # screen and sheet agree in zh
     assert Period.quarter(2026, 4).label == "2026年第四季度"
     assert month_axis_label(2026, 11) == "11月" and month_axis_label(2027, 1) == "2027年1月"
     with pytest.raises(ValueError):
         quarter_title(2026, 5)
+
+
+def test_recent_quarters_cross_new_year_newest_first():
+    from app.policy.periods import recent_quarters
+
+    assert recent_quarters(date(2027, 1, 1), count=3) == [
+        ("2027Q1", "2027年第一季度"),
+        ("2026Q4", "2026年第四季度"),
+        ("2026Q3", "2026年第三季度"),
+    ]
