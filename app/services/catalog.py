@@ -161,25 +161,30 @@ def create_item(data) -> ServiceItem:
     return item
 
 
-def update_item(item: ServiceItem, data) -> ServiceItem:
+#: An update that blanks one of these fields means: this value instead (None: leave it as it is).
+BLANK_MEANS = {"promised_days": 3, "fee": None, "materials": [], "mode": None, "applicant_fields": [], "code": None}
+
+
+def _item_changes(data) -> dict:
+    """The fields an update sets: required ones may not be blanked, a blanked optional one
+    takes its ``BLANK_MEANS`` value (or is left alone)."""
     changes = parse(data, ITEM_SPEC, partial=True)
     for key in ("category_id", "name", "window"):
         if key in changes and changes[key] is None:
             raise ValidationFailed(errors={key: [_l("%(f)s为必填项", f=ITEM_SPEC[key].label)]})
+    for key, instead in BLANK_MEANS.items():
+        if key in changes and changes[key] is None:
+            if instead is None:
+                changes.pop(key)
+            else:
+                changes[key] = instead
+    return changes
+
+
+def update_item(item: ServiceItem, data) -> ServiceItem:
+    changes = _item_changes(data)
     if "category_id" in changes:
         _category(changes["category_id"])
-    if changes.get("code") is None:
-        changes.pop("code", None)
-    if "promised_days" in changes and changes["promised_days"] is None:
-        changes["promised_days"] = 3
-    if "fee" in changes and changes["fee"] is None:
-        changes.pop("fee")
-    if "materials" in changes and changes["materials"] is None:
-        changes["materials"] = []
-    if "mode" in changes and changes["mode"] is None:
-        changes.pop("mode")
-    if "applicant_fields" in changes and changes["applicant_fields"] is None:
-        changes["applicant_fields"] = []
     merged = {"category_id": item.category_id, "name": item.name, "code": item.code, **changes}
     _check_item(merged, item)
     moved = "category_id" in changes and changes["category_id"] != item.category_id
