@@ -1,7 +1,7 @@
 """Anonymous public disclosure pages at /public/ — policy §二(四)4, §三2, §六(四), SPEC §10.
 
 Read-only (GET only), rate-limited (``PUBLIC_RATE_LIMIT``), every read ``with unscoped()``
-(see :mod:`app.public.data`). Mobile-first HTML that needs no JavaScript, readable in
+(see :mod:`app.services.public`). Mobile-first HTML that needs no JavaScript, readable in
 WeChat's browser. The factory registers the blueprint (``register_public``).
 """
 
