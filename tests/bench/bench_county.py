@@ -532,9 +532,10 @@ def _q(q: list[int]) -> str:
 def build_rows(engine: str, small: dict, large: dict) -> list[dict]:
     rows = []
 
-    def add(label, s, lg, growth, queries, target, fails, applies=True):
+    def add(label, s, lg, growth, queries, target, fails, applies=True, values=None):
         rows.append(
             {
+                "values": values or {},  # the figures behind the texts (ms, ratio, rows/s …)
                 "page": label,
                 "small": s,
                 "large": lg,
@@ -579,6 +580,7 @@ def build_rows(engine: str, small: dict, large: dict) -> list[dict]:
             target,
             fails,
             applies,
+            {"key": page.key, "small_ms": s["median_ms"], "large_ms": lg["median_ms"], "growth": growth},
         )
     s, lg = small["payout_compute"], large["payout_compute"]
     for key, what in (("first", "first compute"), ("recompute", "recompute")):
@@ -590,6 +592,7 @@ def build_rows(engine: str, small: dict, large: dict) -> list[dict]:
             f"{_q(s[key]['queries'])} → {_q(lg[key]['queries'])}",
             f"≤ {PAYOUT_MS:.0f} ms",
             ["p50"] if lg[key]["median_ms"] > PAYOUT_MS else [],
+            values={"key": f"payout_{key}", "small_ms": s[key]["median_ms"], "large_ms": lg[key]["median_ms"]},
         )
     if "export" in small and "export" in large:
         s, lg = small["export"], large["export"]
@@ -606,6 +609,13 @@ def build_rows(engine: str, small: dict, large: dict) -> list[dict]:
             "—",
             f"≥ {EXPORT_ROWS_S:,.0f} rows/s, ≤ {EXPORT_MB:.0f} MB",
             fails,
+            values={
+                "key": "export",
+                "small_rows_s": s["rows_per_s"],
+                "large_rows_s": lg["rows_per_s"],
+                "small_mb": s["peak_over_idle_mb"],
+                "large_mb": lg["peak_over_idle_mb"],
+            },
         )
     gs, gl = small["generate"], large["generate"]
     if not gl.get("reused"):
@@ -617,6 +627,7 @@ def build_rows(engine: str, small: dict, large: dict) -> list[dict]:
             "—",
             f"large ≤ {GENERATE_S:.0f} s",
             ["time"] if gl["seconds"] > GENERATE_S else [],
+            values={"key": "generate", "small_s": gs.get("seconds"), "large_s": gl["seconds"]},
         )
     for row in rows:
         row["status"] = "—" if row["ok"] is None else ("✓" if row["ok"] else "✗ " + ",".join(row["fails"]))
