@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app run.py
 
-.PHONY: run test test-dates setup db demo lint format translations bench clean
+.PHONY: run test test-dates setup db demo lint format translations bench bench-county clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,13 @@ bench: setup
 	$(PY) tests/bench/bench_dashboard.py --cases 10000
 	$(PY) tests/bench/bench_export_ledger.py --rows 100000
 	$(PY) tests/bench/bench_export_memory.py --rows 100000
+
+## make bench-county — issue 11's county-scale benchmark (not a test): 20k/20 villages and
+## 1M/400 villages on SQLite (PostgreSQL with DATABASE_URL or --db), one table + JSON;
+## e.g. make bench-county BENCH_ARGS="--large-cases 100000 --large-villages 100 --reuse"
+BENCH_ARGS ?=
+bench-county: setup
+	$(PY) tests/bench/bench_county.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts
