@@ -552,7 +552,7 @@ TRICKY_TEXTS = [
 ]
 
 
-def _sheet_xml(data: bytes) -> bytes:
+def _sheet1_bytes(data: bytes) -> bytes:
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         return z.read("xl/worksheets/sheet1.xml")
 
@@ -577,7 +577,7 @@ def test_streaming_rows_are_xlsxwriters_own_xml(monkeypatch, fit_rows):
 
     fast = write()
     monkeypatch.setattr(xlsx.StreamingWorksheet, "_row_cells_xml", lambda self, row_num, row: None)
-    assert _sheet_xml(fast) == _sheet_xml(write())
+    assert _sheet1_bytes(fast) == _sheet1_bytes(write())
 
 
 def test_fit_rows_heights_match_the_full_estimate():
