@@ -61,6 +61,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, BinaryIO
 
 import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
@@ -121,9 +122,23 @@ def text_value(value: Any) -> str:
     return str(value).replace("\r\n", "\n")
 
 
+class _CharWidths(dict):
+    """character → its width (2 for East Asian wide/full-width, else 1), looked up once."""
+
+    def __missing__(self, ch: str) -> int:
+        width = 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+        self[ch] = width
+        return width
+
+
+_CHAR_WIDTHS = _CharWidths()
+
+
 def display_width(text: str) -> int:
     """Width of ``text`` in Excel column units (CJK/full-width characters count 2)."""
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+    if text.isascii():
+        return len(text)
+    return sum(map(_CHAR_WIDTHS.__getitem__, text))
 
 
 def wrapped_height(texts: Sequence[str], widths: Sequence[float], line_height: float = 14.5) -> float:
@@ -140,6 +155,76 @@ def safe_sheet_name(name: str) -> str:
     """An Excel-valid sheet name: no ``[]:*?/\\``, no edge apostrophes, ≤ 31 chars."""
     cleaned = _BAD_SHEET_CHARS.sub("_", name or "").strip("'")[:31]
     return cleaned or "Sheet1"
+
+
+#: A string that needs XlsxWriter's escapes in an inline string: a control character (its
+#: ``_xHHHH_`` escapes), ``_x`` (the escape of the escape), U+FFFE/U+FFFF, or XML's ``&<>``
+#: (which a ``<r>…</r>`` rich string starts with too).
+_NEEDS_ESCAPE = re.compile(r"[\x00-\x1f&<>\ufffe\uffff]|_x")
+
+
+class StreamingWorksheet(Worksheet):
+    """A worksheet that, in constant_memory mode, writes each finished row's cells with one
+    ``write`` instead of XlsxWriter's per-cell XML calls — the same bytes (tested against
+    XlsxWriter's own writer).
+
+    XlsxWriter 3.x internals: ``_write_single_row`` flushes the previous row of ``table``
+    (``{col: Cell namedtuple}``).  Only rows whose cells are all formatted strings, numbers,
+    dates and blanks take the fast path; any other row (formulas, rich strings, unformatted
+    cells, comments) goes through XlsxWriter's own method.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._col_names: dict[int, str] = {}
+
+    def _write_single_row(self, current_row_num: int = 0) -> None:
+        row_num = self.previous_row
+        row = self.table.get(row_num)
+        xml = self._row_cells_xml(row_num, row) if row and row_num not in self.comments else None
+        if xml is None:
+            super()._write_single_row(current_row_num)
+            return
+        self.previous_row = current_row_num
+        self._write_row(row_num, None, self.row_info.get(row_num))
+        self.fh.write(xml)
+        self._xml_end_tag("row")
+        self.table.clear()
+
+    def _row_cells_xml(self, row_num: int, row: dict) -> str | None:
+        """The ``<c>`` elements of one row as XlsxWriter writes them, or None (not a plain row)."""
+        names = self._col_names
+        ref = str(row_num + 1)
+        parts = []
+        for col in sorted(row):
+            cell = row[col]
+            fmt = cell.format
+            if fmt is None:
+                return None
+            name = names.get(col)
+            if name is None:
+                name = names[col] = xl_col_to_name(col)
+            head = f'<c r="{name}{ref}" s="{fmt._get_xf_index()}"'
+            kind = cell.__class__.__name__
+            if kind == "String":
+                text = cell.string
+                escape = _NEEDS_ESCAPE.search(text) is not None
+                if escape:
+                    text = self._escape_control_characters(text)
+                    if text.startswith("<r>") and text.endswith("</r>"):
+                        return None  # a rich string: XlsxWriter's own writer
+                # xml:space as XlsxWriter's ^\s / \s$ test (re's \s is str.isspace)
+                space = ' xml:space="preserve"' if text and (text[0].isspace() or text[-1].isspace()) else ""
+                if escape:
+                    text = self._escape_data(text)
+                parts.append(f'{head} t="inlineStr"><is><t{space}>{text}</t></is></c>')
+            elif kind in ("Number", "Datetime"):
+                parts.append(f"{head}><v>{cell.number:.16G}</v></c>")
+            elif kind == "Blank":
+                parts.append(f"{head}/>")
+            else:
+                return None
+        return "".join(parts)
 
 
 @contextmanager
@@ -281,53 +366,56 @@ class Styles:
 
 CellWriter = Callable[[Worksheet, int, int, Any, Any], Any]
 
+# The writers call XlsxWriter's undecorated ``_write_*`` methods (3.x): the public ``write_*``
+# only add A1-notation parsing in front of them, and this is the inner loop of big ledgers.
+
 
 def _write_text(ws: Worksheet, r: int, c: int, value: Any, fmt: Any) -> Any:
     text = text_value(value)
     if not text:
-        return ws.write_blank(r, c, None, fmt)
-    return ws.write_string(r, c, text, fmt)
+        return ws._write_blank(r, c, None, fmt)
+    return ws._write_string(r, c, text, fmt)
 
 
 def _write_int(ws: Worksheet, r: int, c: int, value: Any, fmt: Any) -> Any:
     if value is None:
-        return ws.write_blank(r, c, None, fmt)
+        return ws._write_blank(r, c, None, fmt)
     if isinstance(value, str):
-        return ws.write_string(r, c, text_value(value), fmt)
+        return ws._write_string(r, c, text_value(value), fmt)
     if isinstance(value, (int, float, Decimal)):
-        return ws.write_number(r, c, value if isinstance(value, (int, float)) else float(value), fmt)
+        return ws._write_number(r, c, value if isinstance(value, (int, float)) else float(value), fmt)
     raise TypeError(f"int column got {type(value).__name__}: {value!r}")
 
 
 def _write_money(ws: Worksheet, r: int, c: int, value: Any, fmt: Any) -> Any:
     if value is None:
-        return ws.write_blank(r, c, None, fmt)
+        return ws._write_blank(r, c, None, fmt)
     if isinstance(value, str):
-        return ws.write_string(r, c, text_value(value), fmt)
-    return ws.write_number(r, c, money_to_float(value), fmt)
+        return ws._write_string(r, c, text_value(value), fmt)
+    return ws._write_number(r, c, money_to_float(value), fmt)
 
 
 def _write_percent(ws: Worksheet, r: int, c: int, value: Any, fmt: Any) -> Any:
     if value is None:
-        return ws.write_blank(r, c, None, fmt)
+        return ws._write_blank(r, c, None, fmt)
     if isinstance(value, str):
-        return ws.write_string(r, c, text_value(value), fmt)
+        return ws._write_string(r, c, text_value(value), fmt)
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
         raise TypeError(f"percent column got {type(value).__name__}: {value!r}")
-    return ws.write_number(r, c, float(value), fmt)
+    return ws._write_number(r, c, float(value), fmt)
 
 
 def _write_when(ws: Worksheet, r: int, c: int, value: Any, fmt: Any) -> Any:
     if value is None:
-        return ws.write_blank(r, c, None, fmt)
+        return ws._write_blank(r, c, None, fmt)
     if isinstance(value, str):
-        return ws.write_string(r, c, text_value(value), fmt)
+        return ws._write_string(r, c, text_value(value), fmt)
     if isinstance(value, datetime):
         if value.tzinfo is not None:
             value = value.replace(tzinfo=None)
-        return ws.write_datetime(r, c, value, fmt)
+        return ws._write_datetime(r, c, value, fmt)
     if isinstance(value, date):
-        return ws.write_datetime(r, c, value, fmt)
+        return ws._write_datetime(r, c, value, fmt)
     raise TypeError(f"date/datetime column got {type(value).__name__}: {value!r}")
 
 
@@ -370,10 +458,15 @@ def _fit_row(ws: Worksheet, r: int, values: Sequence, text_cols: Sequence[tuple[
         if value is None:
             continue
         text = value if isinstance(value, str) else str(value)
-        if len(text) * 2.2 <= usable and "\n" not in text and "\r" not in text:
-            continue  # fits on one line whatever its characters
-        parts = text_value(text).split("\n")
-        lines = max(lines, sum(max(1, math.ceil(display_width(p) * 1.1 / usable)) for p in parts))
+        if "\n" in text or "\r" in text:
+            parts = text_value(text).split("\n")
+            n = sum(max(1, math.ceil(display_width(p) * 1.1 / usable)) for p in parts)
+        elif len(text) * 2.2 <= usable * lines:
+            continue  # needs no more lines than the row has, whatever its characters
+        else:
+            n = math.ceil(display_width(text) * 1.1 / usable)
+        if n > lines:
+            lines = n
     if lines > 1:
         ws.set_row(r, lines * 13.5 + 3)
         return True
@@ -411,7 +504,7 @@ class _Table:
 
     def __init__(self, wb: Workbook, columns: list[Column], *, sheet_name: str, body_size: float) -> None:
         self.st = Styles(wb, body_size=body_size)
-        self.ws = wb.add_worksheet(safe_sheet_name(sheet_name))
+        self.ws = wb.add_worksheet(safe_sheet_name(sheet_name), worksheet_class=StreamingWorksheet)
         self.columns = columns
         self.n = len(columns)
         self.last_col = self.n - 1
@@ -453,8 +546,8 @@ class _Table:
     def data(self, rows: Iterable[Sequence], *, fit_rows: bool, constant_memory: bool) -> int:
         """The data rows, consumed once in order; returns how many were written."""
         ws, n, writers = self.ws, self.n, self.writers
-        formats = [self.st.body[k] for k in self.kinds]
-        cols = range(n)
+        # (writer, column, format) of every column, formats looked up once for the whole table
+        cells = list(zip(writers, range(n), [self.st.body[k] for k in self.kinds], strict=True))
         r = FIRST_DATA_ROW
         text_cols = self._text_columns() if fit_rows else []
         fitted_before: int | None = None
@@ -463,10 +556,11 @@ class _Table:
             if len(values) != n:
                 # (no values in the message: rows hold personal data)
                 raise ValueError(f"row {r - FIRST_DATA_ROW + 1} has {len(values)} values for {n} columns")
-            _check_row_index(r)
+            if r >= MAX_ROWS:
+                _check_row_index(r)
             fitted = bool(text_cols) and _fit_row(ws, r, values, text_cols)
-            for c in cols:
-                writers[c](ws, r, c, values[c], formats[c])
+            for (write, c, fmt), value in zip(cells, values, strict=True):
+                write(ws, r, c, value, fmt)
             if constant_memory and fitted_before is not None:
                 # writing row r flushed the row before it to disk: forget its height too
                 _forget_row(ws, fitted_before)

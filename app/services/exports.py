@@ -22,7 +22,7 @@ are masked here; headers, widths, titles and signature lines are the layouts' bu
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -186,16 +186,38 @@ def _ledger_tuples(query: Query) -> Query:
     )
 
 
+def _day(value: dt.date | dt.datetime) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _same_day_test(cal) -> Callable[[dt.datetime, dt.datetime], bool]:
+    """``registered_same_day`` on ``cal``, remembered per (received day, registered day): it only
+    depends on the two days, and a ledger's rows share a few hundred pairs of them (the
+    calendar walk costs more than writing the row).  Emptied past 4096 pairs (flat memory)."""
+    seen: dict[tuple[dt.date, dt.date], bool] = {}
+
+    def same_day(received: dt.datetime, registered: dt.datetime) -> bool:
+        key = (_day(received), _day(registered))
+        hit = seen.get(key)
+        if hit is None:
+            if len(seen) >= 4096:
+                seen.clear()
+            hit = seen[key] = registered_same_day(key[0], key[1], cal)
+        return hit
+
+    return same_day
+
+
 def ledger_rows(query: Query, *, full_numbers: bool, today: dt.date) -> Iterator[LedgerRow]:
     kinds, channels, statuses = _labels(CASE_KINDS), _labels(CASE_CHANNELS), _labels(CASE_STATUSES)
     yes = "是"
-    cal = work_calendar()
+    same_day = _same_day_test(work_calendar())
     for n, r in enumerate(_ledger_tuples(query), 1):
         (number, village, agent, kind, item, name, id_number, phone, channel, urgent, received_at,
          submit_by, complete_by, status, closed_late, due_on, closed_at, fee, receipt, notes,
          materials, materials_note, window_result, answer,
          registered_at, pay_received, pay_paid, voucher, paid_on) = r  # fmt: skip
-        late_entry = not registered_same_day(received_at, registered_at or received_at, cal)
+        late_entry = not same_day(received_at, registered_at or received_at)
         overdue = closed_late or (status in OPEN_STATUSES and due_on is not None and due_on < today)
         yield LedgerRow(
             n,

@@ -529,3 +529,78 @@ def test_payout_refuses_unknown_deduction_codes_and_float_money():
     bad = PayoutRow(1, "青山村", "张三", gross, {}, D(0), D(1250), D(0), D(1250))  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         _payout([bad])
+
+
+# ------------------------------------------------------------------ fast row writer (issue 11)
+
+TRICKY_TEXTS = [
+    "普通文字",
+    " 前导空格",
+    "尾随空格 ",
+    "　全角空格",
+    "a & b < c > d \"q\" 's'",
+    "<r>not rich</r>",
+    "<r><t>x</t></r>",
+    "_x0041_ literal escape",
+    "ctrl\x01\x1f char",
+    "tab\tand\nnewline",
+    "\ufffe\uffff",
+    "emoji 😀 and é",
+    "=SUM(A1)",
+    "",
+    "x" * 40,
+]
+
+
+def _sheet1_bytes(data: bytes) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return z.read("xl/worksheets/sheet1.xml")
+
+
+@pytest.mark.parametrize("fit_rows", [True, False])
+def test_streaming_rows_are_xlsxwriters_own_xml(monkeypatch, fit_rows):
+    """The one-write row serializer gives XlsxWriter's bytes, whatever the text holds."""
+    from app.exports import xlsx
+
+    columns = [Column("文", 6), Column("数", 8, "int"), Column("钱", 10, "money"), Column("日", 11, "date"),
+               Column("时", 16, "datetime"), Column("率", 8, "percent"), Column("备注", 4.5)]  # fmt: skip
+    rows = [
+        (text, i, D("1234.565"), date(2026, 1, i % 28 + 1), datetime(2026, 3, 1, 8, i % 60), 0.125, TRICKY_TEXTS[-i])
+        for i, text in enumerate(TRICKY_TEXTS, 1)
+    ] + [(None, None, None, None, None, None, None), ("—", "—", "—", "—", "—", "—", "—")]
+
+    def write() -> bytes:
+        out = io.BytesIO()
+        write_table(out, title="t", columns=columns, rows=rows, totals=["合计", None, D("1"), None, None, None, None],
+                    footer=["制表人："], fit_rows=fit_rows, constant_memory=True)  # fmt: skip
+        return out.getvalue()
+
+    fast = write()
+    monkeypatch.setattr(xlsx.StreamingWorksheet, "_row_cells_xml", lambda self, row_num, row: None)
+    assert _sheet1_bytes(fast) == _sheet1_bytes(write())
+
+
+def test_fit_rows_heights_match_the_full_estimate():
+    """``_fit_row``'s shortcuts give the height of the full per-part estimate on every row."""
+    import math
+    import random
+
+    from app.exports.xlsx import display_width
+
+    rnd = random.Random(11)
+    alphabet = "王建国秀英代办员群众来电咨询ab1 　—é\n\r"
+    widths = [4.5, 6, 12, 15]
+    columns = [Column(f"c{i}", w) for i, w in enumerate(widths)]
+    rows = [tuple("".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 30))) for _ in widths) for _ in range(300)]
+    out = io.BytesIO()
+    write_table(out, title="t", columns=columns, rows=rows, fit_rows=True)
+    ws = openpyxl.load_workbook(io.BytesIO(out.getvalue())).active
+
+    for r, row in enumerate(rows, 4):
+        lines = 1
+        for text, width in zip(row, widths, strict=True):
+            usable = width - 1
+            parts = text.replace("\r\n", "\n").split("\n")
+            lines = max(lines, sum(max(1, math.ceil(display_width(p) * 1.1 / usable)) for p in parts))
+        expected = lines * 13.5 + 3 if lines > 1 else None
+        assert ws.row_dimensions[r].height == expected, (r, row)
