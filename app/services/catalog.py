@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 
 from ..models import Case, ServiceCategory, ServiceItem
 from ..models.enums import APPLICANT_FIELDS, ITEM_MODES
+from ..policy.deadlines import DEFAULT_WORKDAYS
 from .common import session
 from .errors import ValidationFailed
 from .fields import Field, parse, to_flag, to_int, to_money, to_str, to_str_list
@@ -146,7 +147,7 @@ def create_item(data) -> ServiceItem:
     category = _category(values["category_id"])
     values["code"] = values.get("code") or _next_item_code(category)
     values["materials"] = values.get("materials") or []
-    values["promised_days"] = 3 if values.get("promised_days") is None else values["promised_days"]
+    values["promised_days"] = DEFAULT_WORKDAYS if values.get("promised_days") is None else values["promised_days"]
     values["fee"] = values.get("fee") if values.get("fee") is not None else 0
     if "active" not in data:
         values["active"] = True
@@ -162,7 +163,14 @@ def create_item(data) -> ServiceItem:
 
 
 #: An update that blanks one of these fields means: this value instead (None: leave it as it is).
-BLANK_MEANS = {"promised_days": 3, "fee": None, "materials": [], "mode": None, "applicant_fields": [], "code": None}
+BLANK_MEANS = {
+    "promised_days": DEFAULT_WORKDAYS,
+    "fee": None,
+    "materials": [],
+    "mode": None,
+    "applicant_fields": [],
+    "code": None,
+}
 
 
 def _item_changes(data) -> dict:
