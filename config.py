@@ -206,6 +206,17 @@ class Config:
     BACKUP_KEEP_DAILY = _env_int("BACKUP_KEEP_DAILY", 14)
     BACKUP_KEEP_MONTHLY = _env_int("BACKUP_KEEP_MONTHLY", 12)
 
+    # --- 我要反映: 群众反映/举报 from the public page (app/public/report.py, issue 14 §2) -------
+    # POSTs per address (Flask-Limiter strings), on top of PUBLIC_RATE_LIMIT for every page.
+    PUBLIC_REPORT_RATE_LIMIT = _env("PUBLIC_REPORT_RATE_LIMIT", "5 per hour")
+    PUBLIC_REPORT_STATUS_RATE_LIMIT = _env("PUBLIC_REPORT_STATUS_RATE_LIMIT", "30 per hour")
+    # reports per address and day, counted in the database (holds across app processes)
+    PUBLIC_REPORT_DAILY_MAX = _env_int("PUBLIC_REPORT_DAILY_MAX", 10)
+    PUBLIC_REPORT_MAX_CHARS = _env_int("PUBLIC_REPORT_MAX_CHARS", 1000)
+    # the challenge: a form sent back sooner (a script) or later (a stale page) is refused
+    PUBLIC_REPORT_MIN_SECONDS = _env_int("PUBLIC_REPORT_MIN_SECONDS", 5)
+    PUBLIC_REPORT_MAX_AGE_MINUTES = _env_int("PUBLIC_REPORT_MAX_AGE_MINUTES", 120)
+
     # production unless APP_ENV=development is set explicitly (make run sets it): production
     # refuses a weak or known SECRET_KEY.
     ENV_NAME = _env("APP_ENV", "production")

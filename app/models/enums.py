@@ -74,8 +74,11 @@ COMPLAINT_CHANNELS = {
     "phone": _l("电话"),
     "letter": _l("信件"),
     "wechat": _l("微信平台"),
+    "online": _l("网上反映"),
     "other": _l("其他"),
 }
+# Who filed a complaint: township staff, or the villager on the public page (migration 0013).
+COMPLAINT_SOURCES = {"staff": _l("工作人员登记"), "public": _l("公开页面提交")}
 COMPLAINT_RESULTS = {
     "pending": _l("待核实"),
     "true": _l("经核实属实"),

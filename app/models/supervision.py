@@ -105,6 +105,10 @@ class Complaint(Timestamped, VillageScoped, Model):
             sqlite_where=text("duplicate_of_id IS NULL"),
             postgresql_where=text("duplicate_of_id IS NULL"),
         ),
+        # 网上反映 (migration 0013): the query code's hash and the challenge are one per report.
+        Index("uq_complaint_query_digest", "query_digest", unique=True),
+        Index("uq_complaint_public_ticket", "public_ticket", unique=True),
+        Index("ix_complaint_submitter_received", "submitter_digest", "received_on"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -126,6 +130,13 @@ class Complaint(Timestamped, VillageScoped, Model):
     followup: Mapped[str | None] = mapped_column(Text)
     content_digest: Mapped[str] = mapped_column(String(64), nullable=False)
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("complaint.id"))
+    # Who filed it (migration 0013): "staff" (登记) or "public" (网上反映, the public page's form).
+    source: Mapped[str] = mapped_column(String(10), nullable=False, default="staff", server_default="staff")
+    # 网上反映 only: SHA-256 of the villager's query code, the challenge's nonce (one report per
+    # challenge) and a keyed hash of the submitting address (counted, never shown).
+    query_digest: Mapped[str | None] = mapped_column(String(64))
+    public_ticket: Mapped[str | None] = mapped_column(String(32))
+    submitter_digest: Mapped[str | None] = mapped_column(String(64))
 
     @validates("content")
     def _fingerprint(self, key, value):

@@ -1,4 +1,4 @@
-"""Routes of the public pages (GET only)."""
+"""Routes of the public pages (GET only; the 我要反映 form posts: ``report.py``)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import os
 
 from flask import abort, make_response, render_template, request, send_file, send_from_directory
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 
 from ..exports.qr import qr_inline_svg, qr_png, qr_svg
 from ..services import calendar as calendar_service
@@ -102,9 +103,19 @@ def not_found(exc):
 
 @public_bp.errorhandler(429)
 def too_many(exc):
+    if request.method == "POST":
+        return _error(429, _l("提交过于频繁，请稍后再试；紧急情况请直接拨打乡纪检办监督电话。"))
     return _error(429, _l("访问过于频繁，请稍后再试。"))
+
+
+@public_bp.errorhandler(CSRFError)
+def form_expired(exc):
+    return _error(400, _l("页面已过期或提交无效，没有保存任何内容。请返回刷新页面后重新填写。"))
 
 
 @public_bp.errorhandler(405)
 def not_allowed(exc):
     return _error(405, _l("公开页面只能查看，不支持此操作。"))
+
+
+from . import report  # noqa: E402, F401  (我要反映: its routes on the same blueprint)

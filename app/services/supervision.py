@@ -454,12 +454,13 @@ def _sync_complaint_deduction(item: Complaint) -> None:
     )
 
 
-def create_complaint(data: Mapping, day: dt.date | None = None) -> Complaint:
+def create_complaint(data: Mapping, day: dt.date | None = None, *, extra: Mapping | None = None) -> Complaint:
+    """``extra``: columns set by the caller, not by the form (网上反映: source, query code hash)."""
     day = day or today()
     values = parse(data, COMPLAINT_SPEC)
     with refusing_duplicates(lambda: first_complaint(values), duplicate_complaint), atomic():
         _validate_complaint(values, day)
-        item = Complaint(**values)
+        item = Complaint(**values, **(extra or {}))
         session().add(item)
         session().flush()
         _sync_complaint_deduction(item)

@@ -24,7 +24,7 @@ from wtforms.validators import InputRequired, Optional
 
 from ..extensions import db
 from ..models import SIX_ONES, Agent, Case, Complaint, Inspection, Training, TrainingAttendance
-from ..models.enums import ATTENDANCE, COMPLAINT_CHANNELS, COMPLAINT_RESULTS, label
+from ..models.enums import ATTENDANCE, COMPLAINT_CHANNELS, COMPLAINT_RESULTS, COMPLAINT_SOURCES, label
 from ..policy.idcard import mask_id_number
 from ..policy.money import money_text as money
 from ..policy.office_hours import describe_schedule
@@ -225,6 +225,12 @@ class InspectionView(ShowExtra, BmModelView):
 # --- complaints (群众反映/举报) -------------------------------------------------------------------
 
 
+def _equal_index(view, column: str) -> int:
+    """The position of “等于” among the list filters of ``column`` (FAB's ``_flt_<n>_<col>``)."""
+    filters = view._filters.get_search_filters().get(column, [])
+    return next((i for i, flt in enumerate(filters) if isinstance(flt, FilterEqual)), 0)
+
+
 class ComplaintView(ShowExtra, BmModelView):
     datamodel = interface(Complaint)
     class_permission_name = "Complaint"
@@ -246,8 +252,9 @@ class ComplaintView(ShowExtra, BmModelView):
         "refused_request",
         "result",
         "verified_on",
+        "source",
     ]
-    search_columns = ["village", "agent", "channel", "result", "refused_request", "received_on"]
+    search_columns = ["village", "agent", "channel", "result", "refused_request", "received_on", "source"]
     order_columns = ["received_on", "village", "result"]
     base_order = ("received_on", "desc")
     intake = [
@@ -269,8 +276,9 @@ class ComplaintView(ShowExtra, BmModelView):
         (_l("处理及回访"), {"fields": ["followup"]}),
     ]
     edit_fieldsets = add_fieldsets
-    show_fieldsets = add_fieldsets
+    show_fieldsets = [(_l("受理"), {"fields": [*intake, "source"]}), *add_fieldsets[1:]]
     label_columns = {
+        "source": _l("来源"),
         "received_on": _l("受理日期"),
         "channel": _l("反映渠道"),
         "complainant": _l("反映人"),
@@ -308,7 +316,26 @@ class ComplaintView(ShowExtra, BmModelView):
         "refused_request": yes_no,
         "complainant": lambda v: v or str(_l("匿名")),
         "complainant_phone": mask_phone,
+        "source": code_formatter(COMPLAINT_SOURCES),
     }
+
+    def list_toolbar(self) -> str:
+        """Quick filters: the reports filed on the public page (网上反映), and those still 待核实."""
+        equal = {name: _equal_index(self, name) for name in ("source", "result")}
+        links = [
+            (_l("全部"), {}),
+            (_l("网上反映"), {f"_flt_{equal['source']}_source": "public"}),
+            (
+                _l("网上反映·待核实"),
+                {f"_flt_{equal['source']}_source": "public", f"_flt_{equal['result']}_result": "pending"},
+            ),
+        ]
+        return Markup(" ").join(
+            Markup('<a class="btn btn-sm btn-default" href="{}">{}</a>').format(
+                url_for("ComplaintView.list", **args), text
+            )
+            for text, args in links
+        )
 
     @staticmethod
     def service_create(data):
