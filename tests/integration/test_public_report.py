@@ -360,3 +360,21 @@ def test_status_lookups_are_rate_limited(limited_app):
     c = limited_app.test_client()
     codes = [c.post("/public/report/status", data={"code": "ABCDE-FGHJK"}).status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
+
+
+def test_public_form_works_for_a_logged_in_village_user_and_reveals_nothing(app, world, login):
+    """A village A user on the same phone may file a 反映 about village B (a public form): it is
+    saved for B, the form offers only B's on-duty agent, and A learns only the status."""
+    qs = login("qs_shuji")
+    page = qs.get("/public/SQ/report").get_data(as_text=True)
+    assert "代办员李明" in page and "王秀兰" not in page
+    data = form(qs, code="SQ", content="石桥村代办员不受理，反映SQ的标记内容", agent_id=str(world.agent_b))
+    assert post(qs, data, code="SQ").status_code == 303
+    (row,) = complaints(app)
+    assert (row.village_id, row.agent_id, row.source) == (world.village_b, world.agent_b, "public")
+    code = query_code(qs)
+    body = qs.post("/public/report/status", data={"code": code}).get_data(as_text=True)
+    assert "已收到" in body and "反映SQ" not in body and "李明" not in body and "石桥村" not in body
+    listing = qs.get("/complaint/list/")
+    assert "反映SQ的标记内容" not in listing.get_data(as_text=True)
+    assert qs.get(f"/complaint/show/{row.id}").status_code in (302, 403, 404)
