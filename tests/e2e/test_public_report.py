@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import screenshot, ui_login
+from tests.e2e.conftest import ARTIFACTS, screenshot, ui_login
 from tests.integration.test_public_report import CHINESE_DIGITS
 
 WECHAT_UA = (
@@ -47,7 +47,11 @@ def _answer(page) -> str:
 def test_villager_reports_and_follows_it_on_a_phone(villager, browser, live_server, world):
     page = villager
     page.goto(f"{live_server}/public/QS")
-    page.click("text=我要反映")
+    card = page.locator("section.card", has_text="监督与投诉")
+    assert "我要反映" in card.inner_text() and "查询反映进度" in card.inner_text()
+    _fits_the_screen(page)
+    card.screenshot(path=str(ARTIFACTS / "public-report-village-link-phone.png"))
+    page.click('a.btn:has-text("我要反映")')
     assert page.url.endswith("/public/QS/report")
     body = page.inner_text("body")
     assert "我要反映" in body and "反映内容" in body and "可不填，不填即为匿名反映" in body
