@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from app.extensions import db
-from app.models import Deduction, MonthlyReport, PayoutLine
+from app.models import Deduction, MonthlyReport, PayoutLine, PayoutSheet
 from app.services import payouts
 from app.services import reports as rs
 from tests.factories import make_agent, make_id, make_village
@@ -130,3 +130,42 @@ def test_settlement_names_the_villages_it_fines_in_code_order(app, clock):
         ).scalar_one()
         assert late == "2026年8月月汇总表逾期报送（应于2026-08-31前报送）"
         assert rs.settle_quarter(2026, 3)[0].flagged == []
+
+
+def _page_statements(app, client, url: str) -> tuple[int, str]:
+    counter = Statements()
+    with app.app_context():
+        response = counter.during(client.get, url)
+    assert response.status_code == 200
+    return counter.count + counter.inserts, response.get_data(as_text=True)
+
+
+def test_sheet_page_shows_every_line_and_its_working_in_the_same_statements(app, login, world, clock):
+    """The sheet page (approved 2026Q3): lines with their amounts and month-by-month working;
+    as many SQL statements for 2 lines as for 27."""
+    app.config["MONTHLY_REPORTS_FROM"] = "2026-07"
+    clock.set("2026-10-08 09:00")
+    c = login("zhongxin")
+    with app.app_context():
+        sheet = payouts.compute_sheet({"quarter": "2026Q3"})
+        sheet = payouts.approve_sheet(sheet, {"version": sheet.version})
+        sid, version = sheet.id, sheet.version
+    few, page = _page_statements(app, c, f"/payoutsheet/show/{sid}")
+    assert "青山村" in page and "石桥村" in page and "1,160.00" in page and "2,320.00" in page
+    assert page.count("<details>") == 2 and page.count("④30.00") == 12 and "7月" in page and "在岗天数" in page
+    with app.app_context():
+        sheet = payouts.reopen_sheet(db.session.get(PayoutSheet, sid), {"version": version, "reason": "补录村"})
+        _villages(0, 25)
+        sheet = payouts.compute_sheet({"quarter": "2026Q3", "version": sheet.version})
+        payouts.approve_sheet(sheet, {"version": sheet.version})
+    many, page = _page_statements(app, c, f"/payoutsheet/show/{sid}")
+    assert page.count("<details>") == 27 and "测试村25" in page and "代办员25" in page
+    assert page.count("<th>在岗天数</th>") == 27  # the header, translated once, on every working table
+    assert many == few, (few, many)
+    # one line on its own page: the same working
+    with app.app_context():
+        line = db.session.execute(
+            select(PayoutLine).where(PayoutLine.sheet_id == sid).order_by(PayoutLine.seq)
+        ).scalar()
+    page = c.get(f"/payoutline/show/{line.id}").get_data(as_text=True)
+    assert "逐月计算" in page and "7月" in page and "④30.00" in page and "在岗天数" in page
