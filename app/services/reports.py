@@ -36,7 +36,8 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import lazyload
 
 from ..models import Agent, Case, Deduction, MonthlyReport, MonthlyReportAction, PayoutSheet, Village
 from ..models.case import OPEN_STATUSES
@@ -536,9 +537,9 @@ class _Posts:
     agents in the same order as that function's, the first one in post on the day wins."""
 
     def __init__(self) -> None:
-        self.by_village: dict[int, list[Agent]] = {}
+        self.by_village: dict[int, list] = {}
         rows = session().execute(
-            select(Agent)
+            select(Agent.id, Agent.village_id, Agent.hired_on, Agent.dismissed_on)
             .where(
                 Agent.village_id.is_not(None),
                 Agent.level == "village",
@@ -546,27 +547,33 @@ class _Posts:
             )
             .order_by(case((Agent.status == "active", 0), else_=1), Agent.hired_on.desc(), Agent.id.desc())
         )
-        for agent in rows.scalars():
+        for agent in rows:
             self.by_village.setdefault(agent.village_id, []).append(agent)
 
-    def on(self, village_id: int, day: dt.date) -> Agent | None:
+    def on(self, village_id: int, day: dt.date):
+        """The agent in post (a row: ``id``, ``village_id``, ``hired_on``, ``dismissed_on``)."""
         for a in self.by_village.get(village_id, ()):
             if (a.hired_on is None or a.hired_on <= day) and (a.dismissed_on is None or a.dismissed_on >= day):
                 return a
         return None
 
 
+def _reports_of(months: set[tuple[int, int]]) -> dict[tuple[int, int, int], MonthlyReport]:
+    """The reports of ``months`` by (village, year, month) — one query, no joined loads."""
+    by_year: dict[int, list[int]] = {}
+    for y, m in sorted(months):
+        by_year.setdefault(y, []).append(m)
+    cond = or_(*(and_(MonthlyReport.year == y, MonthlyReport.month.in_(ms)) for y, ms in by_year.items()))
+    rows = session().execute(select(MonthlyReport).where(cond).options(lazyload("*"))).scalars()
+    return {(r.village_id, r.year, r.month): r for r in rows}
+
+
 def _settle(todo: list[FlagResult], now: dt.datetime, cal: WorkCalendar) -> None:
-    villages = session().execute(select(Village).where(Village.active.is_(True)).order_by(Village.code)).scalars().all()
+    villages = (
+        session().execute(select(Village.id, Village.name).where(Village.active.is_(True)).order_by(Village.code)).all()
+    )
     posts = _Posts()
-    wanted = {(r.year, r.month) for r in todo}
-    reports = {
-        (r.village_id, r.year, r.month): r
-        for r in session()
-        .execute(select(MonthlyReport).where(MonthlyReport.year.in_(sorted({y for y, _ in wanted}))))
-        .scalars()
-        if (r.year, r.month) in wanted
-    }
+    reports = _reports_of({(r.year, r.month) for r in todo})
     plan, created = [], []  # (result, village, report, state, agent)
     for result in todo:
         year, month = result.year, result.month
@@ -614,12 +621,16 @@ def _settle_deductions(plan: list, cal: WorkCalendar) -> None:
         ):
             existing.setdefault(d.source_id, d)
     amount = deduction_amount(code, deduction_amounts())
+    texts: dict[tuple[int, int, str], str | None] = {}  # the wording is the same for every village
     new = []
     for result, village, report, state, agent in plan:
         if report.agent_id is None:
             report.agent_id = agent.id
         month_end = month_last_day(report.year, report.month)
-        description = _report_deduction_text(report, state, cal)[:200] or None
+        key = (report.year, report.month, state)
+        if key not in texts:
+            texts[key] = _report_deduction_text(report, state, cal)[:200] or None
+        description = texts[key]
         row = existing.get(report.id)
         if row is None:
             new.append(
