@@ -43,6 +43,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -167,17 +168,17 @@ class PayoutLineResult:
     months: tuple[MonthWorking, ...]
     notes: tuple[Note, ...] = field(default=())
 
-    @property
+    @cached_property
     def gross(self) -> Decimal:
         """应发乡级补助."""
         return q2(sum((m.gross for m in self.months), ZERO))
 
-    @property
+    @cached_property
     def deductions(self) -> dict[str, Decimal]:
         """扣款 per code ①–⑤ (after the monthly cap)."""
         return {code: q2(sum((m.taken.get(code, ZERO) for m in self.months), ZERO)) for code in CODES}
 
-    @property
+    @cached_property
     def deductions_total(self) -> Decimal:
         """扣款合计 = the sum of the per-code columns."""
         return q2(sum(self.deductions.values(), ZERO))
@@ -187,7 +188,7 @@ class PayoutLineResult:
         """实发乡级补助."""
         return self.gross - self.deductions_total
 
-    @property
+    @cached_property
     def village_supplement(self) -> Decimal:
         """村级补助."""
         return q2(sum((m.supplement for m in self.months), ZERO))

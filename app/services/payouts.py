@@ -252,8 +252,9 @@ def compute_lines(year: int, quarter: int) -> list[PayoutLineResult]:
 
 
 def _line_values(result: PayoutLineResult, seq: int) -> dict:
-    with force_locale("zh"):
-        remarks = render_notes(result.notes) or None
+    """A computed line as ``PayoutLine`` columns (call under ``force_locale("zh")``: its remarks
+    are Chinese whoever computes)."""
+    remarks = render_notes(result.notes) or None
     return {
         "seq": seq,
         "village_id": result.village_id,
@@ -269,15 +270,24 @@ def _describe(values: dict) -> tuple[str, str]:
     return values["detail"].get("village_name", ""), values["agent_name"]
 
 
-def diff_lines(old: Iterable[PayoutLine], new: Iterable[PayoutLineResult]) -> list[dict]:
+def _all_values(results: list[PayoutLineResult]) -> list[dict]:
+    """``_line_values`` of every line, numbered from 1, in one Chinese locale switch."""
+    with force_locale("zh"):
+        return [_line_values(result, seq) for seq, result in enumerate(results, 1)]
+
+
+def diff_lines(
+    old: Iterable[PayoutLine], new: Iterable[PayoutLineResult], values_of: list[dict] | None = None
+) -> list[dict]:
     """What would change from the stored lines ``old`` to the computed ``new``, keyed by
     (village, agent): ``[{"change": "added"|"removed"|"changed", "village", "agent",
     "fields": {name: [old, new]}}]`` with amounts as strings."""
     existing = {(line.village_id, line.agent_id): line for line in old}
     changes: list[dict] = []
     seen = set()
-    for seq, result in enumerate(new, 1):
-        values = _line_values(result, seq)
+    new = list(new)
+    values_of = values_of if values_of is not None else _all_values(new)
+    for result, values in zip(new, values_of, strict=True):
         key = (result.village_id, result.agent_id)
         seen.add(key)
         village, agent = _describe(values)
@@ -323,11 +333,11 @@ def pending_changes(sheet: PayoutSheet) -> list[dict]:
 
 
 def _store(sheet: PayoutSheet, results: list[PayoutLineResult]) -> list[dict]:
-    changes = diff_lines(sheet.lines, results)
+    values_of = _all_values(results)
+    changes = diff_lines(sheet.lines, results, values_of)
     existing = {(line.village_id, line.agent_id): line for line in sheet.lines}
     keep = set()
-    for seq, result in enumerate(results, 1):
-        values = _line_values(result, seq)
+    for result, values in zip(results, values_of, strict=True):
         key = (result.village_id, result.agent_id)
         keep.add(key)
         line = existing.get(key)

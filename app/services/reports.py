@@ -36,15 +36,16 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import lazyload
 
-from ..models import Case, Deduction, MonthlyReport, MonthlyReportAction, Village
+from ..models import Agent, Case, Deduction, MonthlyReport, MonthlyReportAction, PayoutSheet, Village
 from ..models.case import OPEN_STATUSES
 from ..models.catalog import ServiceCategory
 from ..policy import PolicyViolation
-from ..policy.deductions import code_for
+from ..policy.deductions import code_for, deduction_amount
 from ..policy.intake import registered_same_day
-from ..policy.periods import month_bounds, parse_month, previous_month, quarter_months
+from ..policy.periods import month_bounds, parse_month, previous_month, quarter_months, quarter_of
 from ..policy.reports import (
     month_last_day,
     months_between,
@@ -60,9 +61,10 @@ from ..security import current_user_or_none
 from .audit import acting_account, actor_name
 from .calendar import now_local, work_calendar
 from .common import check_version, session
-from .deductions import agent_in_post, find_deduction, quarter_is_closed, sync_deduction
+from .deductions import CLOSED_PAYOUT_STATUSES, agent_in_post, quarter_is_closed, sync_deduction
 from .errors import Conflict, ValidationFailed
 from .fields import Field, parse, policy_field, to_int, to_str
+from .settings import deduction_amounts
 from .supervision import atomic
 
 FIGURE_COLUMNS = (
@@ -314,13 +316,11 @@ def _sync_report_deduction(report: MonthlyReport, state: ReportState, cal: WorkC
     in the next month)."""
     if report_costs_deduction(state):
         month_end = month_last_day(report.year, report.month)
-        due = report_due_date(report.year, report.month, cal)
         agent = agent_in_post(report.village_id, month_end)
         if agent is None:
             return None  # nobody in post at the month's end: nobody to deduct from
         if report.agent_id is None:
             report.agent_id = agent.id
-        kind = _l("逾期报送") if state == "late" else _l("未报送")
         return sync_deduction(
             source_type="report",
             source_id=report.id,
@@ -329,15 +329,7 @@ def _sync_report_deduction(report: MonthlyReport, state: ReportState, cal: WorkC
             agent_id=agent.id,
             village_id=report.village_id,
             occurred_on=month_end,
-            description=str(
-                _l(
-                    "%(y)s年%(m)s月月汇总表%(k)s（应于%(d)s前报送）",
-                    y=report.year,
-                    m=report.month,
-                    k=kind,
-                    d=due.isoformat(),
-                )
-            ),
+            description=_report_deduction_text(report, state, cal),
         )
     return None
 
@@ -499,33 +491,194 @@ def flag_missing_reports(year: int, month: int, now: dt.datetime | None = None) 
     ④); does nothing for a month before ``MONTHLY_REPORTS_FROM``, a month whose due day has not
     passed, or one whose quarter's payout is already approved (frozen — which is why the payout
     settles ④ before it is approved)."""
+    return settle_months([(year, month)], now)[0]
+
+
+def settle_months(months: list[tuple[int, int]], now: dt.datetime | None = None) -> list[FlagResult]:
+    """:func:`flag_missing_reports` for several months at once, in one transaction and a fixed
+    number of SQL queries whatever the number of villages and months (villages, agents, reports
+    and their ④ are each read once; missing reports and new ④ are written in one flush)."""
     now = now or now_local()
     cal = work_calendar()
-    result = FlagResult(year, month, [])
-    if not reports_required(year, month, reports_start()):
-        result.before_start = True
-        return result
-    if now.replace(tzinfo=None) <= report_deadline(year, month, cal):
-        result.not_over = True
-        return result
-    if quarter_is_closed(year, month):
-        result.closed = True
-        return result
-    villages = session().execute(select(Village).where(Village.active.is_(True)).order_by(Village.code)).scalars().all()
+    start = reports_start()
+    results = [FlagResult(y, m, []) for y, m in months]
+    todo = []
+    closed = _closed_quarters({y for y, _ in months})
+    for result in results:
+        y, m = result.year, result.month
+        if not reports_required(y, m, start):
+            result.before_start = True
+        elif now.replace(tzinfo=None) <= report_deadline(y, m, cal):
+            result.not_over = True
+        elif quarter_of(y, m) in closed:
+            result.closed = True
+        else:
+            todo.append(result)
+    if not todo:
+        return results
     with atomic():
-        for v in villages:
-            if agent_in_post(v.id, month_last_day(year, month)) is None:
-                continue
-            report = _get_or_create(v, year, month, now)
-            state = report_state(year, month, report.submitted_at, now, cal)
-            if not report_costs_deduction(state):
-                continue
-            before = find_deduction("report", report.id, code_for("report").value)
-            row = _sync_report_deduction(report, state, cal)
-            if row is not None and (before is None or before.state != "active"):
-                result.flagged.append(v.name)
+        _settle(todo, now, cal)
         session().commit()
-    return result
+    return results
+
+
+def _closed_quarters(years: set[int]) -> set[tuple[int, int]]:
+    """The quarters of ``years`` whose payout sheet is approved or paid (one query)."""
+    rows = session().execute(
+        select(PayoutSheet.year, PayoutSheet.quarter).where(
+            PayoutSheet.year.in_(sorted(years)), PayoutSheet.status.in_(CLOSED_PAYOUT_STATUSES)
+        )
+    )
+    return {(y, q) for y, q in rows}
+
+
+class _Posts:
+    """``deductions.agent_in_post`` for many villages and days from one query: the village
+    agents in the same order as that function's, the first one in post on the day wins."""
+
+    def __init__(self) -> None:
+        self.by_village: dict[int, list] = {}
+        rows = session().execute(
+            select(Agent.id, Agent.village_id, Agent.hired_on, Agent.dismissed_on)
+            .where(
+                Agent.village_id.is_not(None),
+                Agent.level == "village",
+                Agent.status.in_(("active", "dismissed")),
+            )
+            .order_by(case((Agent.status == "active", 0), else_=1), Agent.hired_on.desc(), Agent.id.desc())
+        )
+        for agent in rows:
+            self.by_village.setdefault(agent.village_id, []).append(agent)
+
+    def on(self, village_id: int, day: dt.date):
+        """The agent in post (a row: ``id``, ``village_id``, ``hired_on``, ``dismissed_on``)."""
+        for a in self.by_village.get(village_id, ()):
+            if (a.hired_on is None or a.hired_on <= day) and (a.dismissed_on is None or a.dismissed_on >= day):
+                return a
+        return None
+
+
+def _reports_of(months: set[tuple[int, int]]) -> dict[tuple[int, int, int], MonthlyReport]:
+    """The reports of ``months`` by (village, year, month) — one query, no joined loads."""
+    by_year: dict[int, list[int]] = {}
+    for y, m in sorted(months):
+        by_year.setdefault(y, []).append(m)
+    cond = or_(*(and_(MonthlyReport.year == y, MonthlyReport.month.in_(ms)) for y, ms in by_year.items()))
+    rows = session().execute(select(MonthlyReport).where(cond).options(lazyload("*"))).scalars()
+    return {(r.village_id, r.year, r.month): r for r in rows}
+
+
+def _settle(todo: list[FlagResult], now: dt.datetime, cal: WorkCalendar) -> None:
+    villages = (
+        session().execute(select(Village.id, Village.name).where(Village.active.is_(True)).order_by(Village.code)).all()
+    )
+    posts = _Posts()
+    reports = _reports_of({(r.year, r.month) for r in todo})
+    plan, created = [], []  # (result, village, report, state, agent)
+    for result in todo:
+        year, month = result.year, result.month
+        month_end = month_last_day(year, month)
+        for v in villages:
+            agent = posts.on(v.id, month_end)
+            if agent is None:
+                continue
+            report = reports.get((v.id, year, month))
+            if report is None:
+                author = posts.on(v.id, min(month_end, now.date()))
+                report = MonthlyReport(
+                    village_id=v.id,
+                    agent_id=author.id if author else None,
+                    year=year,
+                    month=month,
+                    status="draft",
+                    figures={},
+                )
+                created.append(report)
+            state = report_state(year, month, report.submitted_at, now, cal)
+            if report_costs_deduction(state):
+                plan.append((result, v, report, state, agent))
+    if created:
+        session().add_all(created)
+        session().flush()
+    _settle_deductions(plan, cal)
+
+
+def _settle_deductions(plan: list, cal: WorkCalendar) -> None:
+    """④ of each planned report: new ones added in one flush; an existing one left alone when
+    it is active and unchanged, else reconciled by ``sync_deduction`` (reactivated, moved …)."""
+    code = code_for("report").value
+    existing: dict[int, Deduction] = {}
+    ids = [report.id for _, _, report, _, _ in plan]
+    if ids:
+        for d in (
+            session()
+            .execute(
+                select(Deduction)
+                .where(Deduction.source_type == "report", Deduction.source_id.in_(ids), Deduction.code == code)
+                .order_by(Deduction.id)
+            )
+            .scalars()
+        ):
+            existing.setdefault(d.source_id, d)
+    amount = deduction_amount(code, deduction_amounts())
+    texts: dict[tuple[int, int, str], str | None] = {}  # the wording is the same for every village
+    new = []
+    for result, village, report, state, agent in plan:
+        if report.agent_id is None:
+            report.agent_id = agent.id
+        month_end = month_last_day(report.year, report.month)
+        key = (report.year, report.month, state)
+        if key not in texts:
+            texts[key] = _report_deduction_text(report, state, cal)[:200] or None
+        description = texts[key]
+        row = existing.get(report.id)
+        if row is None:
+            new.append(
+                Deduction(
+                    code=code,
+                    agent_id=agent.id,
+                    village_id=report.village_id,
+                    year=month_end.year,
+                    month=month_end.month,
+                    occurred_on=month_end,
+                    amount=amount,
+                    source_type="report",
+                    source_id=report.id,
+                    description=description,
+                    state="active",
+                )
+            )
+            result.flagged.append(village.name)
+            continue
+        same = (row.agent_id, row.village_id, row.occurred_on, row.description) == (
+            agent.id,
+            report.village_id,
+            month_end,
+            description,
+        )
+        if row.state == "active" and same:
+            continue
+        was_active = row.state == "active"
+        _sync_report_deduction(report, state, cal)
+        if not was_active:
+            result.flagged.append(village.name)
+    if new:
+        session().add_all(new)
+        session().flush()
+
+
+def _report_deduction_text(report: MonthlyReport, state: ReportState, cal: WorkCalendar) -> str:
+    due = report_due_date(report.year, report.month, cal)
+    kind = _l("逾期报送") if state == "late" else _l("未报送")
+    return str(
+        _l(
+            "%(y)s年%(m)s月月汇总表%(k)s（应于%(d)s前报送）",
+            y=report.year,
+            m=report.month,
+            k=kind,
+            d=due.isoformat(),
+        )
+    )
 
 
 def due_months(now: dt.datetime | None = None) -> list[tuple[int, int]]:
@@ -544,14 +697,13 @@ def settle_missing_reports(now: dt.datetime | None = None) -> list[FlagResult]:
     scheduled job ``flask reports flag-missing`` runs. Idempotent; months of an approved quarter
     are left as they were frozen."""
     now = now or now_local()
-    return [flag_missing_reports(y, m, now) for y, m in due_months(now)]
+    return settle_months(due_months(now), now)
 
 
 def settle_quarter(year: int, quarter: int, now: dt.datetime | None = None) -> list[FlagResult]:
     """Settle ④ for the months of a quarter whose due day has passed (before its payout sheet is
     computed and before it is approved)."""
-    now = now or now_local()
-    return [flag_missing_reports(y, m, now) for y, m in quarter_months(year, quarter)]
+    return settle_months(quarter_months(year, quarter), now)
 
 
 def note_case_added(
@@ -614,6 +766,7 @@ __all__ = [
     "return_report",
     "save_draft",
     "settle_missing_reports",
+    "settle_months",
     "settle_quarter",
     "submit_report",
     "update_report",

@@ -34,6 +34,57 @@ def quarter_text(value) -> str:
     return str(QUARTER_NAMES.get(value, value)) if value else ""
 
 
+CIRCLED = "①②③④⑤"
+
+
+def _codes_text(amounts: dict | None) -> str:
+    """``{"1": "30.00", "4": "30.00"}`` → ``"①30.00 ④30.00"`` (codes in order)."""
+    return " ".join(f"{CIRCLED[int(code) - 1]}{money(amount)}" for code, amount in sorted((amounts or {}).items()))
+
+
+def working_rows(detail: dict | None, month_word: str) -> list[dict]:
+    """The month-by-month working of a line (its frozen detail) as the page prints it: every
+    text and amount formatted here, once — the template only places them."""
+    return [
+        {
+            "month": f"{m.get('month')}{month_word}",
+            "days": f"{m.get('days')}/{m.get('days_in_month')}",
+            "share": money(m.get("share")),
+            "gross": money(m.get("gross")),
+            "recorded": _codes_text(m.get("recorded")),
+            "taken": _codes_text(m.get("taken")),
+            "capped": bool(m.get("capped")),
+            "net": money(m.get("net")),
+            "supplement": money(m.get("supplement")),
+        }
+        for m in (detail or {}).get("months", [])
+    ]
+
+
+def sheet_rows(lines: list[PayoutLine]) -> list[dict]:
+    """The sheet's lines as its page prints them — village, agent, the amounts formatted (应发,
+    ①–⑤, 扣款合计, 实发, 村级补助), 合计, 备注 and the working — computed in one pass, so that
+    400 lines cost no lazy string, translation or query per cell."""
+    month_word = str(_l("月"))
+    rows = []
+    for line in lines:
+        detail = line.detail or {}
+        amounts = [line.gross, *(getattr(line, f"d{c}") for c in CODES)]
+        amounts += [line.deductions_total, line.net_township, line.village_supplement]
+        rows.append(
+            {
+                "seq": line.seq,
+                "village": detail.get("village_name") or str(line.village or ""),
+                "agent": line.agent_name,
+                "amounts": [money(a) for a in amounts],
+                "total": money(line.total),
+                "remarks": line.remarks or "",
+                "months": working_rows(detail, month_word),
+            }
+        )
+    return rows
+
+
 def _sheet_status(sheet) -> str:
     if sheet is None:
         return ""
@@ -128,7 +179,7 @@ class PayoutSheetView(BmModelView):
             "payouts/sheet.html",
             title=payout_service.period_label(sheet.year, sheet.quarter),
             sheet=sheet,
-            lines=lines,
+            rows=sheet_rows(lines),
             totals=totals,
             can=can,
             allowed=sheet_actions(sheet.status),
@@ -280,7 +331,8 @@ class PayoutLineView(ReadOnlyModelView):
 
     def _get_show_widget(self, pk, item, **kwargs):
         # the month-by-month working, rendered from the line's frozen detail
-        item.working = Markup(render_template("payouts/_working.html", line=item, money=money))  # type: ignore[attr-defined]
+        months = working_rows(item.detail, str(_l("月")))
+        item.working = Markup(render_template("payouts/_line_working.html", months=months))  # type: ignore[attr-defined]
         return super()._get_show_widget(pk, item, **kwargs)
 
 

@@ -1,0 +1,171 @@
+"""County scale (issue 11): the quarterly payout computation — with the settlement of ④ for the
+quarter's months before it — takes the same number of SQL statements for 3 villages as for 30
+(reads, updates; and on PostgreSQL the INSERTs too), and gives every village the policy's
+figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import event, func, select
+
+from app.extensions import db
+from app.models import Deduction, MonthlyReport, PayoutLine, PayoutSheet
+from app.services import payouts
+from app.services import reports as rs
+from tests.factories import make_agent, make_id, make_village
+
+D = Decimal
+pytestmark = pytest.mark.dates
+
+
+def _code(n: int) -> str:
+    return "V" + chr(ord("A") + n // 26) + chr(ord("A") + n % 26)
+
+
+def _villages(start: int, n: int) -> list[int]:
+    ids = []
+    for i in range(start, start + n):
+        village = make_village(f"测试村{i + 1:02d}", _code(i))
+        make_agent(village, name=f"代办员{i + 1:02d}", id_number=make_id(seq=f"{i + 1:03d}"))
+        ids.append(village.id)
+    return ids
+
+
+class Statements:
+    """SQL statements run, and how many of them were INSERTs: SQLAlchemy batches the INSERTs of
+    new ORM rows on PostgreSQL (INSERT … RETURNING of many rows), but on SQLite it sends one per
+    row (it cannot match the returned ids to the rows otherwise) — so on SQLite only the other
+    statements are expected to stay flat."""
+
+    def __init__(self) -> None:
+        self.count = self.inserts = 0
+
+    def __call__(self, conn, cursor, statement, *args, **kwargs) -> None:
+        if statement.lstrip().upper().startswith("INSERT") and db.engine.dialect.name == "sqlite":
+            self.inserts += 1
+        else:
+            self.count += 1
+
+    def during(self, fn, *args, **kwargs):
+        self.count = self.inserts = 0
+        event.listen(db.engine, "before_cursor_execute", self)
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", self)
+
+
+def _measure(ids: list[int], quarter: int) -> dict:
+    """Statements of the first computation of 2026Q<quarter> (which settles ④ for its months:
+    no village reported but the first, for the quarter's first month), of the recomputation,
+    and of the settlement alone once settled; the figures checked on the way."""
+    n, first_month = len(ids), 3 * quarter - 2
+    rs.submit_report(
+        {"village_id": ids[0], "month": f"2026-{first_month:02d}"},
+        now=dt.datetime.combine(rs.month_last_day(2026, first_month), dt.time(16)),
+    )
+    db.session.expire_all()
+    counter = Statements()
+    sheet = counter.during(payouts.compute_sheet, {"quarter": f"2026Q{quarter}"})
+    first = counter.count
+    lines = (
+        db.session.execute(select(PayoutLine).where(PayoutLine.sheet_id == sheet.id).order_by(PayoutLine.seq))
+        .scalars()
+        .all()
+    )
+    assert len(lines) == n
+    assert [line.d4 for line in lines] == [D("60.00")] + [D("90.00")] * (n - 1)
+    assert lines[1].total == D("1160.00")  # 1250.00 a quarter − 3 × 30.00
+    fours = db.session.execute(
+        select(func.count())
+        .select_from(Deduction)
+        .where(Deduction.code == "4", Deduction.state == "active", Deduction.village_id.in_(ids))
+        .where(Deduction.month.between(first_month, first_month + 2))
+    ).scalar()
+    assert fours == 3 * n - 1
+    reports = db.session.execute(
+        select(func.count())
+        .select_from(MonthlyReport)
+        .where(MonthlyReport.village_id.in_(ids), MonthlyReport.month.between(first_month, first_month + 2))
+    ).scalar()
+    assert reports == 3 * n
+    db.session.expire_all()
+    again = counter.during(payouts.compute_sheet, {"quarter": f"2026Q{quarter}", "version": sheet.version})
+    recompute = counter.count
+    assert again.changes_since_last == []
+    results = counter.during(rs.settle_quarter, 2026, quarter)
+    assert [r.flagged for r in results] == [[], [], []]  # idempotent
+    return {"first": first, "recompute": recompute, "settle": counter.count}
+
+
+def test_payout_compute_statements_do_not_grow_with_villages(app, clock):
+    app.config["MONTHLY_REPORTS_FROM"] = "2026-01"
+    with app.app_context():
+        clock.set("2026-10-08 09:00")
+        few = _villages(0, 3)
+        small = _measure(few, 2)  # 2026Q2, 3 villages
+        many = few + _villages(3, 27)
+        large = _measure(many, 3)  # 2026Q3, 30 villages
+        assert large == small, (small, large)
+        assert small["settle"] <= 8 and small["first"] <= 25, small
+
+
+def test_settlement_names_the_villages_it_fines_in_code_order(app, clock):
+    app.config["MONTHLY_REPORTS_FROM"] = "2026-07"
+    with app.app_context():
+        clock.set("2026-10-08 09:00")
+        ids = _villages(0, 4)
+        rs.submit_report({"village_id": ids[2], "month": "2026-08"}, now=dt.datetime(2026, 9, 2, 16))  # late
+        results = rs.settle_quarter(2026, 3)
+        assert [(r.month, r.flagged) for r in results] == [
+            (7, ["测试村01", "测试村02", "测试村03", "测试村04"]),
+            (8, ["测试村01", "测试村02", "测试村04"]),  # 03's ④ was made when it reported late
+            (9, ["测试村01", "测试村02", "测试村03", "测试村04"]),
+        ]
+        late = db.session.execute(
+            select(Deduction.description).where(Deduction.village_id == ids[2], Deduction.month == 8)
+        ).scalar_one()
+        assert late == "2026年8月月汇总表逾期报送（应于2026-08-31前报送）"
+        assert rs.settle_quarter(2026, 3)[0].flagged == []
+
+
+def _page_statements(app, client, url: str) -> tuple[int, str]:
+    counter = Statements()
+    with app.app_context():
+        response = counter.during(client.get, url)
+    assert response.status_code == 200
+    return counter.count + counter.inserts, response.get_data(as_text=True)
+
+
+def test_sheet_page_shows_every_line_and_its_working_in_the_same_statements(app, login, world, clock):
+    """The sheet page (approved 2026Q3): lines with their amounts and month-by-month working;
+    as many SQL statements for 2 lines as for 27."""
+    app.config["MONTHLY_REPORTS_FROM"] = "2026-07"
+    clock.set("2026-10-08 09:00")
+    c = login("zhongxin")
+    with app.app_context():
+        sheet = payouts.compute_sheet({"quarter": "2026Q3"})
+        sheet = payouts.approve_sheet(sheet, {"version": sheet.version})
+        sid, version = sheet.id, sheet.version
+    few, page = _page_statements(app, c, f"/payoutsheet/show/{sid}")
+    assert "青山村" in page and "石桥村" in page and "1,160.00" in page and "2,320.00" in page
+    assert page.count("<details>") == 2 and page.count("④30.00") == 12 and "7月" in page and "在岗天数" in page
+    with app.app_context():
+        sheet = payouts.reopen_sheet(db.session.get(PayoutSheet, sid), {"version": version, "reason": "补录村"})
+        _villages(0, 25)
+        sheet = payouts.compute_sheet({"quarter": "2026Q3", "version": sheet.version})
+        payouts.approve_sheet(sheet, {"version": sheet.version})
+    many, page = _page_statements(app, c, f"/payoutsheet/show/{sid}")
+    assert page.count("<details>") == 27 and "测试村25" in page and "代办员25" in page
+    assert page.count("<th>在岗天数</th>") == 27  # the header, translated once, on every working table
+    assert many == few, (few, many)
+    # one line on its own page: the same working
+    with app.app_context():
+        line = db.session.execute(
+            select(PayoutLine).where(PayoutLine.sheet_id == sid).order_by(PayoutLine.seq)
+        ).scalar()
+    page = c.get(f"/payoutline/show/{line.id}").get_data(as_text=True)
+    assert "逐月计算" in page and "7月" in page and "④30.00" in page and "在岗天数" in page
