@@ -40,6 +40,7 @@ RECORD_NAMES = {
     "service_case": _l("受理登记"),
     "case_transition": _l("受理状态变更"),
     "case_extension": _l("延期记录"),
+    "case_attachment": _l("材料附件"),
     "calendar_day": _l("工作日历"),
     "training": _l("培训会议"),
     "training_attendance": _l("培训出勤"),
