@@ -144,6 +144,7 @@ def test_the_extension_decides_nothing(app, login, cases):
         (b"%PDF-1.4\n<script>alert(1)</script>", "x.pdf", "文件已损坏或不完整"),
         (b"", "空.jpg", "文件是空的"),
     ],
+    ids=["html-as-jpg", "exe-as-jpg", "exe-as-pdf", "gif", "jpeg-head-html-body", "pdf-cut", "pdf-no-eof", "empty"],
 )
 def test_files_that_are_not_what_they_claim_are_refused(app, login, cases, data, name, message):
     c = login("qs_daiban")
