@@ -5,8 +5,8 @@ An upload is trusted for nothing — not its name, not its declared type:
 * size: at most ``ATTACHMENT_MAX_BYTES`` (default 10 MB) are read (``MAX_CONTENT_LENGTH``
   refuses a bigger request with the Chinese 413 page before this);
 * type by content: a JPEG or PNG must start with its signature *and* pass Pillow's
-  ``verify()`` in the same format; a PDF must start with ``%PDF-`` and end with ``%%EOF``
-  (a broken or truncated upload is refused). The extension decides nothing — HTML or an
+  ``verify()`` in the same format (a JPEG must also end with its EOI marker); a PDF must start
+  with ``%PDF-`` and end with ``%%EOF`` (a broken or truncated upload is refused). The extension decides nothing — HTML or an
   EXE renamed ``.jpg`` is refused;
 * count: at most ``ATTACHMENT_MAX_PER_CASE`` (default 20) not-retired attachments per case;
 * name: the original name is kept for display only (base name, control characters removed);
@@ -46,8 +46,9 @@ FIELD = "file"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 JPEG_SIGNATURE = b"\xff\xd8\xff"
 PDF_HEADER = b"%PDF-"
-#: How far from the end a PDF's ``%%EOF`` may sit (trailing whitespace, a scanner's padding).
-PDF_TAIL = 1024
+JPEG_END = b"\xff\xd9"
+#: How far from the end a PDF's ``%%EOF`` or a JPEG's end marker may sit (a scanner's padding).
+TAIL = 1024
 SUFFIXES = {"image/jpeg": (".jpg", ".jpeg", ".jpe"), "image/png": (".png",), "application/pdf": (".pdf",)}
 MAX_NAME = 120
 MAX_TITLE = 60
@@ -92,9 +93,14 @@ def _image_format(data: bytes) -> str | None:
             with Image.open(io.BytesIO(data)) as img:
                 fmt = img.format
                 img.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombWarning):
-            return None
-        except Image.DecompressionBombError:
+        except (
+            UnidentifiedImageError,
+            OSError,
+            SyntaxError,
+            ValueError,
+            Image.DecompressionBombWarning,
+            Image.DecompressionBombError,
+        ):
             return None
     return fmt
 
@@ -103,11 +109,12 @@ def detect_type(data: bytes) -> str:
     """The content type of ``data`` judged by its content alone (or ``ValidationFailed``)."""
     if data.startswith(JPEG_SIGNATURE) or data.startswith(PNG_SIGNATURE):
         expected = "JPEG" if data.startswith(JPEG_SIGNATURE) else "PNG"
-        if _image_format(data) != expected:
+        # Pillow's verify() checks a PNG's chunks; a JPEG must also end (EOI) — not cut short
+        if _image_format(data) != expected or (expected == "JPEG" and JPEG_END not in data[-TAIL:]):
             raise _fail(BROKEN)
         return "image/jpeg" if expected == "JPEG" else "image/png"
     if data.startswith(PDF_HEADER):
-        if b"%%EOF" not in data[-PDF_TAIL:]:
+        if b"%%EOF" not in data[-TAIL:]:
             raise _fail(BROKEN)
         return "application/pdf"
     raise _fail(WRONG_TYPE)

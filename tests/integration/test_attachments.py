@@ -33,6 +33,13 @@ def jpeg_bytes(size=(40, 30), color=(200, 30, 30)) -> bytes:
     return out.getvalue()
 
 
+def noisy_jpeg_bytes() -> bytes:
+    """A scan-like JPEG (noise does not compress): tens of KB."""
+    out = io.BytesIO()
+    Image.effect_noise((300, 300), 64).convert("RGB").save(out, format="JPEG")
+    return out.getvalue()
+
+
 def png_bytes() -> bytes:
     out = io.BytesIO()
     Image.new("RGBA", (20, 20), (0, 128, 0, 200)).save(out, format="PNG")
@@ -141,10 +148,23 @@ def test_the_extension_decides_nothing(app, login, cases):
         (b"GIF89a" + b"\x00" * 40, "a.png", "只能上传 JPEG、PNG 格式的图片或 PDF 文件"),
         (b"\xff\xd8\xff\xe0" + b"<html>" * 50, "假图片.jpg", "文件已损坏或不完整"),
         (pdf_bytes()[:-40], "截断.pdf", "文件已损坏或不完整"),
+        (noisy_jpeg_bytes()[:-2000], "截断.jpg", "文件已损坏或不完整"),
+        (png_bytes()[:-30], "截断.png", "文件已损坏或不完整"),
         (b"%PDF-1.4\n<script>alert(1)</script>", "x.pdf", "文件已损坏或不完整"),
         (b"", "空.jpg", "文件是空的"),
     ],
-    ids=["html-as-jpg", "exe-as-jpg", "exe-as-pdf", "gif", "jpeg-head-html-body", "pdf-cut", "pdf-no-eof", "empty"],
+    ids=[
+        "html-as-jpg",
+        "exe-as-jpg",
+        "exe-as-pdf",
+        "gif",
+        "jpeg-head-html-body",
+        "pdf-cut",
+        "jpeg-cut",
+        "png-cut",
+        "pdf-no-eof",
+        "empty",
+    ],
 )
 def test_files_that_are_not_what_they_claim_are_refused(app, login, cases, data, name, message):
     c = login("qs_daiban")
