@@ -225,3 +225,17 @@ class Config:
     REQUEST_ID_HEADER = "X-Request-ID"
     TESTING = False
     DEBUG = False
+
+    # --- case attachments 材料附件 (issue 15 §3; app/services/attachments.py, storage.py) ------
+    # ATTACHMENT_STORAGE=local keeps files under UPLOAD_FOLDER/attachments (in the backups);
+    # =s3 an S3-compatible store (MinIO, OSS/COS in S3 mode) named by the S3_* settings.
+    ATTACHMENT_STORAGE = _env("ATTACHMENT_STORAGE", "local")
+    ATTACHMENT_MAX_BYTES = _env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+    ATTACHMENT_MAX_PER_CASE = _env_int("ATTACHMENT_MAX_PER_CASE", 20)
+    S3_ENDPOINT_URL = _env("S3_ENDPOINT_URL", "") or None
+    S3_BUCKET = _env("S3_BUCKET", "")
+    S3_ACCESS_KEY_ID = _env("S3_ACCESS_KEY_ID", "") or None
+    S3_SECRET_ACCESS_KEY = _env("S3_SECRET_ACCESS_KEY", "") or None
+    S3_REGION = _env("S3_REGION", "us-east-1")
+    # a request carries one file plus the form: room for the largest attachment (else 413)
+    MAX_CONTENT_LENGTH = max(MAX_CONTENT_LENGTH, ATTACHMENT_MAX_BYTES + 1024 * 1024)

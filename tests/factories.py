@@ -166,6 +166,7 @@ def populate_scoped_rows(world: World) -> dict[type, dict[int, int]]:
     from app.models import (
         AnnualAssessment,
         Case,
+        CaseAttachment,
         CaseExtension,
         CaseTransition,
         Complaint,
@@ -237,6 +238,17 @@ def populate_scoped_rows(world: World) -> dict[type, dict[int, int]]:
             CaseTransition: CaseTransition(case_id=case.id, village_id=vid, to_status="accepted", user_name="t"),
             CaseExtension: CaseExtension(
                 case_id=case.id, village_id=vid, new_due=dt.date(2026, 11, 10), reason="窗口审核延长"
+            ),
+            CaseAttachment: CaseAttachment(
+                case_id=case.id,
+                village_id=vid,
+                name="户口簿首页.jpg",
+                content_type="image/jpeg",
+                size=3,
+                sha256="0" * 64,
+                storage="local",
+                storage_key=f"att-{n:032x}",
+                uploaded_at=dt.datetime(2026, 11, 2, 9, 40),
             ),
             SignIn: SignIn(
                 agent_id=aid, village_id=vid, day=dt.date(2026, 11, 2), signed_at=dt.datetime(2026, 11, 2, 8, 55)

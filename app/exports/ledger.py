@@ -16,14 +16,15 @@ from app.exports.letterhead import Letterhead
 from app.exports.xlsx import Column, write_table
 
 #: Widths keep the ledger one A4 landscape page wide at ≥ 8 pt (``tests``: effective_font_size);
-#: 已收材料 and 办理结果/答复 (issue 12 §4) sit before the narrow 收据号 / 备注.
+#: 已收材料 and 办理结果/答复 (issue 12 §4) sit before the narrow 收据号 / 备注; 附件数 (issue 15 §3,
+#: the case's not-retired 材料附件) took its room from the wrapping text columns.
 LEDGER_COLUMNS = [
     Column("序号", 4, "int"),
     Column("受理编号", 12),
     Column("村名", 6),
     Column("代办员", 6),
     Column("类型", 4.5),
-    Column("代办事项", 12.5),
+    Column("代办事项", 11.5),
     Column("申请人", 6),
     Column("身份证号", 17.5),
     Column("联系电话", 11),
@@ -36,8 +37,9 @@ LEDGER_COLUMNS = [
     Column("逾期", 3.5),
     Column("办结日期", 10, "date"),
     Column("收费（元）", 6, "money"),
-    Column("已收材料", 15),
-    Column("办理结果/答复", 11.5),
+    Column("已收材料", 12.5),
+    Column("办理结果/答复", 10.5),
+    Column("附件数", 3.5, "int"),
     Column("收据号", 4.5),
     Column("备注", 4.5),
 ]
@@ -68,6 +70,7 @@ class LedgerRow(NamedTuple):
     fee: Decimal | None
     materials: str  # 已收材料
     result: str  # 办理结果/答复
+    attachments: int  # 附件数
     receipt: str | None
     notes: str | None
 

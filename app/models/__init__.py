@@ -1,6 +1,7 @@
 """All models, one module per aggregate; importing this package registers every table."""
 
 from .agent import Agent
+from .attachment import CaseAttachment
 from .audit import AuditLog
 from .base import Model, VillageScoped
 from .calendar import CalendarDay, CalendarYear
@@ -29,6 +30,7 @@ __all__ = [
     "CalendarDay",
     "CalendarYear",
     "Case",
+    "CaseAttachment",
     "CaseCounter",
     "CaseExtension",
     "CaseTransition",
@@ -63,6 +65,7 @@ def scoped_models() -> list[type]:
             Case,
             CaseTransition,
             CaseExtension,
+            CaseAttachment,
             SignIn,
             Inspection,
             Complaint,

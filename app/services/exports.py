@@ -67,6 +67,7 @@ from ..policy.periods import (
 from ..policy.phone import mask_phone
 from ..security import current_village_scope
 from . import audit, privacy, settings
+from .attachments import count_subquery as attachment_counts
 from .calendar import now_local, work_calendar
 from .calendar import today as township_today
 from .errors import NotFound, ValidationFailed
@@ -147,6 +148,7 @@ def _ledger_tuples(query: Query) -> Query:
     criteria are written against the entities, and the list's own dotted filters join their
     own aliases anyway."""
     village, agent, item = Village, Agent, ServiceItem
+    counts = attachment_counts()
     return (
         query.with_entities(
             Case.case_number,
@@ -178,10 +180,12 @@ def _ledger_tuples(query: Query) -> Query:
             Case.payment_paid,
             Case.payment_voucher,
             Case.payment_paid_on,
+            counts.c.n,
         )
         .outerjoin(village, Case.village_id == village.id)
         .outerjoin(agent, Case.agent_id == agent.id)
         .outerjoin(item, Case.service_item_id == item.id)
+        .outerjoin(counts, counts.c.case_id == Case.id)
         .yield_per(YIELD_PER)
     )
 
@@ -216,7 +220,7 @@ def ledger_rows(query: Query, *, full_numbers: bool, today: dt.date) -> Iterator
         (number, village, agent, kind, item, name, id_number, phone, channel, urgent, received_at,
          submit_by, complete_by, status, closed_late, due_on, closed_at, fee, receipt, notes,
          materials, materials_note, window_result, answer,
-         registered_at, pay_received, pay_paid, voucher, paid_on) = r  # fmt: skip
+         registered_at, pay_received, pay_paid, voucher, paid_on, attachments) = r  # fmt: skip
         late_entry = not same_day(received_at, registered_at or received_at)
         overdue = closed_late or (status in OPEN_STATUSES and due_on is not None and due_on < today)
         yield LedgerRow(
@@ -248,6 +252,7 @@ def ledger_rows(query: Query, *, full_numbers: bool, today: dt.date) -> Iterator
                 )
                 if t
             ),
+            attachments or 0,
             receipt,
             notes,
         )

@@ -16,6 +16,7 @@ def register_views(appbuilder) -> None:
     """Every feature's views, in menu order (a missing module fails here, loudly)."""
     from . import (
         accounts,
+        attachments,
         audit,
         backup,
         cases,
@@ -33,6 +34,7 @@ def register_views(appbuilder) -> None:
     for feature in (
         dashboard,
         cases,
+        attachments,
         signin,
         supervision,
         deductions,

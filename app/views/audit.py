@@ -40,6 +40,7 @@ RECORD_NAMES = {
     "service_case": _l("受理登记"),
     "case_transition": _l("受理状态变更"),
     "case_extension": _l("延期记录"),
+    "case_attachment": _l("材料附件"),
     "calendar_day": _l("工作日历"),
     "training": _l("培训会议"),
     "training_attendance": _l("培训出勤"),
@@ -91,6 +92,18 @@ EXTRA_FIELD_NAMES = {
     "method": _l("请求方式"),
     "path": _l("地址"),
     "status": _l("结果"),
+    # 材料附件 (case_attachment has no list page of its own)
+    "content_type": _l("文件类型"),
+    "size": _l("文件大小（字节）"),
+    "sha256": _l("SHA-256 校验值"),
+    "storage": _l("存储位置"),
+    "storage_key": _l("存储键"),
+    "uploaded_at": _l("上传时间"),
+    "uploaded_by": _l("上传人"),
+    "uploaded_by_id": _l("上传人编号"),
+    "retired_at": _l("作废时间"),
+    "retired_by": _l("作废人"),
+    "retire_reason": _l("作废原因"),
 }
 
 

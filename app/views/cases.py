@@ -42,6 +42,7 @@ from ..policy import case_flow as flow
 from ..policy.phone import mask_phone
 from ..policy.roles import is_village_user
 from ..security import current_user_or_none
+from ..services import attachments as attachment_service
 from ..services import calendar as clock
 from ..services import cases as case_service
 from ..services import documents
@@ -678,6 +679,7 @@ class CaseView(BmModelView):
             can_review=bool(self.appbuilder.sm.has_access("can_review", "Case")),
             can_print=bool(self.appbuilder.sm.has_access("can_read", "Document")),
             same_day=case_service.case_same_day(case),
+            attachments=attachment_service.panel(case, can_write=self._can("can_write")),
             labels=LABELS,
             kinds=CASE_KINDS,
             statuses=CASE_STATUSES,

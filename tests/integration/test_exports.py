@@ -138,7 +138,7 @@ def test_ledger_export_cells_formats_and_print_setup(app, login, cases):
     assert rows[2] == (
         "序号", "受理编号", "村名", "代办员", "类型", "代办事项", "申请人", "身份证号", "联系电话", "受理方式", "急办",
         "受理时间", "应报送日期", "应办结日期", "状态", "逾期", "办结日期", "收费（元）", "已收材料", "办理结果/答复",
-        "收据号", "备注",
+        "附件数", "收据号", "备注",
     )  # fmt: skip
     body = [r for r in rows[3:] if isinstance(r[0], int)]
     assert [r[0] for r in body] == [1, 2, 3, 4, 5]  # September's five cases (one of them voided)
@@ -157,7 +157,8 @@ def test_ledger_export_cells_formats_and_print_setup(app, login, cases):
     assert first[7] == full_id and first[8] == "13800000001"  # township staff ticked 含完整证件号码
     assert first[9:12] == ("窗口来访", None, dt.datetime(2026, 9, 3, 9, 15))
     assert first[12] == dt.datetime(2026, 9, 6) and first[14] == "已受理" and first[15] == "是"  # overdue now
-    assert first[17] == 12.5 and first[20] == "NO.0001" and first[21] == "第一行\n第二行"
+    assert first[17] == 12.5 and first[20] == 0  # 附件数 (issue 15 §3)
+    assert first[21] == "NO.0001" and first[22] == "第一行\n第二行"
     assert ws["L4"].number_format == "yyyy-mm-dd hh:mm"
     assert ws["M4"].number_format == "yyyy-mm-dd"
     assert ws["R4"].number_format == "#,##0.00"
@@ -193,8 +194,8 @@ def test_ledger_user_text_stays_text(app, login, cases):
     ws = book(data)
     row = [r for r in ws.iter_rows(min_row=4) if r[6].value == EVIL][0]
     assert row[6].data_type == "s" and row[6].value == EVIL
-    assert row[20].value == "@SUM(A1)" and row[20].data_type == "s"
-    assert row[21].value == "+1+1" and row[21].data_type == "s"
+    assert row[21].value == "@SUM(A1)" and row[21].data_type == "s"
+    assert row[22].value == "+1+1" and row[22].data_type == "s"
     xml = xml_of(data)
     assert "<f>" not in xml and "<f " not in xml
     assert "hyperlink" not in xml.split("</sheetData>")[1].lower()
