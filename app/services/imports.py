@@ -148,6 +148,11 @@ def max_bytes() -> int:
     return int(current_app.config.get("IMPORT_MAX_BYTES", 5 * 1024 * 1024))
 
 
+def max_size_text() -> str:
+    """The upload limit as written on the page, e.g. ``5``（MB）."""
+    return _mb(max_bytes())
+
+
 def _mb(n: int) -> str:
     return f"{n / 1024 / 1024:.1f}".rstrip("0").rstrip(".")
 
@@ -789,13 +794,20 @@ def _check_all(kind: ImportKind, data: bytes, today: dt.date) -> tuple[ImportRes
         errors = {**cell_errors, **errors}
         row = RowResult(number, kind.label({**cells, **data_in}))
         for name, messages in errors.items():
-            row.errors.extend((headers.get(name, str(WHOLE_ROW)), str(m)) for m in messages)
+            header = headers.get(name, str(WHOLE_ROW))
+            row.errors.extend((header, _without_label(str(m), header)) for m in messages)
         result.rows.append(row)
         if not errors and values is not None:
             good.append(values)
     if not rows:
         raise _refuse(_l("文件中没有数据行：请在表头下面逐行填写后再上传"))
     return result, good, state
+
+
+def _without_label(message: str, header: str) -> str:
+    """``村代码：村代码应为…`` under the column 村代码 reads ``村代码应为…``."""
+    prefix = f"{header}："
+    return message[len(prefix) :] if message.startswith(prefix) else message
 
 
 def dry_run(kind: str, data: bytes, today: dt.date | None = None) -> ImportResult:
