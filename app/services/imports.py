@@ -149,12 +149,15 @@ def max_bytes() -> int:
 
 
 def max_size_text() -> str:
-    """The upload limit as written on the page, e.g. ``5``（MB）."""
+    """The upload limit as written on the page, e.g. ``5 MB``."""
     return _mb(max_bytes())
 
 
 def _mb(n: int) -> str:
-    return f"{n / 1024 / 1024:.1f}".rstrip("0").rstrip(".")
+    """``5 MB``, ``1.5 MB``, ``800 KB``."""
+    if n >= 1024 * 1024:
+        return f"{n / 1024 / 1024:.1f}".rstrip("0").rstrip(".") + " MB"
+    return f"{max(n, 1) / 1024:.0f} KB"
 
 
 def _refuse(message) -> ValidationFailed:
@@ -165,7 +168,7 @@ def check_size(size: int) -> None:
     if size > max_bytes():
         raise _refuse(
             _l(
-                "文件过大：导入文件不能超过 %(max)s MB（本文件 %(size)s MB），请分成几个文件导入",
+                "文件过大：导入文件不能超过 %(max)s（本文件 %(size)s），请分成几个文件导入",
                 max=_mb(max_bytes()),
                 size=_mb(size),
             )
@@ -188,7 +191,7 @@ def check_upload(data: bytes) -> None:
         raise _refuse(_l("文件已损坏，无法读取：请重新保存为 .xlsx 后再上传")) from None
     if unpacked > max_bytes() * UNPACK_FACTOR:
         raise _refuse(
-            _l("文件内容过大（解压后超过 %(max)s MB），请分成几个文件导入", max=_mb(max_bytes() * UNPACK_FACTOR))
+            _l("文件内容过大（解压后超过 %(max)s），请分成几个文件导入", max=_mb(max_bytes() * UNPACK_FACTOR))
         )
     book = _open(data)
     book.close()
@@ -249,11 +252,15 @@ def _cell(value):
     return str(getattr(value, "text", value))  # an array formula, a time … as text
 
 
-def read_rows(data: bytes, columns: Sequence[ImportColumn]) -> tuple[list[tuple[int, dict]], list[str]]:
-    """([(Excel row number, {column key: cell value})], ignored headers); blank rows skipped."""
+def read_rows(
+    data: bytes, columns: Sequence[ImportColumn], sheet_name: str | None = None
+) -> tuple[list[tuple[int, dict]], list[str]]:
+    """([(Excel row number, {column key: cell value})], ignored headers) of the sheet named
+    ``sheet_name`` (the template's), else the first one; blank rows skipped."""
     book = _open(data)
     try:
-        sheet = book.worksheets[0]
+        sheet = book[sheet_name] if sheet_name in book.sheetnames else book.worksheets[0]
+        sheet.reset_dimensions()  # some writers record wrong dimensions: read every cell there is
         rows = sheet.iter_rows(values_only=True)
         top = [r for _, r in zip(range(HEADER_SEARCH_ROWS), rows, strict=False)]
         index, mapping, ignored = _find_header(top, columns)
@@ -779,7 +786,7 @@ def _check_all(kind: ImportKind, data: bytes, today: dt.date) -> tuple[ImportRes
     check_upload(data)
     columns = kind.columns()
     headers = _field_headers(columns)
-    rows, ignored = read_rows(data, columns)
+    rows, ignored = read_rows(data, columns, kind.sheet)
     state = kind.start(today)
     result = ImportResult(kind.name, [], ignored_headers=ignored)
     good: list[dict] = []
@@ -907,12 +914,20 @@ def store_upload(kind: str, data: bytes, owner: int | None) -> str:
     return token
 
 
-def load_upload(kind: str, token: str, owner: int | None) -> bytes:
+def claim_upload(kind: str, token: str, owner: int | None) -> bytes:
+    """The kept file, taken away atomically: a second “确认导入” of the same upload (a double
+    click, two tabs) finds nothing and saves nothing."""
     path = _upload_path(kind, owner, token)
-    if not os.path.isfile(path):
-        raise NotFound(_l("上传的文件已过期或不存在，请重新上传"))
-    with open(path, "rb") as fh:
-        return fh.read()
+    claimed = f"{path}.{secrets.token_hex(4)}.claimed"
+    try:
+        os.rename(path, claimed)
+    except OSError:
+        raise NotFound(_l("上传的文件已过期或不存在，请重新上传")) from None
+    try:
+        with open(claimed, "rb") as fh:
+            return fh.read()
+    finally:
+        os.remove(claimed)
 
 
 def discard_upload(kind: str, token: str, owner: int | None) -> None:
@@ -930,7 +945,7 @@ def _sweep() -> None:
     for name in os.listdir(folder):
         path = os.path.join(folder, name)
         try:
-            if name.endswith(".xlsx") and os.path.getmtime(path) < cutoff:
+            if os.path.isfile(path) and os.path.getmtime(path) < cutoff:
                 os.remove(path)
         except OSError:
             continue

@@ -102,15 +102,13 @@ class _ImportView(BaseView):
         token = request.form.get("token", "")
         filename = request.form.get("filename", "")[:100]
         try:
-            data = import_service.load_upload(self.kind, token, _owner())
+            data = import_service.claim_upload(self.kind, token, _owner())
             result = import_service.import_file(self.kind, data, filename=filename)
         except DomainError as exc:
             return self._page(error=exc.message, status=422)
         if not result.ok:
-            import_service.discard_upload(self.kind, token, _owner())
             message = str(_l("确认时重新检查未通过（数据已有变化），没有保存任何记录；请改正后重新上传"))
             return self._page(result=result, error=message, filename=filename, status=422)
-        import_service.discard_upload(self.kind, token, _owner())
         what = import_service.KIND_NAMES[self.kind]
         flash(_l("已导入%(what)s %(n)s 条", what=what, n=result.saved), "success")
         return redirect(self._list_url())
