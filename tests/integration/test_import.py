@@ -428,6 +428,11 @@ def test_web_refuses_bad_files_and_tokens(app, world, login):
     assert r.status_code == 422 and "不是 Excel（.xlsx）文件" in r.get_data(as_text=True)
     r = c.post("/import/agents/", data={}, content_type="multipart/form-data")
     assert r.status_code == 422 and "请选择要导入的 Excel（.xlsx）文件" in r.get_data(as_text=True)
+    app.config["IMPORT_MAX_BYTES"] = 2000
+    big = xlsx(["村名", "村代码"], [[f"村{i}", "AB"] for i in range(300)])
+    r = _upload(c, "villages", big)
+    assert r.status_code == 422 and "文件过大：导入文件不能超过 2 KB" in r.get_data(as_text=True)
+    app.config["IMPORT_MAX_BYTES"] = 5 * 1024 * 1024
     for token in ("../../secret_key", "0" * 32, ""):
         r = c.post("/import/agents/confirm", data={"token": token})
         assert r.status_code == 422 and "上传的文件已过期或不存在" in r.get_data(as_text=True)
