@@ -175,8 +175,9 @@ def check_size(size: int) -> None:
         )
 
 
-def check_upload(data: bytes) -> None:
-    """The bytes are an xlsx workbook openpyxl can open, within the limits; else a message."""
+def check_upload(data: bytes, *, open_book: bool = True) -> None:
+    """The bytes are an xlsx workbook openpyxl can open, within the limits; else a message.
+    ``open_book=False`` leaves the opening to the reader that follows (it refuses alike)."""
     if not data:
         raise _refuse(_l("文件是空的，请选择填好的 Excel（.xlsx）文件"))
     check_size(len(data))
@@ -193,8 +194,8 @@ def check_upload(data: bytes) -> None:
         raise _refuse(
             _l("文件内容过大（解压后超过 %(max)s），请分成几个文件导入", max=_mb(max_bytes() * UNPACK_FACTOR))
         )
-    book = _open(data)
-    book.close()
+    if open_book:
+        _open(data).close()
 
 
 def _open(data: bytes):
@@ -783,7 +784,7 @@ def _field_headers(columns: Sequence[ImportColumn]) -> dict[str, str]:
 def _check_all(kind: ImportKind, data: bytes, today: dt.date) -> tuple[ImportResult, list[dict], dict]:
     if current_village_scope() is not None:
         raise Forbidden(_l("村级账号不能导入"))
-    check_upload(data)
+    check_upload(data, open_book=False)  # read_rows opens it (reading the shared strings once)
     columns = kind.columns()
     headers = _field_headers(columns)
     rows, ignored = read_rows(data, columns, kind.sheet)

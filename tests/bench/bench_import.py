@@ -77,7 +77,7 @@ def build_file(kind: str, rows: int) -> bytes:
         ]
 
         def make(n):
-            birth = dt.date(1980, 1, 1) + dt.timedelta(days=n % 7000)
+            birth = dt.date(1990, 1, 1) + dt.timedelta(days=n // 1000)  # with n % 1000: unique
             first17 = f"430123{birth:%Y%m%d}{n % 1000:03d}"
             return [
                 f"代办员{n}",
