@@ -669,7 +669,7 @@ class UserImport(ImportKind):
                 True,
                 kind="choice",
                 choices={r: r for r in ROLES},
-                note="Admin、乡便民中心、乡纪检办、村支书、村代办员",
+                note="从下拉列表中选择；Admin 为系统管理员（全部权限），请谨慎导入",
                 example=ROLE_TOWNSHIP,
                 width=12,
             ),
