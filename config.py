@@ -239,3 +239,11 @@ class Config:
     S3_REGION = _env("S3_REGION", "us-east-1")
     # a request carries one file plus the form: room for the largest attachment (else 413)
     MAX_CONTENT_LENGTH = max(MAX_CONTENT_LENGTH, ATTACHMENT_MAX_BYTES + 1024 * 1024)
+    # --- Excel import of villages, agents, accounts (issue 15 §2, services/imports.py) ------
+    # The largest upload (bytes; a bigger file gets a Chinese message), the most data rows in
+    # one file, and where an uploaded file waits between the dry run and “确认导入” (default
+    # UPLOAD_FOLDER/imports; files older than IMPORT_KEEP_HOURS are removed).
+    IMPORT_MAX_BYTES = _env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+    IMPORT_MAX_ROWS = _env_int("IMPORT_MAX_ROWS", 20_000)
+    IMPORT_FOLDER = _env("IMPORT_FOLDER", "")
+    IMPORT_KEEP_HOURS = _env_int("IMPORT_KEEP_HOURS", 24)

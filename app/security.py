@@ -327,6 +327,7 @@ class BmUserDBModelView(UserDBModelView):
     }
     edit_form_extra_fields = {"last_name": StringField(_l("备注名"), default="", filters=[lambda v: v or ""])}
     list_title = _l("用户列表")
+    list_template = "imports/users_list.html"  # FAB's list with the Excel 导入 buttons (views/imports.py)
     show_title = _l("用户详情")
     add_title = _l("新增用户")
     edit_title = _l("编辑用户")

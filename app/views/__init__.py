@@ -24,6 +24,7 @@ def register_views(appbuilder) -> None:
         dashboard,
         deductions,
         exports,
+        imports,
         payouts,
         reports,
         signin,
@@ -46,5 +47,6 @@ def register_views(appbuilder) -> None:
         audit,
         backup,
         accounts,
+        imports,
     ):
         feature.register(appbuilder)

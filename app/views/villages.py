@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from flask import abort, g, send_from_directory, url_for
+from flask import abort, g, render_template, send_from_directory, url_for
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
@@ -23,7 +23,17 @@ from ..services import agents as agent_service
 from ..services import clock, privacy
 from ..services import villages as village_service
 from ..services.deductions import strike_summary
-from .base import BmInterface, BmModelView, choice_field, code_formatter, expose, has_access, interface, yes_no
+from .base import (
+    BmInterface,
+    BmModelView,
+    can,
+    choice_field,
+    code_formatter,
+    expose,
+    has_access,
+    interface,
+    yes_no,
+)
 
 
 def _strikes_on_page() -> dict:
@@ -124,6 +134,12 @@ class VillageView(BmModelView):
         **{attr: yes_no for attr, _ in SIX_ONES},
         "six_ones_status": lambda v: Markup(v),
     }
+
+    def list_toolbar(self) -> str:
+        """Excel 导入 (views/imports.py) for whoever may add villages."""
+        if not can("can_write", "Village"):
+            return ""
+        return render_template("imports/_toolbar.html", endpoint="VillageImportView")
 
 
 class AgentInterface(BmInterface):
@@ -289,6 +305,12 @@ class AgentView(BmModelView):
         "birth_date": birth_date_and_age,
         "photo": photo_img,
     }
+
+    def list_toolbar(self) -> str:
+        """Excel 导入 (views/imports.py) for whoever may add agents."""
+        if not can("can_write", "Agent"):
+            return ""
+        return render_template("imports/_toolbar.html", endpoint="AgentImportView")
 
     @expose("/photo/<name>")
     @has_access
