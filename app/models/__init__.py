@@ -8,6 +8,7 @@ from .case import Case, CaseCounter, CaseExtension, CaseTransition
 from .catalog import ServiceCategory, ServiceItem
 from .login_throttle import LoginThrottle
 from .payout import PayoutAction, PayoutLine, PayoutSheet
+from .rating import BadRatingItem, CaseRating
 from .report import MonthlyReport, MonthlyReportAction
 from .supervision import (
     AnnualAssessment,
@@ -25,12 +26,14 @@ __all__ = [
     "Agent",
     "AnnualAssessment",
     "AuditLog",
+    "BadRatingItem",
     "BmUser",
     "CalendarDay",
     "CalendarYear",
     "Case",
     "CaseCounter",
     "CaseExtension",
+    "CaseRating",
     "CaseTransition",
     "Complaint",
     "Deduction",
@@ -73,5 +76,7 @@ def scoped_models() -> list[type]:
             MonthlyReportAction,
             PayoutLine,
             BmUser,
+            CaseRating,
+            BadRatingItem,
         )
     ]

@@ -21,7 +21,7 @@ from flask_appbuilder.widgets import ListWidget
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import select
-from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields import DateField, DateTimeLocalField
 from wtforms.validators import InputRequired, Optional
 from wtforms.widgets import CheckboxInput, html_params
@@ -343,13 +343,6 @@ class CaseEditForm(CaseForm):
     kind = None  # a consultation that becomes a proxy request is a new case (一事一记)
     village = None  # the number belongs to the village: never moves
     custody_state = choice_field(_l("材料保管"), CUSTODY_STATES, required=False)
-    satisfaction = SelectField(
-        _l("满意度评价"),
-        choices=[("", _l("（未评价）"))] + [(str(k), v) for k, v in SATISFACTION.items()],
-        validators=[Optional()],
-        widget=Select2Widget(),
-        description=_l("好差评五级（国办发〔2019〕51号）；“不满意”及以下须回访"),
-    )
     followup_note = _text(_l("回访记录"), area=True)
     followup_at = _when(_l("回访时间"))
 
@@ -370,7 +363,7 @@ EDIT_FIELDSETS = [
     (_l("收取材料（一次性告知）"), {"fields": ["materials_received", "materials_note", "custody_state"]}),
     (_l("代缴款（第四条9，不是收费）"), {"fields": PAYMENT_FIELDS}),
     (_l("收费与备注"), {"fields": ["fee", "receipt_number", "notes"]}),
-    (_l("评价与回访"), {"fields": ["satisfaction", "followup_note", "followup_at"]}),
+    (_l("回访"), {"fields": ["followup_note", "followup_at"]}),
 ]
 
 
