@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import extract, select
 
-from ..models import Case
+from ..models import Case, Village
 from ..models.rating import BadRatingItem, CaseRating
 from ..policy import ratings as policy
+from ..policy.periods import previous_month
 from ..policy.phone import normalize_mobile
 from ..policy.ratings import RatingFigures
 from ..security import unscoped
@@ -370,12 +371,18 @@ def rating_figures(
     return out
 
 
-def public_counts(village_id: int, months: list[tuple[int, int]]) -> list[tuple[int, int, RatingFigures]]:
-    """The public village page's counts (rated, 好评, 差评) per month that has ratings."""
+def public_counts(code: str, today: dt.date, months: int = 6) -> list[tuple[int, int, RatingFigures]]:
+    """The public village page's counts (rated, 好评, 差评) of the last ``months`` months that
+    have ratings, the most recent first. Counts only."""
+    out = []
+    year, month = today.year, today.month
     with unscoped():
-        out = []
-        for year, month in months:
-            figures = rating_figures(year, month, village_id).get(village_id)
+        village_id = session().execute(select(Village.id).where(Village.code == code.upper())).scalar()
+        if village_id is None:
+            return []
+        for _ in range(months):
+            figures = rating_figures(year, month, village_id, today).get(village_id)
             if figures is not None:
                 out.append((year, month, figures))
-        return out
+            year, month = previous_month(year, month)
+    return out

@@ -39,12 +39,14 @@ from ..models.enums import (
     VERIFY_RESULTS,
 )
 from ..policy import case_flow as flow
+from ..policy import ratings as rating_policy
 from ..policy.phone import mask_phone
 from ..policy.roles import is_village_user
 from ..security import current_user_or_none
 from ..services import calendar as clock
 from ..services import cases as case_service
 from ..services import documents
+from ..services import ratings as rating_service
 from ..services.calendar import work_calendar
 from ..services.errors import DomainError
 from ..services.privacy import id_for_detail, phone_for_detail
@@ -57,6 +59,7 @@ from .base import (
     expose,
     flash_form_errors,
     has_access,
+    rating_qr,
     yes_no,
 )
 
@@ -121,7 +124,7 @@ LABELS = {
     "custody_state": _l("材料保管"),
     "fee": _l("收费金额（元）"),
     "receipt_number": _l("收费票据号码"),
-    "satisfaction": _l("满意度评价"),
+    "satisfaction": _l("原代办员登记满意度（旧）"),
     "followup_note": _l("回访记录"),
     "followup_at": _l("回访时间"),
     "notes": _l("备注"),
@@ -678,6 +681,9 @@ class CaseView(BmModelView):
             custody=CUSTODY_STATES,
             reply_methods=REPLY_METHODS,
             satisfaction=SATISFACTION,
+            rating=rating_service.rating_of(case),
+            closed_for_rating=rating_policy.may_be_rated(case.status),
+            can_phone_rate=bool(self.appbuilder.sm.has_access("can_write", "BadRating")),
             verify_results=VERIFY_RESULTS,
             missing=flow.missing_materials(
                 case.service_item.materials if case.service_item else [], case.materials_received or []
@@ -825,7 +831,11 @@ class CaseDocumentView(BaseView):
             flash(_l("咨询事项不出具受理回执"), "info")
             return redirect(url_for("CaseView.show", pk=pk))
         return self.render_template(
-            "cases/receipt.html", **documents.receipt_context(case), labels=LABELS, statuses=CASE_STATUSES
+            "cases/receipt.html",
+            **documents.receipt_context(case),
+            labels=LABELS,
+            statuses=CASE_STATUSES,
+            rate_qr=rating_qr(case),
         )
 
     @expose("/notice/<int:pk>")
