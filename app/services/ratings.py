@@ -96,7 +96,7 @@ def public_case(token: str, now: dt.datetime | None = None) -> PublicCase:
     return PublicCase(
         token=token,
         case_number=case.case_number,
-        item=case.service_item.name if case.service_item else str(_l("咨询")),
+        item=case.service_item.name if case.service_item else case.kind_label,
         village=case.village.name,
         status=case.status,
         status_label=case.status_label,
