@@ -37,10 +37,10 @@ def _scores() -> list[tuple[str, str]]:
 
 
 class RatingForm(FlaskForm):
-    level = RadioField(_l("总体评价"), choices=_choices(policy.LEVELS), validators=[Optional()])
-    score_efficiency = RadioField(_l("服务效率"), choices=_scores(), validators=[Optional()])
-    score_competence = RadioField(_l("服务水平"), choices=_scores(), validators=[Optional()])
-    score_attitude = RadioField(_l("服务态度"), choices=_scores(), validators=[Optional()])
+    level = RadioField(_l("总体评价"), choices=_choices(policy.LEVELS), validators=[Optional()], validate_choice=False)
+    score_efficiency = RadioField(_l("服务效率"), choices=_scores(), validators=[Optional()], validate_choice=False)
+    score_competence = RadioField(_l("服务水平"), choices=_scores(), validators=[Optional()], validate_choice=False)
+    score_attitude = RadioField(_l("服务态度"), choices=_scores(), validators=[Optional()], validate_choice=False)
     comment = TextAreaField(_l("意见建议（选填）"), validators=[Optional()])
     callback_phone = StringField(
         _l("回访电话（选填，留下号码即为实名评价，乡便民中心会回访）"), validators=[Optional()]

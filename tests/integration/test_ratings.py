@@ -120,7 +120,9 @@ def test_bad_input_is_refused_in_chinese(app, client, cases):
     r = client.post(f"/public/rate/{token}", data={})
     assert r.status_code == 422 and "评价等级为必填项" in r.get_data(as_text=True)
     r = _rate(client, token, level="9")
-    assert r.status_code == 422
+    assert r.status_code == 422 and "请选择评价等级（非常满意至非常不满意）" in r.get_data(as_text=True)
+    r = _rate(client, token, score_efficiency="7")
+    assert r.status_code == 422 and "服务效率应为1至5星" in r.get_data(as_text=True)
     r = _rate(client, token, callback_phone="12345")
     assert r.status_code == 422 and "手机号码应为11位" in r.get_data(as_text=True)
     assert _rating(app, cases["a"][0]) is None
