@@ -119,6 +119,8 @@ def rate(token: str, data: Mapping, now: dt.datetime | None = None) -> CaseRatin
         if rating is not None and rating.source != policy.SOURCE_QR:
             raise Conflict(_l("该事项已由乡便民中心电话回访登记评价"))
         _raise(policy.check_rating(values, case.status, rating.given_at if rating else None, now))
+        if rating is not None and values.get("callback_phone") is None:
+            values.pop("callback_phone", None)  # the page never shows the number: blank keeps it
         rating = _save_rating(case, rating, values, now, policy.SOURCE_QR, None)
         session().commit()
     return rating

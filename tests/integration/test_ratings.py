@@ -198,6 +198,8 @@ def test_a_real_name_bad_rating_needs_a_callback_to_close(app, client, cases, cl
     clock.set(RATED_ON, tick=False)
     _rate(client, cases["a"][1], level="1", callback_phone="139 0000 1111")
     assert _rating(app, cases["a"][0]).callback_phone == "13900001111"
+    _rate(client, cases["a"][1], level="1", comment="改一下意见")  # a change without the number keeps it
+    assert _rating(app, cases["a"][0]).callback_phone == "13900001111"
     item_id = _item(app, cases["a"][0]).id
     c = login("zhongxin")
     clock.set("2026-10-09 10:00", tick=False)
