@@ -223,6 +223,13 @@ class Config:
     # X-Request-ID: taken from the request when a proxy sends one, else generated; logged with
     # every error and sent back in the response.
     REQUEST_ID_HEADER = "X-Request-ID"
+
+    # --- 好差评 by the applicant (issue 14 §1) ------------------------------------------
+    # 差评整改反馈 within this many working days of the rating (国办发〔2019〕51号: 15).
+    BAD_RATING_DUE_WORKDAYS = _env_int("BAD_RATING_DUE_WORKDAYS", 15)
+    # POSTs of the public rating page /public/rate/<token>, per address (GETs: PUBLIC_RATE_LIMIT).
+    RATING_POST_RATE_LIMIT = _env("RATING_POST_RATE_LIMIT", "10 per hour")
+
     TESTING = False
     DEBUG = False
 

@@ -78,6 +78,7 @@ TOWNSHIP_RESOURCES = (
     "Dashboard",
     "Export",
     "Document",
+    "BadRating",  # 差评整改 (issue 14 §1)
 )
 READABLE_BY_ALL_STAFF = TOWNSHIP_RESOURCES + ("Inspection", "Complaint", "AuditLog")
 SECRETARY_RESOURCES = (

@@ -182,6 +182,7 @@ def populate_scoped_rows(world: World) -> dict[type, dict[int, int]]:
         TrainingAttendance,
     )
     from app.models.catalog import ServiceCategory
+    from app.models.rating import BadRatingItem, CaseRating
 
     cat = ServiceCategory(code="01", name="养老医疗保险")
     item = ServiceItem(
@@ -233,6 +234,11 @@ def populate_scoped_rows(world: World) -> dict[type, dict[int, int]]:
         )
         db.session.add_all([inspection, complaint])
         db.session.flush()
+        rating = CaseRating(
+            case_id=case.id, village_id=vid, level=1, comment=f"差评{code}", given_at=dt.datetime(2026, 11, 4, 9, 0)
+        )
+        db.session.add(rating)
+        db.session.flush()
         rows = {
             Case: case,
             CaseTransition: CaseTransition(case_id=case.id, village_id=vid, to_status="accepted", user_name="t"),
@@ -273,6 +279,14 @@ def populate_scoped_rows(world: World) -> dict[type, dict[int, int]]:
                 agent_id=aid, village_id=vid, year=2025, grade="pass", assessed_on=dt.date(2026, 1, 10)
             ),
             MonthlyReport: report,
+            CaseRating: rating,
+            BadRatingItem: BadRatingItem(
+                rating_id=rating.id,
+                case_id=case.id,
+                village_id=vid,
+                rated_at=rating.given_at,
+                due_on=dt.date(2026, 11, 25),
+            ),
             MonthlyReportAction: MonthlyReportAction(
                 report_id=report.id, village_id=vid, action="submit", user_name="t"
             ),

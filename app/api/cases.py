@@ -236,7 +236,6 @@ class CaseApi(BmModelRestApi):
     add_columns = WRITE_COLUMNS
     edit_columns = [c for c in WRITE_COLUMNS if c not in ("village_id", "kind")] + [
         "custody_state",
-        "satisfaction",
         "followup_note",
         "followup_at",
     ]

@@ -9,6 +9,7 @@ from .case import Case, CaseCounter, CaseExtension, CaseTransition
 from .catalog import ServiceCategory, ServiceItem
 from .login_throttle import LoginThrottle
 from .payout import PayoutAction, PayoutLine, PayoutSheet
+from .rating import BadRatingItem, CaseRating
 from .report import MonthlyReport, MonthlyReportAction
 from .supervision import (
     AnnualAssessment,
@@ -26,6 +27,7 @@ __all__ = [
     "Agent",
     "AnnualAssessment",
     "AuditLog",
+    "BadRatingItem",
     "BmUser",
     "CalendarDay",
     "CalendarYear",
@@ -33,6 +35,7 @@ __all__ = [
     "CaseAttachment",
     "CaseCounter",
     "CaseExtension",
+    "CaseRating",
     "CaseTransition",
     "Complaint",
     "Deduction",
@@ -76,5 +79,7 @@ def scoped_models() -> list[type]:
             MonthlyReportAction,
             PayoutLine,
             BmUser,
+            CaseRating,
+            BadRatingItem,
         )
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from decimal import Decimal
 
 from sqlalchemy import (
@@ -27,6 +28,11 @@ from .base import Model, Money, Timestamped, VillageScoped, utcnow
 from .catalog import ServiceItem
 from .enums import CASE_KINDS, CASE_STATUSES, label
 from .village import Village
+
+
+def new_rating_token() -> str:
+    """The case's unguessable token of its 好差评 page (/public/rate/<token>, issue 14 §1)."""
+    return secrets.token_urlsafe(16)
 
 
 def _registered_default(context) -> dt.datetime | None:
@@ -106,7 +112,10 @@ class Case(Timestamped, VillageScoped, Model):
     payment_paid: Mapped[Decimal | None] = mapped_column(Money)
     payment_voucher: Mapped[str | None] = mapped_column(String(60))  # the payee's receipt/voucher number
     payment_paid_on: Mapped[dt.date | None] = mapped_column(Date)  # handed over to the payee
+    # The old 代办员登记 evaluation (kept for old rows); the applicant's own rating is CaseRating.
     satisfaction: Mapped[int | None] = mapped_column(Integer)
+    # 好差评: set for every new row, whoever writes it (service, demo generator, import).
+    rating_token: Mapped[str] = mapped_column(String(32), unique=True, nullable=False, default=new_rating_token)
     followup_note: Mapped[str | None] = mapped_column(Text)  # 回访 record
     followup_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     ledger_incomplete: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)

@@ -73,7 +73,7 @@ PAYMENT_STEP_FIELDS = ("payment_received", "payment_paid", "payment_voucher")
 #: Fields fixed once a case has left its first status (they decide its deadlines and number).
 INTAKE_LOCKED = ("service_item_id", "urgent", "received_at")
 #: What an agent may still add to a closed case (the rest of its ledger line is final).
-CLOSED_EDITABLE = ("satisfaction", "followup_note", "followup_at", "notes", "fee", "receipt_number", "custody_state")
+CLOSED_EDITABLE = ("followup_note", "followup_at", "notes", "fee", "receipt_number", "custody_state")
 #: What a ledger line always has (an edit cannot blank it).
 EDIT_REQUIRED = ("kind", "applicant_name", "channel", "received_at")
 
@@ -408,32 +408,6 @@ def check_fee(fee: Decimal, statutory_fee: Decimal, receipt_number: str | None) 
     return findings
 
 
-#: 好差评 levels (国办发〔2019〕51号): 5 非常满意 … 1 非常不满意; 2 and 1 need a 回访.
-SATISFACTION_LEVELS = (1, 2, 3, 4, 5)
-FOLLOWUP_BELOW = 3
-
-
-def check_satisfaction(
-    level: int | None, closed: bool, followup_note: str | None, followup_at: datetime | None
-) -> list[Finding]:
-    """A rating is given once the case is closed; 不满意 or worse needs a follow-up visit record."""
-    if level is None:
-        return []
-    if level not in SATISFACTION_LEVELS:
-        return [Finding("satisfaction", "invalid", _l("满意度应为五个等级之一"))]
-    findings: list[Finding] = []
-    if not closed:
-        findings.append(Finding("satisfaction", "not_closed", _l("事项办结后方可登记满意度评价")))
-    if level < FOLLOWUP_BELOW:
-        if _blank(followup_note):
-            findings.append(
-                Finding("followup_note", "followup_missing", _l("评价为“不满意”或“非常不满意”的，须填写回访记录"))
-            )
-        if followup_at is None:
-            findings.append(Finding("followup_at", "followup_missing", _l("请填写回访时间")))
-    return findings
-
-
 def missing_materials(required: Sequence[str], received: Sequence[str]) -> list[str]:
     """The items of the one-time notice (一次性告知) not yet handed in, in the item's order."""
     got = set(received)
@@ -578,5 +552,5 @@ def check_edit(
     if status not in OPEN_STATUSES and not township:
         for key in changed:
             if key not in CLOSED_EDITABLE:
-                findings.append(Finding(key, "closed", _l("事项已办结，只能补充满意度评价、回访、收费票据和备注")))
+                findings.append(Finding(key, "closed", _l("事项已办结，只能补充回访、收费票据和备注")))
     return findings

@@ -7,7 +7,7 @@ WeChat's browser. The factory registers the blueprint (``register_public``).
 
 from __future__ import annotations
 
-from . import views  # noqa: F401  (the routes, on the blueprint)
+from . import rate, views  # noqa: F401  (the routes, on the blueprint)
 from .blueprint import public_bp, register_public
 
 __all__ = ["public_bp", "register_public"]

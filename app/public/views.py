@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFError
 
 from ..exports.qr import qr_inline_svg, qr_png, qr_svg
 from ..services import calendar as calendar_service
+from ..services import ratings as rating_service
 from ..services.photos import photo_path
 from . import data
 from .blueprint import public_bp
@@ -44,6 +45,7 @@ def village(code: str):
         state=data.current_state(now),
         catalog=data.catalog(),
         months=data.published_months(v.code, now.date()),
+        rating_months=rating_service.public_counts(v.code, now.date()),
         page_url=url,
         qr=qr_inline_svg(url, scale=4),
     )

@@ -27,7 +27,6 @@ from ..models.enums import (
     CASE_STATUSES,
     CUSTODY_STATES,
     REPLY_METHODS,
-    SATISFACTION,
     VERIFY_RESULTS,
 )
 from ..policy import case_flow as flow
@@ -120,13 +119,6 @@ def _minute(value):
     return value.replace(second=0, microsecond=0) if value is not None else None
 
 
-def _satisfaction(value):
-    value = to_int(value)
-    if value is not None and value not in SATISFACTION:
-        raise ValueError(_l("无效的选项，可选：%(c)s", c="、".join(str(v) for v in SATISFACTION.values())))
-    return value
-
-
 def _choice(mapping):
     """``fields.one_of`` that also refuses values that cannot be codes (lists, objects)."""
     convert = one_of(mapping)
@@ -177,7 +169,6 @@ UPDATE_SPEC = {
     **INTAKE_SPEC,
     "agent_id": _field(to_int, "agent_id"),
     "custody_state": _field(_choice(CUSTODY_STATES), "custody_state"),
-    "satisfaction": _field(_satisfaction, "satisfaction"),
     "followup_note": _field(_text(2000), "followup_note"),
     "followup_at": _field(_minute, "followup_at"),
 }
@@ -202,6 +193,10 @@ EXTENSION_SPEC = {
     "new_due": _field(to_date, "new_due"),
     "reason": _field(_text(1000), "reason"),
 }
+
+
+#: 好差评 is the applicant's (issue 14 §1): scanned from the receipt, or a township 电话回访.
+RATED_BY_APPLICANT = _l("满意度由申请人本人评价（扫码评价或乡便民中心电话回访），代办员不能登记")
 
 
 def _fail(field: str, message) -> ValidationFailed:
@@ -534,6 +529,8 @@ def update_case(case: Case, data) -> Case:
     check_version(case, data.get("version"))
     if case.status == "voided":
         raise Conflict(_l("已作废的事项不能修改"))
+    if data.get("satisfaction") not in (None, ""):
+        raise _fail("satisfaction", RATED_BY_APPLICANT)
     user = current_user_or_none()
     township = _is_township(user)
     changed = _edit_changes(case, data, township)
@@ -563,14 +560,6 @@ def _validate_edit(case: Case, changed: dict, user) -> ServiceItem | None:
     merged["fee"] = merged.get("fee") or Decimal("0.00")
     item = _item(merged.get("service_item_id"), must_be_active="service_item_id" in changed)
     _raise_findings(_check_intake(merged, item, clock.now_local(), set(changed), agent=case.agent, user=user))
-    _raise_findings(
-        flow.check_satisfaction(
-            merged.get("satisfaction"),
-            case.status in flow.CLOSED_STATUSES,
-            merged.get("followup_note"),
-            merged.get("followup_at"),
-        )
-    )
     if "agent_id" in changed:
         agent = session().get(Agent, changed["agent_id"]) if changed["agent_id"] else None
         if agent is None or agent.village_id != case.village_id:

@@ -33,3 +33,8 @@ def strike_threshold() -> int:
 
 def township_name() -> str:
     return current_app.config["TOWNSHIP_NAME"]
+
+
+def bad_rating_due_workdays() -> int:
+    """差评整改反馈 within this many working days of the rating (issue 14 §1)."""
+    return int(current_app.config.get("BAD_RATING_DUE_WORKDAYS", 15))

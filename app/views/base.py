@@ -28,6 +28,7 @@ from wtforms import BooleanField, HiddenField, SelectField, TextAreaField
 from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, InputRequired, Optional
 
+from ..exports.qr import public_address, qr_target
 from ..extensions import db
 from ..models.enums import label
 from ..policy import PolicyViolation
@@ -552,6 +553,7 @@ def list_equal_filters(view) -> dict[str, str]:
 
 
 __all__ = [
+    "rating_qr",
     "BmListWidget",
     "BmModelView",
     "flash_form_errors",
@@ -582,3 +584,10 @@ def show_form_errors(form, exc: DomainError) -> None:
             for m in messages:
                 flash(m, "danger")
     flash(_l("未保存：%(m)s", m=exc.message) if shown else exc.message, "danger")
+
+
+def rating_qr(case):
+    """The QR code of a case's 好差评 page (/public/rate/<token>) at ``PUBLIC_BASE_URL``, for the
+    受理回执 and the 办结通知 (issue 14 §1), with the warning when villagers cannot open it."""
+    path = url_for("public.rate", token=case.rating_token)
+    return qr_target(public_address(current_app.config.get("PUBLIC_BASE_URL"), request.url_root, path), scale=3)

@@ -21,7 +21,7 @@ from flask_appbuilder.widgets import ListWidget
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import select
-from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields import DateField, DateTimeLocalField
 from wtforms.validators import InputRequired, Optional
 from wtforms.widgets import CheckboxInput, html_params
@@ -39,6 +39,7 @@ from ..models.enums import (
     VERIFY_RESULTS,
 )
 from ..policy import case_flow as flow
+from ..policy import ratings as rating_policy
 from ..policy.phone import mask_phone
 from ..policy.roles import is_village_user
 from ..security import current_user_or_none
@@ -46,6 +47,7 @@ from ..services import attachments as attachment_service
 from ..services import calendar as clock
 from ..services import cases as case_service
 from ..services import documents
+from ..services import ratings as rating_service
 from ..services.calendar import work_calendar
 from ..services.errors import DomainError
 from ..services.privacy import id_for_detail, phone_for_detail
@@ -58,6 +60,7 @@ from .base import (
     expose,
     flash_form_errors,
     has_access,
+    rating_qr,
     yes_no,
 )
 
@@ -122,7 +125,7 @@ LABELS = {
     "custody_state": _l("材料保管"),
     "fee": _l("收费金额（元）"),
     "receipt_number": _l("收费票据号码"),
-    "satisfaction": _l("满意度评价"),
+    "satisfaction": _l("原代办员登记满意度（旧）"),
     "followup_note": _l("回访记录"),
     "followup_at": _l("回访时间"),
     "notes": _l("备注"),
@@ -344,13 +347,6 @@ class CaseEditForm(CaseForm):
     kind = None  # a consultation that becomes a proxy request is a new case (一事一记)
     village = None  # the number belongs to the village: never moves
     custody_state = choice_field(_l("材料保管"), CUSTODY_STATES, required=False)
-    satisfaction = SelectField(
-        _l("满意度评价"),
-        choices=[("", _l("（未评价）"))] + [(str(k), v) for k, v in SATISFACTION.items()],
-        validators=[Optional()],
-        widget=Select2Widget(),
-        description=_l("好差评五级（国办发〔2019〕51号）；“不满意”及以下须回访"),
-    )
     followup_note = _text(_l("回访记录"), area=True)
     followup_at = _when(_l("回访时间"))
 
@@ -371,7 +367,7 @@ EDIT_FIELDSETS = [
     (_l("收取材料（一次性告知）"), {"fields": ["materials_received", "materials_note", "custody_state"]}),
     (_l("代缴款（第四条9，不是收费）"), {"fields": PAYMENT_FIELDS}),
     (_l("收费与备注"), {"fields": ["fee", "receipt_number", "notes"]}),
-    (_l("评价与回访"), {"fields": ["satisfaction", "followup_note", "followup_at"]}),
+    (_l("回访"), {"fields": ["followup_note", "followup_at"]}),
 ]
 
 
@@ -687,6 +683,9 @@ class CaseView(BmModelView):
             custody=CUSTODY_STATES,
             reply_methods=REPLY_METHODS,
             satisfaction=SATISFACTION,
+            rating=rating_service.rating_of(case),
+            closed_for_rating=rating_policy.may_be_rated(case.status),
+            can_phone_rate=bool(self.appbuilder.sm.has_access("can_write", "BadRating")),
             verify_results=VERIFY_RESULTS,
             missing=flow.missing_materials(
                 case.service_item.materials if case.service_item else [], case.materials_received or []
@@ -834,7 +833,11 @@ class CaseDocumentView(BaseView):
             flash(_l("咨询事项不出具受理回执"), "info")
             return redirect(url_for("CaseView.show", pk=pk))
         return self.render_template(
-            "cases/receipt.html", **documents.receipt_context(case), labels=LABELS, statuses=CASE_STATUSES
+            "cases/receipt.html",
+            **documents.receipt_context(case),
+            labels=LABELS,
+            statuses=CASE_STATUSES,
+            rate_qr=rating_qr(case),
         )
 
     @expose("/notice/<int:pk>")

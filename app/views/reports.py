@@ -20,6 +20,7 @@ from ..policy.reports import report_due_date, report_submission_opens
 from ..policy.roles import is_village_user, village_of
 from ..policy.supervision import report_state
 from ..services import deductions as deduction_service
+from ..services import ratings as rating_service
 from ..services import reports as report_service
 from ..services.calendar import now_local, work_calendar
 from ..services.errors import DomainError
@@ -101,6 +102,9 @@ class MonthlyReportView(ShowExtra, BmModelView):
         return {
             "report": report,
             "figures": figures,
+            "rating_figures": rating_service.rating_figures(report.year, report.month, report.village_id).get(
+                report.village_id
+            ),
             "columns": report_service.FIGURE_COLUMNS,
             "state": state,
             "state_label": SHOWN_LABELS[state],
@@ -177,6 +181,7 @@ class MonthlyReportView(ShowExtra, BmModelView):
             month=month,
             report=report,
             figures=figures,
+            rating_figures=rating_service.rating_figures(year, month, village.id).get(village.id),
             columns=report_service.FIGURE_COLUMNS,
             empty=report_service.is_empty(figures),
             due=report_due_date(year, month, cal),

@@ -54,11 +54,15 @@ def test_agent_creates_moves_and_extends_a_case(app, world, items, clock, api_to
     assert steps == ["accepted", "submitted", "completed"]
     r = c.put(f"/api/v1/case/{pk}", json={"notes": "已回访", "version": 1}, headers=h)
     assert r.status_code == 409 and "已被其他人修改" in r.json["message"]
-    r = c.put(f"/api/v1/case/{pk}", json={"satisfaction": 5, "notes": "群众满意"}, headers=h)
+    r = c.put(f"/api/v1/case/{pk}", json={"notes": "群众满意"}, headers=h)
     assert r.status_code == 422 and r.json["errors"]["version"] == ["请先读取记录并带上 version（版本号）后重试"]
     version = c.get(f"/api/v1/case/{pk}", headers=h).json["result"]["version"]
+    # 好差评 is the applicant's (issue 14 §1): the agent cannot rate their own case
     r = c.put(f"/api/v1/case/{pk}", json={"satisfaction": 5, "notes": "群众满意", "version": version}, headers=h)
-    assert r.status_code == 200 and r.json["result"]["satisfaction"] == 5
+    assert r.status_code == 422 and "代办员不能登记" in str(r.json), r.json
+    assert c.get(f"/api/v1/case/{pk}", headers=h).json["result"]["satisfaction"] is None
+    r = c.put(f"/api/v1/case/{pk}", json={"notes": "群众满意", "version": version}, headers=h)
+    assert r.status_code == 200 and r.json["result"]["notes"] == "群众满意"
 
 
 def test_invalid_input_is_422_in_chinese_and_garbage_never_500(app, world, items, clock, api_token):

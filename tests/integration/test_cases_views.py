@@ -4,6 +4,7 @@ timeline, steps, extension, printed documents — per role, and never across vil
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -245,7 +246,9 @@ def test_receipt_and_one_time_notice(app, world, items, clock, login):
         "size: A4",
     ):
         assert text in body, text
-    assert "http://" not in body and "https://" not in body  # no external assets
+    # no external assets (the printed 好差评 link under the QR code is text, issue 14 §1)
+    assert not re.search(r"""(src|href)\s*=\s*["']?https?://""", body), "external asset"
+    assert "http://localhost/public/rate/" in body
     assert "便民服务代办点（盖章）" in body and "申请人电话" in body and "2026-11-26" not in body
     body = _text(c.get(f"/casedoc/notice/{case_id}"))
     assert "五、（一）2" in body and "第五条" not in body and "申请人签收" in body and "告知人" in body

@@ -181,13 +181,6 @@ def test_no_agency_fee_and_a_receipt_for_any_fee():
     assert flow.check_fee(Decimal("0.00"), Decimal("0.00"), None) == []
 
 
-def test_dissatisfied_rating_needs_a_follow_up_visit():
-    assert _codes(flow.check_satisfaction(2, True, None, None)) == ["followup_missing", "followup_missing"]
-    assert flow.check_satisfaction(2, True, "已回访", datetime(2026, 11, 26, 9, 0)) == []
-    assert _codes(flow.check_satisfaction(5, False, None, None)) == ["not_closed"]
-    assert _codes(flow.check_satisfaction(6, True, None, None)) == ["invalid"]
-
-
 def test_missing_materials_keep_the_items_order():
     assert flow.missing_materials(["身份证", "户口簿", "申请表"], ["申请表"]) == ["身份证", "户口簿"]
 
@@ -363,7 +356,9 @@ def test_check_edit():
 
 
 def test_a_closed_case_only_gets_its_evaluation_and_receipt_completed_except_by_the_township():
-    assert _edit("completed", {"satisfaction": 5, "followup_note": "好", "receipt_number": "No.9"}) == []
+    assert _edit("completed", {"followup_note": "好", "receipt_number": "No.9"}) == []
+    # 好差评 is the applicant's (issue 14 §1): the agent no longer records a satisfaction level
+    assert _edit("completed", {"satisfaction": 5}) == [("satisfaction", "closed")]
     assert _edit("completed", {"applicant_phone": "13800000000"}) == [("applicant_phone", "closed")]
     assert _edit("completed", {"applicant_phone": "13800000000"}, township=True) == []
 
