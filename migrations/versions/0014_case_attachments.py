@@ -5,14 +5,14 @@ storage key and backend, who uploaded it and when); retired (作废) with a reas
 A new table only: nothing existing changes, so the downgrade simply drops it.
 
 Revision ID: 0014
-Revises: 0008
+Revises: 0013
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0008"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
