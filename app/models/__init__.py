@@ -6,7 +6,9 @@ from .base import Model, VillageScoped
 from .calendar import CalendarDay, CalendarYear
 from .case import Case, CaseCounter, CaseExtension, CaseTransition
 from .catalog import ServiceCategory, ServiceItem
+from .jobs import JobLock, JobRun
 from .login_throttle import LoginThrottle
+from .notification import Notification
 from .payout import PayoutAction, PayoutLine, PayoutSheet
 from .report import MonthlyReport, MonthlyReportAction
 from .supervision import (
@@ -35,10 +37,13 @@ __all__ = [
     "Complaint",
     "Deduction",
     "Inspection",
+    "JobLock",
+    "JobRun",
     "LoginThrottle",
     "Model",
     "MonthlyReport",
     "MonthlyReportAction",
+    "Notification",
     "PayoutAction",
     "PayoutLine",
     "PayoutSheet",
@@ -73,5 +78,6 @@ def scoped_models() -> list[type]:
             MonthlyReportAction,
             PayoutLine,
             BmUser,
+            Notification,
         )
     ]

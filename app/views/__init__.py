@@ -23,6 +23,7 @@ def register_views(appbuilder) -> None:
         dashboard,
         deductions,
         exports,
+        notifications,
         payouts,
         reports,
         signin,
@@ -44,5 +45,6 @@ def register_views(appbuilder) -> None:
         audit,
         backup,
         accounts,
+        notifications,
     ):
         feature.register(appbuilder)
