@@ -7,7 +7,7 @@ so a village user never reaches another village's notification — by list or by
 
 from __future__ import annotations
 
-from flask import abort, g, redirect, request, url_for
+from flask import abort, current_app, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
@@ -97,4 +97,4 @@ def unread_notifications() -> int:
 
 def register(appbuilder) -> None:
     appbuilder.add_view_no_menu(NotificationView())
-    appbuilder.app.jinja_env.globals["bm_unread_notifications"] = unread_notifications
+    current_app.jinja_env.globals["bm_unread_notifications"] = unread_notifications
