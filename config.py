@@ -223,6 +223,8 @@ class Config:
     JOBS_TICK_SECONDS = _env_int("JOBS_TICK_SECONDS", 60)
     # A job's lock expires after this long (a runner that died leaves a stale lock behind).
     JOBS_LOCK_MINUTES = _env_int("JOBS_LOCK_MINUTES", 30)
+    # The run log (job_run) keeps this many days per job.
+    JOBS_LOG_KEEP_DAYS = _env_int("JOBS_LOG_KEEP_DAYS", 60)
     # Outside channels, each optional; secrets only from the environment.
     # 企业微信 group robots: the township's webhook, and per village "QS=https://…;SQ=https://…"
     WECOM_WEBHOOK_URL = _env("WECOM_WEBHOOK_URL", "").strip()

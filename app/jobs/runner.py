@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from ..extensions import db
 from ..models import JobRun
@@ -78,6 +78,16 @@ def _log_end(run_id: int, status: str, result: str = "", error: str = "") -> Non
     s.commit()
 
 
+def prune_log(name: str, now: dt.datetime) -> int:
+    """Forget this job's run-log rows older than ``JOBS_LOG_KEEP_DAYS`` (the log, not a ledger:
+    ``deliver`` alone starts 1440 times a day)."""
+    keep = int(current_app.config.get("JOBS_LOG_KEEP_DAYS", 60))
+    stmt = delete(JobRun).where(JobRun.name == name, JobRun.started_at < now - dt.timedelta(days=keep))
+    removed = db.session.execute(stmt.execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    return int(removed or 0)
+
+
 def run_job(name: str, now: dt.datetime | None = None, *, trigger: str = "cli", owner: str | None = None) -> Outcome:
     """Run job ``name`` for ``now`` if no other runner holds its lock."""
     job = JOBS[name]
@@ -98,6 +108,7 @@ def run_job(name: str, now: dt.datetime | None = None, *, trigger: str = "cli", 
             _log_end(run_id, "failed", error=error)
             return Outcome(name, "failed", error=error)
         _log_end(run_id, "ok", result=str(result))
+        prune_log(name, clock.now_local())
         return Outcome(name, "ok", result=str(result))
     finally:
         lock.release(name, owner)

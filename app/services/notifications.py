@@ -173,6 +173,18 @@ def notify(notice: Notice, users: Iterable[BmUser] = (), group: str | None = Non
     return added
 
 
+def told(events: Iterable[str]) -> set[str]:
+    """Which of ``events`` have been told to someone already (to skip them in bulk)."""
+    events = list(dict.fromkeys(events))
+    found: set[str] = set()
+    for i in range(0, len(events), 500):
+        chunk = events[i : i + 500]
+        found |= set(
+            session().execute(select(Notification.event_key).where(Notification.event_key.in_(chunk))).scalars()
+        )
+    return found
+
+
 # --- who is told ----------------------------------------------------------------------------
 
 

@@ -442,3 +442,21 @@ def test_scheduler_starts_with_jobs_in_process_and_ticks_run_due(app, world, clo
     with app.app_context():
         triggers = set(db.session.execute(select(JobRun.trigger)).scalars())
     assert triggers == {"scheduler"}
+
+
+def test_the_run_log_keeps_jobs_log_keep_days(app, world, clock):
+    app.config["JOBS_LOG_KEEP_DAYS"] = 30
+    with app.app_context():
+        db.session.add(JobRun(name="deliver", owner="x", started_at=dt.datetime(2026, 10, 1, 8, 0), status="ok"))
+        db.session.add(JobRun(name="deliver", owner="x", started_at=dt.datetime(2026, 11, 20, 8, 0), status="ok"))
+        db.session.add(JobRun(name="case-reminders", owner="x", started_at=dt.datetime(2026, 10, 1, 8, 0), status="ok"))
+        db.session.commit()
+    clock.set("2026-11-26 10:00")
+    _run(app, "deliver", dt.datetime(2026, 11, 26, 10, 0))
+    with app.app_context():
+        kept = db.session.execute(select(JobRun.name, JobRun.started_at).order_by(JobRun.id)).all()
+    assert [(n, s.date()) for n, s in kept] == [
+        ("deliver", dt.date(2026, 11, 20)),
+        ("case-reminders", dt.date(2026, 10, 1)),
+        ("deliver", dt.date(2026, 11, 26)),
+    ]
