@@ -40,6 +40,7 @@ from ..models.notification import (
 )
 from ..notify import DeliveryError, Outgoing, backoff_delay, channels_from_config
 from ..notify.wecom import TOWNSHIP
+from ..policy.phone import mask_phone
 from ..policy.roles import ROLE_ADMIN, ROLE_DISCIPLINE, ROLE_TOWNSHIP
 from . import clock
 from .common import session
@@ -338,6 +339,51 @@ def _attempt(row: Notification, channel, now, result: DeliveryResult) -> None:
     row.attempts += 1
     row.status, row.sent_at, row.next_attempt_at, row.last_error = STATUS_SENT, now, None, None
     result.sent += 1
+
+
+@dataclass
+class OutboxSummary:
+    counts: dict  # {(channel, status): n}
+    problems: list[Notification]  # outside rows waiting for a retry or given up, newest first
+
+
+def outbox_summary(limit: int = 30) -> OutboxSummary:
+    """For the administrator: the outbox by channel and status, and the rows in trouble."""
+    counts = {
+        (channel, status): int(n)
+        for channel, status, n in session().execute(
+            select(Notification.channel, Notification.status, func.count(Notification.id)).group_by(
+                Notification.channel, Notification.status
+            )
+        )
+    }
+    problems = (
+        session()
+        .execute(
+            select(Notification)
+            .where(
+                Notification.channel != CHANNEL_INAPP,
+                or_(Notification.status == STATUS_FAILED, Notification.attempts > 0),
+                Notification.status != STATUS_SENT,
+            )
+            .order_by(Notification.id.desc())
+            .limit(limit)
+        )
+        .scalars()
+        .all()
+    )
+    return OutboxSummary(counts, list(problems))
+
+
+def masked_address(row: Notification) -> str:
+    """An outside address as the administrator's page shows it (phones and e-mail masked)."""
+    address = row.recipient_address or ""
+    if row.channel == CHANNEL_SMS:
+        return mask_phone(address)
+    if row.channel == CHANNEL_EMAIL and "@" in address:
+        name, _, domain = address.partition("@")
+        return f"{name[:1]}***@{domain}"
+    return address
 
 
 # --- the bell and 我的提醒 ---------------------------------------------------------------------

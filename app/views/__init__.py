@@ -23,6 +23,7 @@ def register_views(appbuilder) -> None:
         dashboard,
         deductions,
         exports,
+        jobs,
         notifications,
         payouts,
         reports,
@@ -44,6 +45,7 @@ def register_views(appbuilder) -> None:
         catalog,
         audit,
         backup,
+        jobs,
         accounts,
         notifications,
     ):

@@ -460,3 +460,45 @@ def test_the_run_log_keeps_jobs_log_keep_days(app, world, clock):
         ("case-reminders", dt.date(2026, 10, 1)),
         ("deliver", dt.date(2026, 11, 26)),
     ]
+
+
+# --- 系统 → 定时任务 (Admin) ------------------------------------------------------------------------
+
+
+def test_admin_sees_the_jobs_page_and_runs_one(app, world, login, clock):
+    clock.set("2026-11-26 10:00")
+    with app.app_context():
+        from app.services.notifications import Notice, notify
+
+        app.config["SMS_GATEWAY_URL"] = "http://127.0.0.1:9/none"
+        db.session.add(
+            Notification(
+                dedupe_key="k1",
+                event_key="e1",
+                kind="case_completed",
+                recipient_address="13973112345",
+                village_id=world.village_a,
+                text="已办结",
+                channel="sms",
+                status="pending",
+                attempts=2,
+                last_error="HTTP 500",
+                created_at=dt.datetime(2026, 11, 26, 9, 0),
+                next_attempt_at=dt.datetime(2026, 11, 26, 11, 0),
+            )
+        )
+        db.session.commit()
+        notify(Notice("case_overdue", "e2", "x"), [], now=dt.datetime(2026, 11, 26, 9, 0))
+    c = login("admin")
+    body = c.get("/jobs/").get_data(as_text=True)
+    assert "定时任务" in body and "临期、超期事项提醒" in body and "每天 08:00" in body and "从未运行" in body
+    assert "139****2345" in body and "13973112345" not in body and "HTTP 500" in body
+    r = c.post("/jobs/run/case-reminders", follow_redirects=True)
+    assert "case-reminders：完成" in r.get_data(as_text=True)
+    assert c.post("/jobs/run/nope").status_code == 404
+    for username in ("zhongxin", "qs_daiban"):
+        other = login(username)
+        assert other.get("/jobs/").status_code in (302, 403)
+        assert other.post("/jobs/run/case-reminders").status_code in (302, 403)
+    with app.app_context():
+        assert [r.trigger for r in db.session.execute(select(JobRun)).scalars()] == ["manual"]
