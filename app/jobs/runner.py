@@ -36,6 +36,8 @@ STATUS_LABELS = {
     "busy": _l("跳过（另一进程正在运行）"),
 }
 
+TRIGGER_LABELS = {"cli": _l("命令行"), "scheduler": _l("本进程定时"), "manual": _l("手动")}
+
 
 @dataclass
 class Outcome:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..jobs import JOBS, run_job
-from ..jobs.runner import STATUS_LABELS, last_run
+from ..jobs.runner import STATUS_LABELS, TRIGGER_LABELS, last_run
 from ..models import JobRun
 from ..services import notifications as outbox
 from .menu import add_menu_view
@@ -35,6 +35,7 @@ class JobsView(BaseView):
             jobs=[(job, last_run(job.name)) for job in JOBS.values()],
             runs=runs,
             status_labels=STATUS_LABELS,
+            trigger_labels=TRIGGER_LABELS,
             summary=outbox.outbox_summary(),
             channel_labels=outbox.CHANNEL_LABELS,
             outbox_status=outbox.STATUS_LABELS,

@@ -55,3 +55,15 @@ def test_township_sees_the_escalation_on_a_desktop(app, world, live_server, page
     page.click("text=全部标为已读")
     page.wait_for_load_state("networkidle")
     assert "未读 0 条，共 2 条" in page.inner_text("body")
+
+
+def test_admin_jobs_page(app, world, live_server, page):
+    _reminders(app, world)
+    ui_login(page, live_server, "admin")
+    page.goto(f"{live_server}/jobs/")
+    body = page.inner_text("body")
+    assert "定时任务" in body and "临期、超期事项提醒" in body and "每天 08:00" in body
+    page.locator("tr", has_text="strike-alerts").locator("button", has_text="立即运行").click()
+    page.wait_for_load_state("networkidle")
+    assert "strike-alerts：完成" in page.inner_text("body")
+    screenshot(page, "jobs-admin")
