@@ -41,6 +41,8 @@ def calendar_check(now: dt.datetime) -> str:
     return reminders.remind_calendar(now)
 
 
-@job("deliver", schedule=every(1), title=_l("发送企业微信、邮件、短信提醒（失败重试）"), lock_minutes=10)
+@job("deliver", schedule=every(1), title=_l("发送企业微信、邮件、短信提醒（失败重试）"), lock_minutes=10, quiet=True)
 def deliver(now: dt.datetime) -> str:
-    return notifications.deliver_due(now).text()
+    """Quiet: a minute with nothing to send leaves no run-log row."""
+    result = notifications.deliver_due(now)
+    return result.text() if (result.sent or result.retrying or result.failed) else ""

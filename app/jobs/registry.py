@@ -65,6 +65,8 @@ class Job:
     schedule: Schedule
     title: str
     lock_minutes: int | None = None  # None: the setting JOBS_LOCK_MINUTES
+    # quiet: a run that did nothing (returned "") leaves no run-log row (``deliver`` every minute)
+    quiet: bool = False
 
 
 #: Every registered job by name, in registration order (``app/jobs/__init__.py`` imports the
@@ -72,13 +74,13 @@ class Job:
 JOBS: dict[str, Job] = {}
 
 
-def job(name: str, *, schedule: Schedule, title, lock_minutes: int | None = None):
+def job(name: str, *, schedule: Schedule, title, lock_minutes: int | None = None, quiet: bool = False):
     """Register the decorated ``func(now) -> str`` as job ``name``."""
 
     def register(func: Callable[[dt.datetime], str]):
         if name in JOBS and JOBS[name].func is not func:
             raise ValueError(f"job {name!r} registered twice")
-        JOBS[name] = Job(name, func, schedule, title, lock_minutes)
+        JOBS[name] = Job(name, func, schedule, title, lock_minutes, quiet)
         return func
 
     return register

@@ -80,6 +80,11 @@ def _log_end(run_id: int, status: str, result: str = "", error: str = "") -> Non
     s.commit()
 
 
+def _forget(run_id: int) -> None:
+    db.session.execute(delete(JobRun).where(JobRun.id == run_id).execution_options(synchronize_session=False))
+    db.session.commit()
+
+
 def prune_log(name: str, now: dt.datetime) -> int:
     """Forget this job's run-log rows older than ``JOBS_LOG_KEEP_DAYS`` (the log, not a ledger:
     ``deliver`` alone starts 1440 times a day)."""
@@ -109,7 +114,10 @@ def run_job(name: str, now: dt.datetime | None = None, *, trigger: str = "cli", 
             error = f"{type(exc).__name__}: {exc}"
             _log_end(run_id, "failed", error=error)
             return Outcome(name, "failed", error=error)
-        _log_end(run_id, "ok", result=str(result))
+        if job.quiet and not result:
+            _forget(run_id)
+        else:
+            _log_end(run_id, "ok", result=str(result))
         prune_log(name, clock.now_local())
         return Outcome(name, "ok", result=str(result))
     finally:

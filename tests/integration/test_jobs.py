@@ -447,19 +447,42 @@ def test_scheduler_starts_with_jobs_in_process_and_ticks_run_due(app, world, clo
 def test_the_run_log_keeps_jobs_log_keep_days(app, world, clock):
     app.config["JOBS_LOG_KEEP_DAYS"] = 30
     with app.app_context():
-        db.session.add(JobRun(name="deliver", owner="x", started_at=dt.datetime(2026, 10, 1, 8, 0), status="ok"))
-        db.session.add(JobRun(name="deliver", owner="x", started_at=dt.datetime(2026, 11, 20, 8, 0), status="ok"))
-        db.session.add(JobRun(name="case-reminders", owner="x", started_at=dt.datetime(2026, 10, 1, 8, 0), status="ok"))
+        for name, day in (("case-reminders", 1), ("case-reminders", 51), ("deliver", 1)):
+            start = dt.datetime(2026, 10, 1, 8, 0) + dt.timedelta(days=day - 1)
+            db.session.add(JobRun(name=name, owner="x", started_at=start, status="ok"))
         db.session.commit()
     clock.set("2026-11-26 10:00")
-    _run(app, "deliver", dt.datetime(2026, 11, 26, 10, 0))
+    _run(app, "case-reminders", dt.datetime(2026, 11, 26, 10, 0))
     with app.app_context():
         kept = db.session.execute(select(JobRun.name, JobRun.started_at).order_by(JobRun.id)).all()
     assert [(n, s.date()) for n, s in kept] == [
-        ("deliver", dt.date(2026, 11, 20)),
-        ("case-reminders", dt.date(2026, 10, 1)),
-        ("deliver", dt.date(2026, 11, 26)),
+        ("case-reminders", dt.date(2026, 11, 20)),
+        ("deliver", dt.date(2026, 10, 1)),
+        ("case-reminders", dt.date(2026, 11, 26)),
     ]
+
+
+def test_a_quiet_minute_of_deliver_leaves_no_log_row(app, world, clock):
+    clock.set("2026-11-26 10:00")
+    assert _run(app, "deliver", dt.datetime(2026, 11, 26, 10, 0)) == ""
+    assert _count(app, JobRun) == 0
+    with app.app_context():
+        db.session.add(
+            Notification(
+                dedupe_key="k",
+                event_key="e",
+                kind="case_overdue",
+                recipient_address="QS",
+                text="x",
+                channel="wecom",
+                status="pending",
+                created_at=dt.datetime(2026, 11, 26, 9, 0),
+                next_attempt_at=dt.datetime(2026, 11, 26, 9, 0),
+            )
+        )
+        db.session.commit()
+    assert "放弃0条" in _run(app, "deliver", dt.datetime(2026, 11, 26, 10, 1))  # no robot configured: a retry
+    assert _count(app, JobRun) == 1
 
 
 # --- 系统 → 定时任务 (Admin) ------------------------------------------------------------------------
