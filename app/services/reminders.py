@@ -32,7 +32,7 @@ from .notifications import (
     township_staff,
     user_by_id,
 )
-from .reports import report_for, reports_required_for
+from .reports import report_for, reports_start
 
 
 def _agent_user(agent: Agent | None):
@@ -138,8 +138,13 @@ def remind_month_end(now: dt.datetime) -> str:
     month is not submitted yet (没有情况也须报空表)."""
     today, cal = now.date(), work_calendar()
     left = month_end_reminder(today, cal)
-    if left is None or not reports_required_for(today.year, today.month):
+    if left is None:
         return str(_l("今天不是月末最后两个工作日，无需提醒"))
+    start = reports_start()
+    if start is not None and (today.year, today.month) < tuple(start):
+        # before the go-live month (MONTHLY_REPORTS_FROM) no report is required; with no start
+        # at all (a new installation) the reminder is given anyway — it costs nothing
+        return str(_l("本月早于月汇总表启用月份，无需提醒"))
     due = f"{report_due_date(today.year, today.month, cal):%Y-%m-%d}"
     added = 0
     for village in _active_villages():

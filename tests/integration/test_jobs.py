@@ -525,3 +525,11 @@ def test_admin_sees_the_jobs_page_and_runs_one(app, world, login, clock):
         assert other.post("/jobs/run/case-reminders").status_code in (302, 403)
     with app.app_context():
         assert [r.trigger for r in db.session.execute(select(JobRun)).scalars()] == ["manual"]
+
+
+def test_month_end_reminder_respects_the_go_live_month(app, world, clock):
+    app.config["MONTHLY_REPORTS_FROM"] = "2026-12"
+    clock.set("2026-11-30 08:30")
+    assert "早于月汇总表启用月份" in _run(app, "report-reminders", dt.datetime(2026, 11, 30, 8, 30))
+    app.config["MONTHLY_REPORTS_FROM"] = ""  # a new installation: no report yet, reminded anyway
+    assert "提醒2条" in _run(app, "report-reminders", dt.datetime(2026, 11, 30, 8, 31))  # both villages
