@@ -326,3 +326,21 @@ def test_anonymous_visitors_are_sent_to_login(app, world, client):
     r = client.get("/notifications/")
     assert r.status_code in (302, 401) and "login" in r.headers.get("Location", "login")
     assert client.post("/notifications/read-all").status_code in (302, 401)
+
+
+def test_scoping_hides_another_villages_row_even_when_addressed_to_me(app, world, login):
+    """Belt and braces: a row of 石桥村 addressed to 青山村's agent (say, after a transfer) is
+    still out of the agent's scope — not counted, not listed, not markable."""
+    with app.app_context():
+        notify(
+            Notice("case_overdue", "moved", "【已超期】石桥村 SQ2026-0009", world.village_b, ("case", 9)),
+            _users("qs_daiban"),
+            now=T0,
+        )
+        (row,) = db.session.execute(select(Notification)).scalars().all()
+        row_id = row.id
+    c = login("qs_daiban")
+    body = c.get("/notifications/").get_data(as_text=True)
+    assert "石桥村" not in body and "暂无提醒" in body and _bell(body) is None
+    assert c.post(f"/notifications/read/{row_id}").status_code == 404
+    assert _rows(app)[0].read_at is None
