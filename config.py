@@ -254,3 +254,39 @@ class Config:
     IMPORT_MAX_ROWS = _env_int("IMPORT_MAX_ROWS", 20_000)
     IMPORT_FOLDER = _env("IMPORT_FOLDER", "")
     IMPORT_KEEP_HOURS = _env_int("IMPORT_KEEP_HOURS", 24)
+    # --- scheduled jobs and notifications (issue 14 §3: app/jobs, app/notify) ----------
+    # `python run.py` / `make run` runs the jobs in-process (APScheduler) unless JOBS_IN_PROCESS=0
+    # (then: cron or a systemd timer calling `flask --app run.py jobs run`, see the README).
+    # Never under tests. The scheduler looks every JOBS_TICK_SECONDS for what is due.
+    JOBS_IN_PROCESS = _env("JOBS_IN_PROCESS", "1") != "0"
+    JOBS_TICK_SECONDS = _env_int("JOBS_TICK_SECONDS", 60)
+    # A job's lock expires after this long (a runner that died leaves a stale lock behind).
+    JOBS_LOCK_MINUTES = _env_int("JOBS_LOCK_MINUTES", 30)
+    # The run log (job_run) keeps this many days per job.
+    JOBS_LOG_KEEP_DAYS = _env_int("JOBS_LOG_KEEP_DAYS", 60)
+    # Outside channels, each optional; secrets only from the environment.
+    # 企业微信 group robots: the township's webhook, and per village "QS=https://…;SQ=https://…"
+    WECOM_WEBHOOK_URL = _env("WECOM_WEBHOOK_URL", "").strip()
+    WECOM_WEBHOOK_URLS = {
+        k.strip().upper(): v.strip()
+        for k, _, v in (p.partition("=") for p in _env("WECOM_WEBHOOK_URLS", "").replace("\n", ";").split(";"))
+        if k.strip() and v.strip()
+    }
+    SMTP_HOST = _env("SMTP_HOST", "").strip()
+    SMTP_PORT = _env_int("SMTP_PORT", 25)
+    SMTP_USER = _env("SMTP_USER", "")
+    SMTP_PASSWORD = _env("SMTP_PASSWORD", "")
+    SMTP_FROM = _env("SMTP_FROM", "")
+    SMTP_FROM_NAME = _env("SMTP_FROM_NAME", "")
+    SMTP_STARTTLS = _env("SMTP_STARTTLS", "0") == "1"
+    SMTP_SSL = _env("SMTP_SSL", "0") == "1"
+    # SMS gateway (provider-neutral HTTP POST): 办结通知 to the applicant
+    SMS_GATEWAY_URL = _env("SMS_GATEWAY_URL", "").strip()
+    SMS_GATEWAY_KEY = _env("SMS_GATEWAY_KEY", "")
+    SMS_TEMPLATE_CASE_COMPLETED = _env("SMS_TEMPLATE_CASE_COMPLETED", "")
+    NOTIFY_HTTP_TIMEOUT = _env_int("NOTIFY_HTTP_TIMEOUT", 10)
+    # Retries: wait NOTIFY_RETRY_BASE_SECONDS · 2^(n−1) after the n-th failure (at most
+    # NOTIFY_RETRY_MAX_SECONDS); give up after NOTIFY_MAX_ATTEMPTS.
+    NOTIFY_RETRY_BASE_SECONDS = _env_int("NOTIFY_RETRY_BASE_SECONDS", 60)
+    NOTIFY_RETRY_MAX_SECONDS = _env_int("NOTIFY_RETRY_MAX_SECONDS", 6 * 3600)
+    NOTIFY_MAX_ATTEMPTS = _env_int("NOTIFY_MAX_ATTEMPTS", 8)

@@ -109,6 +109,8 @@ SELF_SERVICE = [
     (r"^(Bm)?UserDBModelView$", r"^(can_userinfo|resetmypassword|userinfoedit)$"),
     (r"^MenuApi$", r"^can_get$"),
     (r"^OpenApi$", r"^can_get$"),
+    # 我的提醒 and the navbar bell (issue 14 §3): every role reads its own notifications
+    (r"^Notification$", r"^can_read$"),
 ]
 
 

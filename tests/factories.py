@@ -307,5 +307,29 @@ def populate_scoped_rows(world: World) -> dict[type, dict[int, int]]:
         db.session.flush()
         for model, obj in rows.items():
             out.setdefault(model, {})[vid] = obj.id
+    _notification_rows(world, out)
     db.session.commit()
     return out
+
+
+def _notification_rows(world: World, out: dict) -> None:
+    """The outbox (issue 14 §3): an in-app reminder to each village's agent about its case."""
+    from app.models import Case, Notification
+
+    for vid, user, name in ((world.village_a, "qs_daiban", "青山村"), (world.village_b, "sq_daiban", "石桥村")):
+        row = Notification(
+            dedupe_key=f"test:{vid}|inapp|u{world.users[user]}",
+            event_key=f"test:{vid}",
+            kind="case_overdue",
+            recipient_user_id=world.users[user],
+            village_id=vid,
+            about_type="case",
+            about_id=out[Case][vid],
+            text=f"【已超期】{name}的代办事项已超期",
+            channel="inapp",
+            status="sent",
+            created_at=dt.datetime(2026, 11, 6, 8, 0),
+        )
+        db.session.add(row)
+        db.session.flush()
+        out.setdefault(Notification, {})[vid] = row.id

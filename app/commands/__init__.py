@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import backup, calendar, demo, export, imports, reports, seed, users
+from . import backup, calendar, demo, export, imports, jobs, reports, seed, users
 
 COMMANDS = (
     seed.seed,
@@ -21,6 +21,7 @@ COMMANDS = (
     backup.backup,
     backup.restore,
     imports.imports,
+    jobs.jobs,
 )
 
 

@@ -7,7 +7,9 @@ from .base import Model, VillageScoped
 from .calendar import CalendarDay, CalendarYear
 from .case import Case, CaseCounter, CaseExtension, CaseTransition
 from .catalog import ServiceCategory, ServiceItem
+from .jobs import JobLock, JobRun
 from .login_throttle import LoginThrottle
+from .notification import Notification
 from .payout import PayoutAction, PayoutLine, PayoutSheet
 from .rating import BadRatingItem, CaseRating
 from .report import MonthlyReport, MonthlyReportAction
@@ -40,10 +42,13 @@ __all__ = [
     "Complaint",
     "Deduction",
     "Inspection",
+    "JobLock",
+    "JobRun",
     "LoginThrottle",
     "Model",
     "MonthlyReport",
     "MonthlyReportAction",
+    "Notification",
     "PayoutAction",
     "PayoutLine",
     "PayoutSheet",
@@ -81,5 +86,6 @@ def scoped_models() -> list[type]:
             BmUser,
             CaseRating,
             BadRatingItem,
+            Notification,
         )
     ]

@@ -55,6 +55,7 @@ from .fields import (
     to_str,
     to_str_list,
 )
+from .notifications import case_closed
 from .payouts import quarter_is_open
 from .reports import note_case_added
 
@@ -632,6 +633,7 @@ def transition_case(case: Case, data) -> Case:
     step_at = flow.closing_time(to, at, v) if to in flow.CLOSED_STATUSES else at
     _record(case, from_status, to, step_at, note.text(), user)
     session().commit()
+    case_closed(case, to)  # 办结通知 to the applicant (outbox; never fails the saved step)
     return case
 
 

@@ -25,6 +25,8 @@ def register_views(appbuilder) -> None:
         deductions,
         exports,
         imports,
+        jobs,
+        notifications,
         payouts,
         ratings,
         reports,
@@ -48,7 +50,9 @@ def register_views(appbuilder) -> None:
         catalog,
         audit,
         backup,
+        jobs,
         accounts,
+        notifications,
         imports,
     ):
         feature.register(appbuilder)

@@ -18,8 +18,12 @@ MAY_IMPORT: dict[str, set[str]] = {
     "policy": set(),
     "models": {"policy"},
     "security": {"models", "policy"},
-    "services": {"models", "policy", "security", "exports", "extensions"},
+    "services": {"models", "policy", "security", "exports", "extensions", "notify"},
     "exports": {"policy"},
+    # Delivery channels (企业微信, SMTP, SMS): adapters that receive plain messages, like exports.
+    "notify": {"policy"},
+    # Scheduled jobs: idempotent calls of services under a database lock; the commands run them.
+    "jobs": {"services", "models", "policy", "security", "extensions"},
     "labels": {"models", "policy"},
     "extensions": set(),
     # The entry points: never each other (shared bits live in a base module of their own room).
@@ -28,6 +32,9 @@ MAY_IMPORT: dict[str, set[str]] = {
         for room in ("views", "api", "public", "commands")
     },
 }
+# The CLI runs the jobs; 系统 → 定时任务 lists them and runs one.
+MAY_IMPORT["commands"] = MAY_IMPORT["commands"] | {"jobs"}
+MAY_IMPORT["views"] = MAY_IMPORT["views"] | {"jobs"}
 #: Libraries the rules of the policy document never need (flask_babel for messages is fine).
 POLICY_NEVER_LIBRARIES = {
     "flask",
