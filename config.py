@@ -212,5 +212,10 @@ class Config:
     # X-Request-ID: taken from the request when a proxy sends one, else generated; logged with
     # every error and sent back in the response.
     REQUEST_ID_HEADER = "X-Request-ID"
+
+    # --- case search and long lists (issue 11) -----------------------------------------
+    # A list counts its rows up to LIST_COUNT_CAP and shows “超过 10,000 条” above it; its pages
+    # reach as deep as the cap (page 500 at 20 rows a page), narrower searches go further.
+    LIST_COUNT_CAP = _env_int("LIST_COUNT_CAP", 10_000)
     TESTING = False
     DEBUG = False
