@@ -367,7 +367,7 @@ class BmModelView(ModelView):
         deepest one, with a message to narrow the list down instead."""
         if not page or page < 0:
             return None
-        deepest = list_count_cap() // (page_size or self.page_size)
+        deepest = list_count_cap() // (page_size if page_size and page_size > 0 else self.page_size)
         if page > deepest:
             flash(
                 str(_l("列表最多翻到第 %(n)s 页；更早的记录请用搜索条件（如受理时间）缩小范围", n=deepest + 1)), "info"
