@@ -80,6 +80,8 @@ class Case(Timestamped, VillageScoped, Model):
         # 台账检索 (issue 11): the name's prefix range, covering a list's order and id; “contains”
         # through pg_trgm on PostgreSQL (on SQLite an empty partial index: nothing to keep up).
         Index("ix_case_applicant_name_key", "applicant_name_key", "received_at", "id"),
+        # a list by status in the ledger's order (status = 办结: most rows) — no sort of all of them
+        Index("ix_case_status_received", "status", "received_at", "id"),
         Index(
             "ix_case_applicant_name_trgm",
             "applicant_name_key",
