@@ -224,6 +224,10 @@ class Config:
     # every error and sent back in the response.
     REQUEST_ID_HEADER = "X-Request-ID"
 
+    # --- case search and long lists (issue 11) -----------------------------------------
+    # A list counts its rows up to LIST_COUNT_CAP and shows “超过 10,000 条” above it; its pages
+    # reach as deep as the cap (page 500 at 20 rows a page), narrower searches go further.
+    LIST_COUNT_CAP = _env_int("LIST_COUNT_CAP", 10_000)
     # --- 好差评 by the applicant (issue 14 §1) ------------------------------------------
     # 差评整改反馈 within this many working days of the rating (国办发〔2019〕51号: 15).
     BAD_RATING_DUE_WORKDAYS = _env_int("BAD_RATING_DUE_WORKDAYS", 15)

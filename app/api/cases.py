@@ -17,6 +17,7 @@ from marshmallow import Schema, fields
 
 from ..extensions import db
 from ..models import Case, ServiceItem
+from ..models.search import SearchInterface
 from ..policy.idcard import mask_id_number
 from ..policy.phone import mask_phone
 from ..services import calendar as clock
@@ -218,7 +219,9 @@ class CaseDetailSchema(CaseListSchema):
 class CaseApi(BmModelRestApi):
     resource_name = "case"
     class_permission_name = "Case"
-    datamodel = SQLAInterface(Case, db.session)
+    # rison filters ``sw`` / ``ct`` on applicant_name and ``sw`` on case_number use the
+    # search keys' indexes, as the ledger page's search does (models/search.py)
+    datamodel = SearchInterface(Case, db.session)
     method_permission_name = {**API_READ_WRITE, "transition": "transition", "extension": "transition", "todo": "read"}
     include_route_methods = {"get", "get_list", "info", "post", "put", "transition", "extension", "todo"}
     service_create = case_service.create_case

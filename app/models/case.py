@@ -7,6 +7,7 @@ import secrets
 from decimal import Decimal
 
 from sqlalchemy import (
+    DDL,
     JSON,
     Boolean,
     Date,
@@ -18,15 +19,19 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    event,
     or_,
+    text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..policy.case_flow import CLOSED_STATUSES, OPEN_STATUSES  # noqa: F401 — the case flow's (one home)
+from ..policy.search_keys import NAME_KEY_LENGTH, name_key, number_key
 from .agent import Agent
 from .base import Model, Money, Timestamped, VillageScoped, utcnow
 from .catalog import ServiceItem
 from .enums import CASE_KINDS, CASE_STATUSES, label
+from .search import SearchKey
 from .village import Village
 
 
@@ -37,6 +42,21 @@ def new_rating_token() -> str:
 
 def _registered_default(context) -> dt.datetime | None:
     return context.get_current_parameters().get("received_at")
+
+
+def _name_key_default(context) -> str:
+    """The search key of a row inserted without the ORM (Core bulk inserts of the demo and imports)."""
+    return name_key(context.get_current_parameters().get("applicant_name"))
+
+
+#: pg_trgm lives in ``public`` (migration 0009), whatever the connection's search_path.
+TRGM_OPS = "public.gin_trgm_ops"
+
+
+def code_point_string(length: int) -> String:
+    """A string compared in code-point order on both engines (SQLite's BINARY; ``COLLATE "C"``
+    on PostgreSQL), so that a prefix is a range over a plain b-tree index."""
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
 
 
 class CaseCounter(Model):
@@ -55,6 +75,7 @@ class Case(Timestamped, VillageScoped, Model):
     __tablename__ = "service_case"
     __audited__ = True
     __audit_masked__ = ("applicant_id_number", "applicant_phone")
+    __audit_skipped__ = ("applicant_name_key",)
     __table_args__ = (
         Index("ix_case_village_received", "village_id", "received_at"),
         Index("ix_case_status_due", "status", "due_on"),
@@ -62,10 +83,26 @@ class Case(Timestamped, VillageScoped, Model):
         Index("ix_case_received", "received_at"),
         Index("ix_case_applicant_name", "applicant_name"),
         Index("ix_case_village_registered", "village_id", "registered_at"),
+        # 台账检索 (issue 11): the name's prefix range, covering a list's order and id; “contains”
+        # through pg_trgm on PostgreSQL (on SQLite an empty partial index: nothing to keep up).
+        Index("ix_case_applicant_name_key", "applicant_name_key", "received_at", "id"),
+        # a list by status in the ledger's order (status = 办结: most rows) — no sort of all of them
+        Index("ix_case_status_received", "status", "received_at", "id"),
+        Index(
+            "ix_case_applicant_name_trgm",
+            "applicant_name_key",
+            postgresql_using="gin",
+            postgresql_ops={"applicant_name_key": TRGM_OPS},
+            sqlite_where=text("0"),
+        ),
     )
+    __search_keys__ = {
+        "applicant_name": SearchKey("applicant_name_key", name_key, contains=True),
+        "case_number": SearchKey("case_number", number_key),
+    }
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_number: Mapped[str] = mapped_column(String(20), unique=True, nullable=False)
+    case_number: Mapped[str] = mapped_column(code_point_string(20), unique=True, nullable=False)
     village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), nullable=False)
     village: Mapped[Village] = relationship(Village, lazy="joined", innerjoin=True)
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("agent.id"), index=True)
@@ -76,6 +113,10 @@ class Case(Timestamped, VillageScoped, Model):
     category_id: Mapped[int | None] = mapped_column(ForeignKey("service_category.id"), index=True)
 
     applicant_name: Mapped[str] = mapped_column(String(30), nullable=False)
+    # policy.search_keys.name_key(applicant_name), kept by _keep_name_key / _name_key_default
+    applicant_name_key: Mapped[str | None] = mapped_column(
+        code_point_string(NAME_KEY_LENGTH), default=_name_key_default
+    )
     applicant_id_number: Mapped[str | None] = mapped_column(String(18))
     applicant_phone: Mapped[str | None] = mapped_column(String(20))
     channel: Mapped[str] = mapped_column(String(10), nullable=False, default="visit")
@@ -142,6 +183,11 @@ class Case(Timestamped, VillageScoped, Model):
         "CaseExtension", back_populates="case", order_by="CaseExtension.id", lazy="select"
     )
 
+    @validates("applicant_name")
+    def _keep_name_key(self, _attr, value):
+        self.applicant_name_key = name_key(value)
+        return value
+
     # -- deadline predicates as SQL, so lists filter/sort/count without Python loops --
     @classmethod
     def open_clause(cls):
@@ -171,6 +217,13 @@ class Case(Timestamped, VillageScoped, Model):
 
     def __repr__(self) -> str:
         return self.case_number
+
+
+event.listen(
+    Case.__table__,
+    "before_create",
+    DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public").execute_if(dialect="postgresql"),
+)
 
 
 class CaseTransition(VillageScoped, Model):

@@ -1,7 +1,7 @@
 """The audit log (SPEC §12): one generic mechanism for every audited model.
 
 A model joins by declaring ``__audited__ = True`` (and ``__audit_masked__`` for personal
-numbers, stored masked). After each flush, the new, changed and deleted rows are written
+numbers, stored masked; ``__audit_skipped__`` for columns derived from others, e.g. a search key). After each flush, the new, changed and deleted rows are written
 to ``audit_log`` in the same transaction: who, when, and old → new per column.
 """
 
@@ -81,10 +81,11 @@ def _mask(column: str, value):
 def _row_changes(obj, kind: str) -> dict:
     state = inspect(obj)
     masked = set(getattr(obj, "__audit_masked__", ()))
+    skipped = _SKIP.union(getattr(obj, "__audit_skipped__", ()))
     changes: dict = {}
     for attr in state.mapper.column_attrs:
         key = attr.key
-        if key in _SKIP:
+        if key in skipped:
             continue
         hist = state.attrs[key].history
         if kind == "create":

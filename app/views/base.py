@@ -15,7 +15,6 @@ from flask_appbuilder import ModelView
 from flask_appbuilder.baseviews import expose
 from flask_appbuilder.fields import QuerySelectField
 from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget, Select2Widget
-from flask_appbuilder.models.filters import Filters
 from flask_appbuilder.models.sqla import filters as fab_filters
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
@@ -23,6 +22,7 @@ from flask_appbuilder.urltools import get_filter_args, get_order_args, get_page_
 from flask_appbuilder.widgets import ListWidget
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
+from sqlalchemy import func
 from sqlalchemy.exc import SQLAlchemyError
 from wtforms import BooleanField, HiddenField, SelectField, TextAreaField
 from wtforms.fields.core import UnboundField
@@ -31,6 +31,7 @@ from wtforms.validators import DataRequired, InputRequired, Optional
 from ..exports.qr import public_address, qr_target
 from ..extensions import db
 from ..models.enums import label
+from ..models.search import SearchFilterConverter, SearchFilters, SearchInterface
 from ..policy import PolicyViolation
 from ..policy.deductions import DeductionCode, StrikeStatus
 from ..policy.money import money_text
@@ -171,8 +172,9 @@ FILTER_NAMES = {
 DATE_FILTER_NAMES = {fab_filters.FilterGreater: _l("晚于"), fab_filters.FilterSmaller: _l("早于")}
 
 
-class BmFilterConverter(fab_filters.SQLAFilterConverter):
-    """FAB's filters for a column, named by FILTER_NAMES."""
+class BmFilterConverter(SearchFilterConverter):
+    """FAB's filters for a column (keyed “starts with” / “contains” where the model has a
+    search key, ``models/search.py``), named by FILTER_NAMES."""
 
     def convert(self, col_name):
         filters = super().convert(col_name)
@@ -180,10 +182,15 @@ class BmFilterConverter(fab_filters.SQLAFilterConverter):
             return filters
         dated = self.datamodel.is_date(col_name) or self.datamodel.is_datetime(col_name)
         for flt in filters:
-            name = (DATE_FILTER_NAMES.get(type(flt)) if dated else None) or FILTER_NAMES.get(type(flt))
+            name = (DATE_FILTER_NAMES.get(type(flt)) if dated else None) or _filter_name(type(flt))
             if name is not None:
                 flt.name = name
         return filters
+
+
+def _filter_name(cls):
+    """The Chinese name of a filter class or of the FAB filter it refines (a keyed one)."""
+    return next((FILTER_NAMES[c] for c in cls.__mro__ if c in FILTER_NAMES), None)
 
 
 FILTER_IGNORED = _l("筛选条件无效，已忽略")
@@ -191,7 +198,7 @@ NUL_REFUSED = _l("含有不允许的控制字符")
 LIST_QUERY_FAILED = _l("筛选条件的值无效或超出范围，已显示全部记录")
 
 
-class BmFilters(Filters):
+class BmFilters(SearchFilters):
     """FAB's filters from the URL (``_flt_<n>_<column>``): an index beyond the column's
     filters is ignored with a message instead of an IndexError."""
 
@@ -215,10 +222,35 @@ def valid_pk(pk) -> int | None:
     return int(text)
 
 
-class BmInterface(SQLAInterface):
+#: A list counts its rows up to this many; above, it shows “超过 10,000 条” (config LIST_COUNT_CAP).
+LIST_COUNT_CAP = 10_000
+
+
+def list_count_cap() -> int:
+    return max(1, int(current_app.config.get("LIST_COUNT_CAP") or LIST_COUNT_CAP))
+
+
+class ListCount(int):
+    """The row count of a list page: exact up to the cap; ``capped`` when there are more
+    (the value is then cap + 1, so the pages up to the cap can be reached)."""
+
+    capped = False
+
+
+def capped_count(rows: int, cap: int) -> ListCount:
+    count = ListCount(min(rows, cap + 1))
+    count.capped = rows > cap
+    return count
+
+
+class BmInterface(SearchInterface):
     """FAB's interface, showing an empty value as blank rather than “None”; naming the search
     operators in natural Chinese; a primary key that cannot exist finds nothing (404) instead of
-    reaching the database; sorting by a related record sorts by its name."""
+    reaching the database; sorting by a related record sorts by its name.
+
+    A list page (issue 11): its COUNT stops at the cap (``LIMIT cap + 1`` on the ids), and its
+    rows are found as ids first — filters, order, OFFSET on the case table's indexes alone,
+    none of the joins of the shown columns — then those rows are loaded with their joins."""
 
     filter_converter_class = BmFilterConverter
 
@@ -239,6 +271,27 @@ class BmInterface(SQLAInterface):
         if pk is None:
             return None
         return super().get(pk, filters, select_columns, outer_default_load)
+
+    def query_count(self, query, filters=None, select_columns=None) -> ListCount:
+        cap = list_count_cap()
+        inner = self._apply_inner_all(query, filters, select_columns=select_columns, aliases_mapping={})
+        ids = inner.with_entities(self.get_pk()).order_by(None).limit(cap + 1).subquery()
+        return capped_count(self.session.query(func.count()).select_from(ids).scalar() or 0, cap)
+
+    def query(self, filters=None, order_column="", order_direction="", page=None, page_size=None, **kwargs):
+        if kwargs.get("select_columns") or self.is_pk_composite():
+            return super().query(filters, order_column, order_direction, page, page_size, **kwargs)
+        query = self.session.query(self.obj)
+        count = self.query_count(query, filters)
+        page_ids = self._apply_inner_all(
+            query, filters, order_column, order_direction, page, page_size, aliases_mapping={}
+        ).with_entities(self.get_pk())
+        ids = [row[0] for row in page_ids]
+        if not ids:
+            return count, []
+        where = {pk: n for n, pk in enumerate(ids)}
+        rows = self.session.query(self.obj).filter(self.get_pk().in_(ids)).all()
+        return count, sorted(rows, key=lambda row: where[self.get_pk_value(row)])
 
     def apply_order_by(self, query, order_column, order_direction, *args, **kwargs):
         if order_column and "." not in order_column and self.is_relation_many_to_one(order_column):
@@ -295,6 +348,7 @@ class BmModelView(ModelView):
     def _get_list_widget(self, *args, **kwargs):
         """A filter value the database cannot compare (a number beyond the column, text for a
         date): the list again, unfiltered, with a message — never a 500."""
+        kwargs["page"] = self._bounded_page(kwargs.get("page"), kwargs.get("page_size"))
         try:
             return super()._get_list_widget(*args, **kwargs)
         except (SQLAlchemyError, OverflowError, ValueError, TypeError) as exc:
@@ -308,6 +362,19 @@ class BmModelView(ModelView):
             flash(str(LIST_QUERY_FAILED), "warning")
             kwargs["filters"] = self.datamodel.get_filters(self.search_columns, {})
             return super()._get_list_widget(*args, **kwargs)
+
+    def _bounded_page(self, page, page_size):
+        """Pages reach as deep as the count does (LIST_COUNT_CAP rows); a page beyond is the
+        deepest one, with a message to narrow the list down instead."""
+        if not page or page < 0:
+            return None
+        deepest = list_count_cap() // (page_size if page_size and page_size > 0 else self.page_size)
+        if page > deepest:
+            flash(
+                str(_l("列表最多翻到第 %(n)s 页；更早的记录请用搜索条件（如受理时间）缩小范围", n=deepest + 1)), "info"
+            )
+            return deepest
+        return page
 
     def list_toolbar(self) -> str:
         """Extra HTML above a list (links, filters); empty by default."""
