@@ -20,7 +20,7 @@ a new ``kind`` gets its Chinese label in ``services.notifications.KIND_LABELS``.
 
 from __future__ import annotations
 
-from . import builtin  # noqa: F401  (registers the jobs)
+from . import bad_ratings, builtin  # noqa: F401  (registers the jobs)
 from .registry import JOBS, Job, Schedule, daily, every, job
 from .runner import Outcome, run_due, run_job
 

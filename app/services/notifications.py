@@ -59,6 +59,8 @@ KIND_LABELS = {
     "strike_dismiss": _l("应予解聘"),
     "calendar_next_year": _l("工作日历未配置"),
     "case_completed": _l("办结通知"),
+    "bad_rating_due_soon": _l("差评整改即将到期"),
+    "bad_rating_overdue": _l("差评整改超期"),
 }
 CHANNEL_LABELS = {
     CHANNEL_INAPP: _l("站内提醒"),
@@ -71,6 +73,7 @@ ABOUT_CASE = "case"
 ABOUT_AGENT = "agent"
 ABOUT_REPORT = "monthly_report"
 ABOUT_VILLAGE = "village"
+ABOUT_BAD_RATING = "bad_rating"
 
 
 @dataclass

@@ -388,3 +388,13 @@ def public_counts(code: str, today: dt.date, months: int = 6) -> list[tuple[int,
                 out.append((year, month, figures))
             year, month = previous_month(year, month)
     return out
+
+
+def open_items_due_by(day: dt.date) -> list[BadRatingItem]:
+    """Open 差评 items due on or before ``day`` (the reminder job: due soon, and overdue)."""
+    query = (
+        select(BadRatingItem)
+        .where(BadRatingItem.status.in_(policy.OPEN_ITEM_STATUSES), BadRatingItem.due_on <= day)
+        .order_by(BadRatingItem.due_on, BadRatingItem.id)
+    )
+    return list(session().execute(query).scalars().all())

@@ -20,6 +20,7 @@ from .dashboard import unconfigured_years
 from .deductions import agent_in_post, strike_alerts
 from .notifications import (
     ABOUT_AGENT,
+    ABOUT_BAD_RATING,
     ABOUT_CASE,
     ABOUT_REPORT,
     ABOUT_VILLAGE,
@@ -274,3 +275,34 @@ def remind_calendar(now: dt.datetime) -> str:
     notice = Notice("calendar_next_year", f"calendar.unconfigured:{year}:{week[0]}-W{week[1]:02d}", str(text))
     added = notify(notice, calendar_keepers(), group=TOWNSHIP, now=now)
     return str(_l("%(y)s年工作日历未配置，新增提醒%(k)s条", y=year, k=added))
+
+
+def remind_bad_ratings(now: dt.datetime) -> str:
+    """差评整改 (issue 14 §1): 乡便民中心 hears of every open 差评 item due within one working day;
+    past its due day the item escalates to 乡便民中心 and 乡纪检办 (once per item and due day)."""
+    from .ratings import open_items_due_by  # ratings imports notifications: keep the edge one-way
+
+    today = now.date()
+    soon = work_calendar().add_workdays(today, 1)
+    staff, people = township_staff(), supervisors()
+    added = overdue = 0
+    for item in open_items_due_by(soon):
+        late = item.due_on < today
+        overdue += late
+        values = {"no": item.case.case_number, "item": _item(item.case), "due": f"{item.due_on:%Y-%m-%d}"}
+        text = str(
+            _l("【差评整改超期】%(no)s“%(item)s”的差评整改反馈期限为%(due)s，已超期，请督办。", **values)
+            if late
+            else _l(
+                "【差评整改即将到期】%(no)s“%(item)s”的差评整改反馈期限为%(due)s，请按期核实、整改并反馈申请人。",
+                **values,
+            )
+        )
+        kind, event = (
+            ("bad_rating_overdue", f"bad_rating.overdue:{item.id}:{item.due_on}")
+            if late
+            else ("bad_rating_due_soon", f"bad_rating.soon:{item.id}:{item.due_on}")
+        )
+        notice = Notice(kind, event, text, item.village_id, (ABOUT_BAD_RATING, item.id))
+        added += notify(notice, people if late else staff, TOWNSHIP, now)
+    return str(_l("差评整改超期%(o)s件，新增提醒%(k)s条", o=overdue, k=added))

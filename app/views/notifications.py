@@ -23,6 +23,7 @@ ABOUT_ENDPOINTS = {
     service.ABOUT_AGENT: "AgentView.show",
     service.ABOUT_REPORT: "MonthlyReportView.show",
     service.ABOUT_VILLAGE: "VillageView.show",
+    service.ABOUT_BAD_RATING: "BadRatingView.show",
 }
 
 

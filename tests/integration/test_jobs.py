@@ -242,7 +242,16 @@ def _busy_world(app, world):
 
 
 @pytest.mark.parametrize(
-    "name", ["settle-reports", "case-reminders", "report-reminders", "strike-alerts", "calendar-check", "deliver"]
+    "name",
+    [
+        "settle-reports",
+        "case-reminders",
+        "report-reminders",
+        "strike-alerts",
+        "calendar-check",
+        "deliver",
+        "bad-ratings",
+    ],
 )
 def test_every_job_is_idempotent_when_run_twice(app, world, clock, reports_from, name):
     _busy_world(app, world)
@@ -279,7 +288,7 @@ def _in_threads(app, target, n: int = 2) -> list:
     return out
 
 
-@pytest.mark.parametrize("name", ["settle-reports", "case-reminders", "strike-alerts", "calendar-check"])
+@pytest.mark.parametrize("name", ["settle-reports", "case-reminders", "strike-alerts", "calendar-check", "bad-ratings"])
 def test_two_runners_at_once_do_the_work_once(app, world, clock, reports_from, name):
     _busy_world(app, world)
     clock.set("2026-12-01 08:00")
