@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import backup, calendar, demo, export, reports, seed, users
+from . import backup, calendar, demo, export, reports, seed, stats, users
 
 COMMANDS = (
     seed.seed,
@@ -20,6 +20,7 @@ COMMANDS = (
     reports.reports,
     backup.backup,
     backup.restore,
+    stats.stats,
 )
 
 

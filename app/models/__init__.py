@@ -9,6 +9,7 @@ from .catalog import ServiceCategory, ServiceItem
 from .login_throttle import LoginThrottle
 from .payout import PayoutAction, PayoutLine, PayoutSheet
 from .report import MonthlyReport, MonthlyReportAction
+from .stats import VillageMonthCategoryStats, VillageMonthStats
 from .supervision import (
     AnnualAssessment,
     Complaint,
@@ -49,6 +50,8 @@ __all__ = [
     "Training",
     "TrainingAttendance",
     "Village",
+    "VillageMonthCategoryStats",
+    "VillageMonthStats",
     "VillageScoped",
 ]
 
@@ -73,5 +76,7 @@ def scoped_models() -> list[type]:
             MonthlyReportAction,
             PayoutLine,
             BmUser,
+            VillageMonthStats,
+            VillageMonthCategoryStats,
         )
     ]

@@ -249,7 +249,10 @@ def township_chart_data(today: dt.date | None = None) -> dict:
             "rates": [None if r is None else round(r * 100, 1) for _, r in ontime],
             "marks": {"good": round(marks.good * 100, 1), "warn": round(marks.warn * 100, 1)},  # bar colours, %
         },
-        "categories": {"title": str(_l("%(q)s受理事项分类", q=quarter.label)), "items": figures.categories(quarter)},
+        "categories": {
+            "title": str(_l("%(q)s受理事项分类", q=quarter.label)),
+            "items": figures.categories(quarter, today=today),
+        },
         "labels": _chart_labels(),
     }
 
@@ -261,7 +264,7 @@ def village_chart_data(village: Village, today: dt.date | None = None) -> dict:
         "trend": _trend_json(figures.trend(today, village.id)),
         "categories": {
             "title": str(_l("%(q)s受理事项分类", q=quarter.label)),
-            "items": figures.categories(quarter, village.id),
+            "items": figures.categories(quarter, village.id, today),
         },
         "labels": _chart_labels(),
     }
