@@ -429,3 +429,63 @@ def test_counts_of_a_village(app, places):
         )
     with app.app_context():
         assert db.session.execute(select(Village.code).order_by(Village.code)).scalars().all() == ["HK", "QS", "SQ"]
+
+
+# --------------------------------------------------------------------------------------
+# The township's table in a big township, and who sees it
+# --------------------------------------------------------------------------------------
+@pytest.fixture
+def small_table(app, monkeypatch):
+    """Two villages count as a big township: problems first, the full table a page away."""
+    monkeypatch.setitem(app.config, "DASHBOARD_FULL_TABLE_VILLAGES", 1)
+
+
+def test_the_township_sees_problem_villages_first_and_all_one_click_away(login, app, world, small_table):
+    from tests.integration.test_dashboard import seed_dashboard_data
+
+    with app.app_context():
+        seed_dashboard_data(world)
+    c = login("zhongxin")
+    body = c.get("/").get_data(as_text=True)
+    assert "需关注的村" in body and "查看全部2个村" in body and "/dashboard/villages" in body
+    # both have a problem: 青山村 overdue cases and two strikes, 石桥村 October's report and 应予解聘
+    assert body.index('data-village="SQ"') < body.index('data-village="QS"')  # 应予解聘 first
+    page = c.get("/dashboard/villages").get_data(as_text=True)
+    assert "全部2个村" in page and "第1/1页" in page
+    assert 'data-village="QS"' in page and 'data-village="SQ"' in page
+    assert "签到4天 / 应签19天，迟到1天" in page and "33%" in page  # the same figures as the home page
+    assert c.get("/dashboard/villages?page=abc").status_code == 200  # bad input: the first page
+
+
+def test_a_village_user_sees_only_their_own_row_on_the_full_table(login, app, world, small_table):
+    from tests.integration.test_dashboard import seed_dashboard_data
+
+    with app.app_context():
+        seed_dashboard_data(world)
+    for user in ("qs_shuji", "qs_daiban"):
+        page = login(user).get("/dashboard/villages")
+        text = page.get_data(as_text=True)
+        if page.status_code == 200:
+            assert 'data-village="QS"' in text
+        for marker in ("石桥村", 'data-village="SQ"', "李明"):
+            assert marker not in text, (user, marker)
+
+
+def test_problem_rows_order():
+    from types import SimpleNamespace as NS
+
+    from app.views.dashboard_pages import problem_rows
+
+    def row(code, overdue=0, missing=0, dismiss=False, warning=False, agent=True):
+        flag = NS(dismiss=dismiss, warning=warning) if (dismiss or warning) else None
+        return NS(
+            village=NS(code=code),
+            now=NS(overdue=overdue),
+            reports={"missing": [1] * missing},
+            flag=flag,
+            agent=object() if agent else None,
+        )
+
+    rows = [row("A"), row("B", overdue=1), row("C", overdue=5), row("D", dismiss=True), row("E", missing=1)]
+    rows += [row("F", agent=False), row("G", warning=True)]
+    assert [r.village.code for r in problem_rows(rows)] == ["D", "C", "B", "E", "G", "F"]
