@@ -436,7 +436,11 @@ def test_counts_of_a_village(app, places):
 # --------------------------------------------------------------------------------------
 @pytest.fixture
 def small_table(app, monkeypatch):
-    """Two villages count as a big township: problems first, the full table a page away."""
+    """Two villages count as a big township: problems first, the full table a page away
+    (today: Thursday 2026-11-26, as in the dashboard's hand-computed data set)."""
+    from tests.integration.test_dashboard import freeze
+
+    freeze(monkeypatch)
     monkeypatch.setitem(app.config, "DASHBOARD_FULL_TABLE_VILLAGES", 1)
 
 
