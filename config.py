@@ -132,6 +132,7 @@ class Config:
     # township's first screen lists every village; above it the villages with a problem (超期,
     # 月汇总表未报送, strikes, no agent) and the full table one click away (/dashboard/villages).
     DASHBOARD_FULL_TABLE_VILLAGES = _env_int("DASHBOARD_FULL_TABLE_VILLAGES", 30)
+    DASHBOARD_PROBLEM_ROWS = _env_int("DASHBOARD_PROBLEM_ROWS", 20)  # of those, on the first screen
 
     # --- database -------------------------------------------------------------------
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or ("sqlite:///" + str(INSTANCE_DIR / "bmdb.sqlite3"))

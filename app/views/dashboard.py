@@ -92,7 +92,8 @@ class DashboardView(BaseView):
     def villages(self):
         """Every village's row of the township dashboard, a page at a time (a village user: their own)."""
         page = request.args.get("page", "1")
-        d = dashboard_pages.village_table_page(int(page) if page.isdigit() and len(page) < 6 else 1)
+        number = int(page) if page.isdigit() and len(page) < 6 else 1
+        d = dashboard_pages.village_table_page(number, problems_only=request.args.get("problems") == "1")
         return self.render_template("dashboard/villages.html", d=d, title=_l("各村情况"))
 
     @expose("/data/township")

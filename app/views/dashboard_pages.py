@@ -208,9 +208,12 @@ def township_dashboard(today: dt.date | None = None) -> dict:
     t = figures.township_figures(today or calendar_service.today())
     flags = t.flags
     full = len(t.rows) <= full_table_villages()
+    problems = [] if full else problem_rows(t.rows)
+    shown = int(current_app.config.get("DASHBOARD_PROBLEM_ROWS", 20))
     return {
-        "table_rows": t.rows if full else problem_rows(t.rows),
+        "table_rows": t.rows if full else problems[:shown],
         "table_full": full,
+        "problems": len(problems),
         "labels": table_labels(),
         "today": t.today,
         "month": t.month,
@@ -233,13 +236,21 @@ def township_dashboard(today: dt.date | None = None) -> dict:
     }
 
 
-def village_table_page(page: int, today: dt.date | None = None) -> dict:
-    """``/dashboard/villages?page=N``: every village's row, :data:`TABLE_PAGE` a page."""
+def village_table_page(page: int, problems_only: bool = False, today: dt.date | None = None) -> dict:
+    """``/dashboard/villages?page=N``: every village's row (``problems_only``: those needing
+    attention, most urgent first), :data:`TABLE_PAGE` a page."""
     d = township_dashboard(today)
-    rows = d["rows"]
+    rows = problem_rows(d["rows"]) if problems_only else d["rows"]
     pages = max(1, -(-len(rows) // TABLE_PAGE))
     page = min(max(1, page), pages)
-    d.update(table_rows=rows[(page - 1) * TABLE_PAGE : page * TABLE_PAGE], table_full=True, page=page, pages=pages)
+    d.update(
+        table_rows=rows[(page - 1) * TABLE_PAGE : page * TABLE_PAGE],
+        table_full=True,
+        page=page,
+        pages=pages,
+        problems_only=problems_only,
+        listed=len(rows),
+    )
     return d
 
 

@@ -493,3 +493,21 @@ def test_problem_rows_order():
     rows = [row("A"), row("B", overdue=1), row("C", overdue=5), row("D", dismiss=True), row("E", missing=1)]
     rows += [row("F", agent=False), row("G", warning=True)]
     assert [r.village.code for r in problem_rows(rows)] == ["D", "C", "B", "E", "G", "F"]
+
+
+def test_the_first_screen_lists_the_most_urgent_problems(login, app, world, small_table, monkeypatch):
+    from tests.integration.test_dashboard import seed_dashboard_data
+
+    monkeypatch.setitem(app.config, "DASHBOARD_PROBLEM_ROWS", 1)
+    with app.app_context():
+        seed_dashboard_data(world)
+    c = login("zhongxin")
+    body = c.get("/").get_data(as_text=True)
+    assert "暂缺代办员的村：2个，按紧急程度列出前1个" in body
+    assert (
+        'data-village="SQ"' in body
+        and 'data-village="QS"' not in body.split("bm-village-table")[1].split("</table>")[0]
+    )
+    assert "查看全部需关注的村" in body
+    page = c.get("/dashboard/villages?problems=1").get_data(as_text=True)
+    assert page.index('data-village="SQ"') < page.index('data-village="QS"')
