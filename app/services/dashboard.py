@@ -31,6 +31,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, distinct, func, or_, select
+from sqlalchemy.orm import lazyload
 
 from ..models import (
     Agent,
@@ -250,22 +251,24 @@ _S = VillageMonthStats
 
 def _past_due_open(months: list[Month], today: dt.date, village_id: int | None, by_month: bool) -> dict:
     """The still-open cases of closed ``months`` past their deadline today — the part of 超期
-    that moves with the date (few rows): key → (overdue not yet counted, 代办 ones)."""
-    span = months_between(min(months), max(months))
-    group = _month_bucket(span) if by_month else Case.village_id
-    stmt = (
-        select(group, _count_if(Case.closed_late.is_(False)), _count_if(Case.kind == "proxy"))
-        .where(Case.open_clause(), Case.due_on < today)
-        .where(Case.received_at >= _start_of(month_bounds(*span[0])[0]))
-        .where(Case.received_at < _start_of(Period.month(*span[-1]).after))
-        .group_by(group)
+    that moves with the date: key → (overdue not yet counted, 代办 ones). Read by their deadline
+    (``ix_case_status_due``: the open cases past it are few — the to-do lists' overdue ones) and
+    sorted into months here; a range on ``received_at`` would walk a year of cases."""
+    wanted = set(months)
+    stmt = select(Case.village_id, Case.received_at, Case.closed_late, Case.kind).where(
+        Case.open_clause(), Case.due_on < today
     )
     if village_id is not None:
         stmt = stmt.where(Case.village_id == village_id)
-    rows = session().execute(stmt).all()
-    if by_month:
-        return {span[int(r[0])]: (int(r[1]), int(r[2])) for r in rows if int(r[0]) < len(span)}
-    return {r[0]: (int(r[1]), int(r[2])) for r in rows}
+    out: dict = {}
+    for vid, received, closed_late, kind in session().execute(stmt):
+        ym = (received.year, received.month)
+        if ym not in wanted:
+            continue
+        key = ym if by_month else vid
+        late, proxy = out.get(key, (0, 0))
+        out[key] = (late + (0 if closed_late else 1), proxy + (1 if kind == "proxy" else 0))
+    return out
 
 
 _FIGURE_COLUMNS = (
@@ -667,12 +670,20 @@ def report_status(today: dt.date, village_ids: Iterable[int], village_id: int | 
     if village_id is not None:
         stmt = stmt.where(MonthlyReport.village_id == village_id)
     found = {(r[0], r[1], r[2]): (r[3], r[4]) for r in session().execute(stmt)}
+    lateness: dict = {}  # (submitted at, year, month) → late: the calendar walked once per month, not per village
+
+    def is_late(submitted_at, y, m) -> bool:
+        key = (submitted_at, y, m)
+        if key not in lateness:
+            lateness[key] = is_report_late(submitted_at, y, m, now, cal)
+        return lateness[key]
+
     out = {}
     for vid in village_ids:
         cells = []
         for y, m in due_months:
             status, submitted_at = found.get((vid, y, m), (None, None))
-            late = is_report_late(submitted_at if status == "submitted" else None, y, m, now, cal)
+            late = is_late(submitted_at if status == "submitted" else None, y, m)
             cells.append(ReportCell(y, m, status, late))
         status, _ = found.get((vid, *current), (None, None))
         out[vid] = {"due": cells, "current": ReportCell(*current, status), "missing": [c for c in cells if not c.ok]}
@@ -706,6 +717,7 @@ class AgentFlag:
 def active_agents(village_id: int | None = None) -> list[Agent]:
     stmt = (
         select(Agent)
+        .options(lazyload(Agent.village))  # the villages are loaded once, by _villages()
         .where(Agent.level == "village", Agent.status == "active", Agent.village_id.is_not(None))
         .order_by(Agent.village_id, Agent.id)
     )
