@@ -128,6 +128,11 @@ class Config:
     DASHBOARD_RATE_GOOD = 0.95
     DASHBOARD_SIGNIN_GOOD = 0.9
     DASHBOARD_RATE_WARN = 0.8
+    # County-scale dashboards (issue 11, the monthly aggregate): up to this many villages the
+    # township's first screen lists every village; above it the villages with a problem (超期,
+    # 月汇总表未报送, strikes, no agent) and the full table one click away (/dashboard/villages).
+    DASHBOARD_FULL_TABLE_VILLAGES = _env_int("DASHBOARD_FULL_TABLE_VILLAGES", 30)
+    DASHBOARD_PROBLEM_ROWS = _env_int("DASHBOARD_PROBLEM_ROWS", 20)  # of those, on the first screen
 
     # --- database -------------------------------------------------------------------
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or ("sqlite:///" + str(INSTANCE_DIR / "bmdb.sqlite3"))

@@ -309,6 +309,12 @@ def populate_scoped_rows(world: World) -> dict[type, dict[int, int]]:
             out.setdefault(model, {})[vid] = obj.id
     _notification_rows(world, out)
     db.session.commit()
+    # the monthly aggregate's rows (issue 11): written by the commit itself (services/stats.py)
+    from app.models import VillageMonthCategoryStats, VillageMonthStats
+
+    for model in (VillageMonthStats, VillageMonthCategoryStats):
+        for row_id, vid in db.session.execute(db.select(model.id, model.village_id)).all():
+            out.setdefault(model, {})[vid] = row_id
     return out
 
 

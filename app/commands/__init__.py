@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import backup, calendar, demo, export, imports, jobs, reports, seed, users
+from . import backup, calendar, demo, export, imports, jobs, reports, seed, stats, users
 
 COMMANDS = (
     seed.seed,
@@ -22,6 +22,7 @@ COMMANDS = (
     backup.restore,
     imports.imports,
     jobs.jobs,
+    stats.stats,
 )
 
 

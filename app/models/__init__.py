@@ -13,6 +13,7 @@ from .notification import Notification
 from .payout import PayoutAction, PayoutLine, PayoutSheet
 from .rating import BadRatingItem, CaseRating
 from .report import MonthlyReport, MonthlyReportAction
+from .stats import VillageMonthCategoryStats, VillageMonthStats
 from .supervision import (
     AnnualAssessment,
     Complaint,
@@ -59,6 +60,8 @@ __all__ = [
     "Training",
     "TrainingAttendance",
     "Village",
+    "VillageMonthCategoryStats",
+    "VillageMonthStats",
     "VillageScoped",
 ]
 
@@ -87,5 +90,7 @@ def scoped_models() -> list[type]:
             CaseRating,
             BadRatingItem,
             Notification,
+            VillageMonthStats,
+            VillageMonthCategoryStats,
         )
     ]

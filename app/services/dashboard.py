@@ -31,8 +31,20 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, distinct, func, or_, select
+from sqlalchemy.orm import lazyload
 
-from ..models import Agent, Case, Deduction, MonthlyReport, ServiceCategory, ServiceItem, SignIn, Village
+from ..models import (
+    Agent,
+    Case,
+    Deduction,
+    MonthlyReport,
+    ServiceCategory,
+    ServiceItem,
+    SignIn,
+    Village,
+    VillageMonthCategoryStats,
+    VillageMonthStats,
+)
 from ..models.case import OPEN_STATUSES
 from ..models.enums import CASE_KINDS, CASE_STATUSES, REPORT_STATUSES, label
 from ..policy.deductions import DeductionCode, StrikeStatus
@@ -48,6 +60,7 @@ from ..policy.periods import (
 )
 from ..policy.reports import is_report_late, report_due_date
 from . import calendar as calendar_service
+from . import stats as stats_service
 from .cases import todo_cases
 from .common import session
 from .deductions import strike_alerts
@@ -144,8 +157,10 @@ def published_totals(report_figures, live: CaseFigures) -> dict:
     }
 
 
-def case_figures(period: Period, today: dt.date, village_id: int | None = None) -> dict[int, CaseFigures]:
-    """Cases received in ``period`` per village (one grouped query)."""
+def live_case_figures(period: Period, today: dt.date, village_id: int | None = None) -> dict[int, CaseFigures]:
+    """Cases received in ``period`` per village, counted from the cases (one grouped query, and
+    one over the few cases entered on a later day): the current month's, and the reference
+    the aggregate is tested against."""
     stmt = (
         select(Case.village_id, *_case_period_columns(today))
         .where(Case.received_at >= _start_of(period.first), Case.received_at < _start_of(period.after))
@@ -191,14 +206,189 @@ def _by_month(months: list[tuple[int, int]], columns: list, *where) -> dict[tupl
     }
 
 
-def month_figures(village_id: int, months: list[tuple[int, int]], today: dt.date) -> dict[tuple[int, int], CaseFigures]:
-    """Cases received per calendar month of one village (one query grouped by month)."""
+def live_month_figures(
+    village_id: int, months: list[tuple[int, int]], today: dt.date
+) -> dict[tuple[int, int], CaseFigures]:
+    """Cases received per calendar month of one village, counted from the cases (one query
+    grouped by month; 未当日登记 not counted — see :func:`month_figures`)."""
     if not months:
         return {}
     got = _by_month(
         months_between(min(months), max(months)), _case_period_columns(today), Case.village_id == village_id
     )
     return {k: CaseFigures(*got[k]) if k in got else CaseFigures() for k in months}
+
+
+# --------------------------------------------------------------------------------------
+# The aggregate: closed months from ``village_month_stats`` (``services/stats.py`` keeps it
+# right), the current month live; 超期 of a closed month's still-open cases is judged today.
+# --------------------------------------------------------------------------------------
+Month = tuple[int, int]
+
+
+def _split(period: Period, today: dt.date) -> tuple[list[Month], Period | None]:
+    """The closed months of ``period`` (before today's month: from the aggregate) and the rest
+    of it (today's month on: counted live), ``None`` when nothing is left."""
+    current = (today.year, today.month)
+    months = period.months()
+    closed = [ym for ym in months if ym < current]
+    if len(closed) == len(months):
+        return closed, None
+    rest = months[len(closed)]
+    return closed, Period(period.kind, month_bounds(*rest)[0], period.last)
+
+
+def _stored(model, months: list[Month], village_id: int | None, group, columns):
+    stats_service.settle()
+    stmt = select(*group, *columns).where(_months_condition(model.year, model.month, months)).group_by(*group)
+    if village_id is not None:
+        stmt = stmt.where(model.village_id == village_id)
+    return session().execute(stmt).all()
+
+
+_S = VillageMonthStats
+
+
+def _past_due_open(months: list[Month], today: dt.date, village_id: int | None, by_month: bool) -> dict:
+    """The still-open cases of closed ``months`` past their deadline today — the part of 超期
+    that moves with the date: key → (overdue not yet counted, 代办 ones). Read by their deadline
+    (``ix_case_status_due``: the open cases past it are few — the to-do lists' overdue ones) and
+    sorted into months here; a range on ``received_at`` would walk a year of cases."""
+    wanted = set(months)
+    stmt = select(Case.village_id, Case.received_at, Case.closed_late, Case.kind).where(
+        Case.open_clause(), Case.due_on < today
+    )
+    if village_id is not None:
+        stmt = stmt.where(Case.village_id == village_id)
+    out: dict = {}
+    for vid, received, closed_late, kind in session().execute(stmt):
+        ym = (received.year, received.month)
+        if ym not in wanted:
+            continue
+        key = ym if by_month else vid
+        late, proxy = out.get(key, (0, 0))
+        out[key] = (late + (0 if closed_late else 1), proxy + (1 if kind == "proxy" else 0))
+    return out
+
+
+_FIGURE_COLUMNS = (
+    func.sum(_S.received),
+    func.sum(_S.consult),
+    func.sum(_S.proxy),
+    func.sum(_S.open),
+    func.sum(_S.closed_late),
+    func.sum(_S.completed),
+    func.sum(_S.on_time),
+    func.sum(_S.rejected),
+    func.sum(_S.late_entry),
+)
+
+
+def _figures_of(row, past_due: tuple[int, int]) -> CaseFigures:
+    received, consult, proxy, open_, late, completed, on_time, rejected, late_entry = (int(v or 0) for v in row)
+    return CaseFigures(
+        received, consult, proxy, open_, late + past_due[0], completed, on_time, past_due[1], rejected, late_entry
+    )
+
+
+def stored_case_figures(months: list[Month], today: dt.date, village_id: int | None = None) -> dict[int, CaseFigures]:
+    """The closed ``months``' cases per village, from the aggregate (two grouped queries)."""
+    if not months:
+        return {}
+    rows = _stored(_S, months, village_id, [_S.village_id], _FIGURE_COLUMNS)
+    past_due = _past_due_open(months, today, village_id, by_month=False)
+    # a month row of sign-ins only has no cases: no figures (as counted live)
+    return {r[0]: _figures_of(r[1:], past_due.get(r[0], (0, 0))) for r in rows if r[1]}
+
+
+def case_figures(period: Period, today: dt.date, village_id: int | None = None) -> dict[int, CaseFigures]:
+    """Cases received in ``period`` per village: closed months from the aggregate, the current
+    month counted live."""
+    closed, live = _split(period, today)
+    out = live_case_figures(live, today, village_id) if live else {}
+    for vid, f in stored_case_figures(closed, today, village_id).items():
+        out.setdefault(vid, CaseFigures()).add(f)
+    return out
+
+
+def month_figures(village_id: int, months: list[Month], today: dt.date) -> dict[Month, CaseFigures]:
+    """Cases received per calendar month of one village: closed months from the aggregate,
+    the others counted live."""
+    current = (today.year, today.month)
+    closed = sorted(ym for ym in months if ym < current)
+    out = live_month_figures(village_id, [ym for ym in months if ym >= current], today)
+    if closed:
+        group = [_S.year, _S.month]
+        rows = {(r[0], r[1]): r[2:] for r in _stored(_S, closed, village_id, group, _FIGURE_COLUMNS)}
+        past_due = _past_due_open(closed, today, village_id, by_month=True)
+        for ym in closed:
+            out[ym] = _figures_of(rows[ym], past_due.get(ym, (0, 0))) if ym in rows else CaseFigures()
+    return out
+
+
+def trend(today: dt.date, village_id: int | None = None, months: int = 12) -> Trend:
+    """Cases received per month over the last ``months`` months (咨询 / 代办 / 超期): closed
+    months from the aggregate, this month live."""
+    keys = months_back(today, months)
+    current = (today.year, today.month)
+    closed = [k for k in keys if k < current]
+    live = live_trend(today, village_id, keys=[k for k in keys if k >= current]) if len(closed) < len(keys) else None
+    got = dict(zip(live.months, zip(live.consult, live.proxy, live.overdue, strict=True), strict=True)) if live else {}
+    if closed:
+        columns = (func.sum(_S.consult), func.sum(_S.proxy), func.sum(_S.closed_late))
+        past_due = _past_due_open(closed, today, village_id, by_month=True)
+        for y, m, consult, proxy, late in _stored(_S, closed, village_id, [_S.year, _S.month], columns):
+            got[(y, m)] = (int(consult or 0), int(proxy or 0), int(late or 0) + past_due.get((y, m), (0, 0))[0])
+    zero = (0, 0, 0)
+    return Trend(keys, *([got.get(k, zero)[i] for k in keys] for i in range(3)))
+
+
+_C = VillageMonthCategoryStats
+
+
+def categories(period: Period, village_id: int | None = None, today: dt.date | None = None) -> list[dict]:
+    """Cases received in ``period`` per service category (largest first)."""
+    closed, live = _split(period, today or calendar_service.today())
+    counts = live_category_counts(live, village_id) if live else {}
+    if closed:
+        for cid, n in _stored(_C, closed, village_id, [_C.category_id], [func.sum(_C.received)]):
+            counts[cid] = counts.get(cid, 0) + int(n or 0)
+    names = dict(session().execute(select(ServiceCategory.id, ServiceCategory.name)).all())
+    out = [{"name": names.get(cid) or str(_l("未分类")), "value": int(n)} for cid, n in counts.items() if n]
+    return sorted(out, key=lambda d: (-d["value"], d["name"]))
+
+
+def public_categories(period: Period, village_id: int, today: dt.date | None = None) -> list[dict]:
+    """:func:`categories` as a public notice names them: a matter without a service item is
+    “咨询” when it is a consultation and “其他事项” otherwise — never “未分类”."""
+    closed, live = _split(period, today or calendar_service.today())
+    rows = live_public_counts(live, village_id) if live else []
+    if closed:
+        columns = [func.sum(_C.consult), func.sum(_C.proxy)]
+        for cid, consult, proxy in _stored(_C, closed, village_id, [_C.category_id], columns):
+            rows += [(cid, "consult", int(consult or 0)), (cid, "proxy", int(proxy or 0))]
+    return _public_names(rows)
+
+
+def live_categories(period: Period, village_id: int | None = None) -> list[dict]:
+    """:func:`categories` counted from the cases only (the reference of the tests)."""
+    names = dict(session().execute(select(ServiceCategory.id, ServiceCategory.name)).all())
+    counts = live_category_counts(period, village_id)
+    out = [{"name": names.get(cid) or str(_l("未分类")), "value": int(n)} for cid, n in counts.items() if n]
+    return sorted(out, key=lambda d: (-d["value"], d["name"]))
+
+
+def live_public_categories(period: Period, village_id: int) -> list[dict]:
+    """:func:`public_categories` counted from the cases only (the reference of the tests)."""
+    return _public_names(live_public_counts(period, village_id))
+
+
+def _stored_signins(months: list[Month], village_id: int | None) -> dict[int, tuple]:
+    if not months:
+        return {}
+    columns = [func.sum(_S.signin_days), func.sum(_S.signin_late_days)]
+    rows = _stored(_S, months, village_id, [_S.village_id], columns)
+    return {vid: (int(days or 0), int(late or 0), False) for vid, days, late in rows}
 
 
 @dataclass
@@ -266,9 +456,10 @@ class Trend:
     overdue: list[int]
 
 
-def trend(today: dt.date, village_id: int | None = None, months: int = 12) -> Trend:
-    """Cases received per month over the last ``months`` months (咨询 / 代办 / 超期)."""
-    keys = months_back(today, months)
+def live_trend(today: dt.date, village_id: int | None = None, months: int = 12, keys=None) -> Trend:
+    """Cases received per month over the last ``months`` months (咨询 / 代办 / 超期), counted
+    from the cases."""
+    keys = keys or months_back(today, months)
     columns = [
         _count_if(Case.kind == "consult"),
         _count_if(Case.kind == "proxy"),
@@ -285,8 +476,8 @@ def trend(today: dt.date, village_id: int | None = None, months: int = 12) -> Tr
     )
 
 
-def categories(period: Period, village_id: int | None = None) -> list[dict]:
-    """Cases received in ``period`` per service category (largest first)."""
+def live_category_counts(period: Period, village_id: int | None = None) -> dict:
+    """Cases received in ``period`` per service category id, counted from the cases."""
     stmt = (
         select(Case.category_id, func.count(Case.id))
         .where(Case.received_at >= _start_of(period.first), Case.received_at < _start_of(period.after))
@@ -295,24 +486,24 @@ def categories(period: Period, village_id: int | None = None) -> list[dict]:
     )
     if village_id is not None:
         stmt = stmt.where(Case.village_id == village_id)
-    counts = dict(session().execute(stmt).all())
-    names = dict(session().execute(select(ServiceCategory.id, ServiceCategory.name)).all())
-    out = [{"name": names.get(cid) or str(_l("未分类")), "value": int(n)} for cid, n in counts.items() if n]
-    return sorted(out, key=lambda d: (-d["value"], d["name"]))
+    return {cid: int(n) for cid, n in session().execute(stmt).all()}
 
 
-def public_categories(period: Period, village_id: int) -> list[dict]:
-    """:func:`categories` as a public notice names them: a matter without a service item is
-    “咨询” when it is a consultation and “其他事项” otherwise — never “未分类”."""
+def live_public_counts(period: Period, village_id: int) -> list[tuple]:
+    """(category id, kind, count) of the cases received in ``period``, counted from the cases."""
     stmt = (
         select(Case.category_id, Case.kind, func.count(Case.id))
         .where(Case.received_at >= _start_of(period.first), Case.received_at < _start_of(period.after))
         .where(Case.status != "voided", Case.village_id == village_id)
         .group_by(Case.category_id, Case.kind)
     )
+    return [(cid, kind, int(n)) for cid, kind, n in session().execute(stmt)]
+
+
+def _public_names(rows: Iterable[tuple]) -> list[dict]:
     names = dict(session().execute(select(ServiceCategory.id, ServiceCategory.name)).all())
     counts: dict[str, int] = {}
-    for cid, kind, n in session().execute(stmt):
+    for cid, kind, n in rows:
         name = names.get(cid) if cid is not None else None
         name = name or str(_l("咨询") if kind == "consult" else _l("其他事项"))
         counts[name] = counts.get(name, 0) + int(n)
@@ -346,12 +537,42 @@ def _workdays(start: dt.date, end_inclusive: dt.date) -> list[dt.date]:
 def signin_figures(
     period: Period, today: dt.date, hired: dict[int, dt.date | None], village_id: int | None = None
 ) -> dict[int, SignInFigures]:
-    """签到率 per village: working days with a sign-in ÷ working days so far (§二(四)3)."""
+    """签到率 per village: working days with a sign-in ÷ working days so far (§二(四)3) —
+    closed months from the aggregate, the current month from the sign-ins."""
+    return _signin_figures(period, today, hired, village_id, stored=True)
+
+
+def live_signin_figures(
+    period: Period, today: dt.date, hired: dict[int, dt.date | None], village_id: int | None = None
+) -> dict[int, SignInFigures]:
+    """:func:`signin_figures` counted from the sign-ins only (the reference of the tests)."""
+    return _signin_figures(period, today, hired, village_id, stored=False)
+
+
+def _signin_figures(period, today, hired, village_id, stored: bool) -> dict[int, SignInFigures]:
     last = min(today, period.last)
     if last < period.first:
         return {}
     days = _workdays(period.first, last)
-    counted = SignIn.day.in_(days) if days else SignIn.day.is_(None)
+    closed, live = _split(period, today) if stored else ([], period)
+    live_days = [d for d in days if live is not None and d >= live.first]
+    rows = _stored_signins(closed, village_id)
+    for vid, got in _live_signins(live_days, today, village_id).items():
+        signed, late, _ = rows.get(vid, (0, 0, False))
+        rows[vid] = (signed + got[0], late + got[1], got[2])
+    out = {}
+    for vid, hired_on in hired.items():
+        signed, late, signed_today = rows.get(vid, (0, 0, False))
+        start = max(period.first, hired_on) if hired_on else period.first
+        due = sum(1 for d in days if d >= start and (d < today or signed_today))
+        out[vid] = SignInFigures(signed, late, due)
+    return out
+
+
+def _live_signins(days: list[dt.date], today: dt.date, village_id: int | None) -> dict[int, tuple]:
+    if not days:
+        return {}
+    counted = SignIn.day.in_(days)
     stmt = (
         select(
             SignIn.village_id,
@@ -364,14 +585,7 @@ def signin_figures(
     )
     if village_id is not None:
         stmt = stmt.where(SignIn.village_id == village_id)
-    rows = {r[0]: (int(r[1]), int(r[2]), int(r[3] or 0) > 0) for r in session().execute(stmt)}
-    out = {}
-    for vid, hired_on in hired.items():
-        signed, late, signed_today = rows.get(vid, (0, 0, False))
-        start = max(period.first, hired_on) if hired_on else period.first
-        due = sum(1 for d in days if d >= start and (d < today or signed_today))
-        out[vid] = SignInFigures(signed, late, due)
-    return out
+    return {r[0]: (int(r[1]), int(r[2]), int(r[3] or 0) > 0) for r in session().execute(stmt)}
 
 
 @dataclass
@@ -456,12 +670,20 @@ def report_status(today: dt.date, village_ids: Iterable[int], village_id: int | 
     if village_id is not None:
         stmt = stmt.where(MonthlyReport.village_id == village_id)
     found = {(r[0], r[1], r[2]): (r[3], r[4]) for r in session().execute(stmt)}
+    lateness: dict = {}  # (submitted at, year, month) → late: the calendar walked once per month, not per village
+
+    def is_late(submitted_at, y, m) -> bool:
+        key = (submitted_at, y, m)
+        if key not in lateness:
+            lateness[key] = is_report_late(submitted_at, y, m, now, cal)
+        return lateness[key]
+
     out = {}
     for vid in village_ids:
         cells = []
         for y, m in due_months:
             status, submitted_at = found.get((vid, y, m), (None, None))
-            late = is_report_late(submitted_at if status == "submitted" else None, y, m, now, cal)
+            late = is_late(submitted_at if status == "submitted" else None, y, m)
             cells.append(ReportCell(y, m, status, late))
         status, _ = found.get((vid, *current), (None, None))
         out[vid] = {"due": cells, "current": ReportCell(*current, status), "missing": [c for c in cells if not c.ok]}
@@ -495,6 +717,7 @@ class AgentFlag:
 def active_agents(village_id: int | None = None) -> list[Agent]:
     stmt = (
         select(Agent)
+        .options(lazyload(Agent.village))  # the villages are loaded once, by _villages()
         .where(Agent.level == "village", Agent.status == "active", Agent.village_id.is_not(None))
         .order_by(Agent.village_id, Agent.id)
     )
@@ -743,7 +966,7 @@ def bulletin(village: Village, year: int, month: int, today: dt.date | None = No
         "month": month,
         "period": period,
         "figures": published_totals(report[1] if submitted else None, figures),
-        "categories": public_categories(period, village.id),
+        "categories": public_categories(period, village.id, today),
         "matters": matters[:BULLETIN_ROWS],
         "truncated": len(matters) > BULLETIN_ROWS,
         "report": ReportCell(year, month, report[0] if report else None),

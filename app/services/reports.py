@@ -39,7 +39,17 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import lazyload
 
-from ..models import Agent, Case, Deduction, MonthlyReport, MonthlyReportAction, PayoutSheet, Village
+from ..models import (
+    Agent,
+    Case,
+    Deduction,
+    MonthlyReport,
+    MonthlyReportAction,
+    PayoutSheet,
+    Village,
+    VillageMonthCategoryStats,
+    VillageMonthStats,
+)
 from ..models.case import OPEN_STATUSES
 from ..models.catalog import ServiceCategory
 from ..policy import PolicyViolation
@@ -65,6 +75,7 @@ from .deductions import CLOSED_PAYOUT_STATUSES, agent_in_post, quarter_is_closed
 from .errors import Conflict, ValidationFailed
 from .fields import Field, parse, policy_field, to_int, to_str
 from .settings import deduction_amounts
+from .stats import settle as settle_stats
 from .supervision import atomic
 
 FIGURE_COLUMNS = (
@@ -85,8 +96,46 @@ FIGURE_KEYS = tuple(k for k, _ in FIGURE_COLUMNS)
 
 def generate_figures(village_id: int, year: int, month: int, now: dt.datetime | None = None) -> dict:
     """Counts of the village's cases received in the month, per category of 第四条 (all ten,
-    zeros included) — one grouped query. Overdue is judged as of the month's last day (or
-    today while the month runs)."""
+    zeros included). Overdue is judged as of the month's last day (or today while the month
+    runs). A closed month (before ``now``'s) is read from the monthly aggregate
+    (``services/stats.py``), the running month counted from the cases: the same figures."""
+    now = now or now_local()
+    if (year, month) < (now.year, now.month):
+        return _figures_table(stored_figures(village_id, year, month), month_bounds(year, month)[1], now)
+    return live_figures(village_id, year, month, now)
+
+
+def stored_figures(village_id: int, year: int, month: int) -> dict:
+    """category id → the eight counts of a closed month, from the aggregate, and ``None`` →
+    the month's 未当日登记 and 代缴 money."""
+    settle_stats()
+    c = VillageMonthCategoryStats
+    where = (c.village_id == village_id, c.year == year, c.month == month)
+    columns = (c.consult, c.proxy - c.rejected, c.rejected, c.submitted, c.completed, c.on_time)
+    rows = session().execute(select(c.category_id, *columns, c.overdue_month_end, c.open).where(*where)).all()
+    by_cat = {r[0]: [int(v or 0) for v in r[1:]] for r in rows}
+    m = VillageMonthStats
+    row = (
+        session()
+        .execute(
+            select(m.late_entry, m.paid_count, m.paid_received, m.paid_paid).where(
+                m.village_id == village_id, m.year == year, m.month == month
+            )
+        )
+        .first()
+    )
+    late, count, received, paid = row if row else (0, 0, 0, 0)
+    money = lambda v: f"{(v or 0):.2f}"  # noqa: E731
+    intake = {
+        "late_entries": int(late),
+        "payments": {"count": int(count), "received": money(received), "paid": money(paid)},
+    }
+    return {"by_cat": by_cat, "intake": intake}
+
+
+def live_figures(village_id: int, year: int, month: int, now: dt.datetime | None = None) -> dict:
+    """:func:`generate_figures` counted from the cases (the running month; the reference the
+    aggregate is tested against) — one grouped query."""
     now = now or now_local()
     first, last = month_bounds(year, month)
     as_of = min(now.date(), last)
@@ -121,6 +170,11 @@ def generate_figures(village_id: int, year: int, month: int, now: dt.datetime | 
         .all()
     )
     by_cat = {r[0]: [int(v or 0) for v in r[1:]] for r in rows}
+    return _figures_table({"by_cat": by_cat, "intake": intake_figures(village_id, start, end)}, as_of, now)
+
+
+def _figures_table(got: dict, as_of: dt.date, now: dt.datetime) -> dict:
+    by_cat = dict(got["by_cat"])
     table = []
     for cat_id, name in (
         session().execute(select(ServiceCategory.id, ServiceCategory.name).order_by(ServiceCategory.code)).all()
@@ -143,7 +197,7 @@ def generate_figures(village_id: int, year: int, month: int, now: dt.datetime | 
         "total": total,
         "as_of": as_of.isoformat(),
         "generated_at": now.isoformat(timespec="minutes"),
-        **intake_figures(village_id, start, end),
+        **got["intake"],
     }
 
 

@@ -64,7 +64,13 @@ class DashboardView(BaseView):
     route_base = "/dashboard"
     class_permission_name = "Dashboard"
     base_permissions = ["can_read"]
-    method_permission_name = {"mine": "read", "village": "read", "township_data": "read", "village_data": "read"}
+    method_permission_name = {
+        "mine": "read",
+        "village": "read",
+        "villages": "read",
+        "township_data": "read",
+        "village_data": "read",
+    }
     default_view = "mine"
 
     @expose("/")
@@ -80,6 +86,15 @@ class DashboardView(BaseView):
         own = _own_village()
         d = dashboard_pages.village_dashboard(village, todo_village_id=None if own else village.id)
         return self.render_template("dashboard/village.html", d=d, is_agent=False, drilldown=own is None)
+
+    @expose("/villages")
+    @has_access
+    def villages(self):
+        """Every village's row of the township dashboard, a page at a time (a village user: their own)."""
+        page = request.args.get("page", "1")
+        number = int(page) if page.isdigit() and len(page) < 6 else 1
+        d = dashboard_pages.village_table_page(number, problems_only=request.args.get("problems") == "1")
+        return self.render_template("dashboard/villages.html", d=d, title=_l("各村情况"))
 
     @expose("/data/township")
     @has_access_api

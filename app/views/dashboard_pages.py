@@ -79,7 +79,22 @@ def _overdue_alerts(rows: list[figures.VillageRow], single: bool) -> list[Alert]
     return [Alert("danger", text, url_for("CaseView.list"))]
 
 
+#: More villages than this with a missing monthly report: one alert naming them all.
+REPORT_ALERTS_ONE_EACH = 5
+
+
 def _report_alerts(rows: list[figures.VillageRow]) -> list[Alert]:
+    missing = [r for r in rows if r.reports["missing"]]
+    if len(missing) > REPORT_ALERTS_ONE_EACH:
+        names = "、".join(
+            f"{r.village.name}（{'、'.join(str(c.month) for c in r.reports['missing'])}月）" for r in missing
+        )
+        text = _l(
+            "%(n)s个村月汇总表未报送（政策第五条（一）4，逾期按第二条（四）2④扣款）：%(list)s",
+            n=len(missing),
+            list=names,
+        )
+        return [Alert("danger", str(text), url_for("MonthlyReportView.list"))]
     out = []
     for r in rows:
         missing = r.reports["missing"]
@@ -134,13 +149,72 @@ def alerts(
 
 
 # --------------------------------------------------------------------------------------
+# The village table: labels translated once per page, problems first in a big township
+# --------------------------------------------------------------------------------------
+#: Villages per page of the full table (``/dashboard/villages``).
+TABLE_PAGE = 50
+
+
+def table_labels() -> dict:
+    """The words of the village table, each translated once per page (not once per cell):
+    the templates fill them in with Jinja's ``format``."""
+    from ..models.enums import REPORT_STATUSES
+
+    return {
+        "signin_title": str(_l("签到%(a)s天 / 应签%(b)s天，迟到%(c)s天")),
+        "ontime_title": str(_l("按时办结%(a)s件 / 已办结%(b)s件 + 超期未办结%(c)s件")),
+        "late_entry_title": str(_l("未当日登记%(n)s件")),
+        "report_cell": str(_l("%(m)s月%(s)s")),
+        "report_late": str(_l("逾期报送")),
+        "report_current": str(_l("本月（月底前报送）")),
+        "report_status": {k: str(v) for k, v in REPORT_STATUSES.items()},
+        "report_none": str(_l("未填报")),
+        "vacant": str(_l("暂缺")),
+        "dismiss": str(_l("应予解聘")),
+        "warning": str(_l("两次警示")),
+        "six_ok": str(_l("达标")),
+        "six_missing": str(_l("缺%(n)s项")),
+    }
+
+
+def full_table_villages() -> int:
+    """Up to this many villages the township's first screen shows every village's row
+    (``DASHBOARD_FULL_TABLE_VILLAGES``); above it, the villages with a problem, and the full
+    table one click away."""
+    return int(current_app.config.get("DASHBOARD_FULL_TABLE_VILLAGES", 30))
+
+
+def _problem_rank(r: figures.VillageRow) -> tuple | None:
+    """Why a village needs the township's attention now, most urgent first; ``None``: in order."""
+    dismiss = bool(r.flag and r.flag.dismiss)
+    warning = bool(r.flag and r.flag.warning)
+    missing = len(r.reports["missing"])
+    if not (dismiss or warning or missing or r.now.overdue or r.agent is None):
+        return None
+    return (not dismiss, -r.now.overdue, -missing, not warning, r.agent is not None, r.village.code)
+
+
+def problem_rows(rows: list[figures.VillageRow]) -> list[figures.VillageRow]:
+    """The villages with 超期 cases, a missing monthly report, strikes or no agent in post."""
+    ranked = [(rank, r) for r in rows if (rank := _problem_rank(r)) is not None]
+    return [r for _, r in sorted(ranked, key=lambda x: x[0])]
+
+
+# --------------------------------------------------------------------------------------
 # The two dashboards
 # --------------------------------------------------------------------------------------
 def township_dashboard(today: dt.date | None = None) -> dict:
     """Everything the township's first screen shows (one village for a village user)."""
     t = figures.township_figures(today or calendar_service.today())
     flags = t.flags
+    full = len(t.rows) <= full_table_villages()
+    problems = [] if full else problem_rows(t.rows)
+    shown = int(current_app.config.get("DASHBOARD_PROBLEM_ROWS", 20))
     return {
+        "table_rows": t.rows if full else problems[:shown],
+        "table_full": full,
+        "problems": len(problems),
+        "labels": table_labels(),
         "today": t.today,
         "month": t.month,
         "quarter": t.quarter,
@@ -160,6 +234,24 @@ def township_dashboard(today: dt.date | None = None) -> dict:
         "pct": pct,
         "rates": rate_marks(),
     }
+
+
+def village_table_page(page: int, problems_only: bool = False, today: dt.date | None = None) -> dict:
+    """``/dashboard/villages?page=N``: every village's row (``problems_only``: those needing
+    attention, most urgent first), :data:`TABLE_PAGE` a page."""
+    d = township_dashboard(today)
+    rows = problem_rows(d["rows"]) if problems_only else d["rows"]
+    pages = max(1, -(-len(rows) // TABLE_PAGE))
+    page = min(max(1, page), pages)
+    d.update(
+        table_rows=rows[(page - 1) * TABLE_PAGE : page * TABLE_PAGE],
+        table_full=True,
+        page=page,
+        pages=pages,
+        problems_only=problems_only,
+        listed=len(rows),
+    )
+    return d
 
 
 def _village_links(village: Village) -> dict:
@@ -249,7 +341,10 @@ def township_chart_data(today: dt.date | None = None) -> dict:
             "rates": [None if r is None else round(r * 100, 1) for _, r in ontime],
             "marks": {"good": round(marks.good * 100, 1), "warn": round(marks.warn * 100, 1)},  # bar colours, %
         },
-        "categories": {"title": str(_l("%(q)s受理事项分类", q=quarter.label)), "items": figures.categories(quarter)},
+        "categories": {
+            "title": str(_l("%(q)s受理事项分类", q=quarter.label)),
+            "items": figures.categories(quarter, today=today),
+        },
         "labels": _chart_labels(),
     }
 
@@ -261,7 +356,7 @@ def village_chart_data(village: Village, today: dt.date | None = None) -> dict:
         "trend": _trend_json(figures.trend(today, village.id)),
         "categories": {
             "title": str(_l("%(q)s受理事项分类", q=quarter.label)),
-            "items": figures.categories(quarter, village.id),
+            "items": figures.categories(quarter, village.id, today),
         },
         "labels": _chart_labels(),
     }
