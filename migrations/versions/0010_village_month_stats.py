@@ -6,14 +6,14 @@ from the existing cases and sign-ins. The fill is the application's own recomput
 figures are exactly those the running system keeps; ``flask stats rebuild`` does the same later.
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

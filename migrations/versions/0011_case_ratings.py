@@ -11,7 +11,7 @@
 it is not copied into ``case_rating`` (it was not the applicant's rating).
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0010
 """
 
 import secrets
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0008"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,14 @@
 """jobs and notifications: the job lock, the job run log and the notification outbox (issue 14 §3)
 
 Revision ID: 0012
-Revises: 0008
+Revises: 0011
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0008"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
