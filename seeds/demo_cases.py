@@ -27,6 +27,7 @@ from app.extensions import db
 from app.models import Agent, Case, CaseCounter, CaseExtension, CaseTransition, ServiceItem, Village
 from app.policy import case_flow as flow
 from app.policy.idcard import id_check_digit
+from app.services import stats
 from app.services.calendar import now_local, work_calendar
 from app.services.clock import utcnow
 
@@ -114,7 +115,7 @@ def run(scale: int = 0, today: dt.date | None = None) -> dict:
     gen = Generator(items, now, start, rate, seed=2022 + scale)
     expected = len(villages) * len(gen.workdays) * rate
     total = 0
-    with indexes_dropped(db.session, CASE_TABLES, enabled=expected >= DROP_INDEXES_FROM):
+    with stats.deferred(), indexes_dropped(db.session, CASE_TABLES, enabled=expected >= DROP_INDEXES_FROM):
         writer = Writer()
         try:
             for village in villages:
@@ -141,9 +142,12 @@ def derive_case_values(case: dict) -> None:
 
 
 def after_cases_generated(village_ids: list[int], start: dt.date, today: dt.date) -> None:
-    """Hook: rebuild what is derived from the cases just written for ``village_ids`` (received
-    from ``start`` to ``today``) — e.g. the monthly aggregate per village, through its own
-    rebuild function. Called once, after the last case is committed; nothing to do yet."""
+    """Rebuild what is derived from the cases just written (their bookkeeping was deferred):
+    the monthly aggregate of each generated village, from ``start`` (``services.stats``)."""
+    conn = db.session.connection()
+    for village_id in village_ids:
+        stats.rebuild_connection(conn, village_id, (start.year, start.month))
+    db.session.commit()
 
 
 # --------------------------------------------------------------------------------------

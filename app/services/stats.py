@@ -26,6 +26,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -52,6 +54,7 @@ _MONTHS = VillageMonthStats.__table__
 _CATEGORIES = VillageMonthCategoryStats.__table__
 _INFO_KEYS = "bm_stats_keys"
 _INFO_CALENDAR = "bm_stats_calendar_months"
+_DEFERRED: ContextVar[bool] = ContextVar("bm_stats_deferred", default=False)
 
 
 # --------------------------------------------------------------------------------------
@@ -374,6 +377,8 @@ for _attr in (Case.received_at, Case.village_id, SignIn.day, SignIn.village_id, 
 
 @event.listens_for(Session, "after_flush")
 def _note_flush(s: Session, _ctx) -> None:
+    if _DEFERRED.get():
+        return
     keys: set[Key] = s.info.setdefault(_INFO_KEYS, set())
     for obj in (*s.new, *s.dirty, *s.deleted):
         if isinstance(obj, Case):
@@ -394,7 +399,7 @@ _DATE_OF = {_CASES.name: "received_at", _SIGNINS.name: "day"}
 @event.listens_for(Engine, "before_execute")
 def _note_insert(conn, clauseelement, multiparams, params, execution_options) -> None:
     """Bulk and Core inserts of cases / sign-ins: their months from the parameters."""
-    if not getattr(clauseelement, "is_insert", False):
+    if not getattr(clauseelement, "is_insert", False) or _DEFERRED.get():
         return
     table = getattr(clauseelement, "table", None)
     date_attr = _DATE_OF.get(getattr(table, "name", None))
@@ -437,12 +442,26 @@ def _note_bulk_change(state) -> None:
             keys.add(key)
 
 
+@contextmanager
+def deferred():
+    """A bulk load (``flask demo --scale``) writes its cases without the per-commit bookkeeping
+    (one pass at the end instead of one per commit): inside, no touched month is noted; the
+    loader calls :func:`rebuild_connection` when it is done."""
+    token = _DEFERRED.set(True)
+    try:
+        yield
+    finally:
+        _DEFERRED.reset(token)
+
+
 def settle(s: Session | None = None) -> None:
     """Recompute now the months the current transaction has touched so far (a reader inside a
     writing transaction — the monthly report frozen at its submission — sees them right).
     Nothing to do, and no query, when the transaction has changed nothing."""
     s = s or session()()  # the scoped session's Session
     if not s.in_transaction():
+        return
+    if _DEFERRED.get():
         return
     if s.new or s.dirty or s.deleted:
         s.flush()

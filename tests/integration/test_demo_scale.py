@@ -118,3 +118,25 @@ def test_the_generator_is_idempotent(app, generated):
         again = demo_cases.run(scale=3, today=TODAY)
     assert again["cases"] == 0
     assert db.session.execute(select(func.count()).select_from(Case)).scalar() == result["cases"]
+
+
+def test_the_monthly_aggregate_of_the_load_equals_a_rebuild(app, generated):
+    """The load defers the aggregate's per-commit bookkeeping and rebuilds it once at the end:
+    its rows are exactly what ``flask stats rebuild`` writes, and the names carry their keys."""
+    from app.models import VillageMonthStats
+    from app.policy.search_keys import name_key
+    from app.services import stats
+
+    def snapshot():
+        rows = db.session.execute(select(VillageMonthStats).order_by(VillageMonthStats.id)).scalars()
+        skip = {"id", "created_at", "updated_at"}
+        cols = [c.key for c in VillageMonthStats.__table__.columns if c.key not in skip]
+        return sorted(tuple(getattr(r, c) for c in cols) for r in rows)
+
+    loaded = snapshot()
+    assert len({r[0] for r in loaded}) == 3 and len(loaded) >= 36  # three villages × a year of months
+    stats.rebuild_connection(db.session.connection())
+    db.session.commit()
+    assert snapshot() == loaded
+    names = db.session.execute(select(Case.applicant_name, Case.applicant_name_key).limit(50)).all()
+    assert names and all(key == name_key(name) for name, key in names)
