@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import extract, select
+from sqlalchemy import extract, func, select
 
 from ..models import Case, Village
 from ..models.rating import BadRatingItem, CaseRating
@@ -398,3 +398,29 @@ def open_items_due_by(day: dt.date) -> list[BadRatingItem]:
         .order_by(BadRatingItem.due_on, BadRatingItem.id)
     )
     return list(session().execute(query).scalars().all())
+
+
+@dataclass(frozen=True)
+class RatingSummary:
+    """The dashboards' 好差评 line for a month, in the caller's scope: the month's figures
+    summed over the villages and the open 差评 items past their due day."""
+
+    figures: RatingFigures
+    overdue_items: int
+
+
+def rating_summary(today: dt.date, village_id: int | None = None) -> RatingSummary:
+    by_village = rating_figures(today.year, today.month, village_id=village_id, today=today)
+    total = RatingFigures(
+        rated=sum(f.rated for f in by_village.values()),
+        good=sum(f.good for f in by_village.values()),
+        bad=sum(f.bad for f in by_village.values()),
+        bad_due=sum(f.bad_due for f in by_village.values()),
+        bad_on_time=sum(f.bad_on_time for f in by_village.values()),
+    )
+    query = select(func.count(BadRatingItem.id)).where(
+        BadRatingItem.status.in_(policy.OPEN_ITEM_STATUSES), BadRatingItem.due_on < today
+    )
+    if village_id is not None:
+        query = query.where(BadRatingItem.village_id == village_id)
+    return RatingSummary(total, session().execute(query).scalar() or 0)

@@ -18,6 +18,7 @@ from ..models import SIX_ONES, Village
 from ..policy.periods import month_axis_label, quarter_period
 from ..services import calendar as calendar_service
 from ..services import dashboard as figures
+from ..services import ratings as rating_service
 
 
 @dataclass
@@ -40,6 +41,11 @@ class RateMarks:
 def rate_marks() -> RateMarks:
     cfg = current_app.config
     return RateMarks(cfg["DASHBOARD_RATE_GOOD"], cfg["DASHBOARD_SIGNIN_GOOD"], cfg["DASHBOARD_RATE_WARN"])
+
+
+def percent_text(value) -> str:
+    """A per-cent figure already in per cent (``95.0`` → ``"95.0%"``), ``"—"`` for none."""
+    return "—" if value is None else f"{value}%"
 
 
 def pct(value: float | None) -> str:
@@ -231,7 +237,9 @@ def township_dashboard(today: dt.date | None = None) -> dict:
         "dismiss": [f for f in flags if f.dismiss],
         "warnings": [f for f in flags if f.warning and not f.dismiss],
         "alerts": alerts(t.rows, t.today, flags),
+        "ratings": rating_service.rating_summary(t.today),
         "pct": pct,
+        "percent": percent_text,
         "rates": rate_marks(),
     }
 
@@ -286,7 +294,9 @@ def village_dashboard(village: Village, today: dt.date | None = None, todo_villa
         "todo": v.todo,
         "signed_today": v.signed_today,
         "workday_today": v.workday_today,
+        "ratings": rating_service.rating_summary(v.today, village.id),
         "pct": pct,
+        "percent": percent_text,
         "rates": rate_marks(),
         "six_ones": SIX_ONES,
         "case_url": lambda pk: url_for("CaseView.show", pk=pk),
