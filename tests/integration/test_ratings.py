@@ -386,7 +386,7 @@ def test_posts_are_rate_limited_per_address(limited_app):
     c = app.test_client()
     codes = [c.post(f"/public/rate/{token}", data={"level": "9"}).status_code for _ in range(4)]
     assert codes == [422, 422, 422, 429]
-    assert "访问过于频繁" in c.post(f"/public/rate/{token}", data={"level": "5"}).get_data(as_text=True)
+    assert "提交过于频繁，请稍后再试" in c.post(f"/public/rate/{token}", data={"level": "5"}).get_data(as_text=True)
     assert c.get(f"/public/rate/{token}").status_code == 200  # reading is not blocked
     other = app.test_client()
     r = other.post(f"/public/rate/{token}", data={"level": "5"}, environ_base={"REMOTE_ADDR": "10.1.1.2"})
