@@ -397,7 +397,8 @@ def test_run_due_runs_each_job_once_per_slot(app, world, clock):
         first = {o.name for o in run_due()}
         assert {"settle-reports", "case-reminders", "strike-alerts", "deliver"} <= first
         clock.set("2026-11-26 08:20", tick=False)
-        assert {o.name for o in run_due()} == {"deliver"}  # 08:30 and 09:00 jobs ran at 08:10 for yesterday's slot
+        # bad-ratings' 08:15 slot has come; the 08:30 and 09:00 jobs ran at 08:10 for yesterday's slot
+        assert {o.name for o in run_due()} == {"deliver", "bad-ratings"}
         clock.set("2026-11-26 08:31", tick=False)
         assert {o.name for o in run_due()} == {"deliver", "report-reminders"}
         clock.set("2026-11-27 00:31", tick=False)
