@@ -942,6 +942,8 @@ def _sweep() -> None:
     """Remove uploads older than IMPORT_KEEP_HOURS."""
     keep = float(current_app.config.get("IMPORT_KEEP_HOURS", 24)) * 3600
     folder = _folder()
+    # housekeeping against the files' own mtimes, which the OS stamps from the wall clock: the
+    # pinned business clock (services.clock) would compare a test's fresh upload with another day
     cutoff = time.time() - keep
     for name in os.listdir(folder):
         path = os.path.join(folder, name)
