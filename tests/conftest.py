@@ -11,6 +11,7 @@ import datetime as dt
 import os
 import shutil
 import uuid
+from contextlib import contextmanager
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -129,13 +130,14 @@ def db_url(tmp_path, _sqlite_template):
     yield from _database(tmp_path, _sqlite_template)
 
 
-@pytest.fixture
-def app(db_url, tmp_path):
+@contextmanager
+def made_app(db_url, tmp_path, **overrides):
+    """A test app on ``db_url`` with the schema (fast hashes, no rate limits, CSRF off);
+    ``overrides`` change its config (e.g. ``RATELIMIT_ENABLED=True`` for a rate-limit test)."""
     from app import create_app
     from app.extensions import db
 
-    app = create_app(
-        "config.Config",
+    config = dict(
         SQLALCHEMY_DATABASE_URI=db_url,
         SQLALCHEMY_ENGINE_OPTIONS={},
         TESTING=True,
@@ -149,12 +151,22 @@ def app(db_url, tmp_path):
         UPLOAD_FOLDER=str(tmp_path / "uploads"),
         BACKUP_DIR=str(tmp_path / "backups"),
     )
+    config.update(overrides)
+    app = create_app("config.Config", **config)
     with app.app_context():
         Model.metadata.create_all(db.engine)  # no-op on the SQLite template copy
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(db_url, tmp_path):
+    with made_app(db_url, tmp_path) as app:
+        yield app
 
 
 @pytest.fixture

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import uuid
 
 import pytest
-from flask_appbuilder import Model
 
 from app.extensions import db
 from app.models import Agent, Village
@@ -16,6 +14,7 @@ from app.policy.office_hours import DEFAULT_OFFICE_HOURS
 from app.policy.opening import next_opening, open_state
 from app.policy.workdays import WorkCalendar
 from app.security import unscoped
+from tests.conftest import made_app
 from tests.integration.test_dashboard import APPLICANTS, freeze, seed_dashboard_data
 
 pytestmark = pytest.mark.dates
@@ -245,25 +244,10 @@ def test_next_opening_is_told_when_closed(client, world, monkeypatch):
 # -- rate limit ------------------------------------------------------------------------------
 @pytest.fixture
 def limited_app(db_url, tmp_path):
-    from app import create_app
-
-    app = create_app(
-        "config.Config",
-        SQLALCHEMY_DATABASE_URI=db_url,
-        SQLALCHEMY_ENGINE_OPTIONS={},
-        TESTING=True,
-        SECRET_KEY="test-" + uuid.uuid4().hex,
-        RATELIMIT_ENABLED=True,
-        RATELIMIT_STORAGE_URI="memory://",
-        PUBLIC_RATE_LIMIT="3 per minute",
-        IMG_UPLOAD_FOLDER=str(tmp_path / "photos"),
-    )
-    with app.app_context():
-        Model.metadata.create_all(db.engine)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with made_app(
+        db_url, tmp_path, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://", PUBLIC_RATE_LIMIT="3 per minute"
+    ) as app:
+        yield app
 
 
 def test_public_pages_are_rate_limited(limited_app):

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import re
-import uuid
 
 import pytest
-from flask_appbuilder import Model
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditLog, Complaint
 from app.policy.public_reports import CHINESE_DIGITS, query_digest
 from app.security import unscoped
+from tests.conftest import made_app
+from tests.factories import build_world
 
 CONTENT = "11月20日去村代办点办社保卡，代办员说不归他管，不给办，让我自己去乡里。"
 
@@ -313,32 +313,18 @@ def test_done_without_a_report_goes_to_status(client, world):
 # -- rate limit ------------------------------------------------------------------------------
 @pytest.fixture
 def limited_app(db_url, tmp_path):
-    from app import create_app
-
-    app = create_app(
-        "config.Config",
-        SQLALCHEMY_DATABASE_URI=db_url,
-        SQLALCHEMY_ENGINE_OPTIONS={},
-        TESTING=True,
-        SECRET_KEY="test-" + uuid.uuid4().hex,
-        WTF_CSRF_ENABLED=False,
+    overrides = dict(
         RATELIMIT_ENABLED=True,
         RATELIMIT_STORAGE_URI="memory://",
         PUBLIC_RATE_LIMIT="100 per minute",
         PUBLIC_REPORT_RATE_LIMIT="2 per hour",
         PUBLIC_REPORT_STATUS_RATE_LIMIT="3 per hour",
         PUBLIC_REPORT_MIN_SECONDS=0,
-        IMG_UPLOAD_FOLDER=str(tmp_path / "photos"),
     )
-    with app.app_context():
-        Model.metadata.create_all(db.engine)
-        from tests.factories import build_world
-
-        build_world()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with made_app(db_url, tmp_path, **overrides) as app:
+        with app.app_context():
+            build_world()
+        yield app
 
 
 def test_report_posts_are_rate_limited_per_address(limited_app):

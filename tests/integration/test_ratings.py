@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import uuid
 
 import pytest
-from flask_appbuilder import Model
 from sqlalchemy import func, select
 
 from app.exports.qr import qr_inline_svg
@@ -19,6 +17,7 @@ from app.models import Case, Complaint
 from app.models.rating import BadRatingItem, CaseRating
 from app.security import unscoped
 from app.services import ratings as svc
+from tests.conftest import made_app
 from tests.factories import build_world, case_row
 
 RATED_ON = "2026-09-28 15:30"  # Mon: 15 working days across 国庆 and Sat 10 Oct (调休) → Fri 23 Oct
@@ -356,28 +355,16 @@ def test_csrf_is_required(app, cases):
 
 @pytest.fixture
 def limited_app(db_url, tmp_path):
-    from app import create_app
-
-    app = create_app(
-        "config.Config",
-        SQLALCHEMY_DATABASE_URI=db_url,
-        SQLALCHEMY_ENGINE_OPTIONS={},
-        TESTING=True,
-        SECRET_KEY="test-" + uuid.uuid4().hex,
-        WTF_CSRF_ENABLED=False,
+    overrides = dict(
         RATELIMIT_ENABLED=True,
         RATELIMIT_STORAGE_URI="memory://",
         PUBLIC_RATE_LIMIT="100 per minute",
         RATING_POST_RATE_LIMIT="3 per minute",
-        IMG_UPLOAD_FOLDER=str(tmp_path / "photos"),
     )
-    with app.app_context():
-        Model.metadata.create_all(db.engine)
-        world = build_world()
-    yield app, world
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with made_app(db_url, tmp_path, **overrides) as app:
+        with app.app_context():
+            world = build_world()
+        yield app, world
 
 
 def test_posts_are_rate_limited_per_address(limited_app):
