@@ -115,11 +115,21 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
+def follow(page, selector: str) -> None:
+    """Click a link or submit button and wait until the page it leads to has loaded.
+
+    ``click`` followed by ``wait_for_load_state`` alone can read the old page when the
+    navigation has not started yet (a race a loaded CI machine loses).
+    """
+    with page.expect_navigation():
+        page.click(selector)
+    page.wait_for_load_state("networkidle")
+
+
 def ui_login(page, base: str, username: str, password: str | None = None) -> None:
     from tests.factories import PASSWORD
 
     page.goto(f"{base}/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password or PASSWORD)
-    page.click("input[type=submit], button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    follow(page, "input[type=submit], button[type=submit]")

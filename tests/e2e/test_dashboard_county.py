@@ -14,7 +14,7 @@ import pytest
 from app.extensions import db
 from app.models import Agent, Case, MonthlyReport, Village
 from app.security import unscoped
-from tests.e2e.conftest import screenshot, ui_login
+from tests.e2e.conftest import follow, screenshot, ui_login
 from tests.factories import make_id
 from tests.integration.test_dashboard import freeze, seed_dashboard_data
 
@@ -100,13 +100,11 @@ def test_big_township_sees_the_problems_first(page, live_server, county):
     assert len(names) == 2 + 9 + 6 - 1  # 测试01村 has both (n = 0)
     assert any("青山村" in t for t in names) and any("石桥村" in t for t in names)
     assert not any("测试02村" in t for t in names)  # in order: not among the problems
-    page.click("text=查看全部60个村")
-    page.wait_for_load_state("networkidle")
+    follow(page, "text=查看全部60个村")
     assert page.locator("#bm-village-table tbody tr").count() == 50
     assert "第1/2页" in page.inner_text("body")
     screenshot(page, "dashboard-township-60-all")
-    page.click("a:has-text('下一页')")
-    page.wait_for_load_state("networkidle")
+    follow(page, "a:has-text('下一页')")
     assert page.locator("#bm-village-table tbody tr").count() == 10
 
 

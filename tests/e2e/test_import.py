@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tests.e2e.conftest import screenshot, ui_login
+from tests.e2e.conftest import follow, screenshot, ui_login
 from tests.factories import make_id
 from tests.integration.test_import import AGENT_HEADERS, agent_row, xlsx
 
@@ -20,8 +20,7 @@ def test_township_imports_villages_from_excel(page, live_server):
     ui_login(page, live_server, "zhongxin")
     page.goto(f"{live_server}/village/list/")
     assert "下载导入模板" in page.inner_text("body")
-    page.click("text=Excel 导入")
-    page.wait_for_load_state("networkidle")
+    follow(page, "text=Excel 导入")
     assert "Excel 导入行政村" in page.inner_text("body")
 
     bad = xlsx(

@@ -7,7 +7,7 @@ import datetime as dt
 
 from app.extensions import db
 from app.jobs import run_job
-from tests.e2e.conftest import screenshot, ui_login
+from tests.e2e.conftest import follow, screenshot, ui_login
 from tests.factories import case_row
 
 
@@ -52,8 +52,7 @@ def test_township_sees_the_escalation_on_a_desktop(app, world, live_server, page
     assert "【超期未办结】青山村 QS2026-0102" in body and "【超期未办结】石桥村 SQ2026-0101" in body
     assert "即将到期" not in body  # due-soon goes to the agent only
     screenshot(page, "notifications-desktop-township")
-    page.click("text=全部标为已读")
-    page.wait_for_load_state("networkidle")
+    follow(page, "text=全部标为已读")
     assert "未读 0 条，共 2 条" in page.inner_text("body")
 
 

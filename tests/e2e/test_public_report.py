@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import ARTIFACTS, screenshot, ui_login
+from tests.e2e.conftest import ARTIFACTS, follow, screenshot, ui_login
 from tests.integration.test_public_report import CHINESE_DIGITS
 
 WECHAT_UA = (
@@ -106,7 +106,7 @@ def test_villager_reports_and_follows_it_on_a_phone(villager, browser, live_serv
     try:
         ui_login(office, live_server, "jijian")
         office.goto(f"{live_server}/complaint/list/")
-        office.click("text=网上反映·待核实")
+        follow(office, "text=网上反映·待核实")
         listing = office.inner_text("body")
         assert "公开页面提交" in listing and "待核实" in listing and "王秀兰" in listing
         screenshot(office, "public-report-township-list")
