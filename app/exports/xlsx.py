@@ -61,7 +61,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, BinaryIO
 
 import xlsxwriter
-from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.utility import _datetime_to_excel_datetime, _utf16_len, _utf16_truncate, xl_col_to_name
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
@@ -85,6 +85,10 @@ WORKBOOK_OPTIONS = {
     "strings_to_urls": False,
     "strings_to_numbers": False,
 }
+
+#: Data rows of constant_memory tables are serialized by ``_Table._data_direct`` (off: through
+#: XlsxWriter's cell table, as before — the reference the unit tests compare against).
+DIRECT_ROWS = True
 
 _CENT = Decimal("0.01")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -225,6 +229,108 @@ class StreamingWorksheet(Worksheet):
             else:
                 return None
         return "".join(parts)
+
+
+def _text_cell(head: str, text: str) -> str:
+    """One inline-string ``<c>`` as XlsxWriter writes it (``head`` is ``<c r=".." s=".."``).
+
+    One difference: a text that looks like XlsxWriter's own rich-string markup (``<r>…</r>``)
+    is written escaped, as the text it is — XlsxWriter would copy it into the XML unescaped,
+    and a villager's note must never turn into markup (or a file Excel has to repair)."""
+    if len(text) > 16383 and _utf16_len(text) > 32767:
+        text = _utf16_truncate(text, 32767)
+    if _NEEDS_ESCAPE.search(text) is not None:
+        text = _escape_text(text)
+    space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
+    return f'{head} t="inlineStr"><is><t{space}>{text}</t></is></c>'
+
+
+def _escape_text(text: str) -> str:
+    text = Worksheet._escape_control_characters(text)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _number_cell(head: str, number: float | int) -> str:
+    if isinstance(number, float) and not math.isfinite(number):
+        raise TypeError(f"number cell got {number!r}")  # XlsxWriter refuses NaN/INF too
+    return f"{head}><v>{number:.16G}</v></c>"
+
+
+def _when_number(value: date | datetime, dates: dict) -> float:
+    """Excel's serial number of a date (remembered: a ledger's dates repeat) or datetime."""
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.replace(tzinfo=None)
+        return _datetime_to_excel_datetime(value, False, False)
+    number = dates.get(value)
+    if number is None:
+        if len(dates) > 4096:
+            dates.clear()
+        number = dates[value] = _datetime_to_excel_datetime(value, False, False)
+    return number
+
+
+def _blank_or_text(head: str, value: Any) -> str:
+    text = text_value(value)
+    return _text_cell(head, text) if text else f"{head}/>"
+
+
+def _text_xml(head: str, value: Any, dates: dict) -> str:
+    if value is None:
+        return f"{head}/>"
+    if value.__class__ is str and value and "\r" not in value and len(value) <= 16383:
+        if _NEEDS_ESCAPE.search(value) is None and not value[0].isspace() and not value[-1].isspace():
+            return f'{head} t="inlineStr"><is><t>{value}</t></is></c>'  # the common case, at once
+    return _blank_or_text(head, value)
+
+
+def _int_xml(head: str, value: Any, dates: dict) -> str:
+    if value is None:
+        return f"{head}/>"
+    if isinstance(value, str):
+        return _blank_or_text(head, value)
+    if isinstance(value, (int, float, Decimal)):
+        return _number_cell(head, value if isinstance(value, (int, float)) else float(value))
+    raise TypeError(f"int column got {type(value).__name__}: {value!r}")
+
+
+def _money_xml(head: str, value: Any, dates: dict) -> str:
+    if value is None:
+        return f"{head}/>"
+    if isinstance(value, str):
+        return _blank_or_text(head, value)
+    return _number_cell(head, money_to_float(value))
+
+
+def _percent_xml(head: str, value: Any, dates: dict) -> str:
+    if value is None:
+        return f"{head}/>"
+    if isinstance(value, str):
+        return _blank_or_text(head, value)
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        raise TypeError(f"percent column got {type(value).__name__}: {value!r}")
+    return _number_cell(head, float(value))
+
+
+def _when_xml(head: str, value: Any, dates: dict) -> str:
+    if value is None:
+        return f"{head}/>"
+    if isinstance(value, str):
+        return _blank_or_text(head, value)
+    if isinstance(value, date):
+        return _number_cell(head, _when_number(value, dates))
+    raise TypeError(f"date/datetime column got {type(value).__name__}: {value!r}")
+
+
+#: The ``<c>`` of one data cell by column kind: the rules of :data:`WRITERS`, as XML.
+CELL_XML: dict[str, Callable[[str, Any, dict], str]] = {
+    "text": _text_xml,
+    "int": _int_xml,
+    "money": _money_xml,
+    "percent": _percent_xml,
+    "date": _when_xml,
+    "datetime": _when_xml,
+}
 
 
 @contextmanager
@@ -545,6 +651,8 @@ class _Table:
 
     def data(self, rows: Iterable[Sequence], *, fit_rows: bool, constant_memory: bool) -> int:
         """The data rows, consumed once in order; returns how many were written."""
+        if constant_memory and DIRECT_ROWS:
+            return self._data_direct(rows, fit_rows=fit_rows)
         ws, n, writers = self.ws, self.n, self.writers
         # (writer, column, format) of every column, formats looked up once for the whole table
         cells = list(zip(writers, range(n), [self.st.body[k] for k in self.kinds], strict=True))
@@ -568,6 +676,51 @@ class _Table:
             if fitted:
                 fitted_before = r
             r += 1
+        self.r = r
+        return r - FIRST_DATA_ROW
+
+    def _data_direct(self, rows: Iterable[Sequence], *, fit_rows: bool) -> int:
+        """The data rows in constant_memory mode, each written to the sheet's row file as one
+        string the moment it is read: no XlsxWriter cell objects, the column formats' style
+        indices looked up once.  The same rules (:data:`CELL_XML`) and, but for
+        :func:`_text_cell`'s escaping, the bytes XlsxWriter writes (a unit test compares them).
+
+        XlsxWriter 3.x internals: the header row still pending in ``table`` is flushed first;
+        afterwards ``previous_row``, ``dim_*`` are what XlsxWriter's own writes would leave."""
+        ws, n, kinds = self.ws, self.n, self.kinds
+        r = FIRST_DATA_ROW
+        ws._write_single_row(r)  # flush the header row; ``previous_row`` = r
+        # after the header row, so the style indices are assigned in the order XlsxWriter's own
+        # first data row would assign them
+        heads = [f'<c r="{xl_col_to_name(c)}%s" s="{self.st.body[kinds[c]]._get_xf_index()}"' for c in range(n)]
+        columns = list(zip([CELL_XML[k] for k in kinds], heads, strict=True))
+        text_cols = self._text_columns() if fit_rows else []
+        plain_height = ws.default_row_height == ws.original_row_height
+        write, dates = ws.fh.write, {}
+        for raw in rows:
+            values = _as_sequence(raw)
+            if len(values) != n:
+                # (no values in the message: rows hold personal data)
+                raise ValueError(f"row {r - FIRST_DATA_ROW + 1} has {len(values)} values for {n} columns")
+            if r >= MAX_ROWS:
+                _check_row_index(r)
+            ref = str(r + 1)
+            cells = "".join(
+                [cell(head % ref, value, dates) for (cell, head), value in zip(columns, values, strict=True)]
+            )
+            if (text_cols and _fit_row(ws, r, values, text_cols)) or not plain_height:
+                ws._write_row(r, None, ws.row_info.get(r))
+                _forget_row(ws, r)
+                write(cells)
+                write("</row>")
+            else:
+                write(f'<row r="{ref}">{cells}</row>')
+            r += 1
+        if r > FIRST_DATA_ROW:
+            ws.previous_row = r - 1
+            ws.dim_rowmax = max(ws.dim_rowmax or 0, r - 1)
+            ws.dim_colmin = 0 if ws.dim_colmin is None else min(ws.dim_colmin, 0)
+            ws.dim_colmax = n - 1 if ws.dim_colmax is None else max(ws.dim_colmax, n - 1)
         self.r = r
         return r - FIRST_DATA_ROW
 

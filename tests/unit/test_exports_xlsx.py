@@ -557,16 +557,24 @@ def _sheet1_bytes(data: bytes) -> bytes:
         return z.read("xl/worksheets/sheet1.xml")
 
 
+#: XlsxWriter copies these into the XML unescaped (as its rich-string markup); ours escapes them.
+RICH_LOOKING = ("<r>not rich</r>", "<r><t>x</t></r>")
+
+
+@pytest.mark.parametrize("direct", [True, False])
 @pytest.mark.parametrize("fit_rows", [True, False])
-def test_streaming_rows_are_xlsxwriters_own_xml(monkeypatch, fit_rows):
-    """The one-write row serializer gives XlsxWriter's bytes, whatever the text holds."""
+def test_streaming_rows_are_xlsxwriters_own_xml(monkeypatch, fit_rows, direct):
+    """The direct row writer and the one-write row serializer give XlsxWriter's bytes,
+    whatever the text holds (but for the rich-string look-alikes, tested below)."""
     from app.exports import xlsx
+
+    texts = [t for t in TRICKY_TEXTS if t not in RICH_LOOKING]
 
     columns = [Column("文", 6), Column("数", 8, "int"), Column("钱", 10, "money"), Column("日", 11, "date"),
                Column("时", 16, "datetime"), Column("率", 8, "percent"), Column("备注", 4.5)]  # fmt: skip
     rows = [
-        (text, i, D("1234.565"), date(2026, 1, i % 28 + 1), datetime(2026, 3, 1, 8, i % 60), 0.125, TRICKY_TEXTS[-i])
-        for i, text in enumerate(TRICKY_TEXTS, 1)
+        (text, i, D("1234.565"), date(2026, 1, i % 28 + 1), datetime(2026, 3, 1, 8, i % 60), 0.125, texts[-i])
+        for i, text in enumerate(texts, 1)
     ] + [(None, None, None, None, None, None, None), ("—", "—", "—", "—", "—", "—", "—")]
 
     def write() -> bytes:
@@ -575,9 +583,21 @@ def test_streaming_rows_are_xlsxwriters_own_xml(monkeypatch, fit_rows):
                     footer=["制表人："], fit_rows=fit_rows, constant_memory=True)  # fmt: skip
         return out.getvalue()
 
+    monkeypatch.setattr(xlsx, "DIRECT_ROWS", direct)
     fast = write()
+    monkeypatch.setattr(xlsx, "DIRECT_ROWS", False)
     monkeypatch.setattr(xlsx.StreamingWorksheet, "_row_cells_xml", lambda self, row_num, row: None)
     assert _sheet1_bytes(fast) == _sheet1_bytes(write())
+
+
+def test_rich_string_look_alikes_stay_the_text_typed():
+    """A note typed as ``<r>…</r>`` is text in the cell, not markup in the file."""
+    out = io.BytesIO()
+    rows = [(t, "备注") for t in RICH_LOOKING] + [("a & <b>", "备注")]
+    write_table(out, title="t", columns=[Column("文", 20), Column("注", 10)], rows=rows, constant_memory=True)
+    ws = openpyxl.load_workbook(io.BytesIO(out.getvalue())).active
+    assert [ws.cell(r, 1).value for r in range(4, 7)] == [*RICH_LOOKING, "a & <b>"]
+    assert ws.cell(6, 2).value == "备注"
 
 
 def test_fit_rows_heights_match_the_full_estimate():
