@@ -226,16 +226,19 @@ def live_month_figures(
 Month = tuple[int, int]
 
 
+def _stored_months(months: Iterable[Month], today: dt.date) -> list[Month]:
+    """The months read from the aggregate: all of them. The aggregate is kept in the same
+    transaction as every change (``services/stats.py``), today's month included, so the
+    current month is read from it too (issue 11); what moves with the date alone — an open
+    case passing its deadline — is added live (:func:`_past_due_open`)."""
+    del today  # every month alike: the aggregate holds whatever cases a month has
+    return sorted(months)
+
+
 def _split(period: Period, today: dt.date) -> tuple[list[Month], Period | None]:
-    """The closed months of ``period`` (before today's month: from the aggregate) and the rest
-    of it (today's month on: counted live), ``None`` when nothing is left."""
-    current = (today.year, today.month)
-    months = period.months()
-    closed = [ym for ym in months if ym < current]
-    if len(closed) == len(months):
-        return closed, None
-    rest = months[len(closed)]
-    return closed, Period(period.kind, month_bounds(*rest)[0], period.last)
+    """The months of ``period`` read from the aggregate (:func:`_stored_months`) and the part
+    left to count from the cases — always ``None`` now (kept for the callers' shape)."""
+    return _stored_months(period.months(), today), None
 
 
 def _stored(model, months: list[Month], village_id: int | None, group, columns):
@@ -315,9 +318,8 @@ def case_figures(period: Period, today: dt.date, village_id: int | None = None) 
 def month_figures(village_id: int, months: list[Month], today: dt.date) -> dict[Month, CaseFigures]:
     """Cases received per calendar month of one village: closed months from the aggregate,
     the others counted live."""
-    current = (today.year, today.month)
-    closed = sorted(ym for ym in months if ym < current)
-    out = live_month_figures(village_id, [ym for ym in months if ym >= current], today)
+    closed = _stored_months(months, today)
+    out: dict[Month, CaseFigures] = {}
     if closed:
         group = [_S.year, _S.month]
         rows = {(r[0], r[1]): r[2:] for r in _stored(_S, closed, village_id, group, _FIGURE_COLUMNS)}
@@ -328,15 +330,11 @@ def month_figures(village_id: int, months: list[Month], today: dt.date) -> dict[
 
 
 def village_month_figures(months: list[Month], today: dt.date) -> dict[tuple[int, Month], CaseFigures]:
-    """Cases received per village and calendar month over ``months`` (a contiguous range, every
-    village in scope): closed months from the aggregate, today's month counted live — the same
-    figures as :func:`case_figures` of each single month (the annual statistics export)."""
-    current = (today.year, today.month)
-    closed = sorted(ym for ym in months if ym < current)
+    """Cases received per village and calendar month over ``months`` (every village in scope),
+    from the aggregate — the same figures as :func:`case_figures` of each single month (the
+    annual statistics export)."""
+    closed = _stored_months(months, today)
     out: dict[tuple[int, Month], CaseFigures] = {}
-    if current in months:
-        for vid, f in live_case_figures(Period.month(*current), today).items():
-            out[(vid, current)] = f
     if closed:
         rows = _stored(_S, closed, None, [_S.village_id, _S.year, _S.month], _FIGURE_COLUMNS)
         past_due = _past_due_open(closed, today, None, by_month="both")
@@ -347,20 +345,14 @@ def village_month_figures(months: list[Month], today: dt.date) -> dict[tuple[int
 
 
 def village_month_signins(months: list[Month], today: dt.date) -> dict[tuple[int, Month], int]:
-    """Working days with a sign-in per village and month (closed months from the aggregate,
-    today's month from the sign-ins)."""
-    current = (today.year, today.month)
-    closed = sorted(ym for ym in months if ym < current)
+    """Working days with a sign-in per village and month, from the aggregate."""
+    closed = _stored_months(months, today)
     out: dict[tuple[int, Month], int] = {}
     if closed:
         columns = [func.sum(_S.signin_days)]
         for vid, y, m, days in _stored(_S, closed, None, [_S.village_id, _S.year, _S.month], columns):
             if days:
                 out[(vid, (y, m))] = int(days)
-    if current in months:
-        days = _workdays(today.replace(day=1), today)
-        for vid, got in _live_signins(days, today, None).items():
-            out[(vid, current)] = got[0]
     return out
 
 
@@ -382,13 +374,10 @@ def village_month_reports(year: int) -> dict[tuple[int, Month], str]:
 
 def trend(today: dt.date, village_id: int | None = None, months: int = 12, until: Period | None = None) -> Trend:
     """Cases received per month over the last ``months`` months (咨询 / 代办 / 超期) — ending
-    with today's month, or with the last month of ``until`` (a past period): closed months from
-    the aggregate, this month live."""
+    with today's month, or with the last month of ``until`` (a past period) — from the aggregate."""
     keys = months_back(min(today, until.last) if until else today, months)
-    current = (today.year, today.month)
-    closed = [k for k in keys if k < current]
-    live = live_trend(today, village_id, keys=[k for k in keys if k >= current]) if len(closed) < len(keys) else None
-    got = dict(zip(live.months, zip(live.consult, live.proxy, live.overdue, strict=True), strict=True)) if live else {}
+    closed = _stored_months(keys, today)
+    got: dict = {}
     if closed:
         columns = (func.sum(_S.consult), func.sum(_S.proxy), func.sum(_S.closed_late))
         past_due = _past_due_open(closed, today, village_id, by_month=True)
@@ -609,8 +598,12 @@ def _signin_figures(period, today, hired, village_id, stored: bool) -> dict[int,
     if last < period.first:
         return {}
     days = _workdays(period.first, last)
-    closed, live = _split(period, today) if stored else ([], period)
-    live_days = [d for d in days if live is not None and d >= live.first]
+    # closed months from the aggregate; today's month from the sign-ins of its working days so
+    # far (the aggregate's month would also hold days after ``today``, and “signed today”
+    # decides whether today is due yet)
+    current = (today.year, today.month)
+    closed = [ym for ym in period.months() if ym < current] if stored else []
+    live_days = [d for d in days if (d.year, d.month) >= current] if stored else days
     rows = _stored_signins(closed, village_id)
     for vid, got in _live_signins(live_days, today, village_id).items():
         signed, late, _ = rows.get(vid, (0, 0, False))

@@ -189,7 +189,8 @@ def _names(items: list[tuple[str, int]], single: bool) -> str:
     """``：青山村 2件、石桥村 1件`` — nothing on one village's own dashboard."""
     if single:
         return ""
-    return "：" + "、".join(str(_l("%(v)s %(n)s件", v=v, n=n)) for v, n in items)
+    each = str(_l("%(v)s %(n)s件"))  # translated once, filled in per village
+    return "：" + "、".join(each % {"v": v, "n": n} for v, n in items)
 
 
 def _overdue_alerts(rows: list[figures.VillageRow], single: bool) -> list[Alert]:
