@@ -1,7 +1,7 @@
 """``flask --app run.py export KIND … -o FILE.xlsx`` (SPEC §14) — the exports of SPEC §11.
 
 KIND: ``ledger`` (便民代办登记台账), ``monthly`` (月汇总表), ``payout`` (补助发放表),
-``deductions`` (扣款明细). Options, as on screen: ``--village CODE``, ``--month 2026-09``,
+``deductions`` (扣款明细), ``annual`` (年度统计, ``--year 2026``). Options, as on screen: ``--village CODE``, ``--month 2026-09``,
 ``--quarter 2026Q3``, ``--from/--to YYYY-MM-DD`` (ledger). With ``--village`` the export runs
 under that village's scope (the same mechanism as a village user's request). ID numbers and
 phones are masked unless ``--full-numbers`` is given. The file is written to a temporary name
@@ -28,24 +28,25 @@ from .base import error_lines, person_named
 
 
 @click.command("export")
-@click.argument("kind", type=click.Choice(["ledger", "monthly", "payout", "deductions"]), metavar="KIND")
+@click.argument("kind", type=click.Choice(["ledger", "monthly", "payout", "deductions", "annual"]), metavar="KIND")
 @click.option("-o", "--output", required=True, help="输出文件（.xlsx）")
 @click.option("--village", "village", default=None, help="村代码，如 QS")
 @click.option("--month", default=None, help="月份，如 2026-09")
 @click.option("--quarter", default=None, help="季度，如 2026Q3")
+@click.option("--year", default=None, help="年度（年度统计），如 2026")
 @click.option("--from", "date_from", default=None, help="受理日期起（台账），如 2026-09-01")
 @click.option("--to", "date_to", default=None, help="受理日期止（台账），如 2026-09-30")
 @click.option("--full-numbers", is_flag=True, default=False, help="台账中显示完整身份证号和手机号（默认脱敏）")
 @click.option("--by", "by", default=None, help="制表人姓名，或其登录名（取该用户的姓名）；不填则留空手签")
 @with_appcontext
-def export(kind, output, village, month, quarter, date_from, date_to, full_numbers, by) -> None:
-    """导出 Excel：KIND 为 ledger=便民代办登记台账、monthly=月汇总表、payout=补助发放表、deductions=扣款明细。"""
+def export(kind, output, village, month, quarter, year, date_from, date_to, full_numbers, by) -> None:
+    """导出 Excel：KIND 为 ledger=便民代办登记台账、monthly=月汇总表、payout=补助发放表、deductions=扣款明细、annual=年度统计。"""
     if not output.lower().endswith(".xlsx"):
         raise click.ClickException(str(_l("输出文件名应以 .xlsx 结尾")))
     folder = os.path.dirname(os.path.abspath(output))
     if not os.path.isdir(folder):
         raise click.ClickException(str(_l("输出目录不存在：%(d)s", d=folder)))
-    data = {"village": village, "month": month, "quarter": quarter, "from": date_from, "to": date_to}
+    data = {"village": village, "month": month, "quarter": quarter, "year": year, "from": date_from, "to": date_to}
     fd, tmp = tempfile.mkstemp(suffix=".xlsx", prefix=".export-", dir=folder)
     os.close(fd)
     try:
@@ -70,6 +71,10 @@ def _write(kind: str, path: str, options, full_numbers: bool) -> int:
         return _write_ledger(path, options, full_numbers)
     if options.date_from or options.date_to:
         raise ValidationFailed(errors={"from": [_l("--from/--to 只用于台账（ledger）")]})
+    if kind == "annual":
+        return _write_annual(path, options)
+    if options.year:
+        raise ValidationFailed(errors={"year": [_l("--year 只用于年度统计（annual）")]})
     if kind == "monthly":
         return _write_monthly(path, options)
     if kind == "deductions":
@@ -118,3 +123,9 @@ def _write_payout(path: str, options) -> int:
     sheet = export_service.find_sheet(options)
     query = export_service.payout_lines_query(sheet)
     return export_service.write_payout(path, sheet, query)
+
+
+def _write_annual(path: str, options) -> int:
+    if options.month or options.quarter:
+        raise ValidationFailed(errors={"year": [_l("年度统计按年度导出，请用 --year，例如 --year 2026")]})
+    return export_service.write_annual(path, options.year or today().year, village=options.village, today=today())

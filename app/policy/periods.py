@@ -20,6 +20,11 @@ _CN_QUARTER = {1: "一", 2: "二", 3: "三", 4: "四"}
 QUARTER_NAMES = {1: _l("第一季度"), 2: _l("第二季度"), 3: _l("第三季度"), 4: _l("第四季度")}
 _MONTH_RE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?", re.ASCII)
 _QUARTER_RE = re.compile(r"(\d{4})\s*-?\s*[Qq]([1-4])", re.ASCII)
+_YEAR_RE = re.compile(r"(\d{4})\s*年?", re.ASCII)
+_CN_QUARTER_RE = re.compile(r"(\d{4})\s*年\s*第?\s*([一二三四1-4])\s*季度?", re.ASCII)
+_QUARTER_DIGIT = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+#: The years a period may lie in (a typo like 0202 or 20260 is refused, not looked up).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 def month_of(d: date) -> tuple[int, int]:
@@ -137,9 +142,9 @@ def month_axis_label(year: int, month: int) -> str:
 
 @dataclass(frozen=True)
 class Period:
-    """A month or a quarter: its first and last day, its months, its neighbours, its label."""
+    """A month, a quarter or a year: its first and last day, its months, its neighbours, its label."""
 
-    kind: str  # "month" | "quarter"
+    kind: str  # "month" | "quarter" | "year"
     first: date
     last: date
 
@@ -153,6 +158,10 @@ class Period:
         (y1, m1), _, (y3, m3) = quarter_months(year, quarter)
         return cls("quarter", month_bounds(y1, m1)[0], month_bounds(y3, m3)[1])
 
+    @classmethod
+    def year(cls, year: int) -> Period:
+        return cls("year", date(year, 1, 1), date(year, 12, 31))
+
     @property
     def after(self) -> date:
         """The day after the last day (the exclusive end of the period)."""
@@ -160,10 +169,21 @@ class Period:
 
     @property
     def label(self) -> str:
-        """``"2026年11月"`` / ``"2026年第四季度"`` (translatable)."""
+        """``"2026年11月"`` / ``"2026年第四季度"`` / ``"2025年"`` (translatable)."""
         if self.kind == "month":
             return month_title(self.first.year, self.first.month)
+        if self.kind == "year":
+            return year_title(self.first.year)
         return quarter_title(*quarter_of_day(self.first))
+
+    @property
+    def text(self) -> str:
+        """The period as a URL writes it: ``"2026-09"``, ``"2026Q3"``, ``"2026"`` (:func:`parse_period`)."""
+        if self.kind == "month":
+            return f"{self.first.year}-{self.first.month:02d}"
+        if self.kind == "year":
+            return str(self.first.year)
+        return "{}Q{}".format(*quarter_of_day(self.first))
 
     def months(self) -> list[tuple[int, int]]:
         """``(year, month)`` of every month in the period."""
@@ -185,7 +205,72 @@ class Period:
             return cls.month(day.year, day.month)
         if kind == "quarter":
             return cls.quarter(*quarter_of_day(day))
-        raise ValueError(f"kind must be 'month' or 'quarter', got {kind!r}")
+        if kind == "year":
+            return cls.year(day.year)
+        raise ValueError(f"kind must be 'month', 'quarter' or 'year', got {kind!r}")
+
+    def enclosing(self) -> Period | None:
+        """The next larger period: a month's quarter, a quarter's year; ``None`` for a year."""
+        if self.kind == "month":
+            return Period.containing("quarter", self.first)
+        if self.kind == "quarter":
+            return Period.containing("year", self.first)
+        return None
+
+
+#: The kinds of period a dashboard can show, in the selector's order (月 / 季 / 年).
+PERIOD_KINDS = {"month": _l("月"), "quarter": _l("季"), "year": _l("年")}
+
+
+def year_title(year: int) -> str:
+    """The year on a screen, translatable: ``"2025年"``."""
+    return str(_l("%(y)s年", y=year))
+
+
+def parse_period(text: str) -> Period:
+    """A month, a quarter or a year as written in a URL or typed: ``"2026-09"`` (also
+    ``2026年9月``) → that month, ``"2026Q3"`` (also ``2026年第三季度``) → that quarter, ``"2026"``
+    (also ``2026年``) → that year. Anything else: a :class:`PolicyViolation` in Chinese."""
+    value = (text or "").strip()
+    year = None
+    if (m := _QUARTER_RE.fullmatch(value)) or (m := _CN_QUARTER_RE.fullmatch(value)):
+        year, kind, number = int(m.group(1)), "quarter", _QUARTER_DIGIT[m.group(2)]
+    elif (m := _MONTH_RE.fullmatch(value)) and 1 <= int(m.group(2)) <= 12:
+        year, kind, number = int(m.group(1)), "month", int(m.group(2))
+    elif m := _YEAR_RE.fullmatch(value):
+        year, kind, number = int(m.group(1)), "year", 0
+    if year is None or not FIRST_YEAR <= year <= LAST_YEAR:
+        raise PolicyViolation(
+            _l("期间格式应为月份“2026-09”、季度“2026Q3”或年份“2026”"), field="period", code="period_format"
+        )
+    if kind == "month":
+        return Period.month(year, number)
+    if kind == "quarter":
+        return Period.quarter(year, number)
+    return Period.year(year)
+
+
+def parse_year(text: str) -> int:
+    """``"2026"`` (also ``2026年``) → ``2026``; anything else: a Chinese :class:`PolicyViolation`."""
+    match = _YEAR_RE.fullmatch((text or "").strip())
+    if match is None or not FIRST_YEAR <= int(match.group(1)) <= LAST_YEAR:
+        raise PolicyViolation(_l("年份格式应为四位数字，例如2026"), field="year", code="year_format")
+    return int(match.group(1))
+
+
+def check_not_future(period: Period, today: date) -> Period:
+    """A period that has begun by ``today`` (the current one or an earlier one); a later one
+    is refused: there are no figures of the future."""
+    if period.first > today:
+        raise PolicyViolation(
+            _l("%(p)s尚未开始，只能查看本期或以前的期间", p=period.label), field="period", code="period_future"
+        )
+    return period
+
+
+def is_current(period: Period, today: date) -> bool:
+    """Whether ``today`` falls in ``period`` (its figures are still moving)."""
+    return today in period
 
 
 def month_period(today: date) -> Period:

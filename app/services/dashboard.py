@@ -226,16 +226,19 @@ def live_month_figures(
 Month = tuple[int, int]
 
 
+def _stored_months(months: Iterable[Month], today: dt.date) -> list[Month]:
+    """The months read from the aggregate: all of them. The aggregate is kept in the same
+    transaction as every change (``services/stats.py``), today's month included, so the
+    current month is read from it too (issue 11); what moves with the date alone — an open
+    case passing its deadline — is added live (:func:`_past_due_open`)."""
+    del today  # every month alike: the aggregate holds whatever cases a month has
+    return sorted(months)
+
+
 def _split(period: Period, today: dt.date) -> tuple[list[Month], Period | None]:
-    """The closed months of ``period`` (before today's month: from the aggregate) and the rest
-    of it (today's month on: counted live), ``None`` when nothing is left."""
-    current = (today.year, today.month)
-    months = period.months()
-    closed = [ym for ym in months if ym < current]
-    if len(closed) == len(months):
-        return closed, None
-    rest = months[len(closed)]
-    return closed, Period(period.kind, month_bounds(*rest)[0], period.last)
+    """The months of ``period`` read from the aggregate (:func:`_stored_months`) and the part
+    left to count from the cases — always ``None`` now (kept for the callers' shape)."""
+    return _stored_months(period.months(), today), None
 
 
 def _stored(model, months: list[Month], village_id: int | None, group, columns):
@@ -249,11 +252,12 @@ def _stored(model, months: list[Month], village_id: int | None, group, columns):
 _S = VillageMonthStats
 
 
-def _past_due_open(months: list[Month], today: dt.date, village_id: int | None, by_month: bool) -> dict:
+def _past_due_open(months: list[Month], today: dt.date, village_id: int | None, by_month: bool | str) -> dict:
     """The still-open cases of closed ``months`` past their deadline today — the part of 超期
     that moves with the date: key → (overdue not yet counted, 代办 ones). Read by their deadline
     (``ix_case_status_due``: the open cases past it are few — the to-do lists' overdue ones) and
-    sorted into months here; a range on ``received_at`` would walk a year of cases."""
+    sorted into months here; a range on ``received_at`` would walk a year of cases.
+    ``by_month``: key by month (True), by village (False) or by (village, month) (``"both"``)."""
     wanted = set(months)
     stmt = select(Case.village_id, Case.received_at, Case.closed_late, Case.kind).where(
         Case.open_clause(), Case.due_on < today
@@ -265,7 +269,7 @@ def _past_due_open(months: list[Month], today: dt.date, village_id: int | None, 
         ym = (received.year, received.month)
         if ym not in wanted:
             continue
-        key = ym if by_month else vid
+        key = (vid, ym) if by_month == "both" else ym if by_month else vid
         late, proxy = out.get(key, (0, 0))
         out[key] = (late + (0 if closed_late else 1), proxy + (1 if kind == "proxy" else 0))
     return out
@@ -314,9 +318,8 @@ def case_figures(period: Period, today: dt.date, village_id: int | None = None) 
 def month_figures(village_id: int, months: list[Month], today: dt.date) -> dict[Month, CaseFigures]:
     """Cases received per calendar month of one village: closed months from the aggregate,
     the others counted live."""
-    current = (today.year, today.month)
-    closed = sorted(ym for ym in months if ym < current)
-    out = live_month_figures(village_id, [ym for ym in months if ym >= current], today)
+    closed = _stored_months(months, today)
+    out: dict[Month, CaseFigures] = {}
     if closed:
         group = [_S.year, _S.month]
         rows = {(r[0], r[1]): r[2:] for r in _stored(_S, closed, village_id, group, _FIGURE_COLUMNS)}
@@ -326,14 +329,55 @@ def month_figures(village_id: int, months: list[Month], today: dt.date) -> dict[
     return out
 
 
-def trend(today: dt.date, village_id: int | None = None, months: int = 12) -> Trend:
-    """Cases received per month over the last ``months`` months (咨询 / 代办 / 超期): closed
-    months from the aggregate, this month live."""
-    keys = months_back(today, months)
-    current = (today.year, today.month)
-    closed = [k for k in keys if k < current]
-    live = live_trend(today, village_id, keys=[k for k in keys if k >= current]) if len(closed) < len(keys) else None
-    got = dict(zip(live.months, zip(live.consult, live.proxy, live.overdue, strict=True), strict=True)) if live else {}
+def village_month_figures(months: list[Month], today: dt.date) -> dict[tuple[int, Month], CaseFigures]:
+    """Cases received per village and calendar month over ``months`` (every village in scope),
+    from the aggregate — the same figures as :func:`case_figures` of each single month (the
+    annual statistics export)."""
+    closed = _stored_months(months, today)
+    out: dict[tuple[int, Month], CaseFigures] = {}
+    if closed:
+        rows = _stored(_S, closed, None, [_S.village_id, _S.year, _S.month], _FIGURE_COLUMNS)
+        past_due = _past_due_open(closed, today, None, by_month="both")
+        for vid, y, m, *rest in rows:
+            if rest[0]:  # a month row of sign-ins only has no cases
+                out[(vid, (y, m))] = _figures_of(rest, past_due.get((vid, (y, m)), (0, 0)))
+    return out
+
+
+def village_month_signins(months: list[Month], today: dt.date) -> dict[tuple[int, Month], int]:
+    """Working days with a sign-in per village and month, from the aggregate."""
+    closed = _stored_months(months, today)
+    out: dict[tuple[int, Month], int] = {}
+    if closed:
+        columns = [func.sum(_S.signin_days)]
+        for vid, y, m, days in _stored(_S, closed, None, [_S.village_id, _S.year, _S.month], columns):
+            if days:
+                out[(vid, (y, m))] = int(days)
+    return out
+
+
+def village_month_deductions(year: int) -> dict[tuple[int, Month], Decimal]:
+    """The active deductions' amounts per village and month of ``year`` (①–⑤)."""
+    stmt = (
+        select(Deduction.village_id, Deduction.month, func.coalesce(func.sum(Deduction.amount), 0))
+        .where(Deduction.state == "active", Deduction.year == year)
+        .group_by(Deduction.village_id, Deduction.month)
+    )
+    return {(vid, (year, m)): Decimal(str(a)).quantize(Decimal("0.01")) for vid, m, a in session().execute(stmt)}
+
+
+def village_month_reports(year: int) -> dict[tuple[int, Month], str]:
+    """The monthly reports' status per village and month of ``year``."""
+    stmt = select(MonthlyReport.village_id, MonthlyReport.month, MonthlyReport.status).where(MonthlyReport.year == year)
+    return {(vid, (year, m)): status for vid, m, status in session().execute(stmt)}
+
+
+def trend(today: dt.date, village_id: int | None = None, months: int = 12, until: Period | None = None) -> Trend:
+    """Cases received per month over the last ``months`` months (咨询 / 代办 / 超期) — ending
+    with today's month, or with the last month of ``until`` (a past period) — from the aggregate."""
+    keys = months_back(min(today, until.last) if until else today, months)
+    closed = _stored_months(keys, today)
+    got: dict = {}
     if closed:
         columns = (func.sum(_S.consult), func.sum(_S.proxy), func.sum(_S.closed_late))
         past_due = _past_due_open(closed, today, village_id, by_month=True)
@@ -554,8 +598,12 @@ def _signin_figures(period, today, hired, village_id, stored: bool) -> dict[int,
     if last < period.first:
         return {}
     days = _workdays(period.first, last)
-    closed, live = _split(period, today) if stored else ([], period)
-    live_days = [d for d in days if live is not None and d >= live.first]
+    # closed months from the aggregate; today's month from the sign-ins of its working days so
+    # far (the aggregate's month would also hold days after ``today``, and “signed today”
+    # decides whether today is due yet)
+    current = (today.year, today.month)
+    closed = [ym for ym in period.months() if ym < current] if stored else []
+    live_days = [d for d in days if (d.year, d.month) >= current] if stored else days
     rows = _stored_signins(closed, village_id)
     for vid, got in _live_signins(live_days, today, village_id).items():
         signed, late, _ = rows.get(vid, (0, 0, False))
@@ -652,14 +700,20 @@ class ReportCell:
         return self.status == "submitted"
 
 
-def report_status(today: dt.date, village_ids: Iterable[int], village_id: int | None = None) -> dict[int, dict]:
-    """Per village: ``due`` (ReportCells of the months that must be in) and ``current``."""
+def report_status(
+    today: dt.date, village_ids: Iterable[int], village_id: int | None = None, period: Period | None = None
+) -> dict[int, dict]:
+    """Per village: ``due`` (ReportCells of the months that must be in) and ``current`` (this
+    month's cell; ``None`` for a ``period`` that does not contain today). Without ``period``:
+    the months due now (:func:`report_months`); with one: the period's months already due."""
     now = calendar_service.now_local()
     cal = calendar_service.work_calendar()
     # a month whose due day (the next working day when it ends on a rest day) has not passed yet
     # is not "due" — October 2026 ends on a Saturday and is not missing on Sunday 11-01
-    due_months = [(y, m) for y, m in report_months(today) if today > report_due_date(y, m, cal)]
+    wanted = report_months(today) if period is None else period.months()
+    due_months = [(y, m) for y, m in wanted if today > report_due_date(y, m, cal)]
     current = (today.year, today.month)
+    show_current = period is None or today in period
     stmt = select(
         MonthlyReport.village_id,
         MonthlyReport.year,
@@ -686,7 +740,11 @@ def report_status(today: dt.date, village_ids: Iterable[int], village_id: int | 
             late = is_late(submitted_at if status == "submitted" else None, y, m)
             cells.append(ReportCell(y, m, status, late))
         status, _ = found.get((vid, *current), (None, None))
-        out[vid] = {"due": cells, "current": ReportCell(*current, status), "missing": [c for c in cells if not c.ok]}
+        out[vid] = {
+            "due": cells,
+            "current": ReportCell(*current, status) if show_current else None,
+            "missing": [c for c in cells if not c.ok],
+        }
     return out
 
 
@@ -778,21 +836,35 @@ def _villages(village_id: int | None = None) -> list[Village]:
     return list(session().execute(stmt).scalars())
 
 
-def village_rows(today: dt.date, village_id: int | None = None) -> tuple[list[VillageRow], Period, Period]:
+def shown_periods(today: dt.date, period: Period | None = None) -> tuple[Period, Period | None]:
+    """The two periods a dashboard counts over: today's month and quarter, or the chosen
+    ``period`` and the one enclosing it (a month's quarter, a quarter's year; a year: none)."""
+    if period is None:
+        return month_period(today), quarter_period(today)
+    return period, period.enclosing()
+
+
+def village_rows(
+    today: dt.date, village_id: int | None = None, period: Period | None = None
+) -> tuple[list[VillageRow], Period, Period | None]:
     """One row of figures per active village in scope (or the one ``village_id``), with the
-    month and the quarter of ``today`` they are counted over."""
-    month, quarter = month_period(today), quarter_period(today)
+    two periods they are counted over (:func:`shown_periods`: the ``month`` and ``quarter``
+    slots of a row). The second slot of a year is empty (zero figures, period ``None``)."""
+    month, quarter = shown_periods(today, period)
     villages = _villages(village_id)
     agents = active_agents(village_id)
     agent_of: dict[int, Agent] = {}
     for a in agents:
         agent_of.setdefault(a.village_id, a)
     hired = {v.id: (agent_of[v.id].hired_on if v.id in agent_of else None) for v in villages}
-    cm, cq = case_figures(month, today, village_id), case_figures(quarter, today, village_id)
+    cm = case_figures(month, today, village_id)
+    cq = case_figures(quarter, today, village_id) if quarter else {}
     now = open_now(today, village_id)
-    sm, sq = signin_figures(month, today, hired, village_id), signin_figures(quarter, today, hired, village_id)
-    dm, dq = deduction_figures(month, village_id), deduction_figures(quarter, village_id)
-    reports = report_status(today, [v.id for v in villages], village_id)
+    sm = signin_figures(month, today, hired, village_id)
+    sq = signin_figures(quarter, today, hired, village_id) if quarter else {}
+    dm = deduction_figures(month, village_id)
+    dq = deduction_figures(quarter, village_id) if quarter else {}
+    reports = report_status(today, [v.id for v in villages], village_id, period)
     flags = agent_flags(agents)
     rows = []
     for v in villages:
@@ -821,7 +893,7 @@ class TownshipFigures:
 
     today: dt.date
     month: Period
-    quarter: Period
+    quarter: Period | None
     rows: list[VillageRow]
     total_month: CaseFigures
     total_quarter: CaseFigures
@@ -849,15 +921,19 @@ class TownshipFigures:
         return sum(1 for r in self.rows if r.village.six_ones_met)
 
 
-def township_figures(today: dt.date) -> TownshipFigures:
-    """Every village's figures in scope (one village for a village user) and their totals."""
-    rows, month, quarter = village_rows(today)
+def township_figures(today: dt.date, period: Period | None = None) -> TownshipFigures:
+    """Every village's figures in scope (one village for a village user) and their totals —
+    of today's month and quarter, or of a chosen ``period`` (:func:`shown_periods`)."""
+    rows, month, quarter = village_rows(today, period=period)
     total_m, total_q = CaseFigures(), CaseFigures()
     for r in rows:
         total_m.add(r.month)
         total_q.add(r.quarter)
     prev = previous_month(today.year, today.month)
-    prev_in = sum(1 for r in rows if any(c.ok for c in r.reports["due"] if (c.year, c.month) == prev))
+    if period is None:
+        prev_in = sum(1 for r in rows if any(c.ok for c in r.reports["due"] if (c.year, c.month) == prev))
+    else:  # a chosen period: the villages with every due report of its months in
+        prev_in = sum(1 for r in rows if not r.reports["missing"])
     return TownshipFigures(today, month, quarter, rows, total_m, total_q, prev, prev_in)
 
 
@@ -868,19 +944,22 @@ class VillageFigures:
     today: dt.date
     village: Village
     month: Period
-    quarter: Period
+    quarter: Period | None
     row: VillageRow | None
     todo: list[tuple[Case, str]]
     signed_today: bool
     workday_today: bool
 
 
-def village_figures(village: Village, today: dt.date, todo_village_id: int | None = None) -> VillageFigures:
-    """The same figures for one village, plus its to-do list.
+def village_figures(
+    village: Village, today: dt.date, todo_village_id: int | None = None, period: Period | None = None
+) -> VillageFigures:
+    """The same figures for one village (of today's month and quarter, or of ``period``),
+    plus its to-do list (always now).
 
     ``todo_village_id``: township staff looking at one village (their scope is every village).
     """
-    rows, month, quarter = village_rows(today, village.id)
+    rows, month, quarter = village_rows(today, village.id, period)
     cal = calendar_service.work_calendar()
     soon = cal.add_workdays(today, 1)
     todo = [(c, case_state(c, today, soon)) for c in todo_list(today, village_id=todo_village_id)]

@@ -4,7 +4,9 @@
 * 月汇总表 (``monthly``) — one month's figures per village with a township total, or for one
   village per service category;
 * 扣款明细 (``deductions``) — the deduction records ①–⑤;
-* 补助发放表 (``payout``) — a quarter's payout sheet as stored (frozen once approved).
+* 补助发放表 (``payout``) — a quarter's payout sheet as stored (frozen once approved);
+* 年度统计 (``annual``) — a year per village and month from the monthly aggregate, with a
+  合计 row per village (``exports/annual_stats.py``).
 
 Every query runs in the ORM session, so village scoping applies exactly as on the list pages;
 big tables are read with ``yield_per`` (a server-side cursor on PostgreSQL) and written in
@@ -31,6 +33,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Query
 
+from ..exports.annual_stats import MonthLine, VillageYear, write_annual_sheet
 from ..exports.deductions import DeductionRow, write_deductions_sheet
 from ..exports.ledger import LedgerRow, write_ledger_sheet
 from ..exports.letterhead import Letterhead
@@ -48,7 +51,14 @@ from ..models import (
     Village,
 )
 from ..models.case import OPEN_STATUSES
-from ..models.enums import CASE_CHANNELS, CASE_KINDS, CASE_STATUSES, DEDUCTION_STATES, PAYOUT_STATUSES
+from ..models.enums import (
+    CASE_CHANNELS,
+    CASE_KINDS,
+    CASE_STATUSES,
+    DEDUCTION_STATES,
+    PAYOUT_STATUSES,
+    REPORT_STATUSES,
+)
 from ..policy.deductions import DeductionCode
 from ..policy.idcard import mask_id_number
 from ..policy.intake import registered_same_day
@@ -60,11 +70,13 @@ from ..policy.periods import (
     month_of,
     parse_month,
     parse_quarter,
+    parse_year,
     previous_month,
     quarter_label,
     quarter_months,
 )
 from ..policy.phone import mask_phone
+from ..policy.reports import report_due_date
 from ..security import current_village_scope
 from . import audit, privacy, settings
 from .attachments import count_subquery as attachment_counts
@@ -73,14 +85,21 @@ from .calendar import today as township_today
 from .errors import NotFound, ValidationFailed
 from .fields import Field, parse, policy_field, to_date, to_int, to_str
 
-KINDS = ("ledger", "monthly", "deductions", "payout")
+KINDS = ("ledger", "monthly", "deductions", "payout", "annual")
 #: The resource whose ``can_read`` an export of each kind needs besides ``Export``.
-KIND_RESOURCES = {"ledger": "Case", "monthly": "MonthlyReport", "deductions": "Deduction", "payout": "PayoutLine"}
+KIND_RESOURCES = {
+    "ledger": "Case",
+    "monthly": "MonthlyReport",
+    "deductions": "Deduction",
+    "payout": "PayoutLine",
+    "annual": "Dashboard",
+}
 KIND_TITLES = {
     "ledger": _l("便民代办登记台账"),
     "monthly": _l("月汇总表"),
     "deductions": _l("扣款明细"),
     "payout": _l("补助发放表"),
+    "annual": _l("年度统计"),
 }
 YIELD_PER = 2000
 
@@ -565,6 +584,7 @@ def _village_code(value):
 
 _month = policy_field(parse_month)
 _quarter = policy_field(parse_quarter)
+_year = policy_field(parse_year)
 
 
 OPTIONS_SPEC = {
@@ -574,6 +594,7 @@ OPTIONS_SPEC = {
     "from": Field(to_date, _l("起始日期")),
     "to": Field(to_date, _l("截止日期")),
     "sheet": Field(to_int, _l("发放表编号")),
+    "year": Field(_year, _l("年度")),
 }
 
 
@@ -585,6 +606,7 @@ class ExportOptions:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     sheet_id: int | None = None
+    year: int | None = None
 
     @property
     def given(self) -> bool:
@@ -645,6 +667,7 @@ def parse_options(data) -> ExportOptions:
         date_from=values.get("from"),
         date_to=values.get("to"),
         sheet_id=values.get("sheet"),
+        year=values.get("year"),
     )
 
 
@@ -778,3 +801,91 @@ def export_payout(out: BinaryIO, sheet: PayoutSheet, options: ExportOptions, que
     village_id = options.village.id if options.village is not None else None
     write_payout(out, sheet, payout_lines_query(sheet, query, village_id=village_id))
     return payout_filename(sheet)
+
+
+# ========================================================================= 年度统计 (annual)
+
+
+def _report_word(status: str | None, labels: dict[str, str]) -> str:
+    return labels.get(status, status) if status else "未填报"
+
+
+def annual_lines(year: int, today: dt.date) -> tuple[list[VillageYear], bool]:
+    """Every village in scope (code order; a deactivated one only with figures that year) with
+    its twelve months of ``year`` from the monthly aggregate (today's month live; months still to
+    come empty), and whether any rating was given that year (the 好评率 column). The queries do
+    not grow with the villages: one per kind of figure (and one per month for the ratings)."""
+    from . import dashboard as figures
+    from . import ratings as rating_service
+
+    cal = work_calendar()
+    months = [(year, m) for m in range(1, 13)]
+    shown = [ym for ym in months if ym <= (today.year, today.month)]
+    cases = figures.village_month_figures(shown, today) if shown else {}
+    signins = figures.village_month_signins(shown, today) if shown else {}
+    deductions = figures.village_month_deductions(year)
+    reports = figures.village_month_reports(year)
+    ratings: dict = {}
+    for ym in shown:
+        for vid, f in rating_service.rating_figures(*ym, today=today).items():
+            ratings[(vid, ym)] = f
+    labels = _labels(REPORT_STATUSES)
+    villages = db.session.execute(
+        select(Village.id, Village.code, Village.name, Village.active).order_by(Village.code)
+    ).all()
+    out = []
+    for v in villages:
+        lines = []
+        for ym in months:
+            if ym not in shown:
+                lines.append(MonthLine(ym[1], report="—"))
+                continue
+            f = cases.get((v.id, ym))
+            status = reports.get((v.id, ym))
+            due = today > report_due_date(*ym, cal)
+            r = ratings.get((v.id, ym))
+            lines.append(
+                MonthLine(
+                    ym[1],
+                    received=f.received if f else 0,
+                    completed=f.completed if f else 0,
+                    on_time=f.completed_on_time if f else 0,
+                    ontime_base=f.ontime_base if f else 0,
+                    late_entry=f.late_entry if f else 0,
+                    overdue=f.overdue if f else 0,
+                    signin_days=signins.get((v.id, ym), 0),
+                    report=_report_word(status, labels) if due or status else "—",
+                    report_ok=status == "submitted",
+                    report_due=due,
+                    deductions=deductions.get((v.id, ym), q2(0)),
+                    rated=r.rated if r else 0,
+                    good=r.good if r else 0,
+                )
+            )
+        has_figures = any(m.received or m.signin_days or m.deductions for m in lines)
+        if v.active or has_figures:
+            out.append(VillageYear(v.name, lines, v.code))
+    return out, bool(ratings)
+
+
+def write_annual(
+    out: BinaryIO | str, year: int, *, village: Village | None = None, today: dt.date | None = None
+) -> int:
+    """年度统计 of ``year``: per village in scope (or the one ``village``'s) and month. Returns
+    the data rows written (13 per village)."""
+    today = today or township_today()
+    if year > today.year:
+        raise ValidationFailed(errors={"year": [_l("%(y)s年尚未开始，只能导出本年或以前的年度", y=year)]})
+    villages, ratings = annual_lines(year, today)
+    if village is not None:
+        villages = [v for v in villages if v.code == village.code]
+    return write_annual_sheet(out, year, villages, ratings=ratings, head=letterhead(village, today))
+
+
+def export_annual(out: BinaryIO, options: ExportOptions) -> str:
+    """年度统计 of the year of ``options`` (else this year), of the village of ``options`` or
+    the user's own (scoping already limits a village user to theirs)."""
+    year = options.year or township_today().year
+    village = options.village or own_village()
+    write_annual(out, year, village=village)
+    return filename("annual", _village_name(village), f"{year}年")

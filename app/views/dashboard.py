@@ -84,7 +84,15 @@ class DashboardView(BaseView):
     def village(self, code: str):
         village = _village_or_404(code)
         own = _own_village()
-        d = dashboard_pages.village_dashboard(village, todo_village_id=None if own else village.id)
+        today = calendar_service.today()
+        d = dashboard_pages.village_dashboard(
+            village,
+            today,
+            todo_village_id=None if own else village.id,
+            period=dashboard_pages.requested_period(today),
+            endpoint="DashboardView.village",
+            code=village.code,
+        )
         return self.render_template("dashboard/village.html", d=d, is_agent=False, drilldown=own is None)
 
     @expose("/villages")
@@ -93,13 +101,24 @@ class DashboardView(BaseView):
         """Every village's row of the township dashboard, a page at a time (a village user: their own)."""
         page = request.args.get("page", "1")
         number = int(page) if page.isdigit() and len(page) < 6 else 1
-        d = dashboard_pages.village_table_page(number, problems_only=request.args.get("problems") == "1")
+        today = calendar_service.today()
+        d = dashboard_pages.village_table_page(
+            number,
+            problems_only=request.args.get("problems") == "1",
+            today=today,
+            period=dashboard_pages.requested_period(today),
+        )
         return self.render_template("dashboard/villages.html", d=d, title=_l("各村情况"))
 
     @expose("/data/township")
     @has_access_api
     def township_data(self):
-        return jsonify(dashboard_pages.township_chart_data())
+        today = calendar_service.today()
+        try:
+            period = dashboard_pages.period_from(today)
+        except PolicyViolation as exc:
+            return jsonify({"message": str(exc.message)}), 400
+        return jsonify(dashboard_pages.township_chart_data(today, period))
 
     @expose("/data/village")
     @has_access_api
@@ -108,7 +127,12 @@ class DashboardView(BaseView):
         village = _village_or_404(code) if code else _own_village()
         if village is None:
             abort(404)
-        return jsonify(dashboard_pages.village_chart_data(village))
+        today = calendar_service.today()
+        try:
+            period = dashboard_pages.period_from(today)
+        except PolicyViolation as exc:
+            return jsonify({"message": str(exc.message)}), 400
+        return jsonify(dashboard_pages.village_chart_data(village, today, period))
 
 
 class NoticeView(BaseView):

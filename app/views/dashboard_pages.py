@@ -10,12 +10,23 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlsplit
 
-from flask import current_app, url_for
+from flask import current_app, flash, has_request_context, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from ..models import SIX_ONES, Village
-from ..policy.periods import month_axis_label, quarter_period
+from ..policy import PolicyViolation
+from ..policy.periods import (
+    PERIOD_KINDS,
+    Period,
+    check_not_future,
+    month_axis_label,
+    month_period,
+    parse_period,
+    quarter_period,
+)
+from ..policy.ratings import RatingFigures
 from ..services import calendar as calendar_service
 from ..services import dashboard as figures
 from ..services import ratings as rating_service
@@ -54,6 +65,111 @@ def pct(value: float | None) -> str:
 
 
 # --------------------------------------------------------------------------------------
+# The period shown: ``?period=2026-09`` / ``2026Q3`` / ``2026`` (none: this month and quarter)
+# --------------------------------------------------------------------------------------
+PERIOD_ARG = "period"
+
+
+def requested_period(today: dt.date, text: str | None = None) -> Period | None:
+    """The period a dashboard URL asks for (``?period=…``, or ``text``); ``None``: the current
+    month and quarter. A malformed or future period is refused with a flashed Chinese message
+    and the current period is shown instead (never an error page)."""
+    try:
+        return period_from(today, text)
+    except PolicyViolation as exc:
+        flash(str(exc.message), "warning")
+        return None
+
+
+def period_from(today: dt.date, text: str | None = None) -> Period | None:
+    """:func:`requested_period` without the flash: a bad or future period raises
+    :class:`PolicyViolation` (the chart JSON answers it with a 400)."""
+    if text is None:
+        text = request.args.get(PERIOD_ARG) if has_request_context() else None
+    if not text or not text.strip():
+        return None
+    return check_not_future(parse_period(text), today)
+
+
+@dataclass
+class PeriodNav:
+    """The period bar of a dashboard: what is shown, and the links to the neighbours."""
+
+    label: str  # “2026年第三季度”
+    kind: str  # month | quarter | year
+    param: str | None  # the ``period`` value of this page's links (``None``: the current period)
+    past: bool  # a chosen period, not the default view
+    prev_url: str
+    next_url: str | None  # ``None`` when the next period lies in the future
+    current_url: str | None  # “回到本期”; ``None`` when already on it
+    kinds: list[tuple[str, str, str, bool]]  # (kind, 月/季/年, url, selected)
+    action: str  # the selector form's URL (its path)
+    hidden: list[tuple[str, str]]  # the form's other query values (e.g. ``problems=1``)
+
+
+def period_nav(period: Period | None, today: dt.date, endpoint: str, **values) -> PeriodNav:
+    """The period bar for ``endpoint`` (its other URL ``values`` kept): the period shown
+    (``None``: this month), 上一期 / 下一期 (none into the future), 回到本期 and 月 / 季 / 年 for
+    the same day (the chosen period's last day, or today when that is still to come)."""
+    shown = period or month_period(today)
+
+    def url(p: Period | None) -> str:
+        return url_for(endpoint, **values, **({PERIOD_ARG: p.text} if p is not None else {}))
+
+    action = urlsplit(url_for(endpoint, **values))
+    following = shown.next()
+    anchor = min(shown.last, today)
+    kinds = [
+        (kind, str(word), url(Period.containing(kind, anchor)), period is not None and kind == shown.kind)
+        for kind, word in PERIOD_KINDS.items()
+    ]
+    return PeriodNav(
+        label=shown.label,
+        kind=shown.kind,
+        param=period.text if period is not None else None,
+        past=period is not None,
+        prev_url=url(shown.previous()),
+        next_url=url(following) if following.first <= today else None,
+        current_url=url(None) if period is not None else None,
+        kinds=kinds,
+        action=action.path,
+        hidden=parse_qsl(action.query),
+    )
+
+
+def period_ratings(period: Period | None, today: dt.date, village_id: int | None = None):
+    """The 好差评 line of the dashboards: this month's (``period`` None), or the ratings given
+    in the chosen period's months, summed; the open 差评 items past due are always as of today."""
+    now = rating_service.rating_summary(today, village_id)
+    if period is None:
+        return now
+    total = RatingFigures(0, 0, 0, 0, 0)
+    for y, m in period.months():
+        if (y, m) > (today.year, today.month):
+            break
+        for f in rating_service.rating_figures(y, m, village_id=village_id, today=today).values():
+            total = RatingFigures(
+                total.rated + f.rated,
+                total.good + f.good,
+                total.bad + f.bad,
+                total.bad_due + f.bad_due,
+                total.bad_on_time + f.bad_on_time,
+            )
+    return rating_service.RatingSummary(total, now.overdue_items)
+
+
+def _period_words(nav: PeriodNav, month: Period, quarter: Period | None) -> dict:
+    """The headings of the two figure slots: “本月”/“本季” today, the periods' names otherwise."""
+    if not nav.past:
+        return {"first": str(_l("本月")), "second": str(_l("本季")), "rate": str(_l("本季"))}
+    return {
+        "first": month.label,
+        "second": quarter.label if quarter else None,
+        "rate": month.label,  # the chosen period's own 按时办结率
+    }
+
+
+# --------------------------------------------------------------------------------------
 # Alerts
 # --------------------------------------------------------------------------------------
 def calendar_alerts(today: dt.date) -> list[Alert]:
@@ -73,7 +189,8 @@ def _names(items: list[tuple[str, int]], single: bool) -> str:
     """``：青山村 2件、石桥村 1件`` — nothing on one village's own dashboard."""
     if single:
         return ""
-    return "：" + "、".join(str(_l("%(v)s %(n)s件", v=v, n=n)) for v, n in items)
+    each = str(_l("%(v)s %(n)s件"))  # translated once, filled in per village
+    return "：" + "、".join(each % {"v": v, "n": n} for v, n in items)
 
 
 def _overdue_alerts(rows: list[figures.VillageRow], single: bool) -> list[Alert]:
@@ -209,9 +326,17 @@ def problem_rows(rows: list[figures.VillageRow]) -> list[figures.VillageRow]:
 # --------------------------------------------------------------------------------------
 # The two dashboards
 # --------------------------------------------------------------------------------------
-def township_dashboard(today: dt.date | None = None) -> dict:
-    """Everything the township's first screen shows (one village for a village user)."""
-    t = figures.township_figures(today or calendar_service.today())
+HOME = "HomeView.index"
+
+
+def township_dashboard(
+    today: dt.date | None = None, period: Period | None = None, endpoint: str = HOME, **values
+) -> dict:
+    """Everything the township's first screen shows (one village for a village user): of this
+    month and quarter, or of a chosen past ``period`` (its period bar links to ``endpoint``)."""
+    today = today or calendar_service.today()
+    t = figures.township_figures(today, period)
+    nav = period_nav(period, today, endpoint, **values)
     flags = t.flags
     full = len(t.rows) <= full_table_villages()
     problems = [] if full else problem_rows(t.rows)
@@ -237,17 +362,25 @@ def township_dashboard(today: dt.date | None = None) -> dict:
         "dismiss": [f for f in flags if f.dismiss],
         "warnings": [f for f in flags if f.warning and not f.dismiss],
         "alerts": alerts(t.rows, t.today, flags),
-        "ratings": rating_service.rating_summary(t.today),
+        "ratings": period_ratings(period, t.today),
         "pct": pct,
         "percent": percent_text,
         "rates": rate_marks(),
+        "nav": nav,
+        "words": _period_words(nav, t.month, t.quarter),
+        "rate_total": t.total_month if nav.past else t.total_quarter,
+        "chart_src": url_for("DashboardView.township_data", **({PERIOD_ARG: nav.param} if nav.param else {})),
+        "annual_url": url_for("ExportView.download", kind="annual", year=(period or t.month).first.year),
     }
 
 
-def village_table_page(page: int, problems_only: bool = False, today: dt.date | None = None) -> dict:
+def village_table_page(
+    page: int, problems_only: bool = False, today: dt.date | None = None, period: Period | None = None
+) -> dict:
     """``/dashboard/villages?page=N``: every village's row (``problems_only``: those needing
     attention, most urgent first), :data:`TABLE_PAGE` a page."""
-    d = township_dashboard(today)
+    values = {"problems": 1} if problems_only else {}
+    d = township_dashboard(today, period, "DashboardView.villages", **values)
     rows = problem_rows(d["rows"]) if problems_only else d["rows"]
     pages = max(1, -(-len(rows) // TABLE_PAGE))
     page = min(max(1, page), pages)
@@ -275,12 +408,22 @@ def _village_links(village: Village) -> dict:
     }
 
 
-def village_dashboard(village: Village, today: dt.date | None = None, todo_village_id: int | None = None) -> dict:
-    """The same figures for one village, plus its to-do list and 六个一 checklist.
+def village_dashboard(
+    village: Village,
+    today: dt.date | None = None,
+    todo_village_id: int | None = None,
+    period: Period | None = None,
+    endpoint: str = HOME,
+    **values,
+) -> dict:
+    """The same figures for one village (of this month and quarter, or of a chosen past
+    ``period``), plus its to-do list and 六个一 checklist.
 
     ``todo_village_id``: township staff looking at one village (their scope is every village).
     """
-    v = figures.village_figures(village, today or calendar_service.today(), todo_village_id)
+    today = today or calendar_service.today()
+    v = figures.village_figures(village, today, todo_village_id, period)
+    nav = period_nav(period, today, endpoint, **values)
     row = v.row
     return {
         "today": v.today,
@@ -294,10 +437,15 @@ def village_dashboard(village: Village, today: dt.date | None = None, todo_villa
         "todo": v.todo,
         "signed_today": v.signed_today,
         "workday_today": v.workday_today,
-        "ratings": rating_service.rating_summary(v.today, village.id),
+        "ratings": period_ratings(period, v.today, village.id),
         "pct": pct,
         "percent": percent_text,
         "rates": rate_marks(),
+        "nav": nav,
+        "words": _period_words(nav, v.month, v.quarter),
+        "chart_src": url_for(
+            "DashboardView.village_data", code=village.code, **({PERIOD_ARG: nav.param} if nav.param else {})
+        ),
         "six_ones": SIX_ONES,
         "case_url": lambda pk: url_for("CaseView.show", pk=pk),
         "links": _village_links(village),
@@ -307,10 +455,13 @@ def village_dashboard(village: Village, today: dt.date | None = None, todo_villa
 def home_dashboard(home: dict) -> dict:
     """The first screen's context (``app.services.home.home_context``) with its dashboard ``d``:
     the township's for township roles, the village's for 村支书 and 村代办员."""
-    if home["kind"] == "township":
-        home["d"] = township_dashboard()
-    elif home["kind"] == "village":
-        home["d"] = village_dashboard(home["village"])
+    if home["kind"] in ("township", "village"):
+        today = calendar_service.today()
+        period = requested_period(today)
+        if home["kind"] == "township":
+            home["d"] = township_dashboard(today, period)
+        else:
+            home["d"] = village_dashboard(home["village"], today, period=period)
     return home
 
 
@@ -327,24 +478,30 @@ def _trend_json(trend: figures.Trend) -> dict:
     }
 
 
-def _chart_labels() -> dict:
+def _chart_labels(period: Period | None = None) -> dict:
     return {
         "consult": str(_l("咨询")),
         "proxy": str(_l("代办")),
         "overdue": str(_l("超期")),
-        "trend": str(_l("近12个月受理量")),
+        "trend": str(_l("近12个月受理量") if period is None else _l("%(p)s止12个月受理量", p=period.label)),
         "rate": str(_l("按时办结率")),
         "none": str(_l("暂无数据")),
     }
 
 
-def township_chart_data(today: dt.date | None = None) -> dict:
+def chart_period(today: dt.date, period: Period | None) -> Period:
+    """The period the ontime and category charts count over: this quarter, or the chosen one."""
+    return period or quarter_period(today)
+
+
+def township_chart_data(today: dt.date | None = None, period: Period | None = None) -> dict:
     today = today or calendar_service.today()
-    quarter = quarter_period(today)
+    quarter = chart_period(today, period)
     ontime = figures.ontime_by_village(quarter, today)
     marks = rate_marks()
     return {
-        "trend": _trend_json(figures.trend(today)),
+        "period": quarter.text,
+        "trend": _trend_json(figures.trend(today, until=period)),
         "ontime": {
             "title": str(_l("%(q)s各村按时办结率", q=quarter.label)),
             "villages": [v.name for v, _ in ontime],
@@ -355,18 +512,19 @@ def township_chart_data(today: dt.date | None = None) -> dict:
             "title": str(_l("%(q)s受理事项分类", q=quarter.label)),
             "items": figures.categories(quarter, today=today),
         },
-        "labels": _chart_labels(),
+        "labels": _chart_labels(period),
     }
 
 
-def village_chart_data(village: Village, today: dt.date | None = None) -> dict:
+def village_chart_data(village: Village, today: dt.date | None = None, period: Period | None = None) -> dict:
     today = today or calendar_service.today()
-    quarter = quarter_period(today)
+    quarter = chart_period(today, period)
     return {
-        "trend": _trend_json(figures.trend(today, village.id)),
+        "period": quarter.text,
+        "trend": _trend_json(figures.trend(today, village.id, until=period)),
         "categories": {
             "title": str(_l("%(q)s受理事项分类", q=quarter.label)),
             "items": figures.categories(quarter, village.id, today),
         },
-        "labels": _chart_labels(),
+        "labels": _chart_labels(period),
     }

@@ -36,7 +36,7 @@ from .base import list_equal_filters, list_query
 log = logging.getLogger(__name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MODELS = {"ledger": Case, "monthly": MonthlyReport, "deductions": Deduction, "payout": PayoutLine}
-_OPTION_KEYS = ("village", "month", "quarter", "from", "to", "sheet")
+_OPTION_KEYS = ("village", "month", "quarter", "from", "to", "sheet", "year")
 FULL_NUMBERS_ARG = "full_numbers"  # the “含完整证件号码” tick box
 
 
@@ -77,6 +77,7 @@ class ExportView(BaseView):
             full_numbers_allowed=export_service.full_numbers_allowed(),
             quarters=recent_quarters(today),
             last_month=f"{year}-{month:02d}",
+            years=list(range(today.year, today.year - 8, -1)),
             today=today,
         )
 
@@ -138,6 +139,9 @@ class ExportView(BaseView):
         sheet = export_service.payout_sheet_for(options, list_equal_filters(view))
         query, _ = list_query(view, PayoutLine)
         return export_service.export_payout(out, sheet, options, query)
+
+    def _annual(self, out) -> str:
+        return export_service.export_annual(out, self._options())
 
 
 def _wants_full_numbers() -> bool:
