@@ -92,6 +92,7 @@ CREATE_SPEC = {
     "kind": Field(one_of(ACCOUNTABILITY_KINDS), _l("问题类别"), required=True),
     "description": Field(lambda v: to_str(v, 4000), _l("问题描述"), required=True),
     "case_ids": Field(to_str_list, _l("涉及的登记")),
+    "case_numbers": Field(to_str_list, _l("涉及的登记编号")),
     "complaint_ids": Field(to_str_list, _l("涉及的群众反映")),
 }
 
@@ -132,9 +133,25 @@ def create_record(data: Mapping, day: dt.date | None = None) -> Accountability:
     day = day or today()
     values = parse(data, CREATE_SPEC)
     case_ids = _ids(values.get("case_ids"), "case_ids")
+    numbers = sorted(
+        {
+            n.strip().upper()
+            for raw in values.get("case_numbers") or []
+            for n in raw.replace("，", ",").split(",")
+            if n.strip()
+        }
+    )
     complaint_ids = _ids(values.get("complaint_ids"), "complaint_ids")
     with atomic():
         village_id, agent, user = _subject(values)
+        if numbers:
+            found = dict(
+                session().execute(select(Case.case_number, Case.id).where(Case.case_number.in_(numbers))).all()
+            )
+            missing = [n for n in numbers if n not in found]
+            if missing:
+                raise _fail("case_numbers", _l("没有这些登记编号：%(n)s", n="、".join(missing)))
+            case_ids = sorted(set(case_ids) | set(found.values()))
         cases = list(session().execute(select(Case).where(Case.id.in_(case_ids))).scalars()) if case_ids else []
         if len(cases) != len(case_ids):
             raise _fail("case_ids", _l("所选登记不存在"))

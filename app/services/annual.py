@@ -231,9 +231,10 @@ def start_assessment(data: Mapping, day: dt.date | None = None) -> AnnualAssessm
             status="draft",
             notes=values.get("notes"),
             assessed_on=day,
+            inputs=gather_inputs(agent, values["year"], day).to_dict(),
+            gathered_at=now_local(),
         )
         session().add(item)
-        _gather_into(item, agent, day)
         session().commit()
     return item
 

@@ -197,3 +197,87 @@ def test_bad_input_is_refused_in_chinese_and_saves_nothing(app, world):
         db.session.expire_all()
         item = db.session.get(AnnualAssessment, item.id)
         assert (item.status, item.grade) == ("proposed", None)
+
+
+# --- the pages -------------------------------------------------------------------------------
+
+
+def _pk(app, agent_id, year=2025) -> int:
+    with app.app_context():
+        return db.session.execute(
+            select(AnnualAssessment.id).where(AnnualAssessment.agent_id == agent_id, AnnualAssessment.year == year)
+        ).scalar_one()
+
+
+def follow(c, r) -> str:
+    """The page a form's redirect lands on (the anchor dropped: the test client keeps it)."""
+    assert r.status_code == 302, r.status_code
+    return c.get(r.headers["Location"].split("#")[0]).get_data(as_text=True)
+
+
+def test_the_decision_flow_on_the_pages(app, login, world, clock):
+    clock.set("2026-01-20 10:00")
+    c = login("zhongxin")
+    r = c.post("/assessment/add", data={"agent": str(world.agent_a), "year": "2025"})
+    assert r.status_code == 302
+    pk = _pk(app, world.agent_a)
+    html = c.get(f"/assessment/show/{pk}").get_data(as_text=True)
+    assert "系统汇总的年度情况" in html and "签到率" in html and "尚未生成提议等次" in html
+    assert "请先生成提议等次，再作决定" in html
+
+    html = follow(c, c.post(f"/assessment/propose/{pk}", data={"version": "1"}))
+    assert "已重新汇总并生成提议等次：合格" in html and "尚未录入调查问卷、入户走访或个别座谈" in html
+
+    with app.app_context():
+        version = db.session.get(AnnualAssessment, pk).version
+    r = c.post(
+        f"/assessment/evidence/{pk}/visit",
+        data={"version": str(version), "day": "2026-01-30", "household": "张大爷家", "findings": "满意"},
+    )
+    assert "日期不能晚于今天" in follow(c, r)
+    r = c.post(
+        f"/assessment/evidence/{pk}/visit",
+        data={
+            "version": str(version),
+            "day": "2026-01-12",
+            "household": "张大爷家",
+            "findings": "服务态度差",
+            "negative": "y",
+        },
+    )
+    html = follow(c, r)
+    assert "已录入入户走访" in html and "张大爷家" in html and "补充材料后尚未重新提议" in html
+
+    with app.app_context():
+        version = db.session.get(AnnualAssessment, pk).version
+    c.post(f"/assessment/propose/{pk}", data={"version": str(version)})
+    r = c.post(f"/assessment/decide/{pk}", data={"version": "1", "grade": "pass", "reason": "x"})
+    assert "该记录已被其他人修改" in follow(c, r)
+    with app.app_context():
+        version = db.session.get(AnnualAssessment, pk).version
+    r = c.post(
+        f"/assessment/decide/{pk}",
+        data={"version": str(version), "grade": "fail", "reason": "走访群众反映服务态度差"},
+    )
+    html = follow(c, r)
+    assert "已决定：2025年度考核不合格" in html
+    assert "2025年度考核不合格，依照政策第二条（四）2应予解聘" in html and "办理解聘" in html
+    assert "2025年度考核不合格" in c.get("/strikes/").get_data(as_text=True)
+    assert "2025年度没有考核为优秀的代办员" in c.get("/assessment/excellent?year=2025").get_data(as_text=True)
+    # the agent's record page lists it, with a link to the assessment
+    html = c.get(f"/strikes/agent/{world.agent_a}").get_data(as_text=True)
+    assert "走访群众反映服务态度差" in html and f"/assessment/show/{pk}" in html
+
+
+def test_assessment_pages_permissions(app, login, world, clock):
+    clock.set("2026-01-20 10:00")
+    with app.app_context():
+        svc.start_assessment({"agent_id": world.agent_b, "year": 2025}, day=DAY)
+    pk = _pk(app, world.agent_b)
+    assert login("jijian").post("/assessment/add", data={}).status_code in (302, 403)
+    assert login("jijian").post(f"/assessment/decide/{pk}", data={}).status_code in (302, 403)
+    with app.app_context():
+        assert db.session.get(AnnualAssessment, pk).status == "draft"
+    assert login("jijian").get(f"/assessment/show/{pk}").status_code == 200
+    r = login("zhongxin").post("/assessment/add", data={"agent": str(world.agent_a), "year": "2030"})
+    assert "不能晚于今年" in r.get_data(as_text=True)
