@@ -215,3 +215,35 @@ def test_pages_for_the_township_and_discipline_office(app, login, world, clock):
         assert login(user).post(f"/accountability/decide/{pk}", data={}).status_code in (302, 403, 404)
     r = c.post("/accountability/new", data={"subject": "agent", "kind": "other", "description": "x"})
     assert "请选择被追责的代办员" in r.get_data(as_text=True)
+
+
+def test_read_only_apis(app, api_token, world, clock):
+    clock.set("2026-11-26 10:00")
+    with app.app_context():
+        late, *_ = overdue_cases(world)
+        item = svc.create_record(
+            {
+                "subject": "agent",
+                "agent_id": world.agent_a,
+                "kind": "overdue",
+                "description": "超时",
+                "case_ids": [str(late.id)],
+            },
+            day=TODAY,
+        )
+        pk, late_id = item.id, late.id
+        from app.services import annual
+
+        a = annual.start_assessment({"agent_id": world.agent_a, "year": 2025}, day=TODAY)
+        a_pk = a.id
+    c = app.test_client()
+    headers = api_token("jijian")
+    r = c.get(f"/api/v1/accountability/{pk}", headers=headers)
+    assert r.status_code == 200, r.get_data(as_text=True)
+    body = r.get_json()["result"]
+    assert body["kind"] == "overdue" and body["status"] == "open" and body["cases"] == [{"id": late_id}]
+    assert c.post("/api/v1/accountability/", json={}, headers=headers).status_code in (403, 404, 405)
+    r = c.get(f"/api/v1/assessment/{a_pk}", headers=api_token("zhongxin"))
+    assert r.status_code == 200 and r.get_json()["result"]["status"] == "draft"
+    assert r.get_json()["result"]["inputs"]["year"] == 2025
+    assert c.get(f"/api/v1/accountability/{pk}", headers=api_token("qs_shuji")).status_code in (401, 403, 404)
