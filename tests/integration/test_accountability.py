@@ -247,3 +247,35 @@ def test_read_only_apis(app, api_token, world, clock):
     assert r.status_code == 200 and r.get_json()["result"]["status"] == "draft"
     assert r.get_json()["result"]["inputs"]["year"] == 2025
     assert c.get(f"/api/v1/accountability/{pk}", headers=api_token("qs_shuji")).status_code in (401, 403, 404)
+
+
+def test_new_records_are_village_scoped(app, world):
+    """Until the generic isolation material (tests/factories.populate_scoped_rows) has rows of
+    them: 追责问责, 年度考核 and its evidence of village B are invisible in village A's scope."""
+    from app.models import AnnualAssessment, AssessmentEvidence
+    from app.security import scoped_to
+    from app.services import annual
+
+    with app.app_context():
+        late, _ext, _fresh, other = overdue_cases(world)
+        for agent, case in ((world.agent_a, late), (world.agent_b, other)):
+            svc.create_record(
+                {
+                    "subject": "agent",
+                    "agent_id": agent,
+                    "kind": "overdue",
+                    "description": "超时",
+                    "case_ids": [str(case.id)],
+                },
+                day=TODAY,
+            )
+            a = annual.start_assessment({"agent_id": agent, "year": 2025}, day=TODAY)
+            annual.record_visit(
+                a, {"version": a.version, "day": "2026-01-05", "household": "某户", "findings": "好"}, day=TODAY
+            )
+        db.session.expire_all()
+        with scoped_to(world.village_a):
+            for model in (Accountability, AnnualAssessment, AssessmentEvidence):
+                villages = set(db.session.execute(select(model.village_id)).scalars())
+                assert villages == {world.village_a}, model
+            assert [c.case_number for c in svc.candidates(TODAY).cases] == []
