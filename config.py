@@ -101,6 +101,19 @@ class Config:
     MONTHLY_REPORTS_FROM = _env("MONTHLY_REPORTS_FROM", "")
     # §二(四)2 ①②③任何一种累计发生 3 次的，予以解聘
     STRIKE_THRESHOLD = _env_int("STRIKE_THRESHOLD", 3)
+    # §二(四)2 年度考核: the policy names no marks for 优秀 / 不合格 beyond the dismissal count, so
+    # these are the township's settings (fractions), read by policy.annual_assessment.Thresholds
+    # for the proposed grade — the township still decides. 优秀 needs each rate at least:
+    ANNUAL_EXCELLENT_ON_TIME_RATE = _env_decimal("ANNUAL_EXCELLENT_ON_TIME_RATE", "0.95")  # §五(一)3 按时办结
+    ANNUAL_EXCELLENT_SAME_DAY_RATE = _env_decimal("ANNUAL_EXCELLENT_SAME_DAY_RATE", "0.95")  # §五(一)2 当日受理
+    ANNUAL_EXCELLENT_SIGNIN_RATE = _env_decimal("ANNUAL_EXCELLENT_SIGNIN_RATE", "0.95")  # §二(四)3 签到考勤
+    ANNUAL_EXCELLENT_TRAINING_RATE = _env_decimal("ANNUAL_EXCELLENT_TRAINING_RATE", "0.90")  # §二(三)2 培训
+    ANNUAL_EXCELLENT_GOOD_RATE = _env_decimal("ANNUAL_EXCELLENT_GOOD_RATE", "0.90")  # 好评率
+    ANNUAL_EXCELLENT_SURVEY_RATE = _env_decimal("ANNUAL_EXCELLENT_SURVEY_RATE", "0.90")  # 调查问卷满意率
+    # 不合格 is proposed below these (or at this many negative 走访/座谈 findings):
+    ANNUAL_FAIL_ON_TIME_RATE = _env_decimal("ANNUAL_FAIL_ON_TIME_RATE", "0.60")
+    ANNUAL_FAIL_SURVEY_RATE = _env_decimal("ANNUAL_FAIL_SURVEY_RATE", "0.60")
+    ANNUAL_FAIL_NEGATIVE_FINDINGS = _env_int("ANNUAL_FAIL_NEGATIVE_FINDINGS", 3)
     # §五(一)3 一般事项需在3个工作日内完成; §五(二)4 三个工作日内报送
     DEFAULT_PROMISED_WORKDAYS = _env_int("DEFAULT_PROMISED_WORKDAYS", 3)
     SUBMIT_WITHIN_WORKDAYS = _env_int("SUBMIT_WITHIN_WORKDAYS", 3)

@@ -79,6 +79,7 @@ TOWNSHIP_RESOURCES = (
     "Export",
     "Document",
     "BadRating",  # 差评整改 (issue 14 §1)
+    "Accountability",  # 追责问责 (issue 15 §3)
 )
 READABLE_BY_ALL_STAFF = TOWNSHIP_RESOURCES + ("Inspection", "Complaint", "AuditLog")
 SECRETARY_RESOURCES = (
@@ -136,7 +137,7 @@ def build_roles() -> dict[str, list[tuple[str, str]]]:
         ],
         ROLE_DISCIPLINE: [
             (_any(READABLE_BY_ALL_STAFF), r"^(can_read|menu_access)$"),
-            (_any(("Inspection", "Complaint")), r"^(can_write|can_verify)$"),
+            (_any(("Inspection", "Complaint", "Accountability")), r"^(can_write|can_verify)$"),
             (discipline_menus, r"^menu_access$"),
             *SELF_SERVICE,
         ],

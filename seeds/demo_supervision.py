@@ -30,6 +30,7 @@ from app.models import Agent, BmUser, Case, MonthlyReport, MonthlyReportAction, 
 from app.policy.office_hours import sessions_on, signin_status
 from app.policy.periods import previous_month
 from app.policy.reports import month_last_day, report_deadline, report_due_date, report_submission_opens
+from app.services import annual as annual_service
 from app.services import reports as report_service
 from app.services import supervision as service
 from app.services.calendar import today as township_today
@@ -335,7 +336,7 @@ def _assessments(by_code, today, rng) -> int:
     for n, (code, agent) in enumerate(sorted(by_code.items())):
         if agent is None or (agent.hired_on and agent.hired_on.year > year):
             continue
-        service.create_assessment(
+        annual_service.create_assessment(
             {
                 "agent_id": agent.id,
                 "year": year,

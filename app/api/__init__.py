@@ -15,7 +15,15 @@ def register_apis(appbuilder) -> None:
 
     from .cases import CaseApi, ServiceItemApi
     from .payouts import PayoutLineApi, PayoutSheetApi
-    from .supervision import ComplaintApi, DeductionApi, InspectionApi, MonthlyReportApi, TrainingApi
+    from .supervision import (
+        AccountabilityApi,
+        AssessmentApi,
+        ComplaintApi,
+        DeductionApi,
+        InspectionApi,
+        MonthlyReportApi,
+        TrainingApi,
+    )
     from .villages import AgentApi, VillageApi
 
     for api in (
@@ -25,6 +33,8 @@ def register_apis(appbuilder) -> None:
         TrainingApi,
         DeductionApi,
         MonthlyReportApi,
+        AssessmentApi,
+        AccountabilityApi,
         PayoutSheetApi,
         PayoutLineApi,
         VillageApi,

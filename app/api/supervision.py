@@ -1,4 +1,5 @@
-"""/api/v1/inspection, complaint, training, deduction (read-only), monthlyreport (SPEC §14).
+"""/api/v1/inspection, complaint, training, deduction (read-only), monthlyreport (SPEC §14),
+assessment and accountability (read-only: 年度考核 and 追责问责 are decided on their pages).
 
 The same services as the web forms; custom endpoints for what is not a plain field edit:
 ``POST /api/v1/complaint/<id>/verify``, ``POST /api/v1/training/<id>/attendance``,
@@ -12,7 +13,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
 
 from ..extensions import db
-from ..models import Complaint, Deduction, Inspection, MonthlyReport, Training
+from ..models import Accountability, AnnualAssessment, Complaint, Deduction, Inspection, MonthlyReport, Training
 from ..services import reports as report_service
 from ..services import supervision as service
 from .base import OPTIONAL_VERSION, BmModelRestApi, safe
@@ -222,6 +223,55 @@ class DeductionApi(BmModelRestApi):
     search_columns = ["agent_id", "village_id", "year", "month", "code", "state", "source_type"]
     order_columns = ["occurred_on", "year", "month", "agent_id"]
     base_order = ("occurred_on", "desc")
+
+
+class AssessmentApi(BmModelRestApi):
+    """年度考核 (read-only): the gathered figures, the proposal with its reasons, the decision."""
+
+    resource_name = "assessment"
+    class_permission_name = "Assessment"
+    datamodel = SQLAInterface(AnnualAssessment, db.session)
+    include_route_methods = {"get", "get_list", "info"}
+    list_columns = ["id", "agent_id", "village_id", "year", "status", "proposed_grade", "grade", "decided_at"]
+    show_columns = [
+        *list_columns,
+        "inputs",
+        "gathered_at",
+        "proposal_reasons",
+        "proposed_at",
+        "decision_reason",
+        "decided_by",
+        "notes",
+        "assessed_on",
+        "version",
+    ]
+    search_columns = ["agent_id", "village_id", "year", "status", "grade"]
+    order_columns = ["year", "agent_id", "decided_at"]
+    base_order = ("year", "desc")
+
+
+class AccountabilityApi(BmModelRestApi):
+    """追责问责 (read-only)."""
+
+    resource_name = "accountability"
+    class_permission_name = "Accountability"
+    datamodel = SQLAInterface(Accountability, db.session)
+    include_route_methods = {"get", "get_list", "info"}
+    list_columns = ["id", "village_id", "subject", "agent_id", "user_id", "kind", "status", "decision", "decided_on"]
+    show_columns = [
+        *list_columns,
+        "description",
+        "decision_note",
+        "decided_by",
+        "created_by",
+        "created_at",
+        "cases.id",
+        "complaints.id",
+        "version",
+    ]
+    search_columns = ["village_id", "agent_id", "subject", "kind", "status", "decision"]
+    order_columns = ["created_at", "decided_on"]
+    base_order = ("created_at", "desc")
 
 
 class MonthlyReportApi(BmModelRestApi):

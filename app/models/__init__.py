@@ -1,5 +1,6 @@
 """All models, one module per aggregate; importing this package registers every table."""
 
+from .accountability import Accountability
 from .agent import Agent
 from .attachment import CaseAttachment
 from .audit import AuditLog
@@ -16,6 +17,7 @@ from .report import MonthlyReport, MonthlyReportAction
 from .stats import VillageMonthCategoryStats, VillageMonthStats
 from .supervision import (
     AnnualAssessment,
+    AssessmentEvidence,
     Complaint,
     Deduction,
     Inspection,
@@ -27,8 +29,10 @@ from .user import BmUser
 from .village import SIX_ONES, Village
 
 __all__ = [
+    "Accountability",
     "Agent",
     "AnnualAssessment",
+    "AssessmentEvidence",
     "AuditLog",
     "BadRatingItem",
     "BmUser",
@@ -83,6 +87,8 @@ def scoped_models() -> list[type]:
             TrainingAttendance,
             Deduction,
             AnnualAssessment,
+            AssessmentEvidence,
+            Accountability,
             MonthlyReport,
             MonthlyReportAction,
             PayoutLine,

@@ -95,3 +95,27 @@ def label(mapping: dict, code) -> str:
     if code is None:
         return ""
     return str(mapping.get(code, code))
+
+
+# 年度考核 as a workflow (issue 15 §3): gathered → proposed → the township's decision.
+ASSESSMENT_STATUSES = {"draft": _l("草稿"), "proposed": _l("已提议"), "decided": _l("已决定")}
+# The township's own evidence of an agent's year (第二条（四）2 调查问卷、入户走访、个别座谈).
+EVIDENCE_KINDS = {"survey": _l("调查问卷"), "visit": _l("入户走访"), "talk": _l("个别座谈")}
+
+# 追责问责 (第五条（一）3, 第六条（四)).
+ACCOUNTABILITY_SUBJECTS = {"agent": _l("代办员"), "secretary": _l("村党支部书记")}
+ACCOUNTABILITY_KINDS = {
+    "overdue": _l("超时未办结未申请延期"),
+    "shirking": _l("推诿扯皮"),
+    "attitude": _l("服务态度恶劣"),
+    "other": _l("其他"),
+}
+ACCOUNTABILITY_DECISIONS = {
+    "education": _l("批评教育"),
+    "admonish": _l("诫勉谈话"),
+    "circulate": _l("通报批评"),
+    "deduct": _l("扣减补助"),
+    "dismiss": _l("解聘"),
+    "none": _l("不予追责"),
+}
+ACCOUNTABILITY_STATUSES = {"open": _l("待决定"), "decided": _l("已决定")}

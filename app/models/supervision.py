@@ -211,7 +211,12 @@ class Deduction(Timestamped, VillageScoped, Model):
 
 
 class AnnualAssessment(Timestamped, VillageScoped, Model):
-    """年度考核 (§二(四)2 last sentence): 不合格 → 予以解聘."""
+    """年度考核 (§二(四)2 last sentence) as a workflow: the system gathers the year's figures
+    (``inputs``, a snapshot of ``policy.annual_assessment.AssessmentInputs``) and proposes a
+    grade with its reasons; the township decides (``grade``, ``decision_reason``). 不合格 →
+    予以解聘 (``services.deductions.strike_alerts`` lists it until the agent is dismissed).
+
+    ``grade`` is empty until the decision (rows from before migration 0016 are decided)."""
 
     __tablename__ = "annual_assessment"
     __audited__ = True
@@ -222,6 +227,51 @@ class AnnualAssessment(Timestamped, VillageScoped, Model):
     agent: Mapped[Agent] = relationship(Agent, lazy="joined")
     village_id: Mapped[int | None] = mapped_column(ForeignKey("village.id"), index=True)
     year: Mapped[int] = mapped_column(Integer, nullable=False)
-    grade: Mapped[str] = mapped_column(String(10), nullable=False)
+    status: Mapped[str] = mapped_column(String(10), nullable=False, default="draft", server_default="decided")
+    inputs: Mapped[dict | None] = mapped_column(JSON)
+    gathered_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    proposed_grade: Mapped[str | None] = mapped_column(String(10))
+    proposal_reasons: Mapped[list | None] = mapped_column(JSON)
+    proposed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    grade: Mapped[str | None] = mapped_column(String(10))
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     notes: Mapped[str | None] = mapped_column(Text)
     assessed_on: Mapped[dt.date] = mapped_column(Date, nullable=False, default=dt.date.today)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
+
+    evidence: Mapped[list[AssessmentEvidence]] = relationship(
+        "AssessmentEvidence",
+        back_populates="assessment",
+        order_by="AssessmentEvidence.id",
+        lazy="select",
+    )
+
+    def __repr__(self) -> str:
+        return f"{self.year} {self.agent}"
+
+
+class AssessmentEvidence(Timestamped, VillageScoped, Model):
+    """The township's own evidence of an agent's year (§二(四)2 调查问卷、入户走访、个别座谈):
+    ``kind`` survey (respondents, satisfied), visit (household, findings) or talk (with whom,
+    findings); ``negative`` marks findings that tell against the agent. Kept, never deleted."""
+
+    __tablename__ = "assessment_evidence"
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("annual_assessment.id"), nullable=False, index=True)
+    assessment: Mapped[AnnualAssessment] = relationship(AnnualAssessment, back_populates="evidence")
+    village_id: Mapped[int | None] = mapped_column(ForeignKey("village.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10), nullable=False)
+    day: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    respondents: Mapped[int | None] = mapped_column(Integer)  # 调查问卷: 收回问卷份数
+    satisfied: Mapped[int | None] = mapped_column(Integer)  # 调查问卷: 满意份数
+    household: Mapped[str | None] = mapped_column(String(60))  # 入户走访: 户主/住户
+    person: Mapped[str | None] = mapped_column(String(60))  # 个别座谈: 座谈对象
+    findings: Mapped[str | None] = mapped_column(Text)
+    negative: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    recorded_by: Mapped[str | None] = mapped_column(String(64))

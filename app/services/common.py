@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from .errors import Conflict, ValidationFailed
+from .errors import Conflict, DomainError, ValidationFailed
 
 VERSION_REQUIRED = _l("请先读取记录并带上 version（版本号）后重试")
 VERSION_INVALID = _l("version（版本号）应为读取记录时得到的整数，请重新读取记录后重试")
@@ -14,6 +17,16 @@ STALE_MESSAGE = _l("该记录已被其他人修改，请刷新页面后重新编
 
 def session():
     return db.session
+
+
+@contextmanager
+def atomic():
+    """Roll the session back when a use case fails half-way (nothing saved)."""
+    try:
+        yield
+    except (DomainError, IntegrityError):
+        session().rollback()
+        raise
 
 
 def check_version(item, expected, *, required: bool = True) -> None:

@@ -1,5 +1,5 @@
 """督查考核 use cases: inspections, complaints and their verification, trainings and
-attendance, annual assessments, the township's ledger review of a case (政策第二条（三）5,
+attendance, the township's ledger review of a case (政策第二条（三）5,
 第二条（四）2–4, 第六条（三）, SPEC §7).
 
 Each save validates with ``app.policy.supervision``, writes the record, reconciles the
@@ -20,7 +20,6 @@ from sqlalchemy.exc import IntegrityError
 from ..models import (
     SIX_ONES,
     Agent,
-    AnnualAssessment,
     Case,
     Complaint,
     Inspection,
@@ -28,7 +27,7 @@ from ..models import (
     TrainingAttendance,
     Village,
 )
-from ..models.enums import ASSESSMENT_GRADES, ATTENDANCE, COMPLAINT_CHANNELS, COMPLAINT_RESULTS
+from ..models.enums import ATTENDANCE, COMPLAINT_CHANNELS, COMPLAINT_RESULTS
 from ..policy import PolicyViolation
 from ..policy.deductions import code_for
 from ..policy.supervision import (
@@ -44,9 +43,9 @@ from ..policy.supervision import (
 from ..security import current_user_or_none
 from .audit import actor_name
 from .calendar import now_local, today, work_calendar
-from .common import check_version, session
+from .common import atomic, check_version, session
 from .deductions import agent_in_post, sync_deduction
-from .errors import Conflict, DomainError, ValidationFailed
+from .errors import Conflict, ValidationFailed
 from .fields import Field, one_of, parse, to_bool, to_date, to_datetime, to_flag, to_int, to_str
 from .settings import office_hours
 
@@ -55,16 +54,6 @@ SIX_ONE_LABELS = dict(SIX_ONES)
 
 
 # --- helpers ------------------------------------------------------------------------------
-
-
-@contextmanager
-def atomic():
-    """Roll the session back when a use case fails half-way (nothing saved)."""
-    try:
-        yield
-    except (DomainError, IntegrityError):
-        session().rollback()
-        raise
 
 
 def _text(n: int):
@@ -672,67 +661,6 @@ def update_attendance(row: TrainingAttendance, data: Mapping, day: dt.date | Non
     )
 
 
-# --- annual assessment (年度考核) ---------------------------------------------------------------
-
-
-ASSESSMENT_SPEC = {
-    "agent_id": Field(to_int, _l("代办员"), required=True),
-    "year": Field(to_int, _l("考核年度"), required=True),
-    "grade": Field(one_of(ASSESSMENT_GRADES), _l("考核等次"), required=True),
-    "notes": Field(_text(4000), _l("考核情况（调查问卷、入户走访、个别座谈）")),
-    "assessed_on": Field(to_date, _l("考核日期")),
-}
-
-
-def _validate_assessment(values: dict, current: AnnualAssessment | None, day: dt.date) -> Agent:
-    _required(values, ASSESSMENT_SPEC, ("agent_id", "year", "grade"))
-    agent = session().get(Agent, values["agent_id"])
-    if agent is None:
-        raise _fail("agent_id", _l("所选代办员不存在"))
-    year = values["year"]
-    if year < 2000:
-        raise _fail("year", _l("考核年度无效"))
-    if year > day.year:
-        raise _fail("year", _l("考核年度不能晚于今年"))
-    if agent.hired_on and year < agent.hired_on.year:
-        raise _fail(
-            "year", _l("%(name)s于%(d)s聘任，不能考核此前的年度", name=agent.name, d=agent.hired_on.isoformat())
-        )
-    values["assessed_on"] = values.get("assessed_on") or day
-    if values["assessed_on"] > day:
-        raise _fail("assessed_on", _l("考核日期不能晚于今天"))
-    if values["assessed_on"].year < year:
-        raise _fail("assessed_on", _l("考核日期不能早于考核年度"))
-    stmt = select(AnnualAssessment.id).where(AnnualAssessment.agent_id == agent.id, AnnualAssessment.year == year)
-    if current is not None:
-        stmt = stmt.where(AnnualAssessment.id != current.id)
-    if session().execute(stmt).first():
-        raise _fail("year", _l("%(name)s的%(y)s年度考核已录入，请修改原记录", name=agent.name, y=year))
-    values["village_id"] = agent.village_id
-    return agent
-
-
-def create_assessment(data: Mapping, day: dt.date | None = None) -> AnnualAssessment:
-    values = parse(data, ASSESSMENT_SPEC)
-    with atomic():
-        _validate_assessment(values, None, day or today())
-        item = AnnualAssessment(**values)
-        session().add(item)
-        session().commit()
-    return item
-
-
-def update_assessment(item: AnnualAssessment, data: Mapping, day: dt.date | None = None) -> AnnualAssessment:
-    with atomic():
-        values = _merge(item, ASSESSMENT_SPEC, data)
-        _validate_assessment(values, item, day or today())
-        for key, value in values.items():
-            if getattr(item, key) != value:
-                setattr(item, key, value)
-        session().commit()
-    return item
-
-
 # --- township review of a case's ledger (台账填写不完整, ⑤) ---------------------------------------
 
 
@@ -793,7 +721,6 @@ __all__ = [
     "INSPECTION_SPEC",
     "SIX_ONE_KEYS",
     "add_attendance",
-    "create_assessment",
     "create_complaint",
     "create_inspection",
     "create_training",
@@ -801,7 +728,6 @@ __all__ = [
     "mark_attendance",
     "mark_roster",
     "review_case_ledger",
-    "update_assessment",
     "update_attendance",
     "update_complaint",
     "update_inspection",

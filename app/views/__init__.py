@@ -15,7 +15,9 @@ __all__ = ["CATEGORY_LABELS", "add_menu_view", "register_views"]
 def register_views(appbuilder) -> None:
     """Every feature's views, in menu order (a missing module fails here, loudly)."""
     from . import (
+        accountability,
         accounts,
+        annual,
         attachments,
         audit,
         backup,
@@ -43,6 +45,8 @@ def register_views(appbuilder) -> None:
         supervision,
         ratings,
         deductions,
+        annual,
+        accountability,
         reports,
         payouts,
         exports,

@@ -48,6 +48,8 @@ RECORD_NAMES = {
     "complaint": _l("群众反映/举报"),
     "deduction": _l("扣款"),
     "annual_assessment": _l("年度考核"),
+    "assessment_evidence": _l("年度考核材料（调查问卷、入户走访、个别座谈）"),
+    "accountability": _l("追责问责"),
     "monthly_report": _l("月汇总表"),
     "monthly_report_action": _l("月报操作记录"),
     "payout_sheet": _l("补助发放表"),

@@ -1,23 +1,18 @@
 """扣款与考核 views (SPEC §7, 第二条（四）2): the deductions (read-only, with the monthly cap),
-the three-strikes alert list and an agent's record (三次解聘), and the annual assessments
-(年度考核, whose 不合格 is the other road to 解聘).
+the three-strikes alert list and an agent's record (三次解聘, with its 年度考核 — the other road
+to 解聘; the assessments themselves are ``views/annual.py``).
 
-The pages only read through the ORM (village scoping applies); assessments are written
-through ``services.supervision``.
+The pages only read through the ORM (village scoping applies).
 """
 
 from __future__ import annotations
 
 from flask import abort, current_app, redirect, request, url_for
 from flask_appbuilder import BaseView
-from flask_appbuilder.fieldwidgets import DatePickerWidget
-from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import select
-from wtforms import DateField
-from wtforms.validators import Optional
 
 from ..extensions import db
 from ..models import Agent, AnnualAssessment, Deduction
@@ -26,15 +21,12 @@ from ..policy.deductions import DeductionCode
 from ..policy.money import money_text as money
 from ..services import deductions as deduction_service
 from ..services import signin as signin_service
-from ..services import supervision as service
 from ..services.calendar import now_local, today
 from ..services.settings import strike_threshold
 from .base import (
-    BmModelView,
     ReadOnlyModelView,
     ShowExtra,
     can,
-    choice_field,
     code_formatter,
     code_text,
     expose,
@@ -42,7 +34,6 @@ from .base import (
     interface,
     month_arg,
     strike_badge,
-    text_area,
 )
 
 # --- deductions (read-only) ------------------------------------------------------------------------
@@ -270,62 +261,6 @@ class StrikeAlertView(BaseView):
         )
 
 
-# --- annual assessment (年度考核) ------------------------------------------------------------------------
-
-
-class AssessmentView(BmModelView):
-    datamodel = interface(AnnualAssessment)
-    class_permission_name = "Assessment"
-    route_base = "/assessment"
-    list_template = "supervision/list.html"
-    list_title = _l("年度考核")
-    show_title = _l("年度考核详情")
-    add_title = _l("录入年度考核")
-    edit_title = _l("编辑年度考核")
-    service_create = service.create_assessment
-    service_update = service.update_assessment
-
-    list_columns = ["year", "agent.village", "agent", "grade", "assessed_on"]
-    search_columns = ["year", "agent", "grade"]
-    order_columns = ["year", "grade", "assessed_on"]
-    base_order = ("year", "desc")
-    add_columns = ["agent", "year", "grade", "assessed_on", "notes"]
-    edit_columns = add_columns
-    show_columns = ["year", "agent.village", "agent", "grade", "assessed_on", "notes"]
-    label_columns = {
-        "year": _l("考核年度"),
-        "agent.village": _l("村"),
-        "agent": _l("代办员"),
-        "grade": _l("考核等次"),
-        "assessed_on": _l("考核日期"),
-        "notes": _l("考核情况（调查问卷、入户走访、个别座谈）"),
-    }
-    description_columns = {
-        "grade": _l("表现不合格的，村级代办员予以解聘（第二条（四）2）；优秀者可参与评先评优"),
-        "assessed_on": _l("不填则为今天"),
-    }
-    add_form_extra_fields = {
-        "grade": choice_field(_l("考核等次"), ASSESSMENT_GRADES, description=description_columns["grade"]),
-        "assessed_on": DateField(
-            _l("考核日期"),
-            validators=[Optional()],
-            widget=DatePickerWidget(),
-            description=description_columns["assessed_on"],
-        ),
-        "notes": text_area(_l("考核情况（调查问卷、入户走访、个别座谈）")),
-    }
-    edit_form_extra_fields = add_form_extra_fields
-    add_form_query_rel_fields = {"agent": [["level", FilterEqual, "village"]]}
-    edit_form_query_rel_fields = add_form_query_rel_fields
-    formatters_columns = {
-        "grade": lambda v: (
-            Markup('<span class="label label-danger">{}</span>').format(ASSESSMENT_GRADES[v])
-            if v == "fail"
-            else label(ASSESSMENT_GRADES, v)
-        ),
-    }
-
-
 def register(appbuilder) -> None:
     from .menu import CATEGORY_LABELS, add_menu_view
 
@@ -335,7 +270,6 @@ def register(appbuilder) -> None:
         "Deduction", href="DeductionView.summary", label=_l("月度扣款汇总"), icon="fa-table", **supervision
     )
     add_menu_view(appbuilder, StrikeAlertView, "Deduction", _l("考核预警"), "fa-exclamation-triangle", "Supervision")
-    add_menu_view(appbuilder, AssessmentView, "Assessment", _l("年度考核"), "fa-star", "Supervision")
 
 
-__all__ = ["AssessmentView", "DeductionView", "StrikeAlertView", "register", "source_url"]
+__all__ = ["DeductionView", "StrikeAlertView", "register", "source_url"]

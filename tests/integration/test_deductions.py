@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Agent, Case, Deduction, MonthlyReport, PayoutSheet, Training
+from app.services import annual as annual_service
 from app.services import deductions as ds
 from app.services import reports as rs
 from app.services import supervision as ss
@@ -446,7 +447,7 @@ def test_strikes_count_over_the_current_appointment_and_ignore_void(app, world):
 
 def test_failed_annual_assessment_is_an_alert(app, world):
     with app.app_context():
-        ss.create_assessment(
+        annual_service.create_assessment(
             {"agent_id": world.agent_b, "year": 2025, "grade": "fail", "notes": "入户走访群众满意度低"},
             day=dt.date(2026, 1, 15),
         )
@@ -454,7 +455,9 @@ def test_failed_annual_assessment_is_an_alert(app, world):
         assert alert.agent.id == world.agent_b and alert.should_dismiss
         assert "2025年度考核不合格" in alert.messages()[0]
         with pytest.raises(ValidationFailed) as exc:
-            ss.create_assessment({"agent_id": world.agent_b, "year": 2025, "grade": "pass"}, day=dt.date(2026, 1, 16))
+            annual_service.create_assessment(
+                {"agent_id": world.agent_b, "year": 2025, "grade": "pass"}, day=dt.date(2026, 1, 16)
+            )
         assert "已录入" in exc.value.message
         # once dismissed, no longer an alert
         from app.services.agents import dismiss_agent
