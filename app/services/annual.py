@@ -22,7 +22,7 @@ from decimal import Decimal
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, func, select
 
 from ..models import (
     Agent,
@@ -397,37 +397,6 @@ def excellent_agents(year: int) -> list[AnnualAssessment]:
     )
 
 
-def assessment_years() -> list[int]:
-    """Years with an assessment, the latest first."""
-    return [
-        int(y)
-        for y in session()
-        .execute(select(AnnualAssessment.year).distinct().order_by(AnnualAssessment.year.desc()))
-        .scalars()
-    ]
-
-
-def unassessed_agents(year: int) -> list[Agent]:
-    """村级 agents in post during ``year`` without an assessment of it (to start one)."""
-    done = select(AnnualAssessment.agent_id).where(AnnualAssessment.year == year)
-    return list(
-        session()
-        .execute(
-            select(Agent)
-            .where(
-                Agent.level == "village",
-                Agent.status.in_(("active", "dismissed")),
-                or_(Agent.hired_on.is_(None), Agent.hired_on <= dt.date(year, 12, 31)),
-                or_(Agent.dismissed_on.is_(None), Agent.dismissed_on >= dt.date(year, 1, 1)),
-                Agent.id.not_in(done),
-            )
-            .order_by(Agent.village_id, Agent.name)
-        )
-        .scalars()
-        .all()
-    )
-
-
 # --- direct entry of a decided grade (demo data, the old form's callers) ----------------------
 
 ASSESSMENT_SPEC = {
@@ -494,7 +463,6 @@ __all__ = [
     "DECIDE_SPEC",
     "EVIDENCE_SPEC",
     "START_SPEC",
-    "assessment_years",
     "create_assessment",
     "decide",
     "excellent_agents",
@@ -509,6 +477,5 @@ __all__ = [
     "served_period",
     "start_assessment",
     "thresholds",
-    "unassessed_agents",
     "update_assessment",
 ]

@@ -279,3 +279,29 @@ def test_new_records_are_village_scoped(app, world):
                 villages = set(db.session.execute(select(model.village_id)).scalars())
                 assert villages == {world.village_a}, model
             assert [c.case_number for c in svc.candidates(TODAY).cases] == []
+
+
+def test_list_pages(app, login, world, clock):
+    clock.set("2026-11-26 10:00")
+    from app.services import annual
+
+    with app.app_context():
+        late, *_ = overdue_cases(world)
+        svc.create_record(
+            {
+                "subject": "agent",
+                "agent_id": world.agent_a,
+                "kind": "attitude",
+                "description": "态度恶劣",
+                "case_ids": [str(late.id)],
+            },
+            day=TODAY,
+        )
+        annual.start_assessment({"agent_id": world.agent_b, "year": 2025}, day=TODAY)
+    for user in ("zhongxin", "jijian", "admin"):
+        html = login(user).get("/accountability/list/").get_data(as_text=True)
+        assert "追责问责" in html and "服务态度恶劣" in html and "待决定" in html and "王秀兰" in html
+        html = login(user).get("/assessment/list/").get_data(as_text=True)
+        assert "年度考核" in html and "李明" in html and "草稿" in html and "评先评优名单" in html
+    menu = login("jijian").get("/").get_data(as_text=True)
+    assert "/accountability/list/" in menu and "/assessment/list/" in menu

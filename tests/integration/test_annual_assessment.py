@@ -281,3 +281,40 @@ def test_assessment_pages_permissions(app, login, world, clock):
     assert login("jijian").get(f"/assessment/show/{pk}").status_code == 200
     r = login("zhongxin").post("/assessment/add", data={"agent": str(world.agent_a), "year": "2030"})
     assert "不能晚于今年" in r.get_data(as_text=True)
+
+
+def test_a_case_closed_after_its_three_working_days_is_not_on_time(app, world):
+    """第五条（一）3: 一般事项需在3个工作日内完成 — a case received Monday 2025-03-03 is due Thursday
+    03-06; closed on the 10th it is late and counts against the 按时办结率."""
+    from app.policy.annual_assessment import propose_grade
+    from app.policy.deadlines import complete_deadline
+
+    with app.app_context():
+        received = dt.datetime(2025, 3, 3, 9, 30)
+        due = complete_deadline(received, 3, work_calendar())
+        assert due == dt.date(2025, 3, 6)
+        case_row(
+            world.village_a,
+            world.agent_a,
+            "QS-2025-0101",
+            received,
+            status="completed",
+            due_on=due,
+            closed_at=dt.datetime(2025, 3, 5, 16),
+            registered_at=received,
+        )
+        case_row(
+            world.village_a,
+            world.agent_a,
+            "QS-2025-0102",
+            received,
+            status="completed",
+            due_on=due,
+            closed_at=dt.datetime(2025, 3, 10, 16),
+            closed_late=True,
+            registered_at=received,
+        )
+        inputs = svc.inputs_of(start(world))
+        assert (inputs.completed, inputs.on_time) == (2, 1)
+        grade, reasons = propose_grade(inputs, svc.thresholds())
+        assert grade == "fail" and "按时办结率50.0%" in reasons[0]
