@@ -309,7 +309,9 @@ def case_figures(period: Period, today: dt.date, village_id: int | None = None) 
     """Cases received in ``period`` per village: closed months from the aggregate, the current
     month counted live."""
     closed, live = _split(period, today)
-    out = live_case_figures(live, today, village_id) if live else {}
+    if live is None:
+        return stored_case_figures(closed, today, village_id)
+    out = live_case_figures(live, today, village_id)
     for vid, f in stored_case_figures(closed, today, village_id).items():
         out.setdefault(vid, CaseFigures()).add(f)
     return out
