@@ -49,6 +49,11 @@ def _name_key_default(context) -> str:
     return name_key(context.get_current_parameters().get("applicant_name"))
 
 
+#: The open cases as a partial index's WHERE (migration 0017): literal values, so that a query
+#: written with the same literals (``services.cases.open_literal_clause``) can use the index on
+#: SQLite, whose planner matches a partial index only against literal terms.
+OPEN_CASES_SQL = "status IN ({})".format(", ".join(f"'{s}'" for s in OPEN_STATUSES))
+
 #: pg_trgm lives in ``public`` (migration 0009), whatever the connection's search_path.
 TRGM_OPS = "public.gin_trgm_ops"
 
@@ -88,6 +93,25 @@ class Case(Timestamped, VillageScoped, Model):
         Index("ix_case_applicant_name_key", "applicant_name_key", "received_at", "id"),
         # a list by status in the ledger's order (status = 办结: most rows) — no sort of all of them
         Index("ix_case_status_received", "status", "received_at", "id"),
+        # 待办 (issue 11): the open cases only — a few thousand of a million — in the to-do
+        # order, for the township and (village first) for a village's own list
+        Index(
+            "ix_case_open_due",
+            "due_on",
+            "received_at",
+            "id",
+            sqlite_where=text(OPEN_CASES_SQL),
+            postgresql_where=text(OPEN_CASES_SQL),
+        ),
+        Index(
+            "ix_case_open_village_due",
+            "village_id",
+            "due_on",
+            "received_at",
+            "id",
+            sqlite_where=text(OPEN_CASES_SQL),
+            postgresql_where=text(OPEN_CASES_SQL),
+        ),
         Index(
             "ix_case_applicant_name_trgm",
             "applicant_name_key",

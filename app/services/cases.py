@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, func, insert, literal_column, or_, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 
 from ..models import Agent, Case, CaseCounter, CaseExtension, CaseTransition, ServiceItem, Village
@@ -812,16 +812,50 @@ def extend_case(case: Case, data, today: dt.date | None = None) -> CaseExtension
 # --------------------------------------------------------------------------------------
 # Reading
 # --------------------------------------------------------------------------------------
+def open_literal_clause():
+    """``Case.open_clause()`` with the statuses written as literals — the WHERE of the partial
+    indexes ``ix_case_open_due`` / ``ix_case_open_village_due`` (``models.case.OPEN_CASES_SQL``):
+    SQLite uses a partial index only when the query repeats its terms with the same literals."""
+    return Case.status.in_([literal_column(f"'{s}'") for s in flow.OPEN_STATUSES])
+
+
 def todo_cases(today: dt.date, limit: int = 20) -> list[Case]:
     """The current user's open cases (scoping is automatic): overdue first, then due soon,
-    then by due date — ordering by the deadline in force gives exactly that."""
-    stmt = (
-        select(Case)
-        .where(Case.open_clause())
-        .order_by(Case.due_on.asc().nulls_last(), Case.received_at.asc(), Case.id.asc())
+    then by due date — ordering by the deadline in force gives exactly that; those without a
+    deadline last.
+
+    Two statements, whatever the number of cases: the ids — the cases with a deadline read in
+    index order from ``ix_case_open_due`` (``ix_case_open_village_due`` for a village user) up
+    to ``limit``, then those without one, as one ``UNION ALL`` (an index walk that stops at
+    ``limit`` on both engines, where ``ORDER BY due_on NULLS LAST`` would sort every open case
+    on SQLite) — then those cases with their village and agent."""
+    order = (Case.received_at.asc(), Case.id.asc())
+    dated = (
+        select(Case.id, Case.due_on, Case.received_at)
+        .where(open_literal_clause(), Case.due_on.is_not(None))
+        .order_by(Case.due_on.asc(), *order)
         .limit(limit)
     )
-    return list(session().execute(stmt).scalars())
+    undated = (
+        select(Case.id, Case.due_on, Case.received_at)
+        .where(open_literal_clause(), Case.due_on.is_(None))
+        .order_by(*order)
+        .limit(limit)
+    )
+    both = union_all(dated.subquery().select(), undated.subquery().select()).subquery()
+    ids = list(
+        session()
+        .execute(
+            select(both.c.id)
+            .order_by(both.c.due_on.is_(None), both.c.due_on, both.c.received_at, both.c.id)
+            .limit(limit)
+        )
+        .scalars()
+    )
+    if not ids:
+        return []
+    found = {c.id: c for c in session().execute(select(Case).where(Case.id.in_(ids))).unique().scalars()}
+    return [found[i] for i in ids if i in found]
 
 
 def soon_limit(today: dt.date) -> dt.date:
@@ -897,7 +931,7 @@ def open_counts(today: dt.date) -> dict[str, int]:
                 func.count(Case.id),
                 func.count(Case.id).filter(Case.due_on < today),
                 func.count(Case.id).filter(and_(Case.due_on >= today, Case.due_on <= soon)),
-            ).where(Case.open_clause())  # open cases only: the (status, due_on) index does the work
+            ).where(open_literal_clause())  # open cases only: read from the partial index ix_case_open_due
         )
         .one()
     )

@@ -25,6 +25,7 @@ them (links, alerts, percentages, chart JSON, colour thresholds) are ``app/views
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -309,7 +310,9 @@ def case_figures(period: Period, today: dt.date, village_id: int | None = None) 
     """Cases received in ``period`` per village: closed months from the aggregate, the current
     month counted live."""
     closed, live = _split(period, today)
-    out = live_case_figures(live, today, village_id) if live else {}
+    if live is None:
+        return stored_case_figures(closed, today, village_id)
+    out = live_case_figures(live, today, village_id)
     for vid, f in stored_case_figures(closed, today, village_id).items():
         out.setdefault(vid, CaseFigures()).add(f)
     return out
@@ -609,10 +612,14 @@ def _signin_figures(period, today, hired, village_id, stored: bool) -> dict[int,
         signed, late, _ = rows.get(vid, (0, 0, False))
         rows[vid] = (signed + got[0], late + got[1], got[2])
     out = {}
+    today_due = today in days  # a working day of the period: due once signed
     for vid, hired_on in hired.items():
         signed, late, signed_today = rows.get(vid, (0, 0, False))
         start = max(period.first, hired_on) if hired_on else period.first
-        due = sum(1 for d in days if d >= start and (d < today or signed_today))
+        # the working days from ``start`` (``days`` is sorted: a bisection, not a walk per village)
+        due = len(days) - bisect_left(days, start)
+        if today_due and not signed_today and start <= today:
+            due -= 1
         out[vid] = SignInFigures(signed, late, due)
     return out
 

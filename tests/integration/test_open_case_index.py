@@ -1,0 +1,102 @@
+"""The to-do list through the open-case partial indexes (issue 11, migration 0017): the same
+cases in the same order as the plain ``ORDER BY due_on NULLS LAST`` query, for the township and
+a village, the plan using the index on SQLite, and two statements whatever the number of cases."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import event, select, text
+
+from app.extensions import db
+from app.models import Case
+from app.security import scoped_to, unscoped
+from app.services import cases as case_service
+from tests.factories import case_row
+
+TODAY = dt.date(2026, 11, 26)
+STATUSES = ("accepted", "registered", "submitted", "verifying", "completed", "answered", "voided", "rejected")
+
+
+def _seed(world, start: int, n: int) -> None:
+    rows = []
+    for i in range(start, start + n):
+        vid, aid, code = (world.village_a, world.agent_a, "QS") if i % 3 else (world.village_b, world.agent_b, "SQ")
+        received = dt.datetime(2026, 1 + i % 11, 1 + i % 27, 9 + i % 8)
+        status = STATUSES[i % len(STATUSES)]
+        due = None if i % 5 == 0 else dt.date(2026, 1 + (i * 7) % 12, 1 + (i * 3) % 28)
+        kind = "consult" if due is None else "proxy"
+        rows.append(
+            case_row(vid, aid, f"{code}2026-{i:05d}", received, save=False, kind=kind, status=status, due_on=due)
+        )
+    with unscoped():
+        db.session.add_all(rows)
+        db.session.commit()
+
+
+def _reference(limit: int) -> list[int]:
+    stmt = (
+        select(Case.id)
+        .where(Case.open_clause())
+        .order_by(Case.due_on.asc().nulls_last(), Case.received_at.asc(), Case.id.asc())
+        .limit(limit)
+    )
+    return list(db.session.execute(stmt).scalars())
+
+
+@pytest.mark.parametrize("limit", [5, 20, 500])
+def test_todo_cases_in_the_order_of_the_plain_query(app, world, limit):
+    with app.app_context():
+        _seed(world, 1, 300)
+        with unscoped():
+            assert [c.id for c in case_service.todo_cases(TODAY, limit)] == _reference(limit)
+        with scoped_to(world.village_b):
+            got = case_service.todo_cases(TODAY, limit)
+            assert [c.id for c in got] == _reference(limit)
+            assert {c.village_id for c in got} == {world.village_b}
+            assert any(c.due_on is None for c in case_service.todo_cases(TODAY, 500))  # the undated ones last
+
+
+def test_open_counts_unchanged_and_the_plan_uses_the_partial_index(app, world):
+    with app.app_context():
+        _seed(world, 1, 120)
+        with unscoped():
+            got = case_service.open_counts(TODAY)
+            open_ = [c for c in db.session.execute(select(Case)).unique().scalars() if c.is_open]
+            assert got["open"] == len(open_)
+            assert got["overdue"] == sum(1 for c in open_ if c.due_on and c.due_on < TODAY)
+            if db.engine.dialect.name == "sqlite":
+                db.session.execute(text("ANALYZE"))  # as migration 0017 leaves it
+                stmt = (
+                    select(Case.id)
+                    .where(case_service.open_literal_clause(), Case.due_on.is_not(None))
+                    .order_by(Case.due_on, Case.received_at, Case.id)
+                    .limit(20)
+                )
+                sql = str(stmt.compile(db.engine, compile_kwargs={"literal_binds": True}))
+                plan = " ".join(str(r[-1]) for r in db.session.execute(text("EXPLAIN QUERY PLAN " + sql)))
+                assert "ix_case_open_due" in plan and "TEMP B-TREE" not in plan, plan
+
+
+def test_todo_cases_statements_do_not_grow_with_the_cases(app, world):
+    def count() -> int:
+        n = 0
+
+        def inc(*_a, **_k):
+            nonlocal n
+            n += 1
+
+        event.listen(db.engine, "before_cursor_execute", inc)
+        try:
+            with unscoped():
+                case_service.todo_cases(TODAY)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", inc)
+        return n
+
+    with app.app_context():
+        _seed(world, 1, 60)
+        before = count()
+        _seed(world, 1000, 600)
+        assert count() == before == 2
