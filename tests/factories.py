@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from app.extensions import appbuilder, db
 from app.models import Agent, Case, Village
 from app.policy.idcard import id_check_digit
-from app.policy.roles import ROLE_ADMIN, ROLE_AGENT, ROLE_DISCIPLINE, ROLE_SECRETARY, ROLE_TOWNSHIP
+from app.policy.roles import ROLE_ADMIN, ROLE_AGENT, ROLE_DISCIPLINE, ROLE_SECRETARY, ROLE_TOWNSHIP, TOWNSHIP_ROLES
 from app.services.agents import create_agent
 from app.services.cases import create_case
+from app.services.townships import township_for_new
 from app.services.villages import create_village
 
 PASSWORD = "Test@Pass2026"
@@ -54,7 +55,9 @@ def make_agent(village: Village | None, **extra) -> Agent:
     return create_agent(agent_data(village, **extra), today=TODAY)
 
 
-def make_user(username: str, role: str, village: Village | None = None, name: str | None = None):
+def make_user(username: str, role: str, village: Village | None = None, name: str | None = None, township=None):
+    """An account; a 乡便民中心/乡纪检办 account is linked to ``township`` (default: the village
+    township of a single-township database), as ``check_account_scope`` wants."""
     sm = appbuilder.sm
     if sm.find_role(role) is None:
         sm.add_role(role)
@@ -69,6 +72,9 @@ def make_user(username: str, role: str, village: Village | None = None, name: st
     assert user, f"could not create {username}"
     if village is not None:
         user.village_id = village.id
+        db.session.commit()
+    elif role in TOWNSHIP_ROLES:
+        user.township_id = (township or township_for_new()).id
         db.session.commit()
     return user
 
