@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Model, Money, Timestamped, TownshipScoped, VillageScoped, utcnow, village_township
-from .township import Township
+from .township import Township, fill_township
 from .village import Village
 
 
@@ -102,3 +102,6 @@ class PayoutAction(Model):
 
     def scope_township_id(self) -> int | None:
         return self.sheet.township_id if self.sheet is not None else None
+
+
+event.listen(PayoutSheet, "before_insert", fill_township)

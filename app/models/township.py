@@ -51,3 +51,42 @@ class Township(Timestamped, Model):
 
     def __repr__(self) -> str:
         return self.name
+
+
+def default_township_id(connection) -> int | None:
+    """For a row written without a township (a single-township deployment's code and tests):
+    the only township; with none yet, the one named by ``TOWNSHIP_NAME`` is created. With
+    several, None — the writer must say which (the NOT NULL column refuses the row)."""
+    from sqlalchemy import func, insert, select
+
+    table = Township.__table__
+    ids = connection.execute(select(table.c.id).limit(2)).scalars().all()
+    if len(ids) == 1:
+        return ids[0]
+    if ids:
+        return None
+    try:
+        from flask import current_app
+
+        name = current_app.config.get("TOWNSHIP_NAME") or "建宁乡"
+        code = (current_app.config.get("TOWNSHIP_CODE") or "JN").upper()
+    except RuntimeError:
+        name, code = "建宁乡", "JN"
+    now = connection.execute(select(func.current_timestamp())).scalar()
+    if isinstance(now, str):  # SQLite answers text
+        import datetime as dt
+
+        now = dt.datetime.fromisoformat(now)
+    return connection.execute(
+        insert(table)
+        .values(
+            name=name, code=code, version=1, created_at=now.replace(tzinfo=None), updated_at=now.replace(tzinfo=None)
+        )
+        .returning(table.c.id)
+    ).scalar()
+
+
+def fill_township(mapper, connection, target) -> None:
+    """``before_insert`` of villages and payout sheets: ``default_township_id`` when unset."""
+    if getattr(target, "township_id", None) is None:
+        target.township_id = default_township_id(connection)

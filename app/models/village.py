@@ -7,12 +7,12 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
 from .base import Model, Money, Timestamped, VillageScoped
-from .township import Township
+from .township import Township, fill_township
 
 # (attribute prefix, label) of the 六个一 checklist, in the order of policy §六(二).
 SIX_ONES: tuple[tuple[str, str], ...] = (
@@ -90,3 +90,6 @@ class Village(Timestamped, VillageScoped, Model):
 
     def __repr__(self) -> str:
         return self.name
+
+
+event.listen(Village, "before_insert", fill_township)
