@@ -290,11 +290,23 @@ def scope_options(village_id: int) -> list:
     ]
 
 
+def _audit_log_clause(township_id: int):
+    """The audit log of a township user: rows about its villages' records, and the rows about
+    no village (catalog, trainings, accounts …: the audit log records no township — see the
+    report of issue 15 §1)."""
+    from .models import AuditLog
+    from .models.base import township_villages
+
+    return AuditLog.village_id.in_(township_villages(township_id)) | AuditLog.village_id.is_(None)
+
+
 def township_scope_options(township_id: int) -> list:
+    from .models import AuditLog
+
     return [
         with_loader_criteria(model, model.township_scope_clause(township_id), include_aliases=True)
         for model in (*scoped_models(), *township_models())
-    ]
+    ] + [with_loader_criteria(AuditLog, _audit_log_clause(township_id), include_aliases=True)]
 
 
 @event.listens_for(Session, "do_orm_execute")
