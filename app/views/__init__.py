@@ -21,6 +21,7 @@ def register_views(appbuilder) -> None:
         backup,
         cases,
         catalog,
+        county,
         dashboard,
         deductions,
         exports,
@@ -37,6 +38,7 @@ def register_views(appbuilder) -> None:
 
     for feature in (
         dashboard,
+        county,
         cases,
         attachments,
         signin,

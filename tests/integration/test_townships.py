@@ -88,3 +88,34 @@ def test_payout_sheets_are_per_township(app, world, county, clock):
             from app.models import PayoutSheet
 
             assert [s.id for s in db.session.execute(select(PayoutSheet)).scalars()] == [b.id]
+
+
+def test_county_dashboard_one_row_per_township(app, login, world, county, clock):
+    import datetime as dt
+
+    from tests.factories import case_row
+
+    clock.set("2026-11-20 10:00")
+    with app.app_context():
+        case_row(world.village_a, world.agent_a, "QS2026-0101", dt.datetime(2026, 11, 3, 9, 0))
+        case_row(world.village_a, world.agent_a, "QS2026-0102", dt.datetime(2026, 10, 3, 9, 0))
+        case_row(world.village_b, world.agent_b, "SQ2026-0101", dt.datetime(2026, 11, 4, 9, 0))
+        from app.services.county import county_board
+
+        board = county_board(2026, 11)
+    rows = {r.code: r for r in board.rows}
+    assert set(rows) == {"JN", "YS"}
+    assert (rows["JN"].villages, rows["JN"].cases_month, rows["JN"].cases_quarter) == (1, 1, 2)
+    assert (rows["YS"].villages, rows["YS"].cases_month, rows["YS"].cases_quarter) == (1, 1, 1)
+    assert rows["JN"].reports_missing == 1 and rows["YS"].good_rate is None
+
+    c = login("xian")
+    r = c.get("/")
+    assert r.status_code == 302 and "/county/" in r.headers["Location"]
+    body = c.get("/county/?month=2026-11").get_data(as_text=True)
+    assert "全县汇总" in body and "建宁乡" in body and "演示镇（虚构）" in body and "按时办结率" in body
+    assert login("admin").get("/county/").status_code == 200
+    for user in ("zhongxin", "b_zhongxin", "qs_shuji"):
+        r = login(user).get("/county/")
+        assert r.status_code in (302, 403, 404), user
+        assert "全县汇总" not in r.get_data(as_text=True) or r.status_code == 302
