@@ -111,9 +111,18 @@ def test_template_example_rows_import_on_a_fresh_demo_database(app):
         seed_reference()
         create_demo()
         before = {m: count(m) for m in (Village, Agent, BmUser)}
+        from app.models import Township
+        from app.security import scoped_to_township
+
+        # the demo is two townships: an import names the one it goes into (as --township JN does)
+        jn = db.session.execute(select(Township).where(Township.code == "JN")).scalar_one()
         for kind in imports.KINDS:
             _name, data = imports.template(kind)
-            result = imports.import_file(kind, data, filename=_name)
+            if kind == "villages":
+                with pytest.raises(ValidationFailed):
+                    imports.import_file(kind, data, filename=_name)  # no township named
+            with scoped_to_township(jn.id):
+                result = imports.import_file(kind, data, filename=_name)
             assert result.ok, result.error_lines()
             assert result.saved == 1
         assert {m: count(m) - before[m] for m in before} == {Village: 1, Agent: 1, BmUser: 1}
@@ -123,6 +132,7 @@ def test_template_example_rows_import_on_a_fresh_demo_database(app):
         assert agent.village.code == "QS" and agent.status == "candidate" and agent.gender == "F"
         user = db.session.execute(select(BmUser).where(BmUser.username == "ck_wangli")).scalar_one()
         assert [r.name for r in user.roles] == ["乡便民中心"] and user.village_id is None
+        assert village.township_id == user.township_id == jn.id
 
 
 # --------------------------------------------------------------------------------------
