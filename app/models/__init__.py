@@ -102,4 +102,4 @@ def scoped_models() -> list[type]:
 def township_models() -> list[type]:
     """Mapped classes whose rows belong to a township, not to one village (issue 15 §1): a
     township user sees only their township's, a village user only their village's township's."""
-    return [Township, PayoutSheet, PayoutAction]
+    return [Township, PayoutSheet, PayoutAction, ServiceItem]

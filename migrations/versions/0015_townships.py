@@ -11,7 +11,9 @@ the config.py values stay in force).
 - payout sheets get ``township_id`` (NOT NULL, filled) and the unique key becomes
   (township_id, year, quarter);
 - notifications get ``township_id``: their village's township, or the one township for the
-  township-wide rows (village NULL).
+  township-wide rows (village NULL);
+- service items get a nullable ``township_id``: NULL (all existing items) is the county catalog,
+  a township's own additions carry it.
 
 Nothing is deleted or changed otherwise. The downgrade refuses when more than one township
 exists (it would merge payout sheets of different townships).
@@ -131,11 +133,21 @@ def upgrade():
         batch.create_index("ix_notification_township_id", ["township_id"], unique=False)
     bind.execute(sa.text("UPDATE notification SET township_id = 1"))
 
+    # the catalog: every existing item is the county catalog (NULL); townships add their own
+    with op.batch_alter_table("service_item") as batch:
+        batch.add_column(sa.Column("township_id", sa.Integer(), nullable=True))
+        batch.create_foreign_key("fk_service_item_township_id", "township", ["township_id"], ["id"])
+        batch.create_index("ix_service_item_township_id", ["township_id"], unique=False)
+
 
 def downgrade():
     bind = op.get_bind()
     if bind.execute(sa.text("SELECT count(*) FROM township")).scalar() > 1:
         raise RuntimeError("more than one township: a downgrade would merge their payout sheets")
+    with op.batch_alter_table("service_item") as batch:
+        batch.drop_index("ix_service_item_township_id")
+        batch.drop_constraint("fk_service_item_township_id", type_="foreignkey")
+        batch.drop_column("township_id")
     with op.batch_alter_table("notification") as batch:
         batch.drop_index("ix_notification_township_id")
         batch.drop_constraint("fk_notification_township_id", type_="foreignkey")

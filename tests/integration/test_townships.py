@@ -119,3 +119,35 @@ def test_county_dashboard_one_row_per_township(app, login, world, county, clock)
         r = login(user).get("/county/")
         assert r.status_code in (302, 403, 404), user
         assert "全县汇总" not in r.get_data(as_text=True) or r.status_code == 302
+
+
+def test_catalog_is_county_wide_plus_township_additions(app, world, county):
+    from app.models import ServiceCategory, ServiceItem
+    from app.security import scoped_to, scoped_to_township
+
+    with app.app_context():
+        cat = ServiceCategory(code="01", name="养老医疗保险")
+        shared = ServiceItem(code="0101", category=cat, name="县目录事项", window="社保窗口", materials=[])
+        own = ServiceItem(
+            code="0199",
+            category=cat,
+            name="演示镇增补事项",
+            window="镇窗口",
+            materials=[],
+            township_id=county.township_b,
+        )
+        db.session.add_all([cat, shared, own])
+        db.session.commit()
+
+        def names():
+            return set(db.session.execute(select(ServiceItem.name)).scalars())
+
+        assert names() == {"县目录事项", "演示镇增补事项"}  # county level: all
+        with scoped_to_township(county.township_b):
+            assert names() == {"县目录事项", "演示镇增补事项"}
+        with scoped_to_township(county.township_a):
+            assert names() == {"县目录事项"}
+        with scoped_to(world.village_a):
+            assert names() == {"县目录事项"}
+        with scoped_to(world.village_b):
+            assert names() == {"县目录事项", "演示镇增补事项"}
