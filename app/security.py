@@ -1,4 +1,4 @@
-"""Security: the SecurityManager, the five roles of SPEC §1, and village scoping.
+"""Security: the SecurityManager, the roles of SPEC §1 (and 县政务服务中心), and scoping.
 
 Village scoping is ONE mechanism, applied at the ORM session so that every list, detail,
 edit, action, related dropdown, filter, chart, export and REST call goes through it:
@@ -12,7 +12,11 @@ edit, action, related dropdown, filter, chart, export and REST call goes through
 * every 404 a village user gets is written to the audit log as an access attempt (by the web
   layer, ``app.web``: security asks no service).
 
-Users without a village (Admin, township staff, discipline office) are not restricted.
+Township scoping (issue 15 §1) is the same mechanism one level up: a township user
+(乡便民中心, 乡纪检办 with ``township_id``) gets ``Model.township_scope_clause(township_id)`` for
+every village-owned model and every township-owned one (``township_models()``: Township,
+PayoutSheet, PayoutAction), and ``before_flush`` refuses writes outside the township.
+Users tied to neither (Admin, 县政务服务中心) are not restricted.
 """
 
 from __future__ import annotations
@@ -41,16 +45,18 @@ from sqlalchemy.orm import Session, with_loader_criteria
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Optional
 
-from .models import BmUser, scoped_models
+from .models import BmUser, scoped_models, township_models
 from .policy.roles import (
     ROLE_ADMIN,
     ROLE_AGENT,
+    ROLE_COUNTY,
     ROLE_DISCIPLINE,
     ROLE_SECRETARY,
     ROLE_TOWNSHIP,
-    check_account_village,
+    check_account_scope,
     is_village_user,
     role_names,
+    township_of,
     village_of,
 )
 
@@ -98,6 +104,8 @@ SECRETARY_RESOURCES = (
     "Export",
 )
 AGENT_READ_RESOURCES = SECRETARY_RESOURCES
+# 全县汇总 (the county dashboard): 县政务服务中心 and Admin only
+COUNTY_RESOURCES = ("CountyDashboard",)
 # Only Admin (r".*") reaches these: a backup holds every record of every village.
 ADMIN_ONLY_RESOURCES = ("Backup",)
 MENU_CATEGORIES = ("Ledger", "Supervision", "Money", "Basics", "System")
@@ -141,6 +149,12 @@ def build_roles() -> dict[str, list[tuple[str, str]]]:
             (discipline_menus, r"^menu_access$"),
             *SELF_SERVICE,
         ],
+        # 县政务服务中心 (issue 15 §1): reads every township, writes nothing
+        ROLE_COUNTY: [
+            (_any(READABLE_BY_ALL_STAFF + COUNTY_RESOURCES), r"^(can_read|menu_access)$"),
+            (discipline_menus, r"^menu_access$"),
+            *SELF_SERVICE,
+        ],
         ROLE_SECRETARY: [
             (_any(SECRETARY_RESOURCES), r"^(can_read|menu_access)$"),
             (village_menus, r"^menu_access$"),
@@ -173,11 +187,15 @@ def password_complexity(password: str) -> None:
 # Village scoping
 # --------------------------------------------------------------------------------------
 class OutOfScope(Exception):
-    """A village user tried to touch a row of another village."""
+    """A village (or township) user tried to touch a row of another village (or township)."""
 
 
 _bypass: ContextVar[bool] = ContextVar("village_scope_bypass", default=False)
 _forced: ContextVar[int | None] = ContextVar("village_scope_forced", default=None)
+_forced_township: ContextVar[int | None] = ContextVar("township_scope_forced", default=None)
+
+SCOPE_VILLAGE = "village"
+SCOPE_TOWNSHIP = "township"
 
 
 @contextmanager
@@ -200,11 +218,21 @@ def scoped_to(village_id: int | None) -> Iterator[None]:
         _forced.reset(token)
 
 
+@contextmanager
+def scoped_to_township(township_id: int | None) -> Iterator[None]:
+    """Apply one township's scope outside a request (CLI imports into one township, tests)."""
+    token = _forced_township.set(township_id)
+    try:
+        yield
+    finally:
+        _forced_township.reset(token)
+
+
 _resolving: ContextVar[bool] = ContextVar("village_scope_resolving", default=False)
 
 
-def _user_and_village():
-    """(user, village_id) of the request, read with scoping switched off: loading or
+def _user_and_scope():
+    """(user, (level, id) or None) of the request, read with scoping switched off: loading or
     refreshing the user runs queries, which must not recurse into scoping."""
     if not has_request_context() or _resolving.get():
         return None, None
@@ -215,47 +243,94 @@ def _user_and_village():
             return None, None
         if hasattr(user, "_get_current_object"):
             user = user._get_current_object()
-        return user, village_of(user)
+        village_id = village_of(user)
+        if village_id is not None:
+            return user, (SCOPE_VILLAGE, village_id)
+        township_id = township_of(user)
+        if township_id is not None:
+            return user, (SCOPE_TOWNSHIP, township_id)
+        return user, None
     finally:
         _resolving.reset(token)
 
 
 def current_user_or_none():
     """The logged-in user (session or JWT), or None."""
-    return _user_and_village()[0]
+    return _user_and_scope()[0]
 
 
-def current_village_scope() -> int | None:
-    """The village the current user is confined to, or None for unrestricted users."""
+def current_scope() -> tuple[str, int] | None:
+    """("village", id), ("township", id) or None (Admin, 县政务服务中心, the system)."""
     if _bypass.get():
         return None
     forced = _forced.get()
     if forced is not None:
-        return forced
-    return _user_and_village()[1]
+        return (SCOPE_VILLAGE, forced)
+    forced_township = _forced_township.get()
+    if forced_township is not None:
+        return (SCOPE_TOWNSHIP, forced_township)
+    return _user_and_scope()[1]
+
+
+def current_village_scope() -> int | None:
+    """The village the current user is confined to, or None for users not tied to a village."""
+    scope = current_scope()
+    return scope[1] if scope and scope[0] == SCOPE_VILLAGE else None
+
+
+def current_township_scope() -> int | None:
+    """The township a township user (乡便民中心, 乡纪检办) is confined to, else None."""
+    scope = current_scope()
+    return scope[1] if scope and scope[0] == SCOPE_TOWNSHIP else None
 
 
 def scope_options(village_id: int) -> list:
     return [
-        with_loader_criteria(model, model.scope_clause(village_id), include_aliases=True) for model in scoped_models()
+        with_loader_criteria(model, model.scope_clause(village_id), include_aliases=True)
+        for model in (*scoped_models(), *township_models())
     ]
+
+
+def _audit_log_clause(township_id: int):
+    """The audit log of a township user: rows about its villages' records, and the rows about
+    no village (catalog, trainings, accounts …: the audit log records no township — see the
+    report of issue 15 §1)."""
+    from .models import AuditLog
+    from .models.base import township_villages
+
+    return AuditLog.village_id.in_(township_villages(township_id)) | AuditLog.village_id.is_(None)
+
+
+def township_scope_options(township_id: int) -> list:
+    from .models import AuditLog
+
+    return [
+        with_loader_criteria(model, model.township_scope_clause(township_id), include_aliases=True)
+        for model in (*scoped_models(), *township_models())
+    ] + [with_loader_criteria(AuditLog, _audit_log_clause(township_id), include_aliases=True)]
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _apply_village_scope(state) -> None:
     if not state.is_select or state.execution_options.get("skip_village_scope"):
         return
-    village_id = current_village_scope()
-    if village_id is None:
+    scope = current_scope()
+    if scope is None:
         return
-    state.statement = state.statement.options(*scope_options(village_id))
+    level, ident = scope
+    options = scope_options(ident) if level == SCOPE_VILLAGE else township_scope_options(ident)
+    state.statement = state.statement.options(*options)
 
 
 @event.listens_for(Session, "before_flush")
 def _guard_village_writes(session, flush_context, instances) -> None:
-    village_id = current_village_scope()
-    if village_id is None:
+    scope = current_scope()
+    if scope is None:
         return
+    if scope[0] == SCOPE_TOWNSHIP:
+        _guard_township_writes(session, scope[1])
+        return
+    village_id = scope[1]
     scoped_types = tuple(scoped_models())
     for obj in list(session.new) + list(session.dirty) + list(session.deleted):
         if not isinstance(obj, scoped_types):
@@ -268,6 +343,42 @@ def _guard_village_writes(session, flush_context, instances) -> None:
                 old = state.attrs[attr].history.deleted[0]
                 if attr == "village_id" and old is not None and old != village_id:
                     raise OutOfScope(f"{type(obj).__name__} moved from village {old}")
+
+
+def _guard_township_writes(session, township_id: int) -> None:
+    """A township user creates, changes and removes rows of their own township only, and moves
+    none out of it (to a village or a township of another)."""
+    from .models import BmUser, Township
+    from .models.base import township_villages
+
+    types = tuple(scoped_models()) + tuple(township_models())
+    objects = [o for o in list(session.new) + list(session.dirty) + list(session.deleted) if isinstance(o, types)]
+    if not objects:
+        return
+    with session.no_autoflush:
+        villages = set(
+            session.execute(township_villages(township_id).execution_options(skip_village_scope=True)).scalars()
+        )
+    for obj in objects:
+        own = obj.scope_township_id()
+        village = obj.scope_village_id() if hasattr(obj, "scope_village_id") else None
+        if own is not None:
+            ok = own == township_id
+        elif village is not None:
+            ok = village in villages
+        else:
+            # an account tied to nothing is a county account: not a township's to make
+            ok = not isinstance(obj, (BmUser, Township))
+        if not ok:
+            raise OutOfScope(f"{type(obj).__name__} outside township {township_id}")
+        state = inspect(obj)
+        for attr in ("village_id", "township_id"):
+            if attr in state.attrs and state.attrs[attr].history.deleted:
+                old = state.attrs[attr].history.deleted[0]
+                if old is None:
+                    continue
+                if (attr == "village_id" and old not in villages) or (attr == "township_id" and old != township_id):
+                    raise OutOfScope(f"{type(obj).__name__} moved from another township")
 
 
 # --------------------------------------------------------------------------------------
@@ -335,12 +446,13 @@ class BmUserDBModelView(UserDBModelView):
     show_title = _l("用户详情")
     add_title = _l("新增用户")
     edit_title = _l("编辑用户")
-    list_columns = ["username", "first_name", "village", "roles", "active", "last_login"]
-    search_columns = ["username", "first_name", "last_name", "village", "roles", "active"]
+    list_columns = ["username", "first_name", "township", "village", "roles", "active", "last_login"]
+    search_columns = ["username", "first_name", "last_name", "township", "village", "roles", "active"]
     add_columns = [
         "username",
         "first_name",
         "last_name",
+        "township",
         "village",
         "active",
         "email",
@@ -348,9 +460,12 @@ class BmUserDBModelView(UserDBModelView):
         "password",
         "conf_password",
     ]
-    edit_columns = ["username", "first_name", "last_name", "village", "active", "email", "roles"]
+    edit_columns = ["username", "first_name", "last_name", "township", "village", "active", "email", "roles"]
     show_fieldsets = [
-        (_l("账号"), {"fields": ["username", "first_name", "last_name", "village", "active", "email", "roles"]}),
+        (
+            _l("账号"),
+            {"fields": ["username", "first_name", "last_name", "township", "village", "active", "email", "roles"]},
+        ),
         (_l("登录情况"), {"fields": ["last_login", "login_count", "fail_login_count", "created_on", "changed_on"]}),
     ]
     label_columns = {
@@ -361,6 +476,7 @@ class BmUserDBModelView(UserDBModelView):
         "active": _l("启用"),
         "roles": _l("角色"),
         "village": _l("所属村"),
+        "township": _l("所属乡镇"),
         "last_login": _l("最近登录"),
         "login_count": _l("登录次数"),
         "fail_login_count": _l("连续登录失败次数"),
@@ -371,18 +487,22 @@ class BmUserDBModelView(UserDBModelView):
     }
     description_columns = {
         "village": _l("村级角色选所属村；乡级角色不选"),
-        "roles": _l("Admin、乡便民中心、乡纪检办、村支书、村代办员"),
+        "township": _l("乡便民中心、乡纪检办选所属乡镇；村级角色、县政务服务中心和Admin不选"),
+        "roles": _l("Admin、县政务服务中心、乡便民中心、乡纪检办、村支书、村代办员"),
     }
     formatters_columns = {
         "active": lambda v: str(_l("是")) if v else str(_l("否")),
         "roles": lambda v: "、".join(r.name for r in v or []),
         "village": lambda v: v or "",
+        "township": lambda v: v or "",
         "last_login": lambda v: f"{v:%Y-%m-%d %H:%M}" if v else "",
     }
 
     def pre_add(self, item):
-        """FAB flashes the refusal and keeps the form (the rule: ``policy.roles.check_account_village``)."""
-        for problem in check_account_village(role_names(item), item.village.id if item.village else None):
+        """FAB flashes the refusal and keeps the form (the rule: ``policy.roles.check_account_scope``)."""
+        village_id = item.village.id if item.village else None
+        township_id = item.township.id if item.township else None
+        for problem in check_account_scope(role_names(item), village_id, township_id):
             raise problem
 
     pre_update = pre_add

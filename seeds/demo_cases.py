@@ -32,7 +32,7 @@ from app.services.calendar import now_local, work_calendar
 from app.services.clock import utcnow
 
 from .bulk import BulkWriter, indexes_dropped, load_settings
-from .demo import VILLAGES, demo_id_number, demo_phone
+from .demo import VILLAGES, VILLAGES_B, demo_id_number, demo_phone
 
 DEMO_DAYS = 120
 SCALE_YEARS = 3
@@ -107,7 +107,7 @@ def run(scale: int = 0, today: dt.date | None = None) -> dict:
         start = dt.date(today.year - SCALE_YEARS, today.month, 1)
         rate = PER_WORKDAY_SCALE
     else:
-        codes = [v[1] for v in VILLAGES]
+        codes = [v[1] for v in VILLAGES + VILLAGES_B]  # both demo townships
         villages = _villages(codes)
         start = today - dt.timedelta(days=DEMO_DAYS)
         rate = PER_WORKDAY_DEMO
@@ -207,6 +207,9 @@ def _ensure_villages(n: int) -> list[dict]:
     missing = n - len(existing)
     if missing > 0:
         codes = set(db.session.execute(select(Village.code)).scalars())
+        from app.services.townships import config_township
+
+        township_id = config_township().id  # the 测试村 belong to the demo's first township (建宁乡)
         now = utcnow().replace(tzinfo=None)
         new_villages, serial = [], 0
         while len(new_villages) < missing:
@@ -221,6 +224,7 @@ def _ensure_villages(n: int) -> list[dict]:
                     "address": f"建宁乡测试村{code}便民服务代办点",
                     "service_phone": f"0731-8{4560000 + serial % 10000:07d}",
                     "secretary_name": "测试书记",
+                    "township_id": township_id,
                     "active": True,
                     "supplement_per_year": Decimal("0.00"),
                     "created_at": now,

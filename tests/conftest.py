@@ -19,7 +19,7 @@ import time_machine
 from flask_appbuilder import Model
 from sqlalchemy import create_engine, text
 
-from tests.factories import PASSWORD, World, build_world
+from tests.factories import PASSWORD, World, build_county, build_world
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -174,6 +174,14 @@ def world(app) -> World:
     """Two villages (QS with full data, SQ as “the other village”), users of every role."""
     with app.app_context():
         return build_world()
+
+
+@pytest.fixture
+def county(app, world):
+    """``world`` as two townships: 石桥村 moves to 演示镇（虚构） (``b_zhongxin``, ``b_jijian``),
+    and the county account ``xian`` (县政务服务中心); see ``tests.factories.build_county``."""
+    with app.app_context():
+        return build_county(world)
 
 
 @pytest.fixture

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from app.extensions import appbuilder, db
 from app.models import Agent, Case, Village
 from app.policy.idcard import id_check_digit
-from app.policy.roles import ROLE_ADMIN, ROLE_AGENT, ROLE_DISCIPLINE, ROLE_SECRETARY, ROLE_TOWNSHIP
+from app.policy.roles import ROLE_ADMIN, ROLE_AGENT, ROLE_DISCIPLINE, ROLE_SECRETARY, ROLE_TOWNSHIP, TOWNSHIP_ROLES
 from app.services.agents import create_agent
 from app.services.cases import create_case
+from app.services.townships import township_for_new
 from app.services.villages import create_village
 
 PASSWORD = "Test@Pass2026"
@@ -54,7 +55,9 @@ def make_agent(village: Village | None, **extra) -> Agent:
     return create_agent(agent_data(village, **extra), today=TODAY)
 
 
-def make_user(username: str, role: str, village: Village | None = None, name: str | None = None):
+def make_user(username: str, role: str, village: Village | None = None, name: str | None = None, township=None):
+    """An account; a 乡便民中心/乡纪检办 account is linked to ``township`` (default: the village
+    township of a single-township database), as ``check_account_scope`` wants."""
     sm = appbuilder.sm
     if sm.find_role(role) is None:
         sm.add_role(role)
@@ -69,6 +72,9 @@ def make_user(username: str, role: str, village: Village | None = None, name: st
     assert user, f"could not create {username}"
     if village is not None:
         user.village_id = village.id
+        db.session.commit()
+    elif role in TOWNSHIP_ROLES:
+        user.township_id = (township or township_for_new()).id
         db.session.commit()
     return user
 
@@ -158,6 +164,36 @@ def build_world() -> World:
     return World(a.id, b.id, agent_a.id, agent_b.id, {k: u.id for k, u in users.items()})
 
 
+@dataclass
+class County:
+    """The world as two townships (issue 15 §1): 建宁乡 (JN) with 青山村, and a second, fictitious
+    township 演示镇（虚构） (YS) to which 石桥村 moves, with its own 乡便民中心 ``b_zhongxin``; and
+    a county account ``xian`` (县政务服务中心)."""
+
+    township_a: int
+    township_b: int
+    users: dict = field(default_factory=dict)
+
+
+def build_county(world: World) -> County:
+    from app.models import BmUser, Township
+    from app.policy.roles import ROLE_COUNTY
+
+    a = db.session.get(Village, world.village_a).township
+    b = Township(name="演示镇（虚构）", code="YS")
+    db.session.add(b)
+    db.session.flush()
+    db.session.get(Village, world.village_b).township_id = b.id
+    db.session.commit()
+    users = {
+        "b_zhongxin": make_user("b_zhongxin", ROLE_TOWNSHIP, name="演示镇便民中心", township=b),
+        "b_jijian": make_user("b_jijian", ROLE_DISCIPLINE, name="演示镇纪检办", township=b),
+        "xian": make_user("xian", ROLE_COUNTY, name="县政务服务中心"),
+    }
+    assert db.session.get(BmUser, users["b_zhongxin"].id).township_id == b.id
+    return County(a.id, b.id, {k: u.id for k, u in users.items()})
+
+
 def populate_scoped_rows(world: World) -> dict[type, dict[int, int]]:
     """One row of every village-owned table for each of the two villages (ORM, no rules):
     the material of the generic isolation test. Returns {model: {village_id: row id}}."""
@@ -194,7 +230,7 @@ def populate_scoped_rows(world: World) -> dict[type, dict[int, int]]:
         promised_days=3,
     )
     training = Training(title="便民代办业务培训", held_on=dt.date(2026, 10, 15))
-    sheet = PayoutSheet(year=2026, quarter=3)
+    sheet = PayoutSheet(year=2026, quarter=3, township_id=db.session.get(Village, world.village_a).township_id)
     db.session.add_all([cat, item, training, sheet])
     db.session.flush()
     out: dict[type, dict[int, int]] = {}
@@ -322,6 +358,7 @@ def _notification_rows(world: World, out: dict) -> None:
     """The outbox (issue 14 §3): an in-app reminder to each village's agent about its case."""
     from app.models import Case, Notification
 
+    townships = {vid: db.session.get(Village, vid).township_id for vid in (world.village_a, world.village_b)}
     for vid, user, name in ((world.village_a, "qs_daiban", "青山村"), (world.village_b, "sq_daiban", "石桥村")):
         row = Notification(
             dedupe_key=f"test:{vid}|inapp|u{world.users[user]}",
@@ -329,6 +366,7 @@ def _notification_rows(world: World, out: dict) -> None:
             kind="case_overdue",
             recipient_user_id=world.users[user],
             village_id=vid,
+            township_id=townships[vid],
             about_type="case",
             about_id=out[Case][vid],
             text=f"【已超期】{name}的代办事项已超期",

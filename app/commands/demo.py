@@ -20,12 +20,14 @@ DEMO_STEPS = (demo_cases.run, demo_supervision.run, demo_payouts.run)
 @click.option("--scale", default=0, type=int, help="额外生成的受理登记规模（用于性能测试）")
 @with_appcontext
 def demo(scale: int) -> None:
-    """演示数据：12 个村、代办员、各角色账号。"""
+    """演示数据：建宁乡 12 个村和演示镇（虚构）3 个村、代办员、各角色账号。"""
     with acting_as("flask demo", person=DEMO_PREPARER):
         seed_reference()
         result = create_demo()
         for step in DEMO_STEPS:
             step(scale=scale)
-    click.echo(f"演示乡已就绪：{result['villages']} 个村。演示账号（密码均为 {DEMO_PASSWORD}）：")
+    click.echo(
+        f"演示乡已就绪：{result['villages']} 个村（另有演示镇（虚构）3 个村）。演示账号（密码均为 {DEMO_PASSWORD}）："
+    )
     for username, role, village in result["accounts"]:
         click.echo(f"  {username:<12} {role:<6} {village}")

@@ -1,4 +1,4 @@
-"""``flask --app run.py import villages|agents|users FILE.xlsx [--dry-run]`` and
+"""``flask --app run.py import villages|agents|users FILE.xlsx [--township CODE] [--dry-run]`` and
 ``flask --app run.py import template villages|agents|users -o FILE.xlsx`` (issue 15 §2).
 
 The same checks as the web page (``services/imports.py``): every bad row is listed (row,
@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import nullcontext
 
 import click
 from flask.cli import AppGroup
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
+from ..extensions import db
+from ..models import Township
+from ..security import scoped_to_township
 from ..services import imports as import_service
 from ..services.audit import acting_as
 from ..services.errors import DomainError
@@ -34,9 +39,20 @@ def _read(path: str) -> bytes:
         return fh.read()
 
 
-def _run(kind: str, path: str, dry_run: bool) -> None:
+def _township_scope(code: str | None):
+    """--township CODE: the import runs as that township's (villages go into it, village codes
+    are looked up in it); without it, the whole deployment's."""
+    if not code:
+        return nullcontext()
+    township = db.session.execute(select(Township).where(Township.code == code.strip().upper())).scalar()
+    if township is None:
+        raise click.ClickException(str(_l("乡镇代码“%(c)s”不存在", c=code)))
+    return scoped_to_township(township.id)
+
+
+def _run(kind: str, path: str, dry_run: bool, township: str | None = None) -> None:
     data = _read(path)
-    with acting_as("flask import"):
+    with acting_as("flask import"), _township_scope(township):
         try:
             if dry_run:
                 result = import_service.dry_run(kind, data)
@@ -66,8 +82,9 @@ def _run(kind: str, path: str, dry_run: bool) -> None:
 def _kind_command(kind: str, help_text: str):
     @click.argument("file", type=click.Path(dir_okay=False))
     @click.option("--dry-run", is_flag=True, default=False, help="只检查，不保存")
-    def command(file: str, dry_run: bool) -> None:
-        _run(kind, file, dry_run)
+    @click.option("--township", default=None, help="导入到该乡镇（乡镇代码）")
+    def command(file: str, dry_run: bool, township: str | None) -> None:
+        _run(kind, file, dry_run, township)
 
     command.__doc__ = help_text
     return imports.command(kind)(command)

@@ -4,7 +4,7 @@ from .accountability import Accountability
 from .agent import Agent
 from .attachment import CaseAttachment
 from .audit import AuditLog
-from .base import Model, VillageScoped
+from .base import Model, TownshipScoped, VillageScoped
 from .calendar import CalendarDay, CalendarYear
 from .case import Case, CaseCounter, CaseExtension, CaseTransition
 from .catalog import ServiceCategory, ServiceItem
@@ -25,6 +25,7 @@ from .supervision import (
     Training,
     TrainingAttendance,
 )
+from .township import Township
 from .user import BmUser
 from .village import SIX_ONES, Village
 
@@ -61,6 +62,8 @@ __all__ = [
     "ServiceCategory",
     "ServiceItem",
     "SignIn",
+    "Township",
+    "TownshipScoped",
     "Training",
     "TrainingAttendance",
     "Village",
@@ -100,3 +103,9 @@ def scoped_models() -> list[type]:
             VillageMonthCategoryStats,
         )
     ]
+
+
+def township_models() -> list[type]:
+    """Mapped classes whose rows belong to a township, not to one village (issue 15 §1): a
+    township user sees only their township's, a village user only their village's township's."""
+    return [Township, PayoutSheet, PayoutAction, ServiceItem]

@@ -16,11 +16,29 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-class VillageScoped:
-    """A model whose rows belong to one village.
+def township_villages(township_id: int):
+    """``SELECT village.id WHERE township_id = …`` on the bare table (no ORM criteria)."""
+    from sqlalchemy import select
 
-    Village users see and change only rows for which ``scope_clause(village_id)`` holds;
-    the one mechanism that enforces this lives in ``app.security.scoping``.
+    table = Model.metadata.tables["village"]
+    return select(table.c.id).where(table.c.township_id == township_id)
+
+
+def village_township(village_id: int):
+    """``SELECT village.township_id WHERE id = …`` on the bare table."""
+    from sqlalchemy import select
+
+    table = Model.metadata.tables["village"]
+    return select(table.c.township_id).where(table.c.id == village_id)
+
+
+class VillageScoped:
+    """A model whose rows belong to one village (and so to that village's township).
+
+    Village users see and change only rows for which ``scope_clause(village_id)`` holds,
+    township users (乡便民中心, 乡纪检办 of one township) only rows for which
+    ``township_scope_clause(township_id)`` holds; the one mechanism that enforces both lives
+    in ``app.security`` (scoping).
     """
 
     @classmethod
@@ -30,10 +48,43 @@ class VillageScoped:
     def scope_village_id(self) -> int | None:
         return self.village_id  # type: ignore[attr-defined]
 
+    @classmethod
+    def township_scope_clause(cls, township_id: int) -> ColumnElement[bool]:
+        """Rows of the township's villages. Rows without a village (township-level agents and
+        their attendances/assessments) are township-level records without a township column:
+        every township user sees them (see docs/TOWNSHIPS.md)."""
+        column = cls.village_id  # type: ignore[attr-defined]
+        clause = column.in_(township_villages(township_id))
+        if column.nullable:
+            clause = clause | column.is_(None)
+        return clause
+
+    def scope_township_id(self) -> int | None:
+        """The row's own township when it records one; None: decided by its village."""
+        return None
+
+
+class TownshipScoped:
+    """A model whose rows belong to one township (``township_id``): payout sheets.
+
+    Township users see and change only their township's rows; village users read the rows of
+    their village's township."""
+
+    @classmethod
+    def township_scope_clause(cls, township_id: int) -> ColumnElement[bool]:
+        return cls.township_id == township_id  # type: ignore[attr-defined]
+
+    @classmethod
+    def scope_clause(cls, village_id: int) -> ColumnElement[bool]:
+        return cls.township_id.in_(village_township(village_id))  # type: ignore[attr-defined]
+
+    def scope_township_id(self) -> int | None:
+        return self.township_id  # type: ignore[attr-defined]
+
 
 class Timestamped:
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow, nullable=False)
 
 
-__all__ = ["Model", "Money", "Timestamped", "VillageScoped", "utcnow"]
+__all__ = ["Model", "Money", "Timestamped", "TownshipScoped", "VillageScoped", "utcnow"]

@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Model, Money, Timestamped
+from .base import Model, Money, Timestamped, village_township
 from .enums import ITEM_MODES, label
 
 
@@ -50,6 +50,21 @@ class ServiceItem(Timestamped, Model):
     # Who owns the reference fields: "seed" (flask seed updates them) or "township" (never overwritten)
     owner: Mapped[str] = mapped_column(String(10), nullable=False, default="township")
     seed_version: Mapped[int | None] = mapped_column(Integer)
+    # issue 15 §1: NULL = the county catalog (every township); set = that township's addition,
+    # seen only by the township and its villages
+    township_id: Mapped[int | None] = mapped_column(ForeignKey("township.id"), index=True)
+
+    @classmethod
+    def township_scope_clause(cls, township_id: int):
+        return cls.township_id.is_(None) | (cls.township_id == township_id)
+
+    @classmethod
+    def scope_clause(cls, village_id: int):
+        return cls.township_id.is_(None) | cls.township_id.in_(village_township(village_id))
+
+    def scope_township_id(self) -> int | None:
+        """A township's addition belongs to it; the county catalog is shared (None)."""
+        return self.township_id
 
     @property
     def mode_label(self) -> str:

@@ -48,6 +48,9 @@ class Notification(VillageScoped, Model):
     # an e-mail address, a mobile number (SMS)
     recipient_address: Mapped[str | None] = mapped_column(String(120))
     village_id: Mapped[int | None] = mapped_column(ForeignKey("village.id"), index=True)
+    # the township the row belongs to (its village's, or the township of a township-wide row):
+    # a township-B user never sees township A's reminders (issue 15 §1)
+    township_id: Mapped[int | None] = mapped_column(ForeignKey("township.id"), index=True)
     about_type: Mapped[str | None] = mapped_column(String(30))
     about_id: Mapped[int | None] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text, nullable=False)
@@ -65,6 +68,13 @@ class Notification(VillageScoped, Model):
     @classmethod
     def scope_clause(cls, village_id: int) -> ColumnElement[bool]:
         return cls.village_id == village_id
+
+    @classmethod
+    def township_scope_clause(cls, township_id: int) -> ColumnElement[bool]:
+        return cls.township_id == township_id
+
+    def scope_township_id(self) -> int | None:
+        return self.township_id
 
     def __repr__(self) -> str:
         return f"{self.kind}:{self.id}"

@@ -5,19 +5,24 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Model, Money, Timestamped, VillageScoped, utcnow
+from .base import Model, Money, Timestamped, TownshipScoped, VillageScoped, utcnow, village_township
+from .township import Township, fill_township
 from .village import Village
 
 
-class PayoutSheet(Timestamped, Model):
+class PayoutSheet(Timestamped, TownshipScoped, Model):
+    """One sheet per township and quarter (issue 15 §1): it covers that township's villages."""
+
     __tablename__ = "payout_sheet"
     __audited__ = True
-    __table_args__ = (UniqueConstraint("year", "quarter"),)
+    __table_args__ = (UniqueConstraint("township_id", "year", "quarter", name="uq_payout_sheet_township_quarter"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    township_id: Mapped[int] = mapped_column(ForeignKey("township.id"), nullable=False, index=True)
+    township: Mapped[Township] = relationship(Township, lazy="joined")
     year: Mapped[int] = mapped_column(Integer, nullable=False)
     quarter: Mapped[int] = mapped_column(Integer, nullable=False)
     status: Mapped[str] = mapped_column(String(10), nullable=False, default="draft")
@@ -79,3 +84,24 @@ class PayoutAction(Model):
     at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
     user_name: Mapped[str | None] = mapped_column(String(64))
     note: Mapped[str | None] = mapped_column(Text)
+
+    @classmethod
+    def _sheets(cls, clause):
+        from sqlalchemy import select
+
+        table = Model.metadata.tables["payout_sheet"]
+        return cls.sheet_id.in_(select(table.c.id).where(clause(table.c.township_id)))
+
+    @classmethod
+    def township_scope_clause(cls, township_id: int):
+        return cls._sheets(lambda col: col == township_id)
+
+    @classmethod
+    def scope_clause(cls, village_id: int):
+        return cls._sheets(lambda col: col.in_(village_township(village_id)))
+
+    def scope_township_id(self) -> int | None:
+        return self.sheet.township_id if self.sheet is not None else None
+
+
+event.listen(PayoutSheet, "before_insert", fill_township)

@@ -7,11 +7,12 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy import Boolean, Date, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
 from .base import Model, Money, Timestamped, VillageScoped
+from .township import Township, fill_township
 
 # (attribute prefix, label) of the 六个一 checklist, in the order of policy §六(二).
 SIX_ONES: tuple[tuple[str, str], ...] = (
@@ -30,7 +31,10 @@ class Village(Timestamped, VillageScoped, Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(50), unique=True, nullable=False)
+    # unique county-wide: the prefix of every case number (受理编号), so those stay unique too
     code: Mapped[str] = mapped_column(String(8), unique=True, nullable=False)
+    township_id: Mapped[int] = mapped_column(ForeignKey("township.id"), nullable=False, index=True)
+    township: Mapped[Township] = relationship(Township, lazy="joined")
     address: Mapped[str | None] = mapped_column(String(200))
     service_phone: Mapped[str | None] = mapped_column(String(20))
     secretary_name: Mapped[str | None] = mapped_column(String(30))
@@ -60,6 +64,13 @@ class Village(Timestamped, VillageScoped, Model):
     def scope_village_id(self) -> int | None:
         return self.id
 
+    @classmethod
+    def township_scope_clause(cls, township_id: int) -> ColumnElement[bool]:
+        return cls.township_id == township_id
+
+    def scope_township_id(self) -> int | None:
+        return self.township_id
+
     @property
     def six_ones_met(self) -> bool:
         """“达标” only when all six items of §六(二) hold."""
@@ -79,3 +90,6 @@ class Village(Timestamped, VillageScoped, Model):
 
     def __repr__(self) -> str:
         return self.name
+
+
+event.listen(Village, "before_insert", fill_township)

@@ -15,6 +15,7 @@ from sqlalchemy import func, select, update
 from ..models import Case, ServiceCategory, ServiceItem
 from ..models.enums import APPLICANT_FIELDS, ITEM_MODES
 from ..policy.deadlines import DEFAULT_WORKDAYS
+from ..security import current_township_scope
 from .common import session
 from .errors import ValidationFailed
 from .fields import Field, parse, to_flag, to_int, to_money, to_str, to_str_list
@@ -157,6 +158,7 @@ def create_item(data) -> ServiceItem:
     values["owner"] = "township"  # added by the township (第四条 last line): the seed never touches it
     _check_item(values, None)
     item = ServiceItem(**values)
+    item.township_id = current_township_scope()  # a township user's item is that township's addition
     session().add(item)
     session().commit()
     return item

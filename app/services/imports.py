@@ -40,11 +40,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.security import generate_password_hash
 
 from ..exports.import_templates import TemplateColumn, write_template
-from ..models import Agent, BmUser, Village
+from ..models import Agent, BmUser, Township, Village
 from ..models.enums import AGENT_LEVELS, AGENT_STATUSES, APPOINTMENT_KINDS, EDUCATION, GENDERS
 from ..policy.idcard import id_check_digit
-from ..policy.roles import ROLE_TOWNSHIP, ROLES, check_account_village
-from ..security import current_village_scope, password_complexity
+from ..policy.roles import COUNTY_ROLES, ROLE_TOWNSHIP, ROLES, TOWNSHIP_ROLES, check_account_scope
+from ..security import current_township_scope, current_village_scope, password_complexity
 from . import agents as agent_service
 from . import clock
 from . import villages as village_service
@@ -52,6 +52,7 @@ from .audit import record_event
 from .common import session
 from .errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from .fields import Field, parse, to_str
+from .townships import township_for_new
 
 KIND_VILLAGES, KIND_AGENTS, KIND_USERS = "villages", "agents", "users"
 KINDS = (KIND_VILLAGES, KIND_AGENTS, KIND_USERS)
@@ -291,6 +292,9 @@ def _village_lookup() -> dict[str, int]:
     """村代码 (upper case) and 村名 → village id: the villages a row may name."""
     lookup: dict[str, int] = {}
     stmt = select(Village.id, Village.code, Village.name).execution_options(skip_village_scope=True)
+    township_id = current_township_scope()
+    if township_id is not None:  # importing into one township (--township, a township user)
+        stmt = stmt.where(Village.township_id == township_id)
     for vid, code, name in session().execute(stmt):
         lookup[code.upper()] = vid
         lookup.setdefault(name, vid)
@@ -350,7 +354,7 @@ class ImportKind:
 
     def start(self, today: dt.date) -> dict:
         """What the checks of every row share (existing keys, lookups), loaded once."""
-        return {"today": today, "villages": _village_lookup()}
+        return {"today": today, "villages": _village_lookup(), "township_id": current_township_scope()}
 
     def check(self, data: dict, state: dict, row: int) -> dict:
         """The values to save, or ``ValidationFailed``."""
@@ -439,6 +443,7 @@ class VillageImport(ImportKind):
         rows = session().execute(select(Village.name, Village.code).execution_options(skip_village_scope=True)).all()
         state["existing_name"] = {n.upper() for n, _ in rows}
         state["existing_code"] = {c.upper() for _, c in rows}
+        state["township_id"] = township_for_new(state["township_id"], field="township").id
         return state
 
     def check(self, data: dict, state: dict, row: int) -> dict:
@@ -456,7 +461,7 @@ class VillageImport(ImportKind):
         return values
 
     def build(self, values: dict, state: dict):
-        return Village(**values)
+        return Village(**values, township_id=state["township_id"])
 
     def label(self, data: Mapping) -> str:
         name, code = data.get("name") or "", data.get("code") or ""
@@ -699,6 +704,10 @@ class UserImport(ImportKind):
         state["existing_email"] = {e for _, e in rows if e}
         sm = current_app.appbuilder.sm
         state["roles"] = {name: sm.find_role(name) for name in ROLES}
+        state["scoped"] = state["township_id"] is not None
+        if state["township_id"] is None:  # a single-township deployment: its township staff
+            only = session().execute(select(Township.id).limit(2)).scalars().all()
+            state["township_id"] = only[0] if len(only) == 1 else None
         return state
 
     def check(self, data: dict, state: dict, row: int) -> dict:
@@ -714,8 +723,12 @@ class UserImport(ImportKind):
             errors["username"] = [str(_l("用户名“%(u)s”与第%(row)s行重复", u=username, row=earlier))]
         if state["roles"].get(values["role"]) is None:
             errors["role"] = [str(_l("角色“%(r)s”不存在，请先运行 flask seed 初始化角色", r=values["role"]))]
-        for problem in check_account_village({values["role"]}, values.get("village_id")):
-            errors.setdefault("village_id", []).append(str(problem.message))
+        township_id = state["township_id"] if values["role"] in TOWNSHIP_ROLES else None
+        for problem in check_account_scope({values["role"]}, values.get("village_id"), township_id):
+            key = "village_id" if problem.field == "village" else "role"
+            errors.setdefault(key, []).append(str(problem.message))
+        if state["scoped"] and values["role"] in COUNTY_ROLES:
+            errors.setdefault("role", []).append(str(_l("乡镇账号不能导入Admin、县政务服务中心账号")))
         try:
             password_complexity(values["password"])
         except PasswordComplexityValidationError as exc:
@@ -750,6 +763,7 @@ class UserImport(ImportKind):
             active=True,
             roles=[state["roles"][values["role"]]],
             village_id=values.get("village_id"),
+            township_id=state["township_id"] if values["role"] in TOWNSHIP_ROLES else None,
             password=generate_password_hash(
                 values["password"],
                 method=config.get("FAB_PASSWORD_HASH_METHOD", "scrypt"),

@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from flask import current_app
 from flask_appbuilder.security.sqla.models import Role
@@ -28,7 +28,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..models import BmUser, Case, Notification
+from ..models import BmUser, Case, Notification, Village
 from ..models.notification import (
     CHANNEL_EMAIL,
     CHANNEL_INAPP,
@@ -86,6 +86,9 @@ class Notice:
     village_id: int | None = None
     about: tuple[str, int] | None = None
     params: dict = field(default_factory=dict)
+    # the township the event belongs to (issue 15 §1); None: the village's, or — for a
+    # township-wide event — each recipient's own
+    township_id: int | None = None
 
 
 def channels() -> dict:
@@ -105,7 +108,7 @@ def _address_key(address: str) -> str:
     return "a" + hashlib.sha256(address.strip().lower().encode()).hexdigest()[:24]
 
 
-def _row(notice: Notice, channel: str, *, user_id=None, address=None, now) -> dict:
+def _row(notice: Notice, channel: str, *, user_id=None, address=None, now, township_id=None) -> dict:
     who = f"u{user_id}" if user_id is not None else (address if channel == CHANNEL_WECOM else _address_key(address))
     inapp = channel == CHANNEL_INAPP
     return {
@@ -115,6 +118,7 @@ def _row(notice: Notice, channel: str, *, user_id=None, address=None, now) -> di
         "recipient_user_id": user_id,
         "recipient_address": address,
         "village_id": notice.village_id,
+        "township_id": notice.township_id or township_id,
         "about_type": notice.about[0] if notice.about else None,
         "about_id": notice.about[1] if notice.about else None,
         "text": notice.text,
@@ -160,21 +164,40 @@ def notify(notice: Notice, users: Iterable[BmUser] = (), group: str | None = Non
     now = now or clock.now_local()
     configured = channels()
     mail = configured.get(CHANNEL_EMAIL)
+    users = [u for u in users if u is not None]
+    townships = _townships_of(notice, users)
+    if notice.township_id is None and notice.village_id is not None:
+        notice = replace(notice, township_id=townships.get(("v", notice.village_id)))
     rows = []
     seen = set()
     for user in users:
-        if user is None or user.id in seen or not getattr(user, "active", True):
+        if user.id in seen or not getattr(user, "active", True):
             continue
         seen.add(user.id)
-        rows.append(_row(notice, CHANNEL_INAPP, user_id=user.id, now=now))
+        own = user.township_id or townships.get(("v", user.village_id))
+        if notice.township_id is not None and own is not None and own != notice.township_id:
+            continue  # another township's staff: not theirs to be told
+        rows.append(_row(notice, CHANNEL_INAPP, user_id=user.id, now=now, township_id=own))
         if mail is not None and mail.accepts(user.email or ""):
-            rows.append(_row(notice, CHANNEL_EMAIL, user_id=user.id, address=user.email, now=now))
+            rows.append(_row(notice, CHANNEL_EMAIL, user_id=user.id, address=user.email, now=now, township_id=own))
     robot = configured.get(CHANNEL_WECOM)
     if group and robot is not None and robot.accepts(group):
         rows.append(_row(notice, CHANNEL_WECOM, address=group, now=now))
     added = _insert_new(rows)
     session().commit()
     return added
+
+
+def _townships_of(notice: Notice, users: list[BmUser]) -> dict[tuple[str, int], int]:
+    """{("v", village id): township id} for the notice's village and the users' villages."""
+    ids = {notice.village_id} | {u.village_id for u in users}
+    ids.discard(None)
+    if not ids:
+        return {}
+    rows = session().execute(
+        select(Village.id, Village.township_id).where(Village.id.in_(ids)).execution_options(skip_village_scope=True)
+    )
+    return {("v", vid): tid for vid, tid in rows}
 
 
 def told(events: Iterable[str]) -> set[str]:

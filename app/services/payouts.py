@@ -54,6 +54,7 @@ from ..policy.payout import (
     sheet_totals,
 )
 from ..policy.periods import parse_quarter, quarter_label, quarter_months
+from ..security import current_scope
 from . import settings
 from .audit import acting_account, actor_name
 from .calendar import now_local
@@ -62,6 +63,7 @@ from .common import check_version, session
 from .errors import Conflict, ValidationFailed
 from .fields import Field, parse, policy_field, to_date, to_str
 from .reports import settle_quarter
+from .townships import township_by_code, township_by_id, township_for_new
 
 #: Money columns of a line, in the sheet's order.
 MONEY_FIELDS = (
@@ -140,22 +142,62 @@ def status_label(sheet: PayoutSheet) -> str:
     return label(PAYOUT_STATUSES, sheet.status)
 
 
-def get_sheet(year: int, quarter: int) -> PayoutSheet | None:
+def sheet_township_id(township_id=None, *, village_id: int | None = None) -> int:
+    """The township a sheet is about (a sheet is one township's quarter, issue 15 §1): the one
+    named (id or code), else the village's, else the acting user's, else the only township."""
+    if township_id not in (None, ""):
+        township = township_by_code(township_id) if isinstance(township_id, str) and not township_id.isdigit() else None
+        if township is None:
+            try:
+                township = township_by_id(int(township_id))
+            except (TypeError, ValueError):
+                township = None
+        if township is None:
+            raise ValidationFailed(errors={"township_id": [_l("所属乡镇不存在")]})
+        return township.id
+    if village_id is not None:
+        found = session().execute(select(Village.township_id).where(Village.id == village_id)).scalar()
+        if found is not None:
+            return found
+    scope = current_scope()
+    if scope is not None and scope[0] == "township":
+        return scope[1]
+    if scope is not None and scope[0] == "village":
+        return session().execute(select(Village.township_id).where(Village.id == scope[1])).scalar()
+    return township_for_new(None, field="township_id").id
+
+
+def get_sheet(year: int, quarter: int, township_id=None) -> PayoutSheet | None:
+    township_id = sheet_township_id(township_id)
     return (
-        session().execute(select(PayoutSheet).where(PayoutSheet.year == year, PayoutSheet.quarter == quarter)).scalar()
+        session()
+        .execute(
+            select(PayoutSheet).where(
+                PayoutSheet.township_id == township_id, PayoutSheet.year == year, PayoutSheet.quarter == quarter
+            )
+        )
+        .scalar()
     )
 
 
-def quarter_is_open(year: int, quarter: int) -> bool:
+def quarter_is_open(year: int, quarter: int, *, village_id: int | None = None, township_id=None) -> bool:
     """True while the quarter's sheet is not approved (no sheet yet, or a draft): corrections
-    of source records (voiding a deduction …) may still change what is paid."""
-    sheet = get_sheet(year, quarter)
+    of source records (voiding a deduction …) may still change what is paid. The sheet is that
+    of the village's township (``village_id``) or of ``township_id``; without either, of the
+    acting user's (or the only) township — with several townships and neither given, the
+    quarter is open only while no township's sheet of it is frozen."""
+    if village_id is None and township_id is None and current_scope() is None:
+        states = session().execute(
+            select(PayoutSheet.status).where(PayoutSheet.year == year, PayoutSheet.quarter == quarter)
+        )
+        return all(status == DRAFT for status in states.scalars())
+    sheet = get_sheet(year, quarter, sheet_township_id(township_id, village_id=village_id))
     return sheet is None or sheet.status == DRAFT
 
 
-def month_is_open(year: int, month: int) -> bool:
+def month_is_open(year: int, month: int, *, village_id: int | None = None, township_id=None) -> bool:
     """``quarter_is_open`` for the quarter of a month."""
-    return quarter_is_open(year, (month - 1) // 3 + 1)
+    return quarter_is_open(year, (month - 1) // 3 + 1, village_id=village_id, township_id=township_id)
 
 
 def _record(sheet: PayoutSheet, action: str, note: str | None = None) -> PayoutAction:
@@ -178,8 +220,11 @@ def _commit() -> None:
 # ---------------------------------------------------------------------- computation
 
 
-def sources(year: int, quarter: int) -> tuple[list[VillageTerm], list[AgentTerm], dict]:
-    """What the quarter's sheet is computed from: villages, agents' terms, deductions."""
+def sources(year: int, quarter: int, township_id=None) -> tuple[list[VillageTerm], list[AgentTerm], dict]:
+    """What the quarter's sheet of a township is computed from: its villages, their agents'
+    terms and deductions."""
+    township_id = sheet_township_id(township_id)
+    in_township = select(Village.id).where(Village.township_id == township_id)
     q_start, q_end = quarter_bounds(year, quarter)
     rows = (
         session()
@@ -195,6 +240,7 @@ def sources(year: int, quarter: int) -> tuple[list[VillageTerm], list[AgentTerm]
             ).where(
                 Agent.level == "village",
                 Agent.village_id.is_not(None),
+                Agent.village_id.in_(in_township),
                 Agent.status.in_(("active", "dismissed")),
                 Agent.hired_on.is_not(None),
                 Agent.hired_on <= q_end,
@@ -221,7 +267,7 @@ def sources(year: int, quarter: int) -> tuple[list[VillageTerm], list[AgentTerm]
         session()
         .execute(
             select(Village.id, Village.name, Village.code, Village.supplement_per_year, Village.active).where(
-                or_(Village.active.is_(True), Village.id.in_(served or {-1}))
+                Village.township_id == township_id, or_(Village.active.is_(True), Village.id.in_(served or {-1}))
             )
         )
         .all()
@@ -236,7 +282,12 @@ def sources(year: int, quarter: int) -> tuple[list[VillageTerm], list[AgentTerm]
     totals: dict[tuple[int, int], dict[str, Decimal]] = {}
     for agent_id, month, code, amount in session().execute(
         select(Deduction.agent_id, Deduction.month, Deduction.code, func.sum(Deduction.amount))
-        .where(Deduction.state == "active", Deduction.year == year, Deduction.month.in_(months))
+        .where(
+            Deduction.state == "active",
+            Deduction.year == year,
+            Deduction.month.in_(months),
+            Deduction.village_id.in_(in_township),
+        )
         .group_by(Deduction.agent_id, Deduction.month, Deduction.code)
     ):
         if code in CODES and amount:
@@ -244,11 +295,14 @@ def sources(year: int, quarter: int) -> tuple[list[VillageTerm], list[AgentTerm]
     return villages, agents, totals
 
 
-def compute_lines(year: int, quarter: int) -> list[PayoutLineResult]:
-    """The lines as the sources give them now (nothing stored)."""
-    villages, agents, deductions = sources(year, quarter)
+def compute_lines(year: int, quarter: int, township_id=None) -> list[PayoutLineResult]:
+    """The lines of a township's sheet as the sources give them now (nothing stored), at the
+    township's annual subsidy."""
+    township_id = sheet_township_id(township_id)
+    villages, agents, deductions = sources(year, quarter, township_id)
+    annual = settings.annual_subsidy(township_by_id(township_id))
     with force_locale("zh"):  # the sheet is a Chinese document whoever computes it
-        return compute_quarter(year, quarter, villages, agents, deductions, annual=settings.annual_subsidy())
+        return compute_quarter(year, quarter, villages, agents, deductions, annual=annual)
 
 
 def _line_values(result: PayoutLineResult, seq: int) -> dict:
@@ -329,7 +383,7 @@ def pending_changes(sheet: PayoutSheet) -> list[dict]:
     """For a draft: what a recomputation would change now (empty when up to date)."""
     if sheet.status != DRAFT or sheet.computed_at is None:
         return []
-    return diff_lines(sheet.lines, compute_lines(sheet.year, sheet.quarter))
+    return diff_lines(sheet.lines, compute_lines(sheet.year, sheet.quarter, sheet.township_id))
 
 
 def _store(sheet: PayoutSheet, results: list[PayoutLineResult]) -> list[dict]:
@@ -360,19 +414,21 @@ def _store(sheet: PayoutSheet, results: list[PayoutLineResult]) -> list[dict]:
 
 
 def compute_sheet(data, *, today: dt.date | None = None) -> PayoutSheet:
-    """计算 / 重新计算 the quarter's draft sheet (creating it on first computation)."""
+    """计算 / 重新计算 the quarter's draft sheet of a township (creating it on first
+    computation): ``data["township_id"]`` (id or code), else the acting user's township."""
     year, quarter = parse_period(data, today=today)
-    sheet = get_sheet(year, quarter)
+    township_id = sheet_township_id((data or {}).get("township_id"))
+    sheet = get_sheet(year, quarter, township_id)
     _require_draft(sheet)
     settle_quarter(year, quarter)  # ④ of every month past its due day, before the lines are computed
     first = sheet is None
     if first:
-        sheet = PayoutSheet(year=year, quarter=quarter, status=DRAFT, changes_since_last=[])
+        sheet = PayoutSheet(township_id=township_id, year=year, quarter=quarter, status=DRAFT, changes_since_last=[])
         session().add(sheet)
     else:
         check_version(sheet, (data or {}).get("version"), required=False)  # a draft: recomputing is idempotent
         _require_draft(sheet)
-    results = compute_lines(year, quarter)
+    results = compute_lines(year, quarter, township_id)
     changes = _store(sheet, results)
     if first:
         changes = []  # nothing to compare with
@@ -413,7 +469,7 @@ def _settle_reports_before_approval(sheet: PayoutSheet) -> list[str]:
     for result in settle_quarter(sheet.year, sheet.quarter):
         flagged += [f"{name}（{result.month}月）" for name in result.flagged]
     if flagged:
-        _store(sheet, compute_lines(sheet.year, sheet.quarter))
+        _store(sheet, compute_lines(sheet.year, sheet.quarter, sheet.township_id))
         sheet.computed_at = now_local()
         _record(
             sheet, "recompute", str(_l("审核前核定月汇总表未按时报送扣款（④）并重新计算：%(v)s", v="、".join(flagged)))

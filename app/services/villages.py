@@ -11,7 +11,8 @@ from ..models import SIX_ONES, Village
 from ..policy.phone import normalize_service_phone
 from .common import check_version, session
 from .errors import ValidationFailed
-from .fields import Field, parse, policy_field, to_date, to_flag, to_money, to_str
+from .fields import Field, parse, policy_field, to_date, to_flag, to_int, to_money, to_str
+from .townships import township_for_new
 
 
 def _code(value):
@@ -35,6 +36,7 @@ SPEC = {
     "secretary_name": Field(lambda v: to_str(v, 30), _l("村党支部书记")),
     "active": Field(to_flag, _l("启用")),
     "supplement_per_year": Field(to_money, _l("村级补助（元/年）")),
+    "township_id": Field(to_int, _l("所属乡镇")),
 }
 for _attr, _label in SIX_ONES:
     SPEC[_attr] = Field(to_flag, _label)
@@ -59,6 +61,7 @@ def create_village(data) -> Village:
     values = parse(data, SPEC)
     values = {k: v for k, v in values.items() if v is not None}
     _check_unique(values, None)
+    values["township_id"] = township_for_new(values.get("township_id")).id
     village = Village(**values)
     session().add(village)
     session().commit()
@@ -68,10 +71,12 @@ def create_village(data) -> Village:
 def update_village(village: Village, data) -> Village:
     check_version(village, data.get("version"))
     values = parse(data, SPEC, partial=True)
-    for key in ("name", "code", "active"):
+    for key in ("name", "code", "active", "township_id"):
         if key in values and values[key] is None:
             raise ValidationFailed(errors={key: [_l("%(f)s为必填项", f=SPEC[key].label)]})
     _check_unique(values, village.id)
+    if "township_id" in values and values["township_id"] != village.township_id:
+        values["township_id"] = township_for_new(values["township_id"]).id
     if values.get("supplement_per_year") is None:
         values.pop("supplement_per_year", None)
     for key, value in values.items():

@@ -23,6 +23,7 @@ def register_views(appbuilder) -> None:
         backup,
         cases,
         catalog,
+        county,
         dashboard,
         deductions,
         exports,
@@ -39,6 +40,7 @@ def register_views(appbuilder) -> None:
 
     for feature in (
         dashboard,
+        county,
         cases,
         attachments,
         signin,

@@ -86,8 +86,8 @@ def sheet_rows(lines: list[PayoutLine]) -> list[dict]:
 
 
 def _sheet_status(sheet) -> str:
-    if sheet is None:
-        return ""
+    if sheet is None or not hasattr(sheet, "status"):  # a sheet out of the user's township: not loaded
+        return str(sheet or "")
     return f"{sheet}（{label(PAYOUT_STATUSES, sheet.status)}）"
 
 

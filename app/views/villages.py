@@ -91,8 +91,8 @@ class VillageView(BmModelView):
     service_create = village_service.create_village
     service_update = village_service.update_village
 
-    list_columns = ["name", "code", "secretary_name", "service_phone", "six_ones_status", "active"]
-    search_columns = ["name", "code", "secretary_name", "active"]
+    list_columns = ["name", "code", "township", "secretary_name", "service_phone", "six_ones_status", "active"]
+    search_columns = ["name", "code", "township", "secretary_name", "active"]
     order_columns = ["name", "code", "active"]
     base_order = ("code", "asc")
     six_fields = [f for attr, _ in SIX_ONES for f in (attr, f"{attr}_checked_on")]
@@ -110,7 +110,18 @@ class VillageView(BmModelView):
     show_fieldsets = [
         (
             _l("基本信息"),
-            {"fields": ["name", "code", "address", "service_phone", "secretary_name", "supplement_per_year", "active"]},
+            {
+                "fields": [
+                    "name",
+                    "code",
+                    "township",
+                    "address",
+                    "service_phone",
+                    "secretary_name",
+                    "supplement_per_year",
+                    "active",
+                ]
+            },
         ),
         (_l("“六个一”标准化配置（第六条（二））"), {"fields": ["six_ones_status", *six_fields]}),
     ]
@@ -122,7 +133,7 @@ class VillageView(BmModelView):
         (_l("“六个一”标准化配置（第六条（二））"), {"fields": six_fields}),
     ]
     edit_fieldsets = add_fieldsets
-    label_columns = {**VILLAGE_LABELS}
+    label_columns = {**VILLAGE_LABELS, "township": _l("所属乡镇")}
     description_columns = {
         "code": _l("2至6位英文字母，用于受理编号，如 QS → QS2026-0042"),
         "supplement_per_year": _l(

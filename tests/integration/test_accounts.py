@@ -245,3 +245,42 @@ def test_deactivated_users_refresh_token_stops_working(app, world):
         db.session.get(BmUser, world.users["zhongxin"]).active = False
         db.session.commit()
     assert c.post("/api/v1/security/refresh", headers=refresh).status_code == 401
+
+
+def test_user_form_township_rule(app, login, world, county):
+    """所属乡镇 on the account form (issue 15 §1): 乡便民中心 needs one, 县政务服务中心 none."""
+    from sqlalchemy import select
+
+    from app.extensions import appbuilder, db
+    from app.models import BmUser
+    from app.policy.roles import ROLE_COUNTY, ROLE_TOWNSHIP
+
+    c = login("admin")
+    with app.app_context():
+        township_role = appbuilder.sm.find_role(ROLE_TOWNSHIP).id
+        county_role = appbuilder.sm.find_role(ROLE_COUNTY).id
+    base = {
+        "username": "ys_new",
+        "first_name": "新窗口",
+        "last_name": "",
+        "email": "ys_new@test.invalid",
+        "active": "y",
+        "password": "Strong#Pass2026",
+        "conf_password": "Strong#Pass2026",
+    }
+    form = c.get("/users/add").get_data(as_text=True)
+    assert "所属乡镇" in form and "演示镇（虚构）" in form
+    r = c.post("/users/add", data={**base, "roles": [str(township_role)]}, follow_redirects=True)
+    assert "乡便民中心、乡纪检办账号必须选择所属乡镇" in r.get_data(as_text=True)
+    r = c.post(
+        "/users/add",
+        data={**base, "roles": [str(county_role)], "township": str(county.township_b)},
+        follow_redirects=True,
+    )
+    assert "不能指定所属乡镇" in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.execute(select(BmUser).where(BmUser.username == "ys_new")).scalar() is None
+    c.post("/users/add", data={**base, "roles": [str(township_role)], "township": str(county.township_b)})
+    with app.app_context():
+        user = db.session.execute(select(BmUser).where(BmUser.username == "ys_new")).scalar_one()
+        assert (user.township_id, user.village_id) == (county.township_b, None)

@@ -27,7 +27,18 @@ def test_demo_creates_a_township(app, runner):
     assert result.exit_code == 0, result.output
     assert "qs_daiban" in result.output and "Jianning@2026" in result.output
     with app.app_context():
-        assert db.session.execute(select(func.count(Village.id))).scalar() == 12
+        from app.models import PayoutSheet, Township
+
+        counts = dict(
+            db.session.execute(
+                select(Township.code, func.count(Village.id)).join(Village).group_by(Township.code)
+            ).all()
+        )
+        assert counts == {"JN": 12, "YS": 3}  # 建宁乡 and the fictitious 演示镇（虚构） (issue 15 §1)
+        assert db.session.execute(select(func.count(PayoutSheet.id))).scalar() == 2  # one per township
+        for name, township in (("zhongxin", "JN"), ("ys_zhongxin", "YS"), ("xian", None)):
+            user = db.session.execute(select(BmUser).where(BmUser.username == name)).scalar_one()
+            assert (user.township.code if user.township else None) == township, name
         lq = db.session.execute(select(Agent).join(Village).where(Village.code == "LQ")).scalar_one()
         assert lq.age_on(lq.hired_on) > 50 and lq.age_override_reason  # 51 when hired (破格聘任)
         agent_user = db.session.execute(select(BmUser).where(BmUser.username == "qs_daiban")).scalar_one()

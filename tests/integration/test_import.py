@@ -111,9 +111,18 @@ def test_template_example_rows_import_on_a_fresh_demo_database(app):
         seed_reference()
         create_demo()
         before = {m: count(m) for m in (Village, Agent, BmUser)}
+        from app.models import Township
+        from app.security import scoped_to_township
+
+        # the demo is two townships: an import names the one it goes into (as --township JN does)
+        jn = db.session.execute(select(Township).where(Township.code == "JN")).scalar_one()
         for kind in imports.KINDS:
             _name, data = imports.template(kind)
-            result = imports.import_file(kind, data, filename=_name)
+            if kind == "villages":
+                with pytest.raises(ValidationFailed):
+                    imports.import_file(kind, data, filename=_name)  # no township named
+            with scoped_to_township(jn.id):
+                result = imports.import_file(kind, data, filename=_name)
             assert result.ok, result.error_lines()
             assert result.saved == 1
         assert {m: count(m) - before[m] for m in before} == {Village: 1, Agent: 1, BmUser: 1}
@@ -123,6 +132,7 @@ def test_template_example_rows_import_on_a_fresh_demo_database(app):
         assert agent.village.code == "QS" and agent.status == "candidate" and agent.gender == "F"
         user = db.session.execute(select(BmUser).where(BmUser.username == "ck_wangli")).scalar_one()
         assert [r.name for r in user.roles] == ["乡便民中心"] and user.village_id is None
+        assert village.township_id == user.township_id == jn.id
 
 
 # --------------------------------------------------------------------------------------
@@ -469,3 +479,67 @@ def test_only_township_staff_and_admin_may_import(app, world, login):
     assert "/import/users/template" in users_list
     with app.app_context():
         assert db.session.execute(select(Village).where(Village.code == "YH")).first() is None
+
+
+# --------------------------------------------------------------------------------------
+# --township (issue 15 §1): import into one township of a county
+# --------------------------------------------------------------------------------------
+def test_cli_import_into_a_township(app, world, county, runner, tmp_path):
+    villages = tmp_path / "villages.xlsx"
+    villages.write_bytes(xlsx(["村名", "村代码"], [["云湖村", "YH"]]))
+    r = runner.invoke(args=["import", "villages", str(villages)])
+    assert r.exit_code == 1 and "请选择所属乡镇" in r.output  # two townships: say which
+    r = runner.invoke(args=["import", "villages", str(villages), "--township", "zz"])
+    assert r.exit_code != 0 and "乡镇代码“zz”不存在" in r.output
+    r = runner.invoke(args=["import", "villages", str(villages), "--township", "ys"])
+    assert r.exit_code == 0, r.output
+    with app.app_context():
+        assert db.session.execute(select(Village.township_id).where(Village.code == "YH")).scalar() == (
+            county.township_b
+        )
+
+    agents = tmp_path / "agents.xlsx"
+    agents.write_bytes(xlsx(AGENT_HEADERS, [agent_row(village="SQ")]))
+    r = runner.invoke(args=["import", "agents", str(agents), "--township", "JN", "--dry-run"])
+    assert r.exit_code == 1 and "所在村" in r.output  # 石桥村 is not a village of 建宁乡
+    r = runner.invoke(args=["import", "agents", str(agents), "--township", "YS", "--dry-run"])
+    assert r.exit_code == 0, r.output
+
+    users = tmp_path / "users.xlsx"
+    users.write_bytes(
+        xlsx(
+            USER_HEADERS,
+            [
+                ["ys_zx", "演示镇窗口", "乡便民中心", None, GOOD_PASSWORD],
+                ["ys_db", "演示代办", "村代办员", "SQ", GOOD_PASSWORD],
+            ],
+        )
+    )
+    r = runner.invoke(args=["import", "users", str(users), "--township", "JN"])
+    assert r.exit_code == 1  # SQ is not in 建宁乡
+    r = runner.invoke(args=["import", "users", str(users), "--township", "YS"])
+    assert r.exit_code == 0, r.output
+    county_row = xlsx(USER_HEADERS, [["ys_x", "县里", "县政务服务中心", None, GOOD_PASSWORD]])
+    users.write_bytes(county_row)
+    r = runner.invoke(args=["import", "users", str(users), "--township", "YS"])
+    assert r.exit_code == 1 and "不能导入Admin、县政务服务中心账号" in r.output
+    with app.app_context():
+        zx = db.session.execute(select(BmUser).where(BmUser.username == "ys_zx")).scalar()
+        db_ = db.session.execute(select(BmUser).where(BmUser.username == "ys_db")).scalar()
+        assert (zx.township_id, zx.village_id) == (county.township_b, None)
+        assert (db_.township_id, db_.village_id) == (None, world.village_b)
+
+
+def test_a_township_user_imports_into_their_own_township(app, world, county, login):
+    c = login("b_zhongxin")
+    r = _upload(c, "villages", xlsx(["村名", "村代码"], [["云湖村", "YH"]]))
+    assert r.status_code == 200, r.status_code
+    body = r.get_data(as_text=True)
+    assert "确认导入（1 条）" in body
+    token = body.split('name="token" value="')[1].split('"')[0]
+    r = c.post("/import/villages/confirm", data={"token": token})
+    assert r.status_code == 302
+    with app.app_context():
+        assert db.session.execute(select(Village.township_id).where(Village.code == "YH")).scalar() == (
+            county.township_b
+        )

@@ -337,7 +337,8 @@ def test_demo_step_computes_and_approves_the_last_quarter(app, world):
         assert demo_payouts.run(today=TODAY)["created"] is True
         sheet = payouts.get_sheet(2026, 3)
         assert sheet.status == "approved" and len(sheet_lines(sheet.id)) == 2
-        assert demo_payouts.run(today=TODAY) == {"sheet": sheet.id, "created": False}
+        # one sheet per township (issue 15 §1): the world is one township
+        assert demo_payouts.run(today=TODAY) == {"sheet": sheet.id, "created": False, "sheets": [sheet.id]}
 
 
 # ------------------------------------------------------------------------------ the pages
