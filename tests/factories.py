@@ -200,7 +200,9 @@ def populate_scoped_rows(world: World) -> dict[type, dict[int, int]]:
     from decimal import Decimal
 
     from app.models import (
+        Accountability,
         AnnualAssessment,
+        AssessmentEvidence,
         Case,
         CaseAttachment,
         CaseExtension,
@@ -340,6 +342,20 @@ def populate_scoped_rows(world: World) -> dict[type, dict[int, int]]:
             ),
         }
         db.session.add_all(rows.values())
+        db.session.flush()
+        rows[AssessmentEvidence] = AssessmentEvidence(
+            assessment_id=rows[AnnualAssessment].id,
+            village_id=vid,
+            kind="visit",
+            day=dt.date(2026, 1, 12),
+            household=f"走访户{code}",
+            findings="群众满意",
+        )
+        rows[Accountability] = Accountability(
+            village_id=vid, subject="agent", agent_id=aid, kind="other", description=f"追责事项{code}", status="open"
+        )
+        rows[Accountability].cases = [case]
+        db.session.add_all([rows[AssessmentEvidence], rows[Accountability]])
         db.session.flush()
         for model, obj in rows.items():
             out.setdefault(model, {})[vid] = obj.id

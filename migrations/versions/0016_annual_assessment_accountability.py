@@ -9,14 +9,14 @@ New tables: ``assessment_evidence`` (调查问卷 / 入户走访 / 个别座谈 
 ``accountability`` (追责问责) with ``accountability_case`` and ``accountability_complaint``.
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0016"
-down_revision = "0014"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 

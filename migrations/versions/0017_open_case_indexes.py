@@ -16,7 +16,7 @@
    ``ix_case_status_due`` and sorting every open case.
 
 Revision ID: 0017
-Revises: 0014
+Revises: 0016
 """
 
 import logging
@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0017"
-down_revision = "0014"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 

@@ -17,6 +17,7 @@ from flask_appbuilder.api import ModelRestApi
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.models import Village
 from app.security import unscoped
 from tests.factories import populate_scoped_rows
 
@@ -424,3 +425,31 @@ def test_the_county_user_reads_every_township_and_writes_nothing(app, login, cou
             select(func.count()).select_from(AuditLog).where(AuditLog.user_id == xian.id, AuditLog.action != "denied")
         ).scalar()
     assert changed == 0
+
+
+#: Pages that take a period or a village code (issue 15 §3): the crawl above calls them only
+#: without their arguments. ``{b}`` is village B's code.
+PERIOD_URLS = (
+    "/?period=2025",
+    "/?period=2026Q3",
+    "/dashboard/village/{b}?period=2025Q4",
+    "/dashboard/villages?period=2025",
+    "/dashboard/data/township?period=2025",
+    "/dashboard/data/village?code={b}&period=2025",
+    "/export/annual?year=2026",
+    "/export/annual?year=2026&village={b}",
+)
+
+
+def test_period_and_code_urls_hide_village_b(app, login, scoped, world):
+    """A village user asking for village B (or everything) through a period URL gets their own
+    village's figures or a refusal — never a row or a figure of village B."""
+    with app.app_context():
+        b_code = db.session.get(Village, world.village_b).code
+    for username in VILLAGE_USERS:
+        c = login(username)
+        for url in PERIOD_URLS:
+            r = c.get(url.format(b=b_code))
+            assert r.status_code < 500, (username, url, r.status_code)
+            if r.status_code == 200:
+                _no_b(_text_of(r), f"{username} GET {url}")
