@@ -89,6 +89,7 @@ TOWNSHIP_RESOURCES = (
 )
 READABLE_BY_ALL_STAFF = TOWNSHIP_RESOURCES + ("Inspection", "Complaint", "AuditLog")
 SECRETARY_RESOURCES = (
+    "Assessment",  # 年度考核 of the village's agent (read only)
     "Village",
     "Agent",
     "ServiceItem",
