@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_appbuilder.models.mixins import ImageColumn
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from ..policy.idcard import age_on, mask_id_number
 from ..policy.phone import mask_phone
-from .base import Model, Timestamped, VillageScoped
+from .base import Model, Timestamped, VillageScoped, township_villages, village_township
 from .enums import AGENT_STATUSES, label
+from .township import default_township_id
 from .village import Village
 
 # FAB's ImageColumn is a plain string underneath; without ``cache_ok`` SQLAlchemy cannot
@@ -38,6 +40,9 @@ class Agent(Timestamped, VillageScoped, Model):
     level: Mapped[str] = mapped_column(String(10), nullable=False, default="village")
     village_id: Mapped[int | None] = mapped_column(ForeignKey("village.id"), index=True)
     village: Mapped[Village | None] = relationship(Village, lazy="joined")
+    # the township of the village, kept by ``_agent_township``; a 乡级代办员 (no village) has
+    # the township that hired them — what township scoping reads for them and their records
+    township_id: Mapped[int | None] = mapped_column(ForeignKey("township.id"), index=True)
     window_unit: Mapped[str | None] = mapped_column(String(60))
     appointment_kind: Mapped[str] = mapped_column(String(10), nullable=False, default="hired")
     long_term_resident: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
@@ -82,5 +87,32 @@ class Agent(Timestamped, VillageScoped, Model):
     def phone_masked(self) -> str:
         return mask_phone(self.phone)
 
+    @classmethod
+    def township_scope_clause(cls, township_id: int) -> ColumnElement[bool]:
+        """A village agent by their village (a village may move to another township); a
+        乡级代办员 by their own township."""
+        return cls.village_id.in_(township_villages(township_id)) | (
+            cls.village_id.is_(None) & (cls.township_id == township_id)
+        )
+
+    def scope_township_id(self) -> int | None:
+        """A village agent's township is decided by the village (a move is checked there)."""
+        return None if self.village_id is not None else self.township_id
+
     def __repr__(self) -> str:
         return self.name
+
+
+def _agent_township(mapper, connection, target: Agent) -> None:
+    """``before_insert``/``before_update``: the township of the agent's village; for a 乡级代办员
+    the one given, else the acting township user's, else the only township."""
+    if target.village_id is not None:
+        target.township_id = connection.execute(village_township(target.village_id)).scalar()
+    elif target.township_id is None:
+        from ..security import current_township_scope
+
+        target.township_id = current_township_scope() or default_township_id(connection)
+
+
+event.listen(Agent, "before_insert", _agent_township)
+event.listen(Agent, "before_update", _agent_township)

@@ -32,6 +32,14 @@ def village_township(village_id: int):
     return select(table.c.township_id).where(table.c.id == village_id)
 
 
+def township_agents(township_id: int):
+    """``SELECT agent.id WHERE township_id = …`` on the bare table (no ORM criteria)."""
+    from sqlalchemy import select
+
+    table = Model.metadata.tables["agent"]
+    return select(table.c.id).where(table.c.township_id == township_id)
+
+
 class VillageScoped:
     """A model whose rows belong to one village (and so to that village's township).
 
@@ -50,13 +58,14 @@ class VillageScoped:
 
     @classmethod
     def township_scope_clause(cls, township_id: int) -> ColumnElement[bool]:
-        """Rows of the township's villages. Rows without a village (township-level agents and
-        their attendances/assessments) are township-level records without a township column:
-        every township user sees them (see docs/TOWNSHIPS.md)."""
+        """Rows of the township's villages; a row without a village (the attendances and
+        assessments of a 乡级代办员) belongs to the township of its agent (see docs/TOWNSHIPS.md).
+        A model with neither overrides this."""
         column = cls.village_id  # type: ignore[attr-defined]
         clause = column.in_(township_villages(township_id))
         if column.nullable:
-            clause = clause | column.is_(None)
+            agent = cls.agent_id  # type: ignore[attr-defined]
+            clause = clause | (column.is_(None) & agent.in_(township_agents(township_id)))
         return clause
 
     def scope_township_id(self) -> int | None:

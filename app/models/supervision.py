@@ -17,13 +17,14 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    select,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..policy.supervision import complaint_fingerprint
 from .agent import Agent
-from .base import Model, Money, Timestamped, VillageScoped
+from .base import Model, Money, Timestamped, VillageScoped, township_agents, township_villages
 from .village import Village
 
 
@@ -275,3 +276,12 @@ class AssessmentEvidence(Timestamped, VillageScoped, Model):
     findings: Mapped[str | None] = mapped_column(Text)
     negative: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     recorded_by: Mapped[str | None] = mapped_column(String(64))
+
+    @classmethod
+    def township_scope_clause(cls, township_id: int):
+        """The township's villages' rows; without a village, the township of the assessed agent."""
+        table = AnnualAssessment.__table__
+        of_agents = select(table.c.id).where(table.c.agent_id.in_(township_agents(township_id)))
+        return cls.village_id.in_(township_villages(township_id)) | (
+            cls.village_id.is_(None) & cls.assessment_id.in_(of_agents)
+        )

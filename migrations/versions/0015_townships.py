@@ -133,6 +133,13 @@ def upgrade():
         batch.create_index("ix_notification_township_id", ["township_id"], unique=False)
     bind.execute(sa.text("UPDATE notification SET township_id = 1"))
 
+    # agents: the township of their village; a 乡级代办员 (no village) the one township
+    with op.batch_alter_table("agent") as batch:
+        batch.add_column(sa.Column("township_id", sa.Integer(), nullable=True))
+        batch.create_foreign_key("fk_agent_township_id", "township", ["township_id"], ["id"])
+        batch.create_index("ix_agent_township_id", ["township_id"], unique=False)
+    bind.execute(sa.text("UPDATE agent SET township_id = 1"))
+
     # the catalog: every existing item is the county catalog (NULL); townships add their own
     with op.batch_alter_table("service_item") as batch:
         batch.add_column(sa.Column("township_id", sa.Integer(), nullable=True))
@@ -147,6 +154,10 @@ def downgrade():
     with op.batch_alter_table("service_item") as batch:
         batch.drop_index("ix_service_item_township_id")
         batch.drop_constraint("fk_service_item_township_id", type_="foreignkey")
+        batch.drop_column("township_id")
+    with op.batch_alter_table("agent") as batch:
+        batch.drop_index("ix_agent_township_id")
+        batch.drop_constraint("fk_agent_township_id", type_="foreignkey")
         batch.drop_column("township_id")
     with op.batch_alter_table("notification") as batch:
         batch.drop_index("ix_notification_township_id")

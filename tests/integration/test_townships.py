@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -151,3 +152,36 @@ def test_catalog_is_county_wide_plus_township_additions(app, world, county):
             assert names() == {"县目录事项"}
         with scoped_to(world.village_b):
             assert names() == {"县目录事项", "演示镇增补事项"}
+
+
+def test_township_level_agents_and_their_records_stay_in_their_township(app, login, world, county):
+    """A 乡级代办员 (no village) of township A, their training attendance and annual assessment
+    are not shown to township B's staff; township A's staff and the county see them."""
+    from app.models import Agent, AnnualAssessment, Training, TrainingAttendance
+    from tests.factories import make_agent
+
+    from app.security import scoped_to_township
+
+    with app.app_context(), scoped_to_township(county.township_a):  # as 乡便民中心 of A hires one
+        agent = make_agent(
+            None, name="乡级甲", level="township", window_unit="乡便民服务中心", committee_decided_on="2023-12-20"
+        )
+        assert agent.township_id == county.township_a
+        training = Training(title="乡级业务培训", held_on=dt.date(2026, 11, 2))
+        db.session.add(training)
+        db.session.flush()
+        db.session.add_all(
+            [
+                TrainingAttendance(training_id=training.id, agent_id=agent.id, attendance="present"),
+                AnnualAssessment(agent_id=agent.id, year=2025, grade="pass", status="decided"),
+            ]
+        )
+        db.session.commit()
+        agent_id = agent.id
+    for username, sees in (("b_zhongxin", False), ("b_jijian", False), ("zhongxin", True), ("xian", True)):
+        c = login(username)
+        listing = c.get("/agent/list/").get_data(as_text=True)
+        assert ("乡级甲" in listing) is sees, username
+        r = c.get(f"/agent/show/{agent_id}")
+        assert (r.status_code == 200) is sees, (username, r.status_code)
+        assert ("乡级甲" in c.get("/assessment/list/").get_data(as_text=True)) is sees, username
