@@ -249,11 +249,12 @@ def _max_backdate() -> int:
     return int(cfg.get("MAX_BACKDATE_WORKDAYS", intake.DEFAULT_MAX_BACKDATE_WORKDAYS))
 
 
-def _closed_quarters(received: dt.datetime | None) -> list[tuple[int, int]]:
+def _closed_quarters(received: dt.datetime | None, village_id: int | None) -> list[tuple[int, int]]:
+    """The quarter of ``received`` when its sheet (the village's township's) is frozen."""
     if received is None:
         return []
     year, quarter = quarter_of_day(received.date())
-    return [] if quarter_is_open(year, quarter) else [(year, quarter)]
+    return [] if quarter_is_open(year, quarter, village_id=village_id) else [(year, quarter)]
 
 
 def _is_township(user) -> bool:
@@ -403,7 +404,9 @@ def _check_intake(
         max_backdate_workdays=_max_backdate(),
         township=_may_backdate(user),
         hired_on=agent.hired_on if agent is not None else None,
-        closed_quarters=_closed_quarters(v["received_at"]),
+        closed_quarters=_closed_quarters(
+            v["received_at"], v.get("village_id") or (agent.village_id if agent is not None else None)
+        ),
         changed=frozenset(changed) if changed is not None else None,
     )
     return flow.check_intake(v, _intake_item(item), ctx)

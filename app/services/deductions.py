@@ -31,7 +31,7 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, or_, select
 
-from ..models import Agent, AnnualAssessment, Deduction, PayoutSheet
+from ..models import Agent, AnnualAssessment, Deduction, PayoutSheet, Township, Village
 from ..policy.deductions import (
     STRIKE_CODES,
     DeductionCode,
@@ -62,17 +62,33 @@ CLOSED_PAYOUT_STATUSES = ("approved", "paid")
 # --- the quarter lock -------------------------------------------------------------------
 
 
-def quarter_is_closed(year: int, month: int) -> bool:
-    """A quarter is closed once its 补助发放表 is approved (已审核) or paid (已发放)."""
+def township_of(village_id: int | None = None, agent_id: int | None = None) -> Township | None:
+    """The township of a deduction: its village's, else its agent's (a 乡级代办员); None unknown."""
+    if village_id is not None:
+        village = session().get(Village, village_id)
+        return village.township if village is not None else None
+    agent = session().get(Agent, agent_id) if agent_id is not None else None
+    if agent is None:
+        return None
+    if agent.village_id is not None:
+        return agent.village.township
+    return session().get(Township, agent.township_id) if agent.township_id else None
+
+
+def quarter_is_closed(year: int, month: int, *, village_id: int | None = None, agent_id: int | None = None) -> bool:
+    """A quarter is closed once its 补助发放表 is approved (已审核) or paid (已发放): the sheet of
+    the village's (or agent's) township; without either, any sheet the user may see (a township
+    user sees their own township's only; county-wide, closed when one township's is)."""
     y, q = quarter_of(year, month)
-    status = (
-        session().execute(select(PayoutSheet.status).where(PayoutSheet.year == y, PayoutSheet.quarter == q)).scalar()
-    )
-    return status in CLOSED_PAYOUT_STATUSES
+    stmt = select(PayoutSheet.status).where(PayoutSheet.year == y, PayoutSheet.quarter == q)
+    township = township_of(village_id, agent_id)
+    if township is not None:
+        stmt = stmt.where(PayoutSheet.township_id == township.id)
+    return any(status in CLOSED_PAYOUT_STATUSES for status in session().execute(stmt).scalars())
 
 
-def ensure_quarter_open(year: int, month: int) -> None:
-    if quarter_is_closed(year, month):
+def ensure_quarter_open(year: int, month: int, *, village_id: int | None = None, agent_id: int | None = None) -> None:
+    if quarter_is_closed(year, month, village_id=village_id, agent_id=agent_id):
         y, q = quarter_of(year, month)
         raise Conflict(
             _l(
@@ -122,7 +138,7 @@ def sync_deduction(
     row = find_deduction(source_type, source_id, code)
     if not active:
         if row is not None and row.state == "active":
-            ensure_quarter_open(row.year, row.month)
+            ensure_quarter_open(row.year, row.month, village_id=row.village_id, agent_id=row.agent_id)
             row.state = "void"
             row.voided_at = now_local()
             row.void_reason = (void_reason or str(_l("来源记录已更正")))[:200]
@@ -132,8 +148,9 @@ def sync_deduction(
     assert agent_id is not None and village_id is not None and occurred_on is not None
     year, month = deduction_month(occurred_on)
     description = (description or "")[:200] or None
+    where = {"village_id": village_id, "agent_id": agent_id}
     if row is None:
-        ensure_quarter_open(year, month)
+        ensure_quarter_open(year, month, **where)
         row = Deduction(
             code=code,
             agent_id=agent_id,
@@ -141,7 +158,7 @@ def sync_deduction(
             year=year,
             month=month,
             occurred_on=occurred_on,
-            amount=deduction_amount(code, deduction_amounts()),
+            amount=deduction_amount(code, deduction_amounts(township_of(**where))),
             source_type=source_type,
             source_id=source_id,
             description=description,
@@ -152,16 +169,17 @@ def sync_deduction(
         return row
 
     moved = (row.agent_id, row.village_id, row.occurred_on) != (agent_id, village_id, occurred_on)
+    before = {"village_id": row.village_id, "agent_id": row.agent_id}
     if row.state == "void":
-        ensure_quarter_open(year, month)
+        ensure_quarter_open(year, month, **where)
         row.state = "active"
         row.voided_at = None
         row.void_reason = None
-        row.amount = deduction_amount(code, deduction_amounts())
+        row.amount = deduction_amount(code, deduction_amounts(township_of(**where)))
     elif moved:
-        ensure_quarter_open(row.year, row.month)
-        ensure_quarter_open(year, month)
-    elif row.description != description and quarter_is_closed(row.year, row.month):
+        ensure_quarter_open(row.year, row.month, **before)
+        ensure_quarter_open(year, month, **where)
+    elif row.description != description and quarter_is_closed(row.year, row.month, **before):
         return row  # a frozen deduction keeps its wording
     if moved or row.state != "active" or row.description != description:
         row.agent_id, row.village_id, row.occurred_on = agent_id, village_id, occurred_on
@@ -358,7 +376,7 @@ class MonthCapRow:
 def month_share(agent: Agent, year: int, month: int) -> Decimal:
     """The agent's township subsidy of the month: the month's share of the quarter
     (416.67 / 416.67 / 416.66 of 5000/4), prorated by calendar days served."""
-    share = monthly_shares(annual_subsidy())[(month - 1) % 3]
+    share = monthly_shares(annual_subsidy(township_of(agent.village_id, agent.id)))[(month - 1) % 3]
     first, last = month_bounds(year, month)
     served = days_served(first, last, agent.hired_on, agent.dismissed_on if agent.status == "dismissed" else None)
     return prorate(share, served, (last - first).days + 1)

@@ -17,7 +17,7 @@ from ..policy.idcard import mask_id_number
 from ..policy.phone import mask_phone
 from . import calendar as clock
 from .cases import case_calendar_warning
-from .settings import township_name
+from .settings import supervision_phone, township_name
 
 TIME_RANGE = re.compile(r"\d{1,2}:\d{2}\s*[—–~-]\s*\d{1,2}:\d{2}")
 
@@ -32,9 +32,9 @@ def unbroken_ranges(text, lines: bool = False) -> Markup:
 def _contacts(village, agent) -> dict:
     cfg = current_app.config
     return {
-        "township": township_name(),
+        "township": township_name(village),  # the village's township (issue 15 §1)
         "policy_document": cfg.get("POLICY_DOCUMENT", ""),
-        "supervision_phone": cfg.get("SUPERVISION_PHONE", ""),
+        "supervision_phone": supervision_phone(village),
         "service_center_phone": cfg.get("SERVICE_CENTER_PHONE", ""),
         "village": village,
         "agent": agent,

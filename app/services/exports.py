@@ -126,11 +126,20 @@ def record_full_numbers(kind: str, filters: dict, rows: int) -> None:
     )
 
 
+def _acting_township():
+    """The township a township user works for (their exports carry its name), else None."""
+    from ..models import Township
+    from ..security import current_township_scope
+
+    township_id = current_township_scope()
+    return db.session.get(Township, township_id) if township_id else None
+
+
 def letterhead(village: Village | None, today: dt.date) -> Letterhead:
     """填报单位 and 制表人 of an export: the township (settings), the village if the sheet is one
     village's, the acting person's 姓名."""
     return Letterhead(
-        township=settings.township_name(),
+        township=settings.township_name(village if village is not None else _acting_township()),
         today=today,
         village=village.name if village is not None else None,
         prepared_by=audit.actor_name(),
@@ -542,7 +551,7 @@ def write_payout(out: BinaryIO | str, sheet: PayoutSheet, query: Query | None = 
     approved = sheet.approved_at.date() if sheet.approved_at else None
     write_payout_sheet(
         out,
-        township=settings.township_name(),
+        township=settings.township_name(sheet.township),
         year=sheet.year,
         quarter=sheet.quarter,
         rows=rows,

@@ -269,7 +269,7 @@ def completed_text(case: Case) -> tuple[str, dict]:
         "item": item,
         "village": case.village.name if case.village else "",
         "phone": phone or "",
-        "township": township_name(),
+        "township": township_name(case.village),
     }
     text = str(
         _l(

@@ -438,7 +438,7 @@ def submit_report(data: Mapping, now: dt.datetime | None = None) -> MonthlyRepor
         )
         session().flush()
         state = report_state(year, month, report.submitted_at, now, cal)
-        if report_costs_deduction(state) and not quarter_is_closed(year, month):
+        if report_costs_deduction(state) and not quarter_is_closed(year, month, village_id=village.id):
             _sync_report_deduction(report, state, cal)
         session().commit()
     return report
@@ -674,7 +674,6 @@ def _settle_deductions(plan: list, cal: WorkCalendar) -> None:
             .scalars()
         ):
             existing.setdefault(d.source_id, d)
-    amount = deduction_amount(code, deduction_amounts())
     texts: dict[tuple[int, int, str], str | None] = {}  # the wording is the same for every village
     new = []
     for result, village, report, state, agent in plan:
@@ -695,7 +694,7 @@ def _settle_deductions(plan: list, cal: WorkCalendar) -> None:
                     year=month_end.year,
                     month=month_end.month,
                     occurred_on=month_end,
-                    amount=amount,
+                    amount=deduction_amount(code, deduction_amounts(village)),  # the village's township's
                     source_type="report",
                     source_id=report.id,
                     description=description,

@@ -157,10 +157,9 @@ def test_catalog_is_county_wide_plus_township_additions(app, world, county):
 def test_township_level_agents_and_their_records_stay_in_their_township(app, login, world, county):
     """A 乡级代办员 (no village) of township A, their training attendance and annual assessment
     are not shown to township B's staff; township A's staff and the county see them."""
-    from app.models import Agent, AnnualAssessment, Training, TrainingAttendance
-    from tests.factories import make_agent
-
+    from app.models import AnnualAssessment, Training, TrainingAttendance
     from app.security import scoped_to_township
+    from tests.factories import make_agent
 
     with app.app_context(), scoped_to_township(county.township_a):  # as 乡便民中心 of A hires one
         agent = make_agent(
@@ -185,3 +184,48 @@ def test_township_level_agents_and_their_records_stay_in_their_township(app, log
         r = c.get(f"/agent/show/{agent_id}")
         assert (r.status_code == 200) is sees, (username, r.status_code)
         assert ("乡级甲" in c.get("/assessment/list/").get_data(as_text=True)) is sees, username
+
+
+def test_deductions_take_their_townships_amount_and_quarter_lock(app, world, county, clock):
+    """A ③ in township B costs B's own amount; township A's approved sheet freezes A's quarter
+    only — B's villages can still be corrected until B's own sheet is approved."""
+    from app.models import PayoutSheet
+    from app.services import deductions
+
+    clock.set("2026-10-08 09:30")
+    with app.app_context():
+        db.session.get(Township, county.township_b).deduction_amounts = {"3": "40.00"}
+        db.session.add(PayoutSheet(township_id=county.township_a, year=2026, quarter=3, status="approved"))
+        db.session.commit()
+        assert deductions.quarter_is_closed(2026, 9, village_id=world.village_a)
+        assert not deductions.quarter_is_closed(2026, 9, village_id=world.village_b)
+        b = deductions.sync_deduction(
+            source_type="inspection",
+            source_id=990001,
+            code="3",
+            active=True,
+            agent_id=world.agent_b,
+            village_id=world.village_b,
+            occurred_on=dt.date(2026, 9, 14),
+        )
+        assert b.amount == Decimal("40.00")
+        a = deductions.sync_deduction(
+            source_type="inspection",
+            source_id=990002,
+            code="3",
+            active=True,
+            agent_id=world.agent_a,
+            village_id=world.village_a,
+            occurred_on=dt.date(2026, 10, 6),
+        )
+        assert a.amount == Decimal("50.00")  # the policy's 50 元 where the township sets none
+        with pytest.raises(Exception, match="已审核或已发放"):
+            deductions.sync_deduction(
+                source_type="inspection",
+                source_id=990003,
+                code="3",
+                active=True,
+                agent_id=world.agent_a,
+                village_id=world.village_a,
+                occurred_on=dt.date(2026, 9, 14),
+            )
