@@ -299,7 +299,9 @@ def _audit_log_clause(township_id: int):
     from .models import AuditLog
     from .models.base import township_villages
 
-    return AuditLog.village_id.in_(township_villages(township_id)) | AuditLog.village_id.is_(None)
+    return AuditLog.village_id.in_(township_villages(township_id)) | (
+        AuditLog.village_id.is_(None) & (AuditLog.township_id.is_(None) | (AuditLog.township_id == township_id))
+    )
 
 
 def township_scope_options(township_id: int) -> list:

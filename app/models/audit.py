@@ -25,6 +25,9 @@ class AuditLog(Model):
     table_name: Mapped[str] = mapped_column(String(40), nullable=False)
     row_id: Mapped[int | None] = mapped_column(Integer)
     village_id: Mapped[int | None] = mapped_column(Integer)
+    # a row about no village (a payout sheet, a township's own record): its township, so another
+    # township's staff never read it; NULL with no village = county-wide (calendar, training)
+    township_id: Mapped[int | None] = mapped_column(Integer, index=True)
     changes: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)  # col → [old, new]
     summary: Mapped[str | None] = mapped_column(String(255))
 

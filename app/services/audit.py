@@ -19,7 +19,7 @@ from ..models.audit import AuditLog
 from ..models.base import utcnow
 from ..policy.idcard import mask_id_number
 from ..policy.phone import mask_phone
-from ..security import current_user_or_none, unscoped
+from ..security import current_township_scope, current_user_or_none, unscoped
 
 _actor: ContextVar[str | None] = ContextVar("audit_actor", default=None)
 _person: ContextVar[str | None] = ContextVar("signing_person", default=None)
@@ -122,6 +122,19 @@ def _village_of(obj) -> int | None:
     return getter() if getter else None
 
 
+def _township_of(obj, village_id: int | None) -> int | None:
+    """A row about no village: its own township when it records one, else the acting township
+    user's (what they wrote belongs to their township); None: county-wide."""
+    if village_id is not None:
+        return None  # read through the village (a village may move to another township)
+    getter = getattr(obj, "scope_township_id", None)
+    own = getter() if getter else None
+    if own is None:
+        sheet = getattr(obj, "sheet", None) if "sheet" in getattr(obj, "__dict__", {}) else None
+        own = getattr(sheet, "township_id", None)
+    return own if own is not None else current_township_scope()
+
+
 @event.listens_for(Session, "after_flush")
 def _write_audit(session: Session, flush_context) -> None:
     rows = []
@@ -134,11 +147,13 @@ def _write_audit(session: Session, flush_context) -> None:
             changes = _row_changes(obj, kind)
             if kind == "update" and not changes:
                 continue
+            village_id = _village_of(obj)
             rows.append(
                 {
                     "table_name": obj.__tablename__,
                     "row_id": obj.__dict__.get("id"),
-                    "village_id": _village_of(obj),
+                    "village_id": village_id,
+                    "township_id": _township_of(obj, village_id),
                     "action": kind,
                     "changes": changes,
                     "summary": _summary(obj),
@@ -201,6 +216,7 @@ def record_event(
             table_name=table_name,
             row_id=row_id,
             village_id=village_id,
+            township_id=None if village_id is not None else current_township_scope(),
             changes=changes,
             summary=summary[:255],
         )

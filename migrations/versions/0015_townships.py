@@ -140,6 +140,12 @@ def upgrade():
         batch.create_index("ix_agent_township_id", ["township_id"], unique=False)
     bind.execute(sa.text("UPDATE agent SET township_id = 1"))
 
+    # the audit log: rows about no village belonged to the one township
+    with op.batch_alter_table("audit_log") as batch:
+        batch.add_column(sa.Column("township_id", sa.Integer(), nullable=True))
+        batch.create_index("ix_audit_log_township_id", ["township_id"], unique=False)
+    bind.execute(sa.text("UPDATE audit_log SET township_id = 1 WHERE village_id IS NULL"))
+
     # the catalog: every existing item is the county catalog (NULL); townships add their own
     with op.batch_alter_table("service_item") as batch:
         batch.add_column(sa.Column("township_id", sa.Integer(), nullable=True))
@@ -154,6 +160,9 @@ def downgrade():
     with op.batch_alter_table("service_item") as batch:
         batch.drop_index("ix_service_item_township_id")
         batch.drop_constraint("fk_service_item_township_id", type_="foreignkey")
+        batch.drop_column("township_id")
+    with op.batch_alter_table("audit_log") as batch:
+        batch.drop_index("ix_audit_log_township_id")
         batch.drop_column("township_id")
     with op.batch_alter_table("agent") as batch:
         batch.drop_index("ix_agent_township_id")

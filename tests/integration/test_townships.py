@@ -229,3 +229,23 @@ def test_deductions_take_their_townships_amount_and_quarter_lock(app, world, cou
                 village_id=world.village_a,
                 occurred_on=dt.date(2026, 9, 14),
             )
+
+
+def test_audit_log_of_a_townships_own_records_stays_in_it(app, login, world, county, clock):
+    """The log of township A's payout sheet (a row about no village) is not shown to township B."""
+    from app.security import scoped_to_township
+    from app.services.payouts import compute_sheet
+
+    clock.set("2026-10-08 09:30")
+    with app.app_context():
+        with scoped_to_township(county.township_a):
+            compute_sheet({"quarter": "2026Q3"})
+        from app.models import AuditLog
+
+        logged = db.session.execute(select(AuditLog).where(AuditLog.table_name == "payout_sheet")).scalars().all()
+        assert logged and {r.township_id for r in logged} == {county.township_a}
+        sheet_rows = select(AuditLog.id).where(AuditLog.table_name == "payout_sheet")
+        with scoped_to_township(county.township_b):
+            assert db.session.execute(sheet_rows).all() == []
+        with scoped_to_township(county.township_a):
+            assert len(db.session.execute(sheet_rows).all()) == len(logged)
