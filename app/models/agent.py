@@ -105,13 +105,11 @@ class Agent(Timestamped, VillageScoped, Model):
 
 def _agent_township(mapper, connection, target: Agent) -> None:
     """``before_insert``/``before_update``: the township of the agent's village; for a 乡级代办员
-    the one given, else the acting township user's, else the only township."""
+    the one the service set (``services.agents``: the acting township user's), else the only one."""
     if target.village_id is not None:
         target.township_id = connection.execute(village_township(target.village_id)).scalar()
     elif target.township_id is None:
-        from ..security import current_township_scope
-
-        target.township_id = current_township_scope() or default_township_id(connection)
+        target.township_id = default_township_id(connection)
 
 
 event.listen(Agent, "before_insert", _agent_township)

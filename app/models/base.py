@@ -62,7 +62,10 @@ class VillageScoped:
         assessments of a 乡级代办员) belongs to the township of its agent (see docs/TOWNSHIPS.md).
         A model with neither overrides this."""
         column = cls.village_id  # type: ignore[attr-defined]
-        clause = column.in_(township_villages(township_id))
+        # ``village_id + 0``: the township's villages are a filter, not an index to walk — the
+        # planner keeps the page's own index (the name search key, the received order) as it
+        # does for county users, instead of reading every case of the township (SQLite and PG)
+        clause = (column + 0).in_(township_villages(township_id))
         if column.nullable:
             agent = cls.agent_id  # type: ignore[attr-defined]
             clause = clause | (column.is_(None) & agent.in_(township_agents(township_id)))

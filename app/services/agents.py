@@ -35,6 +35,7 @@ from ..policy.eligibility import (
 )
 from ..policy.idcard import parse_id_number
 from ..policy.phone import normalize_mobile
+from ..security import current_township_scope
 from . import clock, photos
 from .common import check_version, session
 from .errors import ValidationFailed
@@ -187,8 +188,16 @@ def create_agent(data, today: dt.date | None = None) -> Agent:
     values = {**DEFAULTS, **{k: v for k, v in parse(data, SPEC).items() if v is not None}}
     values = validate_agent(values, None, today)
     agent = Agent(**values)
+    _hiring_township(agent)
     session().add(agent)
     return _save(agent, upload)
+
+
+def _hiring_township(agent: Agent) -> None:
+    """A 乡级代办员 (no village) belongs to the township of the 乡便民中心 that hires them; a village
+    agent's township is their village's (kept by the model)."""
+    if agent.village_id is None and agent.township_id is None:
+        agent.township_id = current_township_scope()
 
 
 def update_agent(agent: Agent, data, today: dt.date | None = None) -> Agent:
@@ -204,6 +213,7 @@ def update_agent(agent: Agent, data, today: dt.date | None = None) -> Agent:
     for key, value in values.items():
         if getattr(agent, key) != value:
             setattr(agent, key, value)
+    _hiring_township(agent)
     return _save(agent, upload)
 
 

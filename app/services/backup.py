@@ -456,10 +456,13 @@ def _check_counts(expected: dict, actual: dict) -> None:
 # restore
 # ----------------------------------------------------------------------------------------
 def database_is_empty() -> bool:
-    """No rows in any table (an upgraded schema without data counts as empty)."""
+    """No rows in any table (an upgraded schema without data counts as empty: the one township
+    migration 0015 writes into an empty schema is not data while no village belongs to it)."""
     with _engine().connect() as conn:
         schema = conn.execute(text("SELECT current_schema()")).scalar() if database_kind() == "postgresql" else None
         counts, _ = _count_rows(conn, schema)
+    if not counts.get("village") and counts.get("township", 0) <= 1:
+        counts.pop("township", None)
     return not any(counts.values())
 
 
