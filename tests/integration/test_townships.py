@@ -192,6 +192,17 @@ def test_deductions_take_their_townships_amount_and_quarter_lock(app, world, cou
     from app.models import PayoutSheet
     from app.services import deductions
 
+    def inspection_3(source_id, agent_id, village_id, day):
+        return deductions.sync_deduction(
+            source_type="inspection",
+            source_id=source_id,
+            code="3",
+            active=True,
+            agent_id=agent_id,
+            village_id=village_id,
+            occurred_on=day,
+        )
+
     clock.set("2026-10-08 09:30")
     with app.app_context():
         db.session.get(Township, county.township_b).deduction_amounts = {"3": "40.00"}
@@ -199,36 +210,12 @@ def test_deductions_take_their_townships_amount_and_quarter_lock(app, world, cou
         db.session.commit()
         assert deductions.quarter_is_closed(2026, 9, village_id=world.village_a)
         assert not deductions.quarter_is_closed(2026, 9, village_id=world.village_b)
-        b = deductions.sync_deduction(
-            source_type="inspection",
-            source_id=990001,
-            code="3",
-            active=True,
-            agent_id=world.agent_b,
-            village_id=world.village_b,
-            occurred_on=dt.date(2026, 9, 14),
-        )
+        b = inspection_3(990001, world.agent_b, world.village_b, dt.date(2026, 9, 14))
         assert b.amount == Decimal("40.00")
-        a = deductions.sync_deduction(
-            source_type="inspection",
-            source_id=990002,
-            code="3",
-            active=True,
-            agent_id=world.agent_a,
-            village_id=world.village_a,
-            occurred_on=dt.date(2026, 10, 6),
-        )
+        a = inspection_3(990002, world.agent_a, world.village_a, dt.date(2026, 10, 6))
         assert a.amount == Decimal("50.00")  # the policy's 50 元 where the township sets none
         with pytest.raises(Exception, match="已审核或已发放"):
-            deductions.sync_deduction(
-                source_type="inspection",
-                source_id=990003,
-                code="3",
-                active=True,
-                agent_id=world.agent_a,
-                village_id=world.village_a,
-                occurred_on=dt.date(2026, 9, 14),
-            )
+            inspection_3(990003, world.agent_a, world.village_a, dt.date(2026, 9, 14))
 
 
 def test_audit_log_of_a_townships_own_records_stays_in_it(app, login, world, county, clock):
