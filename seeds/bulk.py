@@ -11,7 +11,7 @@ defaults of the table's other columns (a column another feature adds later, with
 keeps working); server defaults are the database's.
 
 :func:`indexes_dropped` takes a table's secondary indexes off during a large load and builds
-them again from their own DDL afterwards (even when the load fails) — much faster than
+them again afterwards (even when the load fails) — much faster than
 maintaining ten indexes row by row.
 """
 
@@ -22,9 +22,11 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
-from sqlalchemy import Table, text
+from flask_appbuilder import Model
+from sqlalchemy import Index, Table, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
+from sqlalchemy.schema import CreateIndex
 from sqlalchemy.sql import sqltypes
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -155,7 +157,8 @@ def secondary_indexes(conn: Connection, table: str) -> list[tuple[str, str]]:
         rows = conn.execute(
             text(
                 "SELECT i.indexname, i.indexdef FROM pg_indexes i "
-                "JOIN pg_class c ON c.relname = i.indexname "
+                "JOIN pg_namespace n ON n.nspname = i.schemaname "
+                "JOIN pg_class c ON c.relname = i.indexname AND c.relnamespace = n.oid "
                 "JOIN pg_index x ON x.indexrelid = c.oid "
                 "WHERE i.tablename = :t AND i.schemaname = current_schema() "
                 "AND NOT x.indisunique AND NOT x.indisprimary "
@@ -167,13 +170,28 @@ def secondary_indexes(conn: Connection, table: str) -> list[tuple[str, str]]:
     return []
 
 
+def _declared_indexes(tables: Sequence[str]) -> dict[str, Index]:
+    """The models' own ``Index`` objects of the tables, by name."""
+    declared = {}
+    for name in tables:
+        table = Model.metadata.tables.get(name)
+        for ix in table.indexes if table is not None else ():
+            declared[ix.name] = ix
+    return declared
+
+
 @contextmanager
 def indexes_dropped(session: Session, tables: Sequence[str], enabled: bool = True) -> Iterator[list[str]]:
-    """Drop the tables' secondary indexes for the block (committed); re-create them after it
-    from their own DDL, whatever happens in the block (committed). Yields the names dropped.
-    The block may commit the session as often as it likes."""
+    """Drop the tables' secondary indexes for the block (committed); re-create them after it,
+    whatever happens in the block (committed). Yields the names dropped. The block may commit
+    the session as often as it likes.
+
+    An index the models declare is built again from its declaration — the same DDL that made
+    it (PostgreSQL's own ``indexdef`` of a partial index's ``IN`` list reads back as a
+    differently spelled predicate); any other index from the database's own DDL."""
     conn = session.connection()
     saved = [ix for t in tables for ix in secondary_indexes(conn, t)] if enabled else []
+    declared = _declared_indexes(tables)
     prep = conn.dialect.identifier_preparer
     for name, _ in saved:
         conn.execute(text(f"DROP INDEX {prep.quote(name)}"))
@@ -184,8 +202,8 @@ def indexes_dropped(session: Session, tables: Sequence[str], enabled: bool = Tru
         if saved:
             session.rollback()  # a failed block's half-written batch
             conn = session.connection()
-            for _, ddl in saved:
-                conn.execute(text(ddl))
+            for name, ddl in saved:
+                conn.execute(CreateIndex(declared[name]) if name in declared else text(ddl))
             session.commit()
 
 

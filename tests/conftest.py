@@ -96,6 +96,20 @@ def _sqlite_template(tmp_path_factory):
     return path
 
 
+_PG_EXTENSIONS_LOCK = 741033  # any constant shared by the test workers
+
+
+def _database_extensions(conn) -> None:
+    """pg_trgm in ``public`` before any test's schema needs it. The workers of ``pytest -n``
+    share one database: two concurrent ``CREATE EXTENSION IF NOT EXISTS`` collide on the
+    catalog's unique key, so the first worker creates it under an advisory lock."""
+    conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _PG_EXTENSIONS_LOCK})
+    try:
+        conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public"))
+    finally:
+        conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _PG_EXTENSIONS_LOCK})
+
+
 def _database(tmp_path, template=None):
     """Yield a URL of a database with the schema and no rows, for one test."""
     if not TEST_DATABASE_URL:
@@ -106,6 +120,7 @@ def _database(tmp_path, template=None):
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
+        _database_extensions(conn)
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     sep = "&" if "?" in TEST_DATABASE_URL else "?"
     try:
