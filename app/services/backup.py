@@ -219,6 +219,7 @@ def _snapshot_postgres(work: Path) -> tuple[Path, dict[str, int], str | None, st
             snapshot = conn.execute(text("SELECT pg_export_snapshot()")).scalar()
             schema = conn.execute(text("SELECT current_schema()")).scalar()
             counts, revision = _count_rows(conn, schema)
+            extensions = _extensions(conn)
             # pg_dump reads the very snapshot the counts were taken in.
             _run(
                 [
@@ -237,7 +238,36 @@ def _snapshot_postgres(work: Path) -> tuple[Path, dict[str, int], str | None, st
             conn.rollback()
     finally:
         engine.dispose()
-    return target, counts, revision, schema
+    return target, counts, revision, schema, extensions
+
+
+def _extensions(conn) -> list[dict[str, str]]:
+    """The database's extensions and their schemas (pg_trgm in ``public`` for the name index):
+    ``pg_dump --schema`` leaves them out, a restore into a new database creates them first."""
+    rows = conn.execute(
+        text(
+            "SELECT e.extname, n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+            "WHERE e.extname <> 'plpgsql' ORDER BY e.extname"
+        )
+    )
+    return [{"name": name, "schema": schema} for name, schema in rows]
+
+
+def _create_extensions(manifest: dict, body: str, source_schema: str, target_schema: str) -> str:
+    """``CREATE EXTENSION IF NOT EXISTS`` of the archive's extensions (an archive from before
+    the list was kept: pg_trgm when its index is in the dump)."""
+    listed = manifest["database"].get("extensions")
+    if listed is None:
+        listed = [{"name": "pg_trgm", "schema": "public"}] if "gin_trgm_ops" in body else []
+
+    def quoted(name: str) -> str:
+        return '"' + name.replace('"', '""') + '"'
+
+    lines = []
+    for ext in listed:
+        schema = target_schema if ext["schema"] == source_schema else ext["schema"]
+        lines.append(f"CREATE EXTENSION IF NOT EXISTS {quoted(ext['name'])} SCHEMA {quoted(schema)};")
+    return "\n".join(lines) + "\n"
 
 
 def create_backup(out_dir: Path | str | None = None, now: dt.datetime | None = None, prune: bool = True) -> Path:
@@ -248,11 +278,11 @@ def create_backup(out_dir: Path | str | None = None, now: dt.datetime | None = N
     kind = database_kind()
     with tempfile.TemporaryDirectory(prefix="bmdb-backup-", dir=directory) as tmp:
         work = Path(tmp)
-        schema = None
+        schema, extensions = None, None
         if kind == "sqlite":
             db_file, counts, revision = _snapshot_sqlite(work)
         else:
-            db_file, counts, revision, schema = _snapshot_postgres(work)
+            db_file, counts, revision, schema, extensions = _snapshot_postgres(work)
         parts = {db_file.name: {"sha256": sha256_file(db_file), "bytes": db_file.stat().st_size}}
         uploads = _upload_files()
         for rel, path in uploads:
@@ -263,7 +293,7 @@ def create_backup(out_dir: Path | str | None = None, now: dt.datetime | None = N
             "app_version": app_version(),
             "created_at": now.isoformat(timespec="seconds"),
             "township": current_app.config.get("TOWNSHIP_NAME"),
-            "database": {"kind": kind, "schema": schema, "alembic_revision": revision},
+            "database": {"kind": kind, "schema": schema, "alembic_revision": revision, "extensions": extensions},
             "row_counts": counts,
             "parts": parts,
         }
@@ -577,7 +607,7 @@ DO $bm$ DECLARE r record; BEGIN
     EXECUTE 'DROP SEQUENCE IF EXISTS ' || quote_ident({lit}) || '.' || quote_ident(r.sequencename) || ' CASCADE';
   END LOOP;
 END $bm$;
-"""
+""" + _create_extensions(manifest, body, source_schema, schema)
     checks = [
         f"IF (SELECT version_num FROM {q}.alembic_version) IS DISTINCT FROM '{revision}' "
         f"THEN RAISE EXCEPTION 'bm-verify: alembic_version'; END IF;"

@@ -564,6 +564,33 @@ def test_postgres_backup_is_a_pg_dump_custom_archive_of_the_app_schema(app, worl
 
 
 @pytest.mark.postgres
+def test_postgres_manifest_lists_the_extensions_a_new_database_needs(app, world):
+    """``pg_dump --schema`` leaves pg_trgm (in ``public``) out: the manifest names it, and the
+    restore creates it before the name index that uses its operator class."""
+    _stamp(app)
+    m = _manifest(_backup(app, now=PINNED))
+    assert {"name": "pg_trgm", "schema": "public"} in m["database"]["extensions"]
+    sql = svc._create_extensions(m, "", "app", "app")
+    assert 'CREATE EXTENSION IF NOT EXISTS "pg_trgm" SCHEMA "public";' in sql
+
+
+def test_restore_of_an_archive_without_the_extension_list_creates_pg_trgm_for_its_index():
+    old = {"database": {"kind": "postgresql", "schema": "public"}}
+    body = "CREATE INDEX ix_case_name_trgm ON public.service_case USING gin (applicant_name_key public.gin_trgm_ops);"
+    assert (
+        svc._create_extensions(old, body, "app", "app") == 'CREATE EXTENSION IF NOT EXISTS "pg_trgm" SCHEMA "public";\n'
+    )
+    assert svc._create_extensions(old, "CREATE TABLE x ();", "app", "app") == "\n"
+    # an archive of the ``public`` schema restored into another: the body's ``public.`` names
+    # are re-qualified to the target, and so is the extension
+    assert (
+        svc._create_extensions(old, body, "public", "t1") == 'CREATE EXTENSION IF NOT EXISTS "pg_trgm" SCHEMA "t1";\n'
+    )
+    own = {"database": {"extensions": [{"name": "hstore", "schema": "app"}]}}
+    assert svc._create_extensions(own, "", "app", "t1") == 'CREATE EXTENSION IF NOT EXISTS "hstore" SCHEMA "t1";\n'
+
+
+@pytest.mark.postgres
 def test_postgres_restore_over_data_with_force_is_one_transaction(app, world, tmp_path):
     """A failing restore (the counts check at its end) leaves the old rows in place."""
     _stamp(app)
