@@ -31,7 +31,7 @@ run: demo
 ## (BM_TODAY, see tests/conftest.py). The dated passes run on SQLite; on PostgreSQL
 ## (TEST_DATABASE_URL set) only when DATED_PASSES=yes.
 TEST_WORKERS ?= auto
-DATES ?= 2026-12-01 2026-12-31 2027-01-01 2026-09-30 2026-10-08 2027-02-28
+DATES ?= 2026-12-31 2027-01-01 2026-09-30 2026-10-08 2027-02-28
 DATED_PASSES ?= $(if $(TEST_DATABASE_URL),no,yes)
 test: setup
 	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
