@@ -179,15 +179,15 @@ def tell_report_deductions(results: Iterable, now: dt.datetime) -> int:
     """After ④ was settled: the village's agent and 乡便民中心 hear of each new deduction."""
     added = 0
     staff = township_staff()
-    by_name = {v.name: v for v in _active_villages()}
+    by_id = {v.id: v for v in _active_villages()}
     for result in results:
-        for name in getattr(result, "flagged", []):
-            village = by_name.get(name)
+        for village_id in getattr(result, "flagged_ids", []):
+            village = by_id.get(village_id)
             if village is None:
                 continue
             text = _l(
                 "【逾期扣款④】%(village)s %(y)s年%(m)s月汇总表未按时报送，已扣除当月补助（④）。",
-                village=name,
+                village=village.name,
                 y=result.year,
                 m=result.month,
             )

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -533,10 +533,16 @@ def report_status(year: int, month: int, now: dt.datetime | None = None) -> list
 class FlagResult:
     year: int
     month: int
-    flagged: list[str]
+    flagged: list[str]  # village names, for messages
     closed: bool = False
     not_over: bool = False
     before_start: bool = False
+    # the same villages by id: names are unique only within a township (issue 15)
+    flagged_ids: list[int] = field(default_factory=list)
+
+    def add(self, village) -> None:
+        self.flagged.append(village.name)
+        self.flagged_ids.append(village.id)
 
 
 def flag_missing_reports(year: int, month: int, now: dt.datetime | None = None) -> FlagResult:
@@ -701,7 +707,7 @@ def _settle_deductions(plan: list, cal: WorkCalendar) -> None:
                     state="active",
                 )
             )
-            result.flagged.append(village.name)
+            result.add(village)
             continue
         same = (row.agent_id, row.village_id, row.occurred_on, row.description) == (
             agent.id,
@@ -714,7 +720,7 @@ def _settle_deductions(plan: list, cal: WorkCalendar) -> None:
         was_active = row.state == "active"
         _sync_report_deduction(report, state, cal)
         if not was_active:
-            result.flagged.append(village.name)
+            result.add(village)
     if new:
         session().add_all(new)
         session().flush()
