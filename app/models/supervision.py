@@ -258,7 +258,8 @@ class AnnualAssessment(Timestamped, VillageScoped, Model):
 class AssessmentEvidence(Timestamped, VillageScoped, Model):
     """The township's own evidence of an agent's year (§二(四)2 调查问卷、入户走访、个别座谈):
     ``kind`` survey (respondents, satisfied), visit (household, findings) or talk (with whom,
-    findings); ``negative`` marks findings that tell against the agent. Kept, never deleted."""
+    findings); ``negative`` marks findings that tell against the agent. Kept, never deleted: a
+    wrong entry is voided (作废) or corrected (更正 = voided + a new row) before the decision."""
 
     __tablename__ = "assessment_evidence"
     __audited__ = True
@@ -276,6 +277,16 @@ class AssessmentEvidence(Timestamped, VillageScoped, Model):
     findings: Mapped[str | None] = mapped_column(Text)
     negative: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     recorded_by: Mapped[str | None] = mapped_column(String(64))
+    # 作废/更正 before the decision: the row stays, struck through, with who, when and why;
+    # a correction is a new row whose ``replaces_id`` is the voided one.
+    voided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    voided_by: Mapped[str | None] = mapped_column(String(64))
+    void_reason: Mapped[str | None] = mapped_column(String(240))  # 200 + “更正：”
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("assessment_evidence.id"))
+
+    @property
+    def voided(self) -> bool:
+        return self.voided_at is not None
 
     @classmethod
     def township_scope_clause(cls, township_id: int):

@@ -5,6 +5,8 @@
    aggregate, 好差评, trainings);
 2. the township records its own evidence (:func:`record_survey`, :func:`record_visit`,
    :func:`record_talk` — 调查问卷、入户走访、个别座谈), which sends the assessment back to 草稿;
+   a wrong entry is voided (:func:`void_evidence`) or corrected (``record_evidence`` with
+   ``replaces``) — kept, struck through, with who, when and why — which also sends it back;
 3. :func:`propose` gathers again and asks ``policy.annual_assessment.propose_grade`` (已提议);
 4. :func:`decide` records the township's grade and reason (已决定). 不合格 is 应予解聘: the
    three-strikes list (``services.deductions.strike_alerts``) shows the agent until the
@@ -159,7 +161,7 @@ def gather_inputs(
                 func.sum(AssessmentEvidence.satisfied),
                 func.sum(case((AssessmentEvidence.negative.is_(True), 1), else_=0)),
             )
-            .where(AssessmentEvidence.assessment_id == assessment.id)
+            .where(AssessmentEvidence.assessment_id == assessment.id, AssessmentEvidence.voided_at.is_(None))
             .group_by(AssessmentEvidence.kind)
         ):
             if kind == "survey":
@@ -301,15 +303,63 @@ EVIDENCE_REQUIRED = {
 }
 
 
+VOID_SPEC = {"reason": Field(_text(200), _l("作废原因"), required=True)}
+
+
+def _open_evidence(item: AnnualAssessment, evidence_id) -> AssessmentEvidence:
+    """A piece of ``item``'s evidence that can still be voided or corrected."""
+    try:
+        pk = int(evidence_id)
+    except (TypeError, ValueError):
+        pk = None
+    row = session().get(AssessmentEvidence, pk) if pk is not None else None
+    if row is None or row.assessment_id != item.id:
+        raise NotFound(_l("没有这条考核材料"))
+    if row.voided_at is not None:
+        raise Conflict(_l("这条材料已作废（%(t)s），不能再作废或更正", t=f"{row.voided_at:%Y-%m-%d %H:%M}"))
+    return row
+
+
+def _void(row: AssessmentEvidence, reason: str) -> None:
+    row.voided_at = now_local()
+    row.voided_by = actor_name(default=_l("系统"))
+    row.void_reason = reason
+
+
+def void_evidence(item: AnnualAssessment, evidence_id, data: Mapping, day: dt.date | None = None) -> AssessmentEvidence:
+    """作废 a wrongly entered piece of evidence before the decision: the row is kept with who,
+    when and why, no longer counts, and the assessment goes back to 草稿."""
+    day = day or today()
+    if item.status == "decided":
+        raise Conflict(_l("该年度考核已决定，材料不能再作废或更正"))
+    check_version(item, data.get("version"))
+    values = parse(data, VOID_SPEC)
+    row = _open_evidence(item, evidence_id)
+    with atomic():
+        _void(row, values["reason"])
+        session().flush()
+        _gather_into(item, item.agent, day)
+        item.status = "draft"
+        session().commit()
+    return row
+
+
 def record_evidence(item: AnnualAssessment, kind: str, data: Mapping, day: dt.date | None = None) -> AssessmentEvidence:
     """Add one piece of the township's evidence; the assessment goes back to 草稿 (its proposal
-    must be made again with it)."""
+    must be made again with it). With ``replaces`` (an earlier row of the same kind) and a
+    ``reason``, it is a 更正: the earlier row is voided in the same transaction."""
     day = day or today()
     if kind not in EVIDENCE_KINDS:
         raise _fail("kind", _l("材料类别只能是调查问卷、入户走访或个别座谈"))
     if item.status == "decided":
         raise Conflict(_l("该年度考核已决定，不能再补充材料"))
     check_version(item, data.get("version"))
+    replaced = None
+    if data.get("replaces") not in (None, ""):
+        replaced = _open_evidence(item, data.get("replaces"))
+        if replaced.kind != kind:
+            raise _fail("replaces", _l("更正应录入同一类别的材料"))
+        reason = parse(data, VOID_SPEC)["reason"]
     values = parse(data, EVIDENCE_SPEC)
     errors = {
         key: [_l("%(f)s为必填项", f=EVIDENCE_SPEC[key].label)]
@@ -343,8 +393,11 @@ def record_evidence(item: AnnualAssessment, kind: str, data: Mapping, day: dt.da
             village_id=item.village_id,
             kind=kind,
             recorded_by=actor_name(default=_l("系统")),
+            replaces_id=replaced.id if replaced is not None else None,
             **values,
         )
+        if replaced is not None:
+            _void(replaced, str(_l("更正：%(r)s", r=reason)))
         session().add(row)
         session().flush()
         _gather_into(item, item.agent, day)
@@ -463,6 +516,7 @@ __all__ = [
     "DECIDE_SPEC",
     "EVIDENCE_SPEC",
     "START_SPEC",
+    "VOID_SPEC",
     "create_assessment",
     "decide",
     "excellent_agents",
@@ -478,4 +532,5 @@ __all__ = [
     "start_assessment",
     "thresholds",
     "update_assessment",
+    "void_evidence",
 ]

@@ -120,6 +120,7 @@ class AssessmentView(ShowExtra, BmModelView):
         **BmModelView.method_permission_name,
         "propose": "write",
         "evidence": "write",
+        "void_evidence": "write",
         "decide": "write",
         "excellent": "read",
     }
@@ -184,11 +185,16 @@ class AssessmentView(ShowExtra, BmModelView):
         if item is None:
             return {}
         inputs = service.inputs_of(item)
+        evidence = item.evidence
+        wanted = request.args.get("correct", "")
+        correcting = next((e for e in evidence if str(e.id) == wanted and not e.voided), None)
         return {
             "item": item,
             "inputs": inputs,
             "input_rows": input_rows(inputs),
-            "evidence": item.evidence,
+            "evidence": evidence,
+            "correcting": correcting,
+            "corrected_by": {e.replaces_id: e for e in evidence if e.replaces_id},
             "kinds": EVIDENCE_KINDS,
             "grades": ASSESSMENT_GRADES,
             "statuses": ASSESSMENT_STATUSES,
@@ -228,7 +234,25 @@ class AssessmentView(ShowExtra, BmModelView):
             db.session.rollback()
             _flash_error(exc)
         else:
-            flash(_l("已录入%(k)s；请重新生成提议等次", k=EVIDENCE_KINDS[kind]), "success")
+            if request.form.get("replaces"):
+                flash(_l("已更正%(k)s，原记录已作废并保留；请重新生成提议等次", k=EVIDENCE_KINDS[kind]), "success")
+            else:
+                flash(_l("已录入%(k)s；请重新生成提议等次", k=EVIDENCE_KINDS[kind]), "success")
+        return self._back(pk, "#bm-evidence")
+
+    @expose("/evidence/<int:pk>/void/<int:evidence_id>", methods=["POST"])
+    @has_access
+    @permission_name("write")
+    def void_evidence(self, pk, evidence_id):
+        """作废 one piece of evidence (kept, struck through, with the reason)."""
+        item = self._item(pk)
+        try:
+            row = service.void_evidence(item, evidence_id, request.form.to_dict())
+        except DomainError as exc:
+            db.session.rollback()
+            _flash_error(exc)
+        else:
+            flash(_l("已作废该%(k)s记录（保留备查）；请重新生成提议等次", k=EVIDENCE_KINDS[row.kind]), "success")
         return self._back(pk, "#bm-evidence")
 
     @expose("/decide/<int:pk>", methods=["POST"])

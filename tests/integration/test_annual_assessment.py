@@ -318,3 +318,119 @@ def test_a_case_closed_after_its_three_working_days_is_not_on_time(app, world):
         assert (inputs.completed, inputs.on_time) == (2, 1)
         grade, reasons = propose_grade(inputs, svc.thresholds())
         assert grade == "fail" and "按时办结率50.0%" in reasons[0]
+
+
+# --- 作废 / 更正 of evidence (kept, struck through, no longer counted) -----------------------
+
+
+def _talk(item, findings="有推诿现象", negative="y", **extra):
+    data = {"version": item.version, "day": "2026-01-11", "person": "村民代表刘某", "findings": findings}
+    if negative:
+        data["negative"] = negative
+    return svc.record_talk(item, {**data, **extra}, day=DAY)
+
+
+def test_a_wrong_talk_is_corrected_and_the_old_row_is_kept_but_no_longer_counts(app, world):
+    with app.app_context():
+        item = start(world)
+        wrong = _talk(item)
+        svc.propose(item, {"version": item.version}, day=DAY)
+        assert svc.inputs_of(item).talks_negative == 1 and item.status == "proposed"
+        fixed = _talk(
+            item, findings="记录有误：群众反映服务热情", negative=None, replaces=str(wrong.id), reason="录入时选错"
+        )
+        assert item.status == "draft"  # the proposal must be made again
+        assert fixed.replaces_id == wrong.id
+        db.session.refresh(wrong)
+        assert wrong.voided and wrong.void_reason == "更正：录入时选错" and wrong.voided_by
+        inputs = svc.inputs_of(item)
+        assert (inputs.talks, inputs.talks_negative) == (1, 0)
+        rows = db.session.execute(select(func.count(AssessmentEvidence.id))).scalar()
+        assert rows == 2  # nothing deleted
+        changes = db.session.scalars(
+            select(AuditLog).where(AuditLog.table_name == "assessment_evidence", AuditLog.row_id == wrong.id)
+        ).all()
+        assert any("void_reason" in (a.changes or {}) for a in changes)
+
+
+def test_void_needs_a_reason_is_once_only_and_not_after_the_decision(app, world):
+    with app.app_context():
+        item = start(world)
+        row = _talk(item)
+        with pytest.raises(ValidationFailed) as exc:
+            svc.void_evidence(item, row.id, {"version": item.version, "reason": "  "}, day=DAY)
+        assert "作废原因为必填项" in str(exc.value.errors)
+        assert not db.session.get(AssessmentEvidence, row.id).voided
+        with pytest.raises(ValidationFailed):  # a correction needs its reason too
+            _talk(item, replaces=str(row.id))
+        with pytest.raises(ValidationFailed) as exc:  # and the same kind
+            svc.record_evidence(
+                item,
+                "visit",
+                {
+                    "version": item.version,
+                    "day": "2026-01-11",
+                    "household": "张家",
+                    "findings": "好",
+                    "replaces": str(row.id),
+                    "reason": "x",
+                },
+                day=DAY,
+            )
+        assert "同一类别" in str(exc.value.errors)
+        assert db.session.execute(select(func.count(AssessmentEvidence.id))).scalar() == 1
+        svc.void_evidence(item, row.id, {"version": item.version, "reason": "重复录入"}, day=DAY)
+        assert svc.inputs_of(item).talks == 0
+        with pytest.raises(Conflict) as exc:
+            svc.void_evidence(item, row.id, {"version": item.version, "reason": "再次"}, day=DAY)
+        assert "已作废" in str(exc.value)
+        other = _talk(item)
+        svc.propose(item, {"version": item.version}, day=DAY)
+        svc.decide(item, {"version": item.version, "grade": "pass", "reason": "合格"}, day=DAY)
+        with pytest.raises(Conflict) as exc:
+            svc.void_evidence(item, other.id, {"version": item.version, "reason": "晚了"}, day=DAY)
+        assert "已决定" in str(exc.value)
+        assert not db.session.get(AssessmentEvidence, other.id).voided
+
+
+def test_void_and_correct_on_the_page(app, login, world, clock):
+    clock.set("2026-01-20 10:00")
+    with app.app_context():
+        item = start(world)
+        row = _talk(item)
+        pk, eid, version = item.id, row.id, item.version
+    c = login("zhongxin")
+    html = c.get(f"/assessment/show/{pk}?correct={eid}").get_data(as_text=True)
+    assert "更正个别座谈" in html and f'name="replaces" value="{eid}"' in html and "有推诿现象</textarea>" in html
+    r = c.post(
+        f"/assessment/evidence/{pk}/talk",
+        data={
+            "version": str(version),
+            "day": "2026-01-11",
+            "person": "村民代表刘某",
+            "findings": "群众满意",
+            "replaces": str(eid),
+            "reason": "记错了",
+        },
+    )
+    html = follow(c, r)
+    assert "已更正个别座谈，原记录已作废并保留" in html
+    assert "<s>有推诿现象</s>" in html and "更正：记错了" in html and "见更正记录" in html
+    with app.app_context():
+        new = db.session.scalars(select(AssessmentEvidence).where(AssessmentEvidence.replaces_id == eid)).one()
+        version = db.session.get(AnnualAssessment, pk).version
+        new_id = new.id
+    r = c.post(f"/assessment/evidence/{pk}/void/{new_id}", data={"version": str(version), "reason": ""})
+    assert "作废原因为必填项" in follow(c, r)
+    # 乡纪检办 reads but does not write; another village's agent cannot reach it
+    assert login("jijian").post(f"/assessment/evidence/{pk}/void/{new_id}", data={"reason": "x"}).status_code in (
+        302,
+        403,
+    )
+    r = c.post(f"/assessment/evidence/{pk}/void/{new_id}", data={"version": str(version), "reason": "重复"})
+    assert "已作废该个别座谈记录" in follow(c, r)
+    with app.app_context():
+        assert db.session.get(AssessmentEvidence, new_id).void_reason == "重复"
+        assert svc.inputs_of(db.session.get(AnnualAssessment, pk)).talks == 0
+    r = c.post(f"/assessment/evidence/{pk}/void/999999", data={"version": str(version + 1), "reason": "x"})
+    assert r.status_code in (302, 404)
