@@ -61,6 +61,24 @@ def _rules_of(app, blueprint: str):
     return [r for r in app.url_map.iter_rules() if r.endpoint.startswith(blueprint + ".")]
 
 
+def _row_urls(view, rule, row_id: int):
+    """The URLs of ``rule`` about row ``row_id``: ``<pk>`` is the row, ``<name>`` each action,
+    any other argument a sample value (an id of 1, a word) — the row's check must come first."""
+    args = set(rule.arguments)
+    if "pk" not in args:
+        return []
+    names = list(view.actions) if "name" in args else [None]
+    urls = []
+    for name in names:
+        url = re.sub(r"<(?:\w+:)?pk>", str(row_id), rule.rule)
+        if name is not None:
+            url = re.sub(r"<(?:\w+:)?name>", name, url)
+        url = re.sub(r"<int:\w+>", "1", url)
+        url = re.sub(r"<(?:\w+:)?\w+>", "x", url)
+        urls.append(url)
+    return urls
+
+
 def _count_in(app, model, village_id: int) -> int:
     with app.app_context(), unscoped():
         return db.session.execute(
@@ -139,14 +157,7 @@ def test_detail_edit_delete_action_urls_of_village_b_are_404(app, login, scoped,
                 world.village_b
             ]
             for rule in _rules_of(app, view.blueprint.name):
-                args = set(rule.arguments)
-                if "pk" not in args or not args <= {"pk", "name"}:
-                    continue
-                names = list(view.actions) if "name" in args else [None]
-                for name in names:
-                    url = re.sub(r"<(?:\w+:)?pk>", str(b_id), rule.rule)
-                    if name is not None:
-                        url = re.sub(r"<(?:\w+:)?name>", name, url)
+                for url in _row_urls(view, rule, b_id):
                     for method in sorted(rule.methods & {"GET", "POST"}):
                         r = c.open(url, method=method, data={})
                         assert r.status_code in (403, 404, 405), (username, method, url, r.status_code)
@@ -333,14 +344,7 @@ def test_township_b_user_gets_404_on_township_a_rows(app, login, county_scoped, 
             world.village_a
         ]
         for rule in _rules_of(app, view.blueprint.name):
-            args = set(rule.arguments)
-            if "pk" not in args or not args <= {"pk", "name"}:
-                continue
-            names = list(view.actions) if "name" in args else [None]
-            for name in names:
-                url = re.sub(r"<(?:\w+:)?pk>", str(a_id), rule.rule)
-                if name is not None:
-                    url = re.sub(r"<(?:\w+:)?name>", name, url)
+            for url in _row_urls(view, rule, a_id):
                 for method in sorted(rule.methods & {"GET", "POST"}):
                     r = c.open(url, method=method, data={})
                     assert r.status_code in (403, 404, 405), (method, url, r.status_code)
