@@ -46,6 +46,25 @@ def test_township_decides_an_annual_assessment(app, page, live_server, world):
     body = page.inner_text("body")
     assert "系统汇总的年度情况" in body and "③3次（150.00元）" in body, body[:2000]
 
+    # a household visit entered wrongly, then corrected: the first entry stays, struck through
+    visit_day = dt.date.today().replace(day=1).isoformat()
+    page.fill("#bm-form-visit input[name=day]", visit_day)
+    page.fill("#bm-form-visit input[name=household]", "张大爷家")
+    page.fill("#bm-form-visit textarea[name=findings]", "反映代办员不在岗")
+    page.check("#bm-form-visit input[name=negative]")
+    follow(page, "#bm-form-visit button[type=submit]")
+    assert "已录入入户走访" in page.inner_text("body")
+    follow(page, ".bm-evidence a:has-text('更正')")
+    assert page.input_value("#bm-form-visit input[name=household]") == "张大爷家"
+    page.fill("#bm-form-visit textarea[name=findings]", "走访了解：服务热情，无问题")
+    page.uncheck("#bm-form-visit input[name=negative]")
+    page.fill("#bm-form-visit input[name=reason]", "录错了走访户的反映")
+    follow(page, "#bm-form-visit button[type=submit]")
+    body = page.inner_text("body")
+    assert "已更正入户走访，原记录已作废并保留" in body and "更正：录错了走访户的反映" in body, body[:2000]
+    assert page.locator(".bm-voided s", has_text="反映代办员不在岗").count() == 1
+    screenshot(page, "annual-evidence-corrected")
+
     follow(page, "#bm-propose")
     body = page.inner_text("body")
     assert "③督查检查不在岗本次聘任期内已累计3次，依照第二条（四）2予以解聘" in body, body[:2000]
