@@ -113,3 +113,24 @@ def test_one_lookup_per_request(app, login, world, county):
     finally:
         branding.brand_of = real
     assert html.count(B_BRAND) >= 2 and len(calls) == 1
+
+
+def test_payout_sheet_and_print_of_township_b_carry_its_name(app, login, world, county, clock):
+    from app.services.payouts import compute_sheet
+
+    clock.set("2026-10-08 09:30")
+    with app.app_context():
+        sheet_b = compute_sheet({"quarter": "2026Q3", "township_id": county.township_b}).id
+        sheet_a = compute_sheet({"quarter": "2026Q3", "township_id": county.township_a}).id
+    for user in ("b_zhongxin", "xian"):
+        c = login(user)
+        page = _page(c, f"/payoutsheet/show/{sheet_b}")
+        assert f"{B_NAME}各村便民代办补助发放表" in page and "建宁乡各村" not in page, user
+        printed = _page(c, f"/payoutsheet/print/{sheet_b}")
+        assert f"<title>{B_NAME}各村便民代办补助发放表" in printed
+        assert f"<h1>{B_NAME}各村便民代办补助发放表</h1>" in printed
+        assert f"填报单位：{B_NAME}便民服务中心" in printed
+        assert f"{B_NAME}人民政府（盖章）" in printed and f"{B_NAME}便民服务中心（盖章）" in printed
+        assert "建宁乡" not in printed, user
+    printed_a = _page(login("zhongxin"), f"/payoutsheet/print/{sheet_a}")
+    assert "建宁乡人民政府（盖章）" in printed_a and B_NAME not in printed_a
