@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -134,3 +135,90 @@ def test_payout_sheet_and_print_of_township_b_carry_its_name(app, login, world, 
         assert "建宁乡" not in printed, user
     printed_a = _page(login("zhongxin"), f"/payoutsheet/print/{sheet_a}")
     assert "建宁乡人民政府（盖章）" in printed_a and B_NAME not in printed_a
+
+
+# --------------------------------------------------------------------------------------
+# Public pages (no login) and printed notices: the village's own township
+# --------------------------------------------------------------------------------------
+B_PHONE = "0731-80000000"
+B_HOURS = "08:30-11:30,15:30-18:30"  # both seasons: “上午8:30—11:30，下午3:30—6:30”
+
+
+@pytest.fixture
+def b_overrides(app, county):
+    with app.app_context():
+        b = db.session.get(Township, county.township_b)
+        b.supervision_phone = B_PHONE
+        b.summer_hours = b.winter_hours = B_HOURS
+        db.session.commit()
+    return county
+
+
+def test_public_village_page_shows_its_townships_contacts(app, client, world, b_overrides):
+    page_b = _page(client, "/public/SQ")
+    assert f'href="tel:{B_PHONE}"' in page_b and "8:30—11:30" in page_b and "3:30—6:30" in page_b
+    assert f"· {B_NAME}</title>" in page_b and f"{B_NAME}便民代办服务</a>" in page_b
+    assert app.config["SUPERVISION_PHONE"] not in page_b and "建宁乡" not in page_b
+    page_a = _page(client, "/public/QS")
+    assert app.config["SUPERVISION_PHONE"] in page_a and B_PHONE not in page_a and "8:30—11:30" not in page_a
+    assert "· 建宁乡</title>" in page_a
+
+
+def test_public_index_groups_villages_by_township(app, client, world, b_overrides):
+    from tests.factories import make_village
+
+    with app.app_context():
+        make_village("东山村", "DS", township_id=b_overrides.township_b)
+        make_village("北岭村", "BL", township_id=b_overrides.township_a)
+    html = _page(client, "/public/")
+    assert "<h1>全县各村便民代办点</h1>" in html  # several townships, COUNTY_NAME unset
+    names = re.findall(r'<h3 class="township" id="t-(\w+)">(.*?)</h3>|<span class="vname">(.*?)</span>', html)
+    order = [t or v for _code, t, v in names]
+    # by township code (JN before YS), then village code
+    assert order == ["建宁乡", "北岭村", "青山村", B_NAME, "东山村", "石桥村"]
+    assert f'href="tel:{B_PHONE}"' in html  # each township's supervision phone under its heading
+    assert html.count("<strong>建宁乡</strong>") == 1 and f"<strong>{B_NAME}</strong>" in html  # hours differ
+    app.config["COUNTY_NAME"] = "建宁县"
+    html = _page(client, "/public/")
+    assert "<h1>建宁县各村便民代办点</h1>" in html and "<title>建宁县便民代办服务</title>" in html
+
+
+def test_public_index_of_one_township_keeps_its_look(app, client, world):
+    html = _page(client, "/public/")
+    assert "<h1>建宁乡各村便民代办点</h1>" in html and 'class="township"' not in html
+    assert html.index("青山村") < html.index("石桥村")
+
+
+def test_rating_and_report_pages_show_the_case_villages_township(app, client, world, b_overrides):
+    from tests.factories import case_row
+
+    with app.app_context():
+        case = case_row(
+            world.village_b,
+            world.agent_b,
+            "SQ2026-0101",
+            dt.datetime(2026, 9, 21, 9, 30),
+            status="completed",
+            closed_at=dt.datetime(2026, 9, 25, 10, 0),
+            window_result="已办结",
+        )
+        token = case.rating_token
+    rate = _page(client, f"/public/rate/{token}")
+    assert B_PHONE in rate and f"· {B_NAME}</title>" in rate and app.config["SUPERVISION_PHONE"] not in rate
+    report = _page(client, "/public/SQ/report")
+    assert f'href="tel:{B_PHONE}"' in report and f"· {B_NAME}</title>" in report
+    assert B_PHONE not in _page(client, "/public/QS/report")
+
+
+@pytest.mark.parametrize("kind", ["card", "board", "bulletin"])
+def test_printed_notices_show_the_villages_township(app, login, world, b_overrides, kind):
+    for user in ("b_zhongxin", "xian"):
+        html = _page(login(user), f"/notices/{kind}/SQ")
+        assert B_PHONE in html and app.config["SUPERVISION_PHONE"] not in html, user
+        assert ("8:30—11:30" in html) == (kind != "bulletin"), user  # the bulletin prints no hours
+    if kind == "card":
+        assert f"{B_NAME}人民政府 制" in html
+    if kind == "bulletin":
+        assert f"审核：{B_NAME}便民服务中心" in html
+    html_a = _page(login("zhongxin"), f"/notices/{kind}/QS")
+    assert app.config["SUPERVISION_PHONE"] in html_a and B_PHONE not in html_a
