@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from ..models import Agent, MonthlyReport, ServiceCategory, ServiceItem, Township, Village
 from ..policy.office_hours import describe_schedule
@@ -185,7 +186,8 @@ def _active_villages() -> list[Village]:
         session()
         .execute(
             select(Village)
-            .join(Township, Village.township_id == Township.id)
+            .join(Village.township)
+            .options(contains_eager(Village.township))  # one join: ordered by and loaded
             .where(Village.active.is_(True))
             .order_by(Township.code, Village.code)
         )
