@@ -222,3 +222,30 @@ def test_printed_notices_show_the_villages_township(app, login, world, b_overrid
         assert f"审核：{B_NAME}便民服务中心" in html
     html_a = _page(login("zhongxin"), f"/notices/{kind}/QS")
     assert app.config["SUPERVISION_PHONE"] in html_a and B_PHONE not in html_a
+
+
+def test_public_catalog_shows_only_the_villages_townships_additions(app, client, login, world, county):
+    from app.models import ServiceCategory, ServiceItem
+
+    with app.app_context():
+        cat = ServiceCategory(code="01", name="养老医疗保险")
+        db.session.add_all(
+            [
+                cat,
+                ServiceItem(code="0101", category=cat, name="县目录事项", window="社保窗口", materials=[]),
+                ServiceItem(
+                    code="0199",
+                    category=cat,
+                    name="演示镇增补事项",
+                    window="镇窗口",
+                    materials=[],
+                    township_id=county.township_b,
+                ),
+            ]
+        )
+        db.session.commit()
+    page_b, page_a = _page(client, "/public/SQ"), _page(client, "/public/QS")
+    assert "县目录事项" in page_b and "演示镇增补事项" in page_b
+    assert "县目录事项" in page_a and "演示镇增补事项" not in page_a
+    card_a = _page(login("zhongxin"), "/notices/card/QS")
+    assert "县目录事项" in card_a and "演示镇增补事项" not in card_a
