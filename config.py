@@ -85,6 +85,9 @@ def load_secret_key(instance_dir: Path = INSTANCE_DIR) -> str:
 class Config:
     # --- the township and the policy (建政发〔2022〕33号) -----------------------------
     TOWNSHIP_NAME = _env("TOWNSHIP_NAME", "建宁乡")
+    # The county a deployment of several townships serves (issue 15 §1), e.g. "建宁县": the brand
+    # county accounts and the public index see. Empty: “全县” stands in for it.
+    COUNTY_NAME = _env("COUNTY_NAME", "").strip()
     POLICY_DOCUMENT = "建政发〔2022〕33号"
     # §二(四)1 每村每年 5000 元
     ANNUAL_SUBSIDY_PER_VILLAGE = _env_decimal("ANNUAL_SUBSIDY_PER_VILLAGE", "5000.00")

@@ -10,6 +10,7 @@ from ..exports.qr import public_address
 from ..services import public as public_service
 from ..services.public import (  # noqa: F401  (the public pages read these as data.<name>)
     PublicVillage,
+    TownshipGroup,
     agent_photo_name,
     catalog,
     contacts,
@@ -30,6 +31,14 @@ def _with_photo(v: PublicVillage) -> PublicVillage:
 
 def villages() -> list[PublicVillage]:
     return [_with_photo(v) for v in public_service.villages()]
+
+
+def township_groups() -> list[TownshipGroup]:
+    """The public index: each township with its villages (their photos' addresses added)."""
+    groups = public_service.township_groups()
+    for group in groups:
+        group.villages[:] = [_with_photo(v) for v in group.villages]
+    return groups
 
 
 def village(code: str) -> PublicVillage | None:

@@ -48,7 +48,9 @@ class RatingForm(FlaskForm):
 
 
 def _page(status: int, **context):
-    response = make_response(render_template("public/rate.html", contacts=data.contacts(), **context), status)
+    # the contacts of the case's village's township (issue 15 §1)
+    contacts = data.contacts(context["case"])
+    response = make_response(render_template("public/rate.html", contacts=contacts, **context), status)
     response.headers["Cache-Control"] = NO_STORE
     return response
 

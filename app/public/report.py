@@ -34,8 +34,9 @@ def _status_limit() -> str:
     return current_app.config.get("PUBLIC_REPORT_STATUS_RATE_LIMIT") or "30 per hour"
 
 
-def _render(template: str, http_status: int = 200, **context):
-    response = make_response(render_template(template, contacts=data.contacts(), **context), http_status)
+def _render(template: str, http_status: int = 200, place=None, **context):
+    """``place``: the village (or its township id) whose township's contacts the page shows."""
+    response = make_response(render_template(template, contacts=data.contacts(place), **context), http_status)
     response.headers["Cache-Control"] = NO_STORE
     return response
 
@@ -44,6 +45,7 @@ def _form_page(target, form: dict | None = None, errors: dict | None = None, sta
     return _render(
         "public/report.html",
         status,
+        target,
         target=target,
         form=form or {},
         errors=errors or {},
@@ -68,7 +70,7 @@ def report(code: str):
         abort(404)
     except ValidationFailed as exc:
         return _form_page(target, form, exc.errors, exc.status)
-    session[SESSION_KEY] = {"code": query_code, "village": target.name}
+    session[SESSION_KEY] = {"code": query_code, "village": target.name, "township_id": target.township_id}
     return redirect(url_for("public.report_done"), code=303)
 
 
@@ -77,7 +79,13 @@ def report_done():
     filed = session.get(SESSION_KEY)
     if not isinstance(filed, dict) or not filed.get("code"):
         return redirect(url_for("public.report_status"))
-    return _render("public/report_done.html", code=filed["code"], village=filed.get("village"))
+    township_id = filed.get("township_id")
+    return _render(
+        "public/report_done.html",
+        place=township_id if isinstance(township_id, int) else None,
+        code=filed["code"],
+        village=filed.get("village"),
+    )
 
 
 @public_bp.route("/report/status", methods=["GET", "POST"])

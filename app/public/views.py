@@ -20,16 +20,21 @@ from .data import public_url
 CACHE = "private, max-age=60"  # browsers only: a shared cache must never keep a response with a session cookie
 
 
-def _page(template: str, **context):
-    response = make_response(render_template(template, contacts=data.contacts(), **context))
+def _page(template: str, place=None, **context):
+    """A public page with the contacts of ``place``'s township (the deployment's without one)."""
+    response = make_response(render_template(template, contacts=data.contacts(place), **context))
     response.headers["Cache-Control"] = CACHE
     return response
 
 
 @public_bp.route("/")
 def index():
+    """Every active village under its township's heading (issue 15 §1)."""
     now = calendar_service.now_local()
-    return _page("public/index.html", villages=data.villages(), state=data.current_state(now))
+    groups = data.township_groups()
+    # open now? by the townships' hours when they all keep the same (else each group shows its own)
+    state = data.current_state(now, groups[0] if groups else None)
+    return _page("public/index.html", groups=groups, state=state)
 
 
 @public_bp.route("/<code>")
@@ -41,9 +46,10 @@ def village(code: str):
     url = public_url("public.village", code=v.code)
     return _page(
         "public/village.html",
+        v,  # its township's name, supervision phone and office hours
         village=v,
-        state=data.current_state(now),
-        catalog=data.catalog(),
+        state=data.current_state(now, v),
+        catalog=data.catalog(v),
         months=data.published_months(v.code, now.date()),
         rating_months=rating_service.public_counts(v.code, now.date()),
         page_url=url,

@@ -4,7 +4,8 @@
 Exactly: the village's name, service-point address and service phone (the village's number,
 not the agent's personal mobile); the agent's name and photo; today's office hours and
 whether the point is open now; the active service catalog with materials, time limits and
-fees (一次性告知); the supervision and service-centre phones; and per month, once the
+fees (一次性告知); the supervision and service-centre phones — of the village's own township
+(issue 15 §1: its name, supervision phone and office hours); and per month, once the
 village's monthly report is submitted, counts of handled matters. Nothing about applicants.
 
 Every read runs ``with unscoped()``: public data is public even when a village user is
@@ -21,15 +22,18 @@ import re
 from dataclasses import dataclass, replace
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
-from ..models import Agent, MonthlyReport, ServiceCategory, ServiceItem, Village
+from ..models import Agent, MonthlyReport, ServiceCategory, ServiceItem, Township, Village
+from ..policy.office_hours import describe_schedule
 from ..policy.opening import OpenState, open_state
 from ..security import unscoped
 from . import calendar as calendar_service
 from .common import session
 from .dashboard import CaseFigures, month_figures, published_totals
-from .settings import office_hours, township_name
+from .settings import county_name, office_hours, supervision_phone, township_name
 
 CODE_RE = re.compile(r"[A-Za-z]{2,8}")
 PUBLISHED_MONTHS = 6
@@ -49,6 +53,7 @@ class PublicVillage:
     address: str | None
     service_phone: str | None
     agent: PublicAgent | None
+    township_id: int | None = None  # whose contacts and office hours the village's pages show
 
     @property
     def photo_version(self) -> str | None:
@@ -67,21 +72,73 @@ class PublishedMonth:
     figures: dict  # PUBLISHED_KEYS → count, plus "frozen"
 
 
-def contacts() -> dict:
+@dataclass(frozen=True)
+class TownshipGroup:
+    """The public index's heading of one township and its active villages."""
+
+    name: str
+    code: str
+    supervision_phone: str
+    schedule: str
+    villages: list[PublicVillage]
+    township_id: int | None = None
+
+
+def _township(place) -> Township | None:
+    """The township of a public page's place: a ``Township``, a ``Village``, anything carrying a
+    ``township_id`` (``PublicVillage``, ``PublicCase``, ``ReportTarget``), a township id, or None."""
+    if place is None or isinstance(place, Township):
+        return place
+    if isinstance(place, Village):
+        return place.township
+    township_id = place if isinstance(place, int) else getattr(place, "township_id", None)
+    if township_id is None:
+        return None
+    with unscoped():
+        return session().get(Township, township_id)
+
+
+def _deployment_township() -> tuple[Township | None, bool]:
+    """(the only township or None, whether there are several)."""
+    with unscoped():
+        townships = session().execute(select(Township).order_by(Township.code).limit(2)).scalars().all()
+    return (townships[0] if len(townships) == 1 else None), len(townships) > 1
+
+
+def area_name() -> str:
+    """The county's name for county-wide public pages: ``COUNTY_NAME``, else 全县."""
+    return county_name() or str(_l("全县"))
+
+
+def contacts(place=None) -> dict:
+    """Whose page it is and whom to call: the place's township (issue 15 §1) — its name
+    (``township``), supervision phone and office hours (``schedule``); ``place`` as
+    :func:`_township` takes it. Without a place (the index, error pages): the only township's,
+    or — several townships — the county's name (``county`` True) and the config's numbers."""
     cfg = current_app.config
+    township = _township(place)
+    several = False
+    if township is None and place is None:
+        township, several = _deployment_township()
     return {
-        "township": township_name(),
-        "supervision_phone": cfg.get("SUPERVISION_PHONE"),
+        "township": area_name() if several else township_name(township),
+        "county": several,
+        "supervision_phone": supervision_phone(township),
         "center_phone": cfg.get("SERVICE_CENTER_PHONE"),
         "policy": cfg.get("POLICY_DOCUMENT"),
+        "schedule": str(describe_schedule(office_hours(township))),
     }
 
 
-def current_state(now: dt.datetime | None = None) -> OpenState:
-    """Office hours are the same for every village (第二条（三）1)."""
+def current_state(now: dt.datetime | None = None, place=None) -> OpenState:
+    """Open now? By the office hours of the place's township (第二条（三）1; issue 15 §1);
+    without a place, the only township's (the config's when there are several)."""
+    township = _township(place)
+    if township is None and place is None:
+        township = _deployment_township()[0]
     with unscoped():
         cal = calendar_service.work_calendar()
-    return open_state(now or calendar_service.now_local(), cal, office_hours())
+    return open_state(now or calendar_service.now_local(), cal, office_hours(township))
 
 
 def _on_duty_agents(village_ids: list[int]) -> dict[int, tuple[str, str | None]]:
@@ -120,14 +177,48 @@ def agent_photo_name(code: str) -> str | None:
 
 
 def _public(v: Village, agent: PublicAgent | None) -> PublicVillage:
-    return PublicVillage(v.code, v.name, v.address, v.service_phone, agent)
+    return PublicVillage(v.code, v.name, v.address, v.service_phone, agent, v.township_id)
+
+
+def _active_villages() -> list[Village]:
+    """Active villages by township code, then village code (their townships loaded)."""
+    return list(
+        session()
+        .execute(
+            select(Village)
+            .join(Village.township)
+            .options(contains_eager(Village.township))  # one join: ordered by and loaded
+            .where(Village.active.is_(True))
+            .order_by(Township.code, Village.code)
+        )
+        .scalars()
+    )
 
 
 def villages() -> list[PublicVillage]:
+    """Every active village, by township code then village code."""
     with unscoped():
-        rows = list(session().execute(select(Village).where(Village.active.is_(True)).order_by(Village.code)).scalars())
+        rows = _active_villages()
         agents = _agents_by_village(rows)
         return [_public(v, agents.get(v.id)) for v in rows]
+
+
+def township_groups() -> list[TownshipGroup]:
+    """The public index by township (issue 15 §1): each township with its contacts and its
+    active villages, by township code then village code; townships without one are left out."""
+    with unscoped():
+        rows = _active_villages()
+        agents = _agents_by_village(rows)
+        groups: dict[int, TownshipGroup] = {}
+        for v in rows:
+            group = groups.get(v.township_id)
+            if group is None:
+                t = v.township
+                group = groups[v.township_id] = TownshipGroup(
+                    t.name, t.code, supervision_phone(t), str(describe_schedule(office_hours(t))), [], t.id
+                )
+            group.villages.append(_public(v, agents.get(v.id)))
+    return list(groups.values())
 
 
 def _village_row(code: str) -> Village | None:
@@ -149,13 +240,18 @@ def village(code: str) -> PublicVillage | None:
         return _public(v, _agents_by_village([v]).get(v.id))
 
 
-def catalog() -> list[dict]:
-    """The active service catalog by category: name, window, materials, time limit, fee."""
+def catalog(place=None) -> list[dict]:
+    """The active service catalog by category: name, window, materials, time limit, fee — the
+    county catalog plus the additions of the place's township (``place`` as :func:`_township`)."""
+    township = _township(place)
+    own = ServiceItem.township_id.is_(None)
+    if township is not None:
+        own = own | (ServiceItem.township_id == township.id)
     with unscoped():
         cats = list(session().execute(select(ServiceCategory).order_by(ServiceCategory.code)).scalars())
         items = list(
             session()
-            .execute(select(ServiceItem).where(ServiceItem.active.is_(True)).order_by(ServiceItem.code))
+            .execute(select(ServiceItem).where(ServiceItem.active.is_(True), own).order_by(ServiceItem.code))
             .unique()
             .scalars()
         )

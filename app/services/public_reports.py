@@ -71,6 +71,7 @@ class ReportTarget:
     code: str
     name: str
     agents: tuple[tuple[int, str], ...]
+    township_id: int | None = None  # the village's township: the page's contacts (issue 15 §1)
 
 
 def _secret() -> bytes:
@@ -112,7 +113,9 @@ def target(code: str) -> ReportTarget | None:
         village = _village(code)
         if village is None:
             return None
-        return ReportTarget(village.code, village.name, tuple((a.id, a.name) for a in _on_duty(village.id)))
+        return ReportTarget(
+            village.code, village.name, tuple((a.id, a.name) for a in _on_duty(village.id)), village.township_id
+        )
 
 
 def _fail(field: str, message) -> ValidationFailed:

@@ -71,6 +71,7 @@ class PublicCase:
     rating: CaseRating | None
     changeable: bool
     change_until: dt.datetime | None
+    township_id: int | None = None  # the case's village's township: the page's contacts (issue 15 §1)
 
 
 def case_by_token(token: str) -> Case | None:
@@ -104,6 +105,7 @@ def public_case(token: str, now: dt.datetime | None = None) -> PublicCase:
         rating=rating,
         changeable=changeable and policy.may_be_rated(case.status),
         change_until=policy.change_deadline(rating.given_at) if rating else None,
+        township_id=case.village.township_id,
     )
 
 

@@ -66,6 +66,11 @@ def township_name(township=None) -> str:
     return current_app.config["TOWNSHIP_NAME"]
 
 
+def county_name() -> str:
+    """``COUNTY_NAME`` of the deployment ("" when unset: the pages say 全县 instead)."""
+    return (current_app.config.get("COUNTY_NAME") or "").strip()
+
+
 def supervision_phone(township=None) -> str:
     return getattr(_township(township), "supervision_phone", None) or current_app.config["SUPERVISION_PHONE"]
 

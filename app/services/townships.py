@@ -8,14 +8,18 @@ is none yet (a fresh database before ``flask seed``/``flask demo``), the one nam
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from ..models import Township
-from ..security import current_township_scope
+from ..models import Township, Village
+from ..policy.roles import township_of, village_of
+from ..security import current_township_scope, unscoped
 from .common import session
 from .errors import ValidationFailed
+from .settings import county_name, township_name
 
 CHOOSE_TOWNSHIP = _l("请选择所属乡镇")
 
@@ -65,3 +69,39 @@ def township_for_new(township_id: int | None = None, *, field: str = "township_i
     if not townships:
         return config_township()
     raise ValidationFailed(errors={field: [CHOOSE_TOWNSHIP]})
+
+
+def several_townships() -> bool:
+    """More than one township in the deployment (a county): one query of at most two ids."""
+    with unscoped():
+        return len(session().execute(select(Township.id).limit(2)).all()) > 1
+
+
+@dataclass(frozen=True)
+class Brand:
+    """Whose system a user's pages are named after (issue 15 §1).
+
+    ``level``: "deployment" (nobody signed in: the config's APP_NAME), "township" (``name`` is
+    the township's) or "county" (``name`` is ``COUNTY_NAME``, "" when unset)."""
+
+    level: str
+    name: str = ""
+
+
+def brand_of(user) -> Brand:
+    """A village user's township, a township user's own, a county user's (or Admin's) county
+    when the deployment has several townships, else the only township's; anonymous: the
+    deployment's. One or two small queries — the web layer keeps the answer for the request."""
+    if user is None:
+        return Brand("deployment")
+    with unscoped():
+        village_id = village_of(user)
+        if village_id is not None:
+            return Brand("township", township_name(session().get(Village, village_id)))
+        township_id = township_of(user)
+        if township_id is not None:
+            return Brand("township", township_name(session().get(Township, township_id)))
+        townships = session().execute(select(Township).order_by(Township.code).limit(2)).scalars().all()
+    if len(townships) > 1:
+        return Brand("county", county_name())
+    return Brand("township", township_name(townships[0] if townships else None))

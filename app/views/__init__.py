@@ -21,6 +21,7 @@ def register_views(appbuilder) -> None:
         attachments,
         audit,
         backup,
+        branding,
         cases,
         catalog,
         county,
@@ -39,6 +40,7 @@ def register_views(appbuilder) -> None:
     )
 
     for feature in (
+        branding,
         dashboard,
         county,
         cases,

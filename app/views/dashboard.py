@@ -165,8 +165,9 @@ class NoticeView(BaseView):
         return {
             "village": village,
             "public": _public_village(village.code),
-            "contacts": public_service.contacts(),
-            "state": public_service.current_state(),
+            # the village's township: its name, supervision phone, office hours (issue 15 §1)
+            "contacts": public_service.contacts(village),
+            "state": public_service.current_state(place=village),
             "page_url": target.url,
             "qr": target.svg,
             "qr_warning": target.warning,
@@ -189,7 +190,7 @@ class NoticeView(BaseView):
         village = _village_or_404(code)
         full = request.args.get("materials") == "1"  # with every item's materials (a few pages)
         return render_template(
-            "notices/card.html", catalog=public_service.catalog(), full=full, **self._common(village)
+            "notices/card.html", catalog=public_service.catalog(village), full=full, **self._common(village)
         )
 
     @expose("/board/<code>")

@@ -25,6 +25,7 @@ from ..policy.periods import QUARTER_NAMES, recent_quarters
 from ..services import payouts as payout_service
 from ..services.calendar import today as township_today
 from ..services.errors import DomainError
+from ..services.settings import township_name
 from .base import READ_WRITE, BmModelView, ReadOnlyModelView, code_formatter, interface
 
 SHEET_PERMISSIONS = ("compute", "approve", "pay", "reopen")
@@ -178,6 +179,7 @@ class PayoutSheetView(BmModelView):
         return self.render_template(
             "payouts/sheet.html",
             title=payout_service.period_label(sheet.year, sheet.quarter),
+            township=township_name(sheet.township),  # the sheet's own township (issue 15 §1)
             sheet=sheet,
             rows=sheet_rows(lines),
             totals=totals,
@@ -205,6 +207,7 @@ class PayoutSheetView(BmModelView):
         return render_template(
             "payouts/print.html",
             title=payout_service.period_label(sheet.year, sheet.quarter),
+            township=township_name(sheet.township),  # title, 填报单位 and both seals
             sheet=sheet,
             lines=lines,
             totals=sheet_totals(lines),
