@@ -15,9 +15,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
-from ..models import Agent, SignIn
+from ..models import Agent, SignIn, Township, Village
 from ..policy import PolicyViolation
-from ..policy.office_hours import describe_hours, is_open
+from ..policy.office_hours import OfficeHours, describe_hours, is_open
 from ..policy.periods import month_bounds
 from ..policy.supervision import AttendanceSummary, attendance_summary, check_signin, is_late_signin
 from .calendar import now_local, work_calendar
@@ -51,7 +51,7 @@ def sign_in(agent: Agent | None, now: dt.datetime | None = None) -> SignIn:
     existing = signin_of(agent.id, now.date())
     if existing is not None:
         raise Conflict(_l("今天已于%(t)s签到，无需重复签到", t=existing.signed_at.strftime("%H:%M")))
-    cal, hours = work_calendar(), office_hours()
+    cal, hours = work_calendar(), office_hours(agent.village)  # the village's township's hours
     try:
         check_signin(now, cal, hours)
     except PolicyViolation as exc:
@@ -80,12 +80,30 @@ class TodayStatus:
     open_now: bool
 
 
-def today_status(now: dt.datetime | None = None) -> TodayStatus:
+def today_status(now: dt.datetime | None = None, place=None) -> TodayStatus:
+    """Today's seated hours at ``place`` (a village or township: its township's hours; none:
+    the deployment's)."""
     now = now or now_local()
-    cal, hours = work_calendar(), office_hours()
+    cal, hours = work_calendar(), office_hours(place)
     return TodayStatus(
         now.date(), cal.is_workday(now.date()), describe_hours(now.date(), cal, hours), is_open(now, cal, hours)
     )
+
+
+def hours_by_village(village_ids) -> dict[int, OfficeHours]:
+    """{village id: its township's seated hours} in one query, one OfficeHours per township."""
+    ids = {v for v in village_ids if v is not None}
+    if not ids:
+        return {}
+    per_township: dict[int, OfficeHours] = {}
+    out = {}
+    for village_id, township in session().execute(
+        select(Village.id, Township).join(Township, Township.id == Village.township_id).where(Village.id.in_(ids))
+    ):
+        if township.id not in per_township:
+            per_township[township.id] = office_hours(township)
+        out[village_id] = per_township[township.id]
+    return out
 
 
 @dataclass
@@ -131,9 +149,10 @@ def month_overview(
         .all()
     ):
         by_agent.setdefault(agent_id, {})[day] = signed_at
-    cal, hours = work_calendar(), office_hours()
+    cal, hours_of = work_calendar(), hours_by_village({a.village_id for a in agents})
     out = []
     for agent in agents:
+        hours = hours_of.get(agent.village_id) or office_hours()
         until = min(last, now.date())
         if agent.status == "dismissed" and agent.dismissed_on:
             until = min(until, agent.dismissed_on)
@@ -182,6 +201,7 @@ __all__ = [
     "TodayStatus",
     "agent_of_user",
     "agents_in_post_during",
+    "hours_by_village",
     "month_overview",
     "sign_in",
     "signin_of",

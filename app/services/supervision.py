@@ -189,7 +189,7 @@ def _validate_inspection(
     agent = _agent_of(village, values.get("agent_id"), at.date(), required=needs_agent)
     values["agent_id"] = agent.id if agent else None
     try:
-        check_off_duty_finding(at, values["on_duty"], work_calendar(), office_hours())
+        check_off_duty_finding(at, values["on_duty"], work_calendar(), office_hours(village))
     except PolicyViolation as exc:
         raise _fail("on_duty", exc.message) from None
     _policy_errors(check_rectification(at.date(), values.get("rectify_by"), values.get("rectified_on"), now.date()))

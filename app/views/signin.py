@@ -68,6 +68,8 @@ class SignInView(ReadOnlyModelView):
             rows = signin_service.month_overview(now.year, now.month, agent.village_id, now)
             summary = next((r.summary for r in rows if r.agent.id == agent.id), None)
         board = [] if agent is not None else signin_service.today_board(now)
+        # whose hours: the agent's village's township, else the user's village or township
+        place = agent.village if agent is not None else (g.user.village or g.user.township)
         return self.render_template(
             "supervision/signin_today.html",
             title=_l("每日签到"),
@@ -76,9 +78,9 @@ class SignInView(ReadOnlyModelView):
             mine=mine,
             summary=summary,
             board=board,
-            status=signin_service.today_status(now),
+            status=signin_service.today_status(now, place),
             can_sign=can("can_sign", "SignIn") and agent is not None and agent.status == "active",
-            schedule=describe_schedule(office_hours()),
+            schedule=describe_schedule(office_hours(place)),
             weekday="一二三四五六日"[now.weekday()],
         )
 
