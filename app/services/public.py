@@ -114,13 +114,20 @@ def contacts(place=None) -> dict:
     """Whose page it is and whom to call: the place's township (issue 15 §1) — its name
     (``township``), supervision phone and office hours (``schedule``); ``place`` as
     :func:`_township` takes it. Without a place (the index, error pages): the only township's,
-    or — several townships — the county's name (``county`` True) and the config's numbers."""
+    or — several townships — the county's name (``county`` True) and every township's
+    supervision phone (``township_phones``: [(name, phone)], by code)."""
     cfg = current_app.config
     township = _township(place)
     several = False
     if township is None and place is None:
         township, several = _deployment_township()
+    phones = []
+    if several:
+        with unscoped():
+            every = session().execute(select(Township).order_by(Township.code)).scalars().all()
+        phones = [(t.name, supervision_phone(t)) for t in every]
     return {
+        "township_phones": phones,
         "township": area_name() if several else township_name(township),
         "county": several,
         "supervision_phone": supervision_phone(township),
