@@ -180,7 +180,7 @@ def test_public_index_groups_villages_by_township(app, client, world, b_override
     assert html.count("<strong>建宁乡</strong>") == 1 and f"<strong>{B_NAME}</strong>" in html  # hours differ
     # the footer of a county-wide page names every township's supervision phone, not one
     footer = html[html.index("<footer") :]
-    assert f"建宁乡 <a href=\"tel:{app.config['SUPERVISION_PHONE']}\">" in footer
+    assert f'建宁乡 <a href="tel:{app.config["SUPERVISION_PHONE"]}">' in footer
     assert f'{B_NAME} <a href="tel:{B_PHONE}">' in footer
     missing = client.get("/public/NOPE").get_data(as_text=True)  # an error page is county-wide too
     assert f'href="tel:{B_PHONE}"' in missing
