@@ -556,27 +556,54 @@ def _as_sequence(row: Any) -> Sequence:
     return tuple(getattr(row, name) for name in names)
 
 
-def _fit_row(ws: Worksheet, r: int, values: Sequence, text_cols: Sequence[tuple[int, float]]) -> bool:
-    """Set the height of data row ``r`` when a text cell needs more than one line (→ True)."""
+def _row_lines(values: Sequence, text_cols: Sequence[tuple[int, float]], widths: dict) -> int:
+    """The lines data row ``values`` needs: its tallest wrapped text cell (1 = one line).
+    ``widths`` remembers the estimate of each long text (a ledger's texts repeat: item names,
+    results); the caller empties it now and then (flat memory)."""
     lines = 1
     for c, usable in text_cols:
         value = values[c]
         if value is None:
             continue
         text = value if isinstance(value, str) else str(value)
-        if "\n" in text or "\r" in text:
-            parts = text_value(text).split("\n")
-            n = sum(max(1, math.ceil(display_width(p) * 1.1 / usable)) for p in parts)
-        elif len(text) * 2.2 <= usable * lines:
+        if len(text) * 2.2 <= usable * lines and "\n" not in text and "\r" not in text:
             continue  # needs no more lines than the row has, whatever its characters
-        else:
-            n = math.ceil(display_width(text) * 1.1 / usable)
+        key = (text, usable)
+        n = widths.get(key)
+        if n is None:
+            if "\n" in text or "\r" in text:
+                parts = text_value(text).split("\n")
+                n = sum(max(1, math.ceil(display_width(p) * 1.1 / usable)) for p in parts)
+            else:
+                n = math.ceil(display_width(text) * 1.1 / usable)
+            widths[key] = n
         if n > lines:
             lines = n
+    return lines
+
+
+def _row_height(lines: int) -> float:
+    """The height (points) of a data row of ``lines`` wrapped lines."""
+    return lines * 13.5 + 3
+
+
+def _fit_row(ws: Worksheet, r: int, values: Sequence, text_cols: Sequence[tuple[int, float]]) -> bool:
+    """Set the height of data row ``r`` when a text cell needs more than one line (→ True)."""
+    lines = _row_lines(values, text_cols, {})
     if lines > 1:
-        ws.set_row(r, lines * 13.5 + 3)
+        ws.set_row(r, _row_height(lines))
         return True
     return False
+
+
+def _tall_row_tag(ws: Worksheet, lines: int) -> str:
+    """The ``<row r="%s" …>`` start tag XlsxWriter writes for ``set_row(r, _row_height(lines))``
+    (3.x ``Worksheet._write_row``: pixels rounded as ``set_row`` does, then ``ht`` in points
+    and ``customHeight``) — for a sheet with the default row height and Excel 2007 XML."""
+    pixels = int(_row_height(lines) * 4.0 / 3.0 + 0.5)
+    if pixels == ws.original_row_height:
+        return '<row r="%s">'
+    return f'<row r="%s" ht="{pixels * 0.75:.16g}" customHeight="1">'
 
 
 def _forget_row(ws: Worksheet, r: int) -> None:
@@ -695,8 +722,9 @@ class _Table:
         heads = [f'<c r="{xl_col_to_name(c)}%s" s="{self.st.body[kinds[c]]._get_xf_index()}"' for c in range(n)]
         columns = list(zip([CELL_XML[k] for k in kinds], heads, strict=True))
         text_cols = self._text_columns() if fit_rows else []
-        plain_height = ws.default_row_height == ws.original_row_height
-        write, dates = ws.fh.write, {}
+        # the <row> tags are written here only for XlsxWriter's plain case; else it writes them
+        plain_height = ws.default_row_height == ws.original_row_height and ws.excel_version == 2007
+        write, dates, widths, tags = ws.fh.write, {}, {}, {}
         for raw in rows:
             values = _as_sequence(raw)
             if len(values) != n:
@@ -708,13 +736,23 @@ class _Table:
             cells = "".join(
                 [cell(head % ref, value, dates) for (cell, head), value in zip(columns, values, strict=True)]
             )
-            if (text_cols and _fit_row(ws, r, values, text_cols)) or not plain_height:
+            lines = _row_lines(values, text_cols, widths) if text_cols else 1
+            if not plain_height:
+                if lines > 1:
+                    ws.set_row(r, _row_height(lines))
                 ws._write_row(r, None, ws.row_info.get(r))
                 _forget_row(ws, r)
                 write(cells)
                 write("</row>")
+            elif lines > 1:
+                tag = tags.get(lines)
+                if tag is None:
+                    tag = tags[lines] = _tall_row_tag(ws, lines)
+                write(f"{tag % ref}{cells}</row>")
             else:
                 write(f'<row r="{ref}">{cells}</row>')
+            if len(widths) > 4096:
+                widths.clear()
             r += 1
         if r > FIRST_DATA_ROW:
             ws.previous_row = r - 1
