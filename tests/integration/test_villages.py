@@ -25,7 +25,8 @@ def test_village_form_validates_in_chinese(app, login, world):
     assert _count(app) == 2
     r = c.post("/village/add", data={"name": "青山村", "code": "QS"})
     html = r.get_data(as_text=True)
-    assert html.count("已经存在") == 2  # FAB's unique check; the service says the same for API/CLI
+    # 村代码: FAB's unique check (county-wide); 村名: the service's, within the township (issue 15 §1)
+    assert html.count("已经存在") == 1 and "村名“青山村”已存在" in html
     assert _count(app) == 2
 
 
