@@ -6,9 +6,9 @@ import datetime as dt
 import re
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from ..models import SIX_ONES, PayoutLine, PayoutSheet, Township, Village
+from ..models import SIX_ONES, Agent, Notification, PayoutLine, PayoutSheet, Township, Village
 from ..policy.payout import quarter_bounds
 from ..policy.phone import normalize_service_phone
 from ..security import current_township_scope
@@ -84,11 +84,18 @@ def update_village(village: Village, data) -> Village:
     township_id = village.township_id
     if "township_id" in values and values["township_id"] != village.township_id:
         township_id = values["township_id"] = _move_to(village, values["township_id"]).id
-    _check_unique(values, village.id, township_id)
+    # a move checks the name it takes along, in the township it goes to
+    names = values if township_id == village.township_id else {"name": village.name, **values}
+    _check_unique(names, village.id, township_id)
     if values.get("supplement_per_year") is None:
         values.pop("supplement_per_year", None)
+    moved = township_id != village.township_id
     for key, value in values.items():
         setattr(village, key, value)
+    if moved:
+        # the rows that carry the village's township along (township scoping reads them)
+        for model in (Agent, Notification):
+            session().execute(update(model).where(model.village_id == village.id).values(township_id=township_id))
     session().commit()
     return village
 
