@@ -78,18 +78,26 @@ def _township_id(value) -> int | None:
         return None
 
 
-def _township_choices() -> list[tuple[str, str]]:
-    """Every township the user may see; the only one preselected (no blank option)."""
-    choices = [(str(t.id), t.name) for t in all_townships()]
-    return choices if len(choices) == 1 else [("", str(_l("（请选择）"))), *choices]
+def _township_choices(blank=None) -> Callable[[], list[tuple[str, str]]]:
+    """Every township the user may see, after ``blank`` (the meaning of choosing none);
+    without one, the only township is preselected (no blank option) and several need a choice."""
+
+    def choices() -> list[tuple[str, str]]:
+        found = [(str(t.id), t.name) for t in all_townships()]
+        if blank is not None:
+            return [("", str(blank)), *found]
+        return found if len(found) == 1 else [("", str(_l("（请选择）"))), *found]
+
+    return choices
 
 
-def township_field(description=None) -> SelectField:
+def township_field(description=None, blank=None) -> SelectField:
     """所属乡镇 for users not tied to a township (Admin, the county: ``county_only_fields``).
-    Required when there is more than one township — the service says so (``township_for_new``)."""
+    Required when there is more than one township — the service says so (``township_for_new``);
+    with ``blank`` choosing none has that meaning (the county catalog)."""
     return SelectField(
         _l("所属乡镇"),
-        choices=_township_choices,
+        choices=_township_choices(blank),
         coerce=_township_id,
         validate_choice=False,  # an unknown id is answered by the service: “所属乡镇不存在”
         validators=[Optional()],
@@ -479,14 +487,30 @@ class BmModelView(ModelView):
                     del form[name]
         return form
 
-    def _hidden_columns(self, form, exclude_cols) -> list:
-        return [*(exclude_cols or []), *(name for name in self.county_only_fields if name not in form)]
+    def _hidden_columns(self, form) -> list[str]:
+        return [name for name in self.county_only_fields if name not in form]
 
     def _get_add_widget(self, form, exclude_cols=None, widgets=None):
-        return super()._get_add_widget(form, exclude_cols=self._hidden_columns(form, exclude_cols), widgets=widgets)
+        hidden = self._hidden_columns(form)
+        widgets = widgets or {}
+        widgets["add"] = self.add_widget(
+            form=form,
+            include_cols=[c for c in self.add_columns if c not in hidden],
+            exclude_cols=[*(exclude_cols or []), *hidden],
+            fieldsets=self.add_fieldsets,
+        )
+        return widgets
 
     def _get_edit_widget(self, form, exclude_cols=None, widgets=None):
-        return super()._get_edit_widget(form, exclude_cols=self._hidden_columns(form, exclude_cols), widgets=widgets)
+        hidden = self._hidden_columns(form)
+        widgets = widgets or {}
+        widgets["edit"] = self.edit_widget(
+            form=form,
+            include_cols=[c for c in self.edit_columns if c not in hidden],
+            exclude_cols=[*(exclude_cols or []), *hidden],
+            fieldsets=self.edit_fieldsets,
+        )
+        return widgets
 
     def _add(self):
         if self.service_create is None:

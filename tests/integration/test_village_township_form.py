@@ -280,3 +280,94 @@ def test_admin_hires_a_township_agent_for_township_b_on_the_form(app, login, wor
         assert agent.township_id == county.township_b
     assert "乡级丙" in login("b_zhongxin").get("/agent/list/").get_data(as_text=True)
     assert "乡级丙" not in login("zhongxin").get("/agent/list/").get_data(as_text=True)
+
+
+# --- the catalog: names unique within (category, county catalog + the township's additions) ---
+def _item(category_id: int, name: str, code: str | None = None, **extra) -> dict:
+    data = {"category_id": category_id, "name": name, "window": "乡便民服务中心窗口", **extra}
+    if code:
+        data["code"] = code
+    return data
+
+
+@pytest.fixture
+def category(app, world):
+    from app.models import ServiceCategory
+
+    with app.app_context():
+        cat = ServiceCategory(code="06", name="农业农村")
+        db.session.add(cat)
+        db.session.commit()
+        return cat.id
+
+
+def test_catalog_names_per_township_codes_county_wide(app, world, county, category):
+    from app.security import scoped_to_township
+    from app.services.catalog import create_item, update_item
+
+    def refused(data, field="name"):
+        with pytest.raises(ValidationFailed) as err:
+            create_item(data)
+        db.session.rollback()
+        return str(err.value.errors[field][0])
+
+    with app.app_context():
+        county_item = create_item(_item(category, "农机购置补贴代办"))
+        assert county_item.township_id is None
+        with scoped_to_township(county.township_b):
+            # a township's addition may not repeat a county item's name …
+            assert refused(_item(category, "农机购置补贴代办")) == "本类别中的事项“农机购置补贴代办”已存在"
+            own = create_item(_item(category, "农业保险理赔代办"))
+            assert own.township_id == county.township_b
+            # … nor its own
+            assert refused(_item(category, "农业保险理赔代办")) == "本类别中的事项“农业保险理赔代办”已存在"
+            # a code is unique in the whole county, whoever's item has it
+            assert refused(_item(category, "别的事项", code=county_item.code), "code").startswith("事项编码“")
+            assert (
+                refused(_item(category, "别的事项", township_id=county.township_a), "township_id") == "所属乡镇不存在"
+            )
+        with scoped_to_township(county.township_a):
+            # two townships may each add the same name; township A's numbering skips B's codes
+            other = create_item(_item(category, "农业保险理赔代办"))
+            assert other.township_id == county.township_a and other.code != own.code
+            assert refused(_item(category, "X", code=own.code), "code") == f"事项编码“{own.code}”已存在"
+        # Admin adding for a township sees that township's items, not all townships'
+        assert refused(_item(category, "农业保险理赔代办", township_id=county.township_b)).endswith("已存在")
+        c = create_item(_item(category, "土地流转代办", township_id=county.township_b))
+        assert c.township_id == county.township_b
+        d = create_item(_item(category, "土地流转代办", township_id=county.township_a))
+        assert d.township_id == county.township_a
+        # a county item may not take a name some township already shows beside it
+        assert refused(_item(category, "土地流转代办")).endswith("已存在")
+        assert refused(_item(category, "X", township_id=9999), "township_id") == "所属乡镇不存在"
+        # renaming checks the same set; an item stays county or township
+        d = db.session.get(type(d), d.id)
+        with pytest.raises(ValidationFailed) as err:
+            update_item(d, {"name": "农机购置补贴代办"})
+        assert "已存在" in str(err.value.errors["name"][0])
+        db.session.rollback()
+        d = db.session.get(type(d), d.id)
+        with pytest.raises(ValidationFailed) as err:
+            update_item(d, {"township_id": None})
+        assert "不能修改" in str(err.value.errors["township_id"][0])
+        db.session.rollback()
+        d = db.session.get(type(d), d.id)
+        update_item(d, {"name": "土地经营权流转代办"})
+        assert d.name == "土地经营权流转代办" and d.township_id == county.township_a
+
+
+def test_catalog_form_township_choice_for_admin_only(app, login, world, county, category):
+    from app.models import ServiceItem
+
+    admin = login("admin")
+    options = _options(admin.get("/serviceitem/add").get_data(as_text=True))
+    assert [t for _, _, t in options] == ["县目录（各乡镇通用）", "建宁乡", "演示镇（虚构）"]
+    assert 'name="township_id"' not in login("zhongxin").get("/serviceitem/add").get_data(as_text=True)
+    form = {"category": str(category), "name": "农业保险理赔代办", "window": "镇窗口", "promised_days": "5", "fee": "0"}
+    assert admin.post("/serviceitem/add", data={**form, "township_id": str(county.township_b)}).status_code == 302
+    r = admin.post("/serviceitem/add", data={**form, "township_id": str(county.township_b)})
+    assert r.status_code == 200 and "本类别中的事项“农业保险理赔代办”已存在" in r.get_data(as_text=True)
+    assert login("zhongxin").post("/serviceitem/add", data=form).status_code == 302  # township A's own
+    with app.app_context():
+        rows = db.session.execute(select(ServiceItem.township_id).where(ServiceItem.name == "农业保险理赔代办"))
+        assert sorted(rows.scalars()) == sorted([county.township_a, county.township_b])
