@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 from ..models import SIX_ONES, Agent, Notification, PayoutLine, PayoutSheet, Township, Village
 from ..policy.payout import quarter_bounds
 from ..policy.phone import normalize_service_phone
-from ..security import current_township_scope
+from ..security import current_scope
 from .common import check_version, session
 from .errors import ValidationFailed
 from .fields import Field, parse, policy_field, to_date, to_flag, to_int, to_money, to_str
@@ -103,7 +103,7 @@ def update_village(village: Village, data) -> Village:
 def _move_to(village: Village, township_id: int) -> Township:
     """The township a village moves to (issue 15 §1): only by the county (a township user's
     villages stay in their township), and only while no payout decided money for it there."""
-    if current_township_scope() is not None:
+    if current_scope() is not None:  # a township (or village) user
         raise ValidationFailed(errors={"township_id": [MOVE_BY_COUNTY_ONLY]})
     township = township_for_new(township_id)
     if has_payout_history(village):
