@@ -357,11 +357,13 @@ class ServiceItemApi(BmModelRestApi):
         "pays_on_behalf",
         "owner",
         "seed_version",
+        "township_id",
     ]
     show_columns = [*list_columns, "legal_basis", "procedure"]
     add_columns = [
         "code",
         "category_id",
+        "township_id",
         "name",
         "window",
         "legal_basis",

@@ -48,7 +48,17 @@ class VillageApi(BmModelRestApi):
         *SIX,
         "version",
     ]
-    add_columns = ["name", "code", "address", "service_phone", "secretary_name", "active", "supplement_per_year", *SIX]
+    add_columns = [
+        "name",
+        "code",
+        "township_id",
+        "address",
+        "service_phone",
+        "secretary_name",
+        "active",
+        "supplement_per_year",
+        *SIX,
+    ]
     edit_columns = add_columns
     label_columns = {**VILLAGE_LABELS}
     search_columns = ["name", "code", "active"]
@@ -100,6 +110,7 @@ class AgentApi(BmModelRestApi):
         "education",
         "level",
         "village_id",
+        "township_id",
         "window_unit",
         "appointment_kind",
         "long_term_resident",
@@ -123,6 +134,7 @@ class AgentApi(BmModelRestApi):
         "education",
         "level",
         "village_id",
+        "township_id",
         "window_unit",
         "appointment_kind",
         "long_term_resident",

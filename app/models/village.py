@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, event
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -28,9 +28,11 @@ SIX_ONES: tuple[tuple[str, str], ...] = (
 class Village(Timestamped, VillageScoped, Model):
     __tablename__ = "village"
     __audited__ = True
+    # names are unique within a township (two townships may each have a “新村”, issue 15 §1)
+    __table_args__ = (UniqueConstraint("township_id", "name", name="uq_village_township_name"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(50), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(50), nullable=False)
     # unique county-wide: the prefix of every case number (受理编号), so those stay unique too
     code: Mapped[str] = mapped_column(String(8), unique=True, nullable=False)
     township_id: Mapped[int] = mapped_column(ForeignKey("township.id"), nullable=False, index=True)

@@ -35,11 +35,11 @@ from ..policy.eligibility import (
 )
 from ..policy.idcard import parse_id_number
 from ..policy.phone import normalize_mobile
-from ..security import current_township_scope
 from . import clock, photos
 from .common import check_version, session
 from .errors import ValidationFailed
 from .fields import Field, one_of, parse, to_date, to_flag, to_int, to_str
+from .townships import township_for_new
 
 SPEC = {
     "name": Field(lambda v: to_str(v, 30), _l("姓名"), required=True),
@@ -63,8 +63,20 @@ SPEC = {
     "dismissed_on": Field(to_date, _l("解聘日期")),
     "dismissal_reason": Field(lambda v: to_str(v, 500), _l("解聘原因")),
     "user_id": Field(to_int, _l("登录账号")),
+    # the hiring township of a 乡级代办员; a village agent's is their village's (issue 15 §1)
+    "township_id": Field(to_int, _l("所属乡镇")),
 }
 DEFAULTS = {"level": "village", "appointment_kind": "hired", "status": "candidate"}
+
+
+def _hiring_township(values: dict, errors: dict) -> None:
+    """A 乡级代办员 (no village) belongs to the township that hires them: the one chosen (Admin),
+    else the acting township user's own, else the only one (``township_for_new``)."""
+    try:
+        values["township_id"] = township_for_new(values.get("township_id")).id
+    except ValidationFailed as exc:
+        for key, messages in exc.errors.items():
+            errors.setdefault(key, []).extend(str(m) for m in messages)
 
 
 def _findings_to_errors(findings, errors: dict) -> None:
@@ -95,16 +107,23 @@ def validate_agent(values: dict, current: Agent | None, today: dt.date | None = 
         errors.setdefault("phone", []).append(str(exc.message))
 
     if values["level"] == "village":
+        village = session().get(Village, values["village_id"]) if values.get("village_id") else None
         if not values.get("village_id"):
             errors.setdefault("village_id", []).append(str(_l("村级代办员必须选择所在村")))
-        elif session().get(Village, values["village_id"]) is None:
+        elif village is None:
             errors.setdefault("village_id", []).append(str(_l("所选村不存在")))
+        elif values.get("township_id") not in (None, village.township_id):
+            errors.setdefault("township_id", []).append(
+                str(_l("所在村“%(v)s”属于%(t)s，与所选乡镇不一致", v=village.name, t=village.township.name))
+            )
+        values["township_id"] = village.township_id if village is not None else None
         values["window_unit"] = None
         values["committee_decided_on"] = None  # 乡级 only (第二条（二）2)
     else:
         if not values.get("window_unit"):
             errors.setdefault("window_unit", []).append(str(_l("乡级代办员必须填写所在窗口单位")))
         values["village_id"] = None
+        _hiring_township(values, errors)
         # 第二条（二）2: decided by the 党委（扩大）会议 — the village chain is not theirs.
         values["nominated_on"] = values["approved_on"] = values["filed_on"] = None
 
@@ -188,16 +207,8 @@ def create_agent(data, today: dt.date | None = None) -> Agent:
     values = {**DEFAULTS, **{k: v for k, v in parse(data, SPEC).items() if v is not None}}
     values = validate_agent(values, None, today)
     agent = Agent(**values)
-    _hiring_township(agent)
     session().add(agent)
     return _save(agent, upload)
-
-
-def _hiring_township(agent: Agent) -> None:
-    """A 乡级代办员 (no village) belongs to the township of the 乡便民中心 that hires them; a village
-    agent's township is their village's (kept by the model)."""
-    if agent.village_id is None and agent.township_id is None:
-        agent.township_id = current_township_scope()
 
 
 def update_agent(agent: Agent, data, today: dt.date | None = None) -> Agent:
@@ -206,6 +217,8 @@ def update_agent(agent: Agent, data, today: dt.date | None = None) -> Agent:
     changes = parse(data, SPEC, partial=True)
     merged = {key: getattr(agent, key) for key in SPEC}
     merged.update(changes)
+    if "township_id" not in changes and merged.get("level") == "village":
+        merged["township_id"] = None  # not chosen: a village agent's follows the village
     for key in ("name", "id_number", "phone", "education", "level", "appointment_kind", "status"):
         if merged.get(key) in (None, ""):
             raise ValidationFailed(errors={key: [_l("%(f)s为必填项", f=SPEC[key].label)]})
@@ -213,7 +226,6 @@ def update_agent(agent: Agent, data, today: dt.date | None = None) -> Agent:
     for key, value in values.items():
         if getattr(agent, key) != value:
             setattr(agent, key, value)
-    _hiring_township(agent)
     return _save(agent, upload)
 
 

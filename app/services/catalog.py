@@ -12,7 +12,7 @@ import re
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
-from ..models import Case, ServiceCategory, ServiceItem
+from ..models import Case, ServiceCategory, ServiceItem, Township
 from ..models.enums import APPLICANT_FIELDS, ITEM_MODES
 from ..policy.deadlines import DEFAULT_WORKDAYS
 from ..security import current_township_scope
@@ -86,9 +86,12 @@ ITEM_SPEC = {
     "needs_verification": Field(to_flag, _l("报送前须村干部核实")),
     "applicant_fields": Field(_applicant_fields, _l("须登记的申请人信息")),
     "pays_on_behalf": Field(to_flag, _l("代缴事项")),
+    # issue 15 §1: blank = the county catalog; a township = that township's addition (Admin
+    # chooses it; a township user's items are always their township's)
+    "township_id": Field(to_int, _l("所属乡镇")),
 }
 #: Fields of an item that are its reference content (the seed's, unless the township edits them).
-REFERENCE_FIELDS = tuple(k for k in ITEM_SPEC if k not in ("code", "active"))
+REFERENCE_FIELDS = tuple(k for k in ITEM_SPEC if k not in ("code", "active", "township_id"))
 CATEGORY_SPEC = {
     "code": Field(_code(4), _l("类别编码")),
     "name": Field(lambda v: to_str(v, 40), _l("类别名称"), required=True),
@@ -104,7 +107,8 @@ def _unique(model, column: str, value, current_id: int | None, label, extra=None
         stmt = stmt.where(extra)
     if current_id:
         stmt = stmt.where(model.id != current_id)
-    if session().execute(stmt).first():
+    # against every row, whoever asks: a township user does not see other townships' additions
+    if session().execute(stmt.execution_options(skip_village_scope=True)).first():
         return [_l("%(label)s“%(v)s”已存在", label=label, v=value)]
     return []
 
@@ -118,21 +122,35 @@ def _category(category_id: int | None) -> ServiceCategory:
 
 def _next_item_code(category: ServiceCategory) -> str:
     """``<类别编码><两位序号>``, after the highest number used in the category."""
-    codes = session().execute(select(ServiceItem.code).where(ServiceItem.code.like(category.code + "%"))).scalars()
+    stmt = select(ServiceItem.code).where(ServiceItem.code.like(category.code + "%"))
+    # codes are unique county-wide: other townships' additions count too
+    codes = session().execute(stmt.execution_options(skip_village_scope=True)).scalars()
     used = [int(c[len(category.code) :]) for c in codes if c[len(category.code) :].isdigit()]
     return f"{category.code}{max(used, default=0) + 1:02d}"
+
+
+def _names_seen_with(township_id: int | None):
+    """The items whose names an item of ``township_id`` may not repeat in its category: those
+    shown beside it. A township's addition: the county catalog and that township's own
+    additions (two townships may each add the same name). A county item: every item, since
+    every township sees it beside its own additions."""
+    if township_id is None:
+        return None
+    return ServiceItem.township_id.is_(None) | (ServiceItem.township_id == township_id)
 
 
 def _check_item(values: dict, current: ServiceItem | None) -> None:
     errors: dict[str, list] = {}
     category_id = values.get("category_id")
+    seen = _names_seen_with(values.get("township_id"))
+    in_category = ServiceItem.category_id == category_id
     name_clash = _unique(
         ServiceItem,
         "name",
         values.get("name"),
         current.id if current else None,
         _l("本类别中的事项"),
-        ServiceItem.category_id == category_id,
+        in_category if seen is None else in_category & seen,
     )
     if name_clash:
         errors["name"] = name_clash
@@ -143,9 +161,23 @@ def _check_item(values: dict, current: ServiceItem | None) -> None:
         raise ValidationFailed(errors=errors)
 
 
+def _item_township(township_id: int | None) -> int | None:
+    """The township of a new item: a township user's own (always); for Admin the one chosen,
+    or none (the county catalog)."""
+    own = current_township_scope()
+    if own is not None:
+        if township_id not in (None, own):
+            raise ValidationFailed(errors={"township_id": [_l("所属乡镇不存在")]})
+        return own
+    if township_id is not None and session().get(Township, township_id) is None:
+        raise ValidationFailed(errors={"township_id": [_l("所属乡镇不存在")]})
+    return township_id
+
+
 def create_item(data) -> ServiceItem:
     values = parse(data, ITEM_SPEC)
     category = _category(values["category_id"])
+    values["township_id"] = _item_township(values.get("township_id"))
     values["code"] = values.get("code") or _next_item_code(category)
     values["materials"] = values.get("materials") or []
     values["promised_days"] = DEFAULT_WORKDAYS if values.get("promised_days") is None else values["promised_days"]
@@ -157,8 +189,7 @@ def create_item(data) -> ServiceItem:
         values["applicant_fields"] = ["id_number"]
     values["owner"] = "township"  # added by the township (第四条 last line): the seed never touches it
     _check_item(values, None)
-    item = ServiceItem(**values)
-    item.township_id = current_township_scope()  # a township user's item is that township's addition
+    item = ServiceItem(**values)  # a township user's item is that township's addition
     session().add(item)
     session().commit()
     return item
@@ -193,9 +224,19 @@ def _item_changes(data) -> dict:
 
 def update_item(item: ServiceItem, data) -> ServiceItem:
     changes = _item_changes(data)
+    if changes.pop("township_id", item.township_id) != item.township_id:
+        raise ValidationFailed(
+            errors={"township_id": [_l("事项的所属乡镇不能修改：县目录事项和乡镇增补事项不能互相转换")]}
+        )
     if "category_id" in changes:
         _category(changes["category_id"])
-    merged = {"category_id": item.category_id, "name": item.name, "code": item.code, **changes}
+    merged = {
+        "category_id": item.category_id,
+        "name": item.name,
+        "code": item.code,
+        "township_id": item.township_id,
+        **changes,
+    }
     _check_item(merged, item)
     moved = "category_id" in changes and changes["category_id"] != item.category_id
     edited = False

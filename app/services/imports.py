@@ -288,20 +288,42 @@ def _rows_after(top: list[tuple], index: int, rest: Iterator[tuple]) -> Iterator
 # --------------------------------------------------------------------------------------
 # Cells → the service's input
 # --------------------------------------------------------------------------------------
-def _village_lookup() -> dict[str, int]:
-    """村代码 (upper case) and 村名 → village id: the villages a row may name."""
-    lookup: dict[str, int] = {}
+@dataclass
+class VillageLookup:
+    """The villages a row may name: by 村代码 (unique in the county) or by 村名 (unique only
+    within a township: a name several townships have needs the code)."""
+
+    codes: dict[str, int] = field(default_factory=dict)  # upper-case code → id
+    names: dict[str, list[int]] = field(default_factory=dict)  # name → ids (one per township)
+
+    def find(self, text: str) -> tuple[int | None, Any]:
+        """(village id, None) or (None, the row's message)."""
+        found = self.codes.get(text.upper())
+        if found is not None:
+            return found, None
+        ids = self.names.get(text, [])
+        if len(ids) > 1:
+            return None, _l("多个乡镇都有“%(v)s”：请填写村代码", v=text)
+        if ids:
+            return ids[0], None
+        return None, _l("找不到村“%(v)s”：请填写已有的村代码或村名", v=text)
+
+
+def _village_lookup() -> VillageLookup:
+    """The villages a row may name: those of the township imported into (``--township``, a
+    township user), else every township's."""
+    lookup = VillageLookup()
     stmt = select(Village.id, Village.code, Village.name).execution_options(skip_village_scope=True)
     township_id = current_township_scope()
     if township_id is not None:  # importing into one township (--township, a township user)
         stmt = stmt.where(Village.township_id == township_id)
-    for vid, code, name in session().execute(stmt):
-        lookup[code.upper()] = vid
-        lookup.setdefault(name, vid)
+    for vid, code, name in session().execute(stmt.order_by(Village.id)):
+        lookup.codes[code.upper()] = vid
+        lookup.names.setdefault(name, []).append(vid)
     return lookup
 
 
-def _convert(column: ImportColumn, value, villages: Mapping[str, int]):
+def _convert(column: ImportColumn, value, villages: VillageLookup):
     """(value for the service, error message or None)."""
     if value is None or value == "":
         return column.default, None
@@ -314,17 +336,15 @@ def _convert(column: ImportColumn, value, villages: Mapping[str, int]):
             return codes[text], None
         return None, _l("“%(v)s”不是可选值，可选：%(c)s", v=text, c="、".join(column.choices))
     if column.kind == "village":
-        text = str(value).strip()
-        found = villages.get(text.upper()) or villages.get(text)
-        if found is None:
-            return None, _l("找不到村“%(v)s”：请填写已有的村代码或村名", v=text)
-        return found, None
+        return villages.find(str(value).strip())
     if column.kind == "text" and not isinstance(value, str):
         return str(value), None
     return value, None
 
 
-def _row_input(columns: Sequence[ImportColumn], cells: Mapping, villages) -> tuple[dict, dict[str, list[str]]]:
+def _row_input(
+    columns: Sequence[ImportColumn], cells: Mapping, villages: VillageLookup
+) -> tuple[dict, dict[str, list[str]]]:
     data: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
     for column in columns:
@@ -386,7 +406,7 @@ class VillageImport(ImportKind):
     filename = "行政村导入模板.xlsx"
     notes = (
         "第一行为表头（请勿修改），第二行是示例行（云湖村，演示数据中没有这个村，可直接导入试用；正式导入前请改成本乡的村或删除）。",
-        "村名、村代码不能与系统中已有的村或本文件其他行重复；村代码为2至6位英文字母，用于受理编号。",
+        "村名不能与本乡镇已有的村或本文件其他行重复，村代码不能与全县已有的村或本文件其他行重复；村代码为2至6位英文字母，用于受理编号。",
         "“启用”不填视为“是”；“六个一”各项不填视为“否”。日期格式为 YYYY-MM-DD，如 2026-01-15。",
         "导入前系统会逐行检查并列出全部问题，全部无误后点“确认导入”一次保存所有行；有任何一行不合格则一行也不保存。",
     )
@@ -440,10 +460,12 @@ class VillageImport(ImportKind):
 
     def start(self, today: dt.date) -> dict:
         state = super().start(today)
-        rows = session().execute(select(Village.name, Village.code).execution_options(skip_village_scope=True)).all()
-        state["existing_name"] = {n.upper() for n, _ in rows}
-        state["existing_code"] = {c.upper() for _, c in rows}
         state["township_id"] = township_for_new(state["township_id"], field="township").id
+        stmt = select(Village.name, Village.code, Village.township_id).execution_options(skip_village_scope=True)
+        rows = session().execute(stmt).all()
+        # 村名 within the township imported into (issue 15 §1); 村代码 in the whole county
+        state["existing_name"] = {n.upper() for n, _, t in rows if t == state["township_id"]}
+        state["existing_code"] = {c.upper() for _, c, _ in rows}
         return state
 
     def check(self, data: dict, state: dict, row: int) -> dict:
@@ -482,7 +504,7 @@ class AgentImport(ImportKind):
         "第一行为表头（请勿修改），第二行是示例行（青山村 QS 的一名拟任代办员，演示数据中可直接导入试用；正式导入前请改成本乡的人员或删除）。",
         "与新增代办员页面的检查相同：身份证号校验位、任职条件（本村长期居住、高中或中专以上文化、不得为全科网格员、年龄原则上50周岁以下，超过须写破格聘任理由）、产生程序的日期先后，以及每村只能有一名在岗村级代办员（含本文件中的其他行）。",
         "身份证号、手机号码请按文本填写（模板中这两列已设为文本格式），以免 Excel 把身份证号变成科学计数法。",
-        "村级代办员填写“所在村”（村代码或村名）；乡级代办员不填所在村，填写“乡级窗口单位”和“党委（扩大）会议研究决定日期”。",
+        "村级代办员填写“所在村”（村代码或村名；几个乡镇都有的村名请填村代码）；乡级代办员不填所在村，填写“乡级窗口单位”和“党委（扩大）会议研究决定日期”。",
         "导入前系统会逐行检查并列出全部问题，全部无误后点“确认导入”一次保存所有行；有任何一行不合格则一行也不保存。",
     )
 

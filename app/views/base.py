@@ -36,10 +36,12 @@ from ..policy import PolicyViolation
 from ..policy.deductions import DeductionCode, StrikeStatus
 from ..policy.money import money_text
 from ..policy.periods import parse_month
+from ..security import current_scope
 from ..services.calendar import today
 from ..services.errors import DomainError, ValidationFailed, from_database_error
 from ..services.exports import full_numbers_allowed
 from ..services.fields import INT_MAX
+from ..services.townships import all_townships
 
 READ_WRITE = {
     "list": "read",
@@ -62,6 +64,45 @@ def choice_field(title, mapping: Mapping, required: bool = True, description=Non
         validators=[InputRequired()] if required else [Optional()],
         widget=Select2Widget(),
         description=description,
+    )
+
+
+def _township_id(value) -> int | None:
+    """The posted 所属乡镇 as an id; blank (or not a number) is “not chosen”: the service then
+    takes the only township or asks for one in Chinese."""
+    if value in (None, "", "None"):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _township_choices(blank=None) -> Callable[[], list[tuple[str, str]]]:
+    """Every township the user may see, after ``blank`` (the meaning of choosing none);
+    without one, the only township is preselected (no blank option) and several need a choice."""
+
+    def choices() -> list[tuple[str, str]]:
+        found = [(str(t.id), t.name) for t in all_townships()]
+        if blank is not None:
+            return [("", str(blank)), *found]
+        return found if len(found) == 1 else [("", str(_l("（请选择）"))), *found]
+
+    return choices
+
+
+def township_field(description=None, blank=None) -> SelectField:
+    """所属乡镇 for users not tied to a township (Admin, the county: ``county_only_fields``).
+    Required when there is more than one township — the service says so (``township_for_new``);
+    with ``blank`` choosing none has that meaning (the county catalog)."""
+    return SelectField(
+        _l("所属乡镇"),
+        choices=_township_choices(blank),
+        coerce=_township_id,
+        validate_choice=False,  # an unknown id is answered by the service: “所属乡镇不存在”
+        validators=[Optional()],
+        widget=Select2Widget(),
+        description=description or "",
     )
 
 
@@ -337,6 +378,9 @@ class BmModelView(ModelView):
     export_kind: str | None = None
     # After a successful add/edit, land on the saved record's page instead of the list.
     show_after_save = False
+    # Form fields only users tied to no village or township get (所属乡镇: a township user's
+    # records go to their own township); the others' forms have no such field at all.
+    county_only_fields: tuple[str, ...] = ()
 
     def render_template(self, template, **kwargs):
         kwargs.setdefault("export_kind", self.export_kind)
@@ -436,10 +480,42 @@ class BmModelView(ModelView):
             flash(str(_l("未保存：%(m)s", m=NUL_REFUSED)), "danger")
         return bool(bad)
 
+    def _drop_county_only_fields(self, form):
+        if current_scope() is not None:
+            for name in self.county_only_fields:
+                if name in form:
+                    del form[name]
+        return form
+
+    def _hidden_columns(self, form) -> list[str]:
+        return [name for name in self.county_only_fields if name not in form]
+
+    def _get_add_widget(self, form, exclude_cols=None, widgets=None):
+        hidden = self._hidden_columns(form)
+        widgets = widgets or {}
+        widgets["add"] = self.add_widget(
+            form=form,
+            include_cols=[c for c in self.add_columns if c not in hidden],
+            exclude_cols=[*(exclude_cols or []), *hidden],
+            fieldsets=self.add_fieldsets,
+        )
+        return widgets
+
+    def _get_edit_widget(self, form, exclude_cols=None, widgets=None):
+        hidden = self._hidden_columns(form)
+        widgets = widgets or {}
+        widgets["edit"] = self.edit_widget(
+            form=form,
+            include_cols=[c for c in self.edit_columns if c not in hidden],
+            exclude_cols=[*(exclude_cols or []), *hidden],
+            fieldsets=self.edit_fieldsets,
+        )
+        return widgets
+
     def _add(self):
         if self.service_create is None:
             return super()._add()
-        form = self.add_form.refresh()
+        form = self._drop_county_only_fields(self.add_form.refresh())
         if request.method == "POST":
             if not self._refuse_control_characters(form) and self._validate(form):
                 try:
@@ -464,7 +540,7 @@ class BmModelView(ModelView):
         if not item:
             abort(404)
         if request.method == "POST":
-            form = self.edit_form.refresh(request.form)
+            form = self._drop_county_only_fields(self.edit_form.refresh(request.form))
             form._id = self.datamodel.get_pk_value(item)
             if not self._refuse_control_characters(form) and self._validate(form):
                 try:
@@ -479,7 +555,7 @@ class BmModelView(ModelView):
                     g.bm_saved_pk = pk
                     return None
         else:
-            form = self.edit_form.refresh(obj=item)
+            form = self._drop_county_only_fields(self.edit_form.refresh(obj=item))
             self.prefill_form(form, pk)
             self.update_redirect()
         # The form again (also after a refusal) with the related lists FAB's template expects.

@@ -23,7 +23,17 @@ from ..services import calendar as clock
 from ..services import calendar_admin
 from ..services import catalog as catalog_service
 from ..services.errors import DomainError
-from .base import READ_WRITE, BmModelView, choice_field, code_formatter, expose, has_access, interface, yes_no
+from .base import (
+    READ_WRITE,
+    BmModelView,
+    choice_field,
+    code_formatter,
+    expose,
+    has_access,
+    interface,
+    township_field,
+    yes_no,
+)
 
 WEEKDAYS = (_l("星期一"), _l("星期二"), _l("星期三"), _l("星期四"), _l("星期五"), _l("星期六"), _l("星期日"))
 WORKDAY_CHOICES = {"True": _l("上班（含调休上班）"), "False": _l("休息（放假）")}
@@ -66,8 +76,12 @@ class ServiceItemView(BmModelView):
     search_columns = ["code", "name", "category", "mode", "window", "active", "promised_days", "pays_on_behalf"]
     order_columns = ["code", "name", "promised_days", "active"]
     base_order = ("code", "asc")
+    # 所属乡镇: Admin adds to the county catalog or for one township; a township user's items
+    # are always their township's additions (no field)
+    county_only_fields = ("township_id",)
     add_columns = [
         "category",
+        "township_id",
         "code",
         "name",
         "mode",
@@ -121,6 +135,10 @@ class ServiceItemView(BmModelView):
         "pays_on_behalf": _l("代办员收取村民的缴费款代为缴纳（电费、水费、通讯费、城乡居民医保/养老保险费）"),
     }
     add_form_extra_fields = {
+        "township_id": township_field(
+            _l("不选为县目录（各乡镇通用）；选定乡镇则为该乡镇的增补事项，只有该乡镇及其村可见"),
+            blank=_l("县目录（各乡镇通用）"),
+        ),
         "code": StringField(_l("事项编码"), validators=[Optional()], widget=BS3TextFieldWidget()),
         "materials": TextAreaField(_l("申报材料"), widget=BS3TextAreaFieldWidget()),
         "active": BooleanField(_l("启用"), default=True),

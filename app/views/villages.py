@@ -32,6 +32,7 @@ from .base import (
     expose,
     has_access,
     interface,
+    township_field,
     yes_no,
 )
 
@@ -96,9 +97,12 @@ class VillageView(BmModelView):
     order_columns = ["name", "code", "active"]
     base_order = ("code", "asc")
     six_fields = [f for attr, _ in SIX_ONES for f in (attr, f"{attr}_checked_on")]
+    # 所属乡镇: Admin chooses it; a township user's villages are their township's (no field)
+    county_only_fields = ("township_id",)
     add_columns = [
         "name",
         "code",
+        "township_id",
         "address",
         "service_phone",
         "secretary_name",
@@ -128,12 +132,29 @@ class VillageView(BmModelView):
     add_fieldsets = [
         (
             _l("基本信息"),
-            {"fields": ["name", "code", "address", "service_phone", "secretary_name", "supplement_per_year", "active"]},
+            {
+                "fields": [
+                    "name",
+                    "code",
+                    "township_id",
+                    "address",
+                    "service_phone",
+                    "secretary_name",
+                    "supplement_per_year",
+                    "active",
+                ]
+            },
         ),
         (_l("“六个一”标准化配置（第六条（二））"), {"fields": six_fields}),
     ]
     edit_fieldsets = add_fieldsets
-    label_columns = {**VILLAGE_LABELS, "township": _l("所属乡镇")}
+    label_columns = {**VILLAGE_LABELS, "township": _l("所属乡镇"), "township_id": _l("所属乡镇")}
+    add_form_extra_fields = {
+        "township_id": township_field(
+            _l("村名在本乡镇内不能重复；已列入补助发放表的村不能再改所属乡镇"),
+        )
+    }
+    edit_form_extra_fields = add_form_extra_fields
     description_columns = {
         "code": _l("2至6位英文字母，用于受理编号，如 QS → QS2026-0042"),
         "supplement_per_year": _l(
@@ -186,6 +207,7 @@ class AgentView(BmModelView):
         "education",
         "level",
         "village",
+        "township_id",
         "window_unit",
         "appointment_kind",
         "long_term_resident",
@@ -203,6 +225,9 @@ class AgentView(BmModelView):
     ]
     add_columns = form_fields
     edit_columns = form_fields
+    # 所属乡镇 (the hiring township of a 乡级代办员): Admin chooses it; a township user's agents
+    # are their township's (no field)
+    county_only_fields = ("township_id",)
     add_fieldsets = [
         (_l("基本情况"), {"fields": ["name", "gender", "id_number", "phone", "education", "photo"]}),
         (
@@ -211,6 +236,7 @@ class AgentView(BmModelView):
                 "fields": [
                     "level",
                     "village",
+                    "township_id",
                     "window_unit",
                     "appointment_kind",
                     "long_term_resident",
@@ -272,7 +298,7 @@ class AgentView(BmModelView):
         ),
         (_l("考核（第二条（四）2：①②③任何一种累计3次予以解聘）"), {"fields": ["strikes_detail"]}),
     ]
-    label_columns = {**AGENT_LABELS}
+    label_columns = {**AGENT_LABELS, "township_id": _l("所属乡镇")}
     description_columns = {
         "id_number": _l("18位居民身份证号，出生日期、性别和年龄由系统自动识别"),
         "long_term_resident": _l("村级代办员必须在本村长期居住（第二条（一）1）"),
@@ -293,6 +319,7 @@ class AgentView(BmModelView):
         "status": choice_field(_l("状态"), AGENT_STATUSES),
         "age_override_reason": TextAreaField(_l("破格聘任理由（年龄超过50周岁）")),
         "dismissal_reason": TextAreaField(_l("解聘原因")),
+        "township_id": township_field(_l("乡级代办员选聘用的乡镇；村级代办员随所在村，可不选")),
         "photo": FileField(
             _l("照片"),
             validators=[Optional()],

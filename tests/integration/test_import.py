@@ -543,3 +543,60 @@ def test_a_township_user_imports_into_their_own_township(app, world, county, log
         assert db.session.execute(select(Village.township_id).where(Village.code == "YH")).scalar() == (
             county.township_b
         )
+
+
+# --------------------------------------------------------------------------------------
+# Village names unique per township (issue 15 §1)
+# --------------------------------------------------------------------------------------
+def _second_qingshan(county) -> int:
+    """A 青山村 in township B too (code QSB): the name is no longer one village."""
+    from app.services.villages import create_village
+
+    return create_village({"name": "青山村", "code": "QSB", "township_id": county.township_b}).id
+
+
+def test_a_name_of_several_townships_needs_the_code(app, world, county):
+    from app.security import scoped_to_township
+
+    with app.app_context():
+        qsb = _second_qingshan(county)
+        agents = xlsx(
+            AGENT_HEADERS,
+            [
+                agent_row(village="青山村"),
+                agent_row(name="钱小明", id_number=make_id(dt.date(1994, 2, 3), "112"), village="QSB"),
+                agent_row(name="孙小丽", id_number=make_id(dt.date(1994, 2, 4), "122"), village="石桥村"),
+            ],
+        )
+        found = errors_of(imports.dry_run("agents", agents))
+        assert found == {2: [("所在村", "多个乡镇都有“青山村”：请填写村代码")]}
+        users = xlsx(USER_HEADERS, [["qs_new", "新账号", "村代办员", "青山村", GOOD_PASSWORD]])
+        assert errors_of(imports.dry_run("users", users)) == {2: [("所属村", "多个乡镇都有“青山村”：请填写村代码")]}
+        # imported into a township (--township, a township user): the name is looked up there
+        with scoped_to_township(county.township_b):
+            found = errors_of(imports.dry_run("agents", agents))
+            assert found == {}
+            result = imports.import_file("users", users)
+            assert result.saved == 1
+        assert db.session.execute(select(BmUser.village_id).where(BmUser.username == "qs_new")).scalar() == qsb
+        with scoped_to_township(county.township_a):
+            found = errors_of(imports.dry_run("agents", agents))
+            assert set(found) == {3, 4}  # QSB and 石桥村 are township B's
+            assert found[3] == [("所在村", "找不到村“QSB”：请填写已有的村代码或村名")]
+
+
+def test_village_import_checks_names_in_its_township_and_codes_in_the_county(app, world, county):
+    from app.security import scoped_to_township
+
+    rows = [
+        ["青山村", "QSB", None, None, None, None, None],  # 青山村 is township A's: B may have one
+        ["石桥村", "SQB", None, None, None, None, None],  # B has a 石桥村 already
+        ["新村", "QS", None, None, None, None, None],  # the code is A's: unique in the county
+    ]
+    with app.app_context(), scoped_to_township(county.township_b):
+        found = errors_of(imports.dry_run("villages", xlsx(VILLAGE_HEADERS, rows)))
+        assert found == {3: [("村名", "村名“石桥村”已存在")], 4: [("村代码", "村代码“QS”已存在")]}
+        result = imports.import_file("villages", xlsx(VILLAGE_HEADERS, rows[:1]))
+        assert result.saved == 1
+        village = db.session.execute(select(Village).where(Village.code == "QSB")).scalar_one()
+        assert (village.name, village.township_id) == ("青山村", county.township_b)

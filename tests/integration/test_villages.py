@@ -25,7 +25,11 @@ def test_village_form_validates_in_chinese(app, login, world):
     assert _count(app) == 2
     r = c.post("/village/add", data={"name": "青山村", "code": "QS"})
     html = r.get_data(as_text=True)
-    assert html.count("已经存在") == 2  # FAB's unique check; the service says the same for API/CLI
+    # 村代码: FAB's unique check (county-wide); the service says the same for API/CLI
+    assert html.count("已经存在") == 1
+    # 村名: the service's check, within the township (issue 15 §1)
+    r = c.post("/village/add", data={"name": "青山村", "code": "QSX", "supplement_per_year": "0"})
+    assert "村名“青山村”已存在" in r.get_data(as_text=True)
     assert _count(app) == 2
 
 
