@@ -4,15 +4,15 @@
 kept, struck through, and no longer counts) and ``replaces_id`` (更正: the new row names the
 voided one). Existing rows stay valid (all NULL).
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0019
+Revises: 0018
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0018"
-down_revision = "0017"
+revision = "0019"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
@@ -33,7 +33,7 @@ def downgrade():
     # refuse while there are any.
     voided = op.get_bind().execute(sa.text("SELECT count(*) FROM assessment_evidence WHERE voided_at IS NOT NULL"))
     if voided.scalar():
-        raise RuntimeError("assessment_evidence has voided rows: downgrading below 0018 would count them again")
+        raise RuntimeError("assessment_evidence has voided rows: downgrading below 0019 would count them again")
     with op.batch_alter_table("assessment_evidence") as batch:
         batch.drop_constraint("fk_assessment_evidence_replaces_id", type_="foreignkey")
         for name in ("replaces_id", "void_reason", "voided_by", "voided_at"):
