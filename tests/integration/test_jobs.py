@@ -160,6 +160,26 @@ def test_settle_reports_is_idempotent_and_tells_the_village(app, world, clock, r
     assert len(_notes(app, kind="report_deduction", recipient_user_id=world.users["zhongxin"])) == 2
 
 
+def test_a_village_name_shared_by_two_townships_tells_each_its_own(app, world, county, clock, reports_from):
+    """Names are unique only within a township: the ④ reminder finds its village by id."""
+    from app.models import BmUser, Village
+
+    with app.app_context():
+        db.session.get(Village, world.village_b).name = "青山村"  # 演示镇's own 青山村
+        db.session.commit()
+    clock.set("2026-11-03 00:30")
+    assert "新增扣款④ 2笔" in _run(app, "settle-reports", dt.datetime(2026, 11, 3, 0, 30))
+    for agent_user, village_id in (("qs_daiban", world.village_a), ("sq_daiban", world.village_b)):
+        told = _notes(app, kind="report_deduction", recipient_user_id=world.users[agent_user])
+        assert [n.village_id for n in told] == [village_id], agent_user
+    with app.app_context():
+        b_staff = db.session.execute(select(BmUser.id).where(BmUser.username == "b_zhongxin")).scalar()
+    assert [n.village_id for n in _notes(app, kind="report_deduction", recipient_user_id=b_staff)] == [world.village_b]
+    assert [n.village_id for n in _notes(app, kind="report_deduction", recipient_user_id=world.users["zhongxin"])] == [
+        world.village_a
+    ]
+
+
 def test_settle_reports_before_the_due_day_does_nothing(app, world, clock, reports_from):
     clock.set("2026-11-02 22:00")
     assert "新增扣款④ 0笔" in _run(app, "settle-reports", dt.datetime(2026, 11, 2, 22, 0))
