@@ -13,7 +13,7 @@ from ..policy.idcard import age_on, mask_id_number
 from ..policy.phone import mask_phone
 from .base import Model, Timestamped, VillageScoped, township_villages, village_township
 from .enums import AGENT_STATUSES, label
-from .township import default_township_id
+from .township import Township, default_township_id
 from .village import Village
 
 # FAB's ImageColumn is a plain string underneath; without ``cache_ok`` SQLAlchemy cannot
@@ -43,6 +43,14 @@ class Agent(Timestamped, VillageScoped, Model):
     # the township of the village, kept by ``_agent_township``; a 乡级代办员 (no village) has
     # the township that hired them — what township scoping reads for them and their records
     township_id: Mapped[int | None] = mapped_column(ForeignKey("township.id"), index=True)
+    township: Mapped[Township | None] = relationship(Township, lazy="joined", foreign_keys=[township_id])
+
+    @property
+    def township_text(self) -> str:
+        """所属乡镇 as shown: a village agent's is their village's (it moves with the village)."""
+        township = self.village.township if self.village is not None else self.township
+        return township.name if township is not None else ""
+
     window_unit: Mapped[str | None] = mapped_column(String(60))
     appointment_kind: Mapped[str] = mapped_column(String(10), nullable=False, default="hired")
     long_term_resident: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)

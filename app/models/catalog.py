@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Model, Money, Timestamped, village_township
 from .enums import ITEM_MODES, label
+from .township import Township
 
 
 class ServiceCategory(Model):
@@ -53,6 +55,12 @@ class ServiceItem(Timestamped, Model):
     # issue 15 §1: NULL = the county catalog (every township); set = that township's addition,
     # seen only by the township and its villages
     township_id: Mapped[int | None] = mapped_column(ForeignKey("township.id"), index=True)
+    township: Mapped[Township | None] = relationship(Township, lazy="joined")
+
+    @property
+    def catalog_owner(self) -> str:
+        """目录: 县目录, or the township whose addition the item is."""
+        return self.township.name if self.township is not None else str(_l("县目录"))
 
     @classmethod
     def township_scope_clause(cls, township_id: int):

@@ -39,6 +39,7 @@ WEEKDAYS = (_l("星期一"), _l("星期二"), _l("星期三"), _l("星期四"), 
 WORKDAY_CHOICES = {"True": _l("上班（含调休上班）"), "False": _l("休息（放假）")}
 
 ITEM_LABELS = {
+    "catalog_owner": _l("目录"),
     "code": _l("事项编码"),
     "category": _l("事项类别"),
     "name": _l("事项名称"),
@@ -72,7 +73,7 @@ class ServiceItemView(BmModelView):
     service_create = catalog_service.create_item
     service_update = catalog_service.update_item
 
-    list_columns = ["code", "name", "category", "mode", "window", "promised_days", "fee", "active"]
+    list_columns = ["code", "name", "category", "catalog_owner", "mode", "window", "promised_days", "fee", "active"]
     search_columns = ["code", "name", "category", "mode", "window", "active", "promised_days", "pays_on_behalf"]
     order_columns = ["code", "name", "promised_days", "active"]
     base_order = ("code", "asc")
@@ -112,7 +113,10 @@ class ServiceItemView(BmModelView):
         "active",
     ]
     show_fieldsets = [
-        (_l("基本信息"), {"fields": ["code", "category", "name", "window", "active", "owner", "seed_version"]}),
+        (
+            _l("基本信息"),
+            {"fields": ["code", "category", "name", "catalog_owner", "window", "active", "owner", "seed_version"]},
+        ),
         (
             _l("办理方式（第二条（三）4 立即办、承诺办、报送办）"),
             {"fields": ["mode", "needs_verification", "applicant_fields", "pays_on_behalf"]},

@@ -194,7 +194,18 @@ class AgentView(BmModelView):
     service_create = agent_service.create_agent
     service_update = agent_service.update_agent
 
-    list_columns = ["name", "village", "level", "phone", "id_number", "birth_date", "education", "status", "strikes"]
+    list_columns = [
+        "name",
+        "village",
+        "township_text",
+        "level",
+        "phone",
+        "id_number",
+        "birth_date",
+        "education",
+        "status",
+        "strikes",
+    ]
     search_columns = ["name", "village", "level", "status", "education", "appointment_kind"]
     order_columns = ["name", "village", "level", "status"]
     base_order = ("village_id", "asc")
@@ -273,6 +284,7 @@ class AgentView(BmModelView):
                 "fields": [
                     "level",
                     "village",
+                    "township_text",
                     "window_unit",
                     "appointment_kind",
                     "long_term_resident",
@@ -298,7 +310,7 @@ class AgentView(BmModelView):
         ),
         (_l("考核（第二条（四）2：①②③任何一种累计3次予以解聘）"), {"fields": ["strikes_detail"]}),
     ]
-    label_columns = {**AGENT_LABELS, "township_id": _l("所属乡镇")}
+    label_columns = {**AGENT_LABELS, "township_text": _l("所属乡镇"), "township_id": _l("所属乡镇")}
     description_columns = {
         "id_number": _l("18位居民身份证号，出生日期、性别和年龄由系统自动识别"),
         "long_term_resident": _l("村级代办员必须在本村长期居住（第二条（一）1）"),

@@ -371,3 +371,20 @@ def test_catalog_form_township_choice_for_admin_only(app, login, world, county, 
     with app.app_context():
         rows = db.session.execute(select(ServiceItem.township_id).where(ServiceItem.name == "农业保险理赔代办"))
         assert sorted(rows.scalars()) == sorted([county.township_a, county.township_b])
+    # the lists say whose item and whose agent it is
+    html = admin.get("/serviceitem/list/?_flt_0_name=农业保险理赔代办").get_data(as_text=True)
+    assert "<th" in html and "目录" in html and "演示镇（虚构）" in html and "建宁乡" in html
+    html = login("b_zhongxin").get("/serviceitem/list/").get_data(as_text=True)
+    assert "演示镇（虚构）" in html and "建宁乡" not in html.split("</nav>", 1)[-1]
+    with app.app_context():
+        from app.services.catalog import create_item
+
+        create_item({"category_id": category, "name": "县级通用事项", "window": "县窗口", "promised_days": 5, "fee": 0})
+    assert "县目录" in login("b_zhongxin").get("/serviceitem/list/").get_data(as_text=True)
+
+
+def test_the_agent_list_names_each_agents_township(app, login, world, county):
+    html = login("admin").get("/agent/list/").get_data(as_text=True)
+    assert "所属乡镇" in html and "演示镇（虚构）" in html and "建宁乡" in html
+    html = login("zhongxin").get("/agent/list/").get_data(as_text=True)
+    assert "建宁乡" in html and "演示镇（虚构）" not in html
