@@ -87,7 +87,6 @@ def _row_changes(obj, kind: str) -> dict:
         key = attr.key
         if key in skipped:
             continue
-        hist = state.attrs[key].history
         if kind == "create":
             new = getattr(obj, key)
             if new is None:
@@ -96,6 +95,7 @@ def _row_changes(obj, kind: str) -> dict:
         elif kind == "delete":
             old, new = getattr(obj, key), None
         else:
+            hist = state.attrs[key].history
             if not hist.has_changes():
                 continue
             old = hist.deleted[0] if hist.deleted else None
@@ -166,6 +166,57 @@ def _write_audit(session: Session, flush_context) -> None:
     for row in rows:
         row.update(at=now, user_id=user_id, user_name=user_name)
     session.connection().execute(insert(AuditLog.__table__), rows)
+
+
+def with_defaults(model, rows: list[dict]) -> list[dict]:
+    """``rows`` (attribute → value, for a bulk INSERT of ``model``) with the columns' Python-side
+    defaults filled in where a row has no value — what a flush of the objects would store, and so
+    what :func:`record_bulk_created` must record."""
+    mapper = inspect(model)
+    defaults = []
+    for attr in mapper.column_attrs:
+        column = attr.columns[0]
+        default = getattr(column, "default", None)
+        if default is not None and not column.primary_key and (default.is_scalar or default.is_callable):
+            defaults.append((attr.key, default))
+    out = []
+    for row in rows:
+        row = dict(row)
+        for key, default in defaults:
+            if row.get(key) is None:
+                row[key] = default.arg if default.is_scalar else default.arg(None)
+        out.append(row)
+    return out
+
+
+def record_bulk_created(session: Session, model, rows: list[dict]) -> None:
+    """The audit rows of new ``model`` rows written by a bulk INSERT (``session.execute(insert(
+    model), rows)``), which no flush sees: each ``rows`` item has every stored value (see
+    :func:`with_defaults`) and its ``id``. The same entries as :func:`_write_audit` makes for
+    objects created by a flush — a transient object of each row gives the columns, the village
+    and the summary exactly as an object flushed would."""
+    if not rows or not getattr(model, "__audited__", False):
+        return
+    entries = []
+    for row in rows:
+        obj = model(**row)
+        village_id = _village_of(obj)
+        entries.append(
+            {
+                "table_name": obj.__tablename__,
+                "row_id": row.get("id"),
+                "village_id": village_id,
+                "township_id": _township_of(obj, village_id),
+                "action": "create",
+                "changes": _row_changes(obj, "create"),
+                "summary": _summary(obj),
+            }
+        )
+    user_id, user_name = acting_account()
+    now = utcnow()
+    for entry in entries:
+        entry.update(at=now, user_id=user_id, user_name=user_name)
+    session.connection().execute(insert(AuditLog.__table__), entries)
 
 
 def record_access_denied(user, village_id: int, method: str, path: str, status: int) -> None:
