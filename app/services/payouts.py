@@ -34,6 +34,8 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..models import Agent, Deduction, PayoutAction, PayoutLine, PayoutSheet, Village
@@ -389,14 +391,34 @@ def pending_changes(sheet: PayoutSheet) -> list[dict]:
     return diff_lines(sheet.lines, compute_lines(sheet.year, sheet.quarter, sheet.township_id))
 
 
+def _stored_lines(sheet: PayoutSheet) -> list[PayoutLine]:
+    """``sheet.lines``, loaded (when not yet) without the joined village of each line: the
+    comparison needs the lines' columns only (a removed line's village is loaded if named)."""
+    if "lines" not in sheet.__dict__ and sheet.id is not None:
+        lines = (
+            session()
+            .execute(
+                select(PayoutLine)
+                .where(PayoutLine.sheet_id == sheet.id)
+                .order_by(PayoutLine.seq)
+                .options(lazyload(PayoutLine.village))
+            )
+            .scalars()
+            .all()
+        )
+        set_committed_value(sheet, "lines", lines)
+    return sheet.lines
+
+
 def _store(sheet: PayoutSheet, results: list[PayoutLineResult]) -> tuple[list[dict], list[dict]]:
     """Bring the sheet's stored lines to ``results``: changed lines updated and lines gone
     deleted in the session (the next flush writes them, batched); returns the changes and the
     column values of the new lines, which the caller passes to ``_commit`` — they are written
     in one INSERT there (``_insert_lines``), after everything else of the action is flushed."""
     values_of = _all_values(results)
-    changes = diff_lines(sheet.lines, results, values_of)
-    existing = {(line.village_id, line.agent_id): line for line in sheet.lines}
+    stored = _stored_lines(sheet)
+    changes = diff_lines(stored, results, values_of)
+    existing = {(line.village_id, line.agent_id): line for line in stored}
     keep = set()
     new = []
     for result, values in zip(results, values_of, strict=True):
