@@ -60,6 +60,7 @@ from ..policy.periods import (
     quarter_period,
 )
 from ..policy.reports import is_report_late, report_due_date
+from ..security import scoped_where
 from . import calendar as calendar_service
 from . import stats as stats_service
 from .cases import todo_cases
@@ -247,7 +248,7 @@ def _stored(model, months: list[Month], village_id: int | None, group, columns):
     stmt = select(*group, *columns).where(_months_condition(model.year, model.month, months)).group_by(*group)
     if village_id is not None:
         stmt = stmt.where(model.village_id == village_id)
-    return session().execute(stmt).all()
+    return session().execute(scoped_where(stmt, model)).all()
 
 
 _S = VillageMonthStats
@@ -266,7 +267,7 @@ def _past_due_open(months: list[Month], today: dt.date, village_id: int | None, 
     if village_id is not None:
         stmt = stmt.where(Case.village_id == village_id)
     out: dict = {}
-    for vid, received, closed_late, kind in session().execute(stmt):
+    for vid, received, closed_late, kind in session().execute(scoped_where(stmt, Case)):
         ym = (received.year, received.month)
         if ym not in wanted:
             continue
@@ -460,7 +461,8 @@ def open_now(today: dt.date, village_id: int | None = None) -> dict[int, OpenNow
     )
     if village_id is not None:
         stmt = stmt.where(Case.village_id == village_id)
-    return {row[0]: OpenNow(int(row[1]), int(row[2] or 0), int(row[3] or 0)) for row in session().execute(stmt)}
+    rows = session().execute(scoped_where(stmt, Case))
+    return {row[0]: OpenNow(int(row[1]), int(row[2] or 0), int(row[3] or 0)) for row in rows}
 
 
 def todo_list(today: dt.date, limit: int = 20, village_id: int | None = None) -> list[Case]:
@@ -640,7 +642,7 @@ def _live_signins(days: list[dt.date], today: dt.date, village_id: int | None) -
     )
     if village_id is not None:
         stmt = stmt.where(SignIn.village_id == village_id)
-    return {r[0]: (int(r[1]), int(r[2]), int(r[3] or 0) > 0) for r in session().execute(stmt)}
+    return {r[0]: (int(r[1]), int(r[2]), int(r[3] or 0) > 0) for r in session().execute(scoped_where(stmt, SignIn))}
 
 
 @dataclass
@@ -672,7 +674,7 @@ def deduction_figures(period: Period, village_id: int | None = None) -> dict[int
     if village_id is not None:
         stmt = stmt.where(Deduction.village_id == village_id)
     out = {}
-    for row in session().execute(stmt):
+    for row in session().execute(scoped_where(stmt, Deduction)):
         amount = Decimal(str(row[2])).quantize(Decimal("0.01"))
         out[row[0]] = DeductionFigures(int(row[1]), amount, {c: int(n) for c, n in zip(codes, row[3:], strict=True)})
     return out
@@ -730,7 +732,7 @@ def report_status(
     ).where(_months_condition(MonthlyReport.year, MonthlyReport.month, [*due_months, current]))
     if village_id is not None:
         stmt = stmt.where(MonthlyReport.village_id == village_id)
-    found = {(r[0], r[1], r[2]): (r[3], r[4]) for r in session().execute(stmt)}
+    found = {(r[0], r[1], r[2]): (r[3], r[4]) for r in session().execute(scoped_where(stmt, MonthlyReport))}
     lateness: dict = {}  # (submitted at, year, month) → late: the calendar walked once per month, not per village
 
     def is_late(submitted_at, y, m) -> bool:
