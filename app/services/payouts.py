@@ -459,7 +459,9 @@ def _insert_lines(sheet: PayoutSheet, values: list[dict]) -> None:
     ids = {
         (village_id, agent_id): line_id
         for line_id, village_id, agent_id in s.execute(
-            select(PayoutLine.id, PayoutLine.village_id, PayoutLine.agent_id).where(PayoutLine.sheet_id == sheet.id)
+            select(PayoutLine.id, PayoutLine.village_id, PayoutLine.agent_id)
+            .where(PayoutLine.sheet_id == sheet.id)
+            .execution_options(skip_village_scope=True)  # the ids of the rows just written, whoever reads
         )
     }
     for row in rows:
