@@ -232,6 +232,8 @@ def allocate_capped(share: Decimal, recorded: Mapping[str, Decimal]) -> dict[str
     so what cannot be taken is removed from ⑤ first. The result always adds up to the capped
     total: ``allocate_capped(60, {"3": 50, "5": 40})`` → ``{"3": 50, "5": 10}``.
     """
+    if not recorded:  # the usual month: nothing recorded, nothing taken
+        return dict.fromkeys(CODES, ZERO)
     unknown = set(recorded) - set(CODES)
     if unknown:
         raise ValueError(f"unknown deduction code(s) {sorted(unknown)}")

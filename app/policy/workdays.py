@@ -47,14 +47,23 @@ class WorkCalendar:
     def __init__(self, overrides: Mapping[date, bool] | None = None, complete_years: Iterable[int] = ()) -> None:
         self._overrides: dict[date, bool] = {_as_date(d): bool(is_work) for d, is_work in (overrides or {}).items()}
         self._complete_years = frozenset(int(y) for y in complete_years)
+        self._known: dict[date, bool] = {}  # answers so far (the sources above do not change)
 
     @property
     def overrides(self) -> Mapping[date, bool]:
         return dict(self._overrides)
 
     def is_workday(self, d: date) -> bool:
-        """Whether ``d`` is a working day; never raises for an unknown year."""
+        """Whether ``d`` is a working day; never raises for an unknown year. Remembered per day:
+        the package's lookup is slow, and deadlines ask for the same days again and again (the
+        due day of a month's report for each of 400 villages)."""
         d = _as_date(d)
+        known = self._known.get(d)
+        if known is None:
+            known = self._known[d] = self._lookup(d)
+        return known
+
+    def _lookup(self, d: date) -> bool:
         if d in self._overrides:
             return self._overrides[d]
         if package_knows_year(d.year):

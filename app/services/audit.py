@@ -16,7 +16,7 @@ from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
 from ..models.audit import AuditLog
-from ..models.base import utcnow
+from ..models.base import VillageScoped, utcnow
 from ..policy.idcard import mask_id_number
 from ..policy.phone import mask_phone
 from ..security import current_township_scope, current_user_or_none, unscoped
@@ -87,7 +87,6 @@ def _row_changes(obj, kind: str) -> dict:
         key = attr.key
         if key in skipped:
             continue
-        hist = state.attrs[key].history
         if kind == "create":
             new = getattr(obj, key)
             if new is None:
@@ -96,6 +95,7 @@ def _row_changes(obj, kind: str) -> dict:
         elif kind == "delete":
             old, new = getattr(obj, key), None
         else:
+            hist = state.attrs[key].history
             if not hist.has_changes():
                 continue
             old = hist.deleted[0] if hist.deleted else None
@@ -110,8 +110,12 @@ def _row_changes(obj, kind: str) -> dict:
 
 def _summary(obj) -> str:
     """A readable label that needs no lazy load in the middle of a flush."""
+    return _summary_of(obj.__dict__)
+
+
+def _summary_of(values) -> str:
     for attr in ("case_number", "name", "title", "username", "agent_name"):
-        value = obj.__dict__.get(attr)
+        value = values.get(attr)
         if value:
             return str(value)[:255]
     return ""
@@ -166,6 +170,70 @@ def _write_audit(session: Session, flush_context) -> None:
     for row in rows:
         row.update(at=now, user_id=user_id, user_name=user_name)
     session.connection().execute(insert(AuditLog.__table__), rows)
+
+
+def with_defaults(model, rows: list[dict]) -> list[dict]:
+    """``rows`` (attribute → value, for a bulk INSERT of ``model``) with the columns' Python-side
+    defaults filled in where a row has no value — what a flush of the objects would store, and so
+    what :func:`record_bulk_created` must record."""
+    mapper = inspect(model)
+    defaults = []
+    for attr in mapper.column_attrs:
+        column = attr.columns[0]
+        default = getattr(column, "default", None)
+        if default is not None and not column.primary_key and (default.is_scalar or default.is_callable):
+            defaults.append((attr.key, default))
+    out = []
+    for row in rows:
+        row = dict(row)
+        for key, default in defaults:
+            if row.get(key) is None:
+                row[key] = default.arg if default.is_scalar else default.arg(None)
+        out.append(row)
+    return out
+
+
+def record_bulk_created(session: Session, model, rows: list[dict]) -> None:
+    """The audit rows of new ``model`` rows written by a bulk INSERT (``session.execute(insert(
+    model), rows)``), which no flush sees: each ``rows`` item has every stored value (see
+    :func:`with_defaults`) and its ``id``. The same entries as :func:`_write_audit` makes for
+    objects created by a flush (the columns that are not None, masked, as ``_row_changes``; the
+    village and the summary as ``_village_of``, ``_township_of`` and ``_summary`` give them —
+    through a transient object of the row where the model decides its village itself)."""
+    if not rows or not getattr(model, "__audited__", False):
+        return
+    masked = set(getattr(model, "__audit_masked__", ()))
+    skipped = _SKIP.union(getattr(model, "__audit_skipped__", ()))
+    keys = [(a.key, a.key in masked) for a in inspect(model).column_attrs if a.key not in skipped]
+    # the village is the row's own ``village_id`` unless the model says otherwise
+    plain_village = getattr(model, "scope_village_id", None) is VillageScoped.scope_village_id
+    entries = []
+    for row in rows:
+        changes = {}  # as ``_row_changes(obj, "create")``: the values that are not None
+        for key, mask in keys:
+            new = row.get(key)
+            if new is not None:
+                changes[key] = [None, _plain(_mask(key, new) if mask else new)]
+        obj = None if plain_village else model(**row)
+        village_id = row.get("village_id") if plain_village else _village_of(obj)
+        if village_id is None and obj is None:
+            obj = model(**row)
+        entries.append(
+            {
+                "table_name": model.__tablename__,
+                "row_id": row.get("id"),
+                "village_id": village_id,
+                "township_id": None if village_id is not None else _township_of(obj, village_id),
+                "action": "create",
+                "changes": changes,
+                "summary": _summary_of(row),
+            }
+        )
+    user_id, user_name = acting_account()
+    now = utcnow()
+    for entry in entries:
+        entry.update(at=now, user_id=user_id, user_name=user_name)
+    session.connection().execute(insert(AuditLog.__table__), entries)
 
 
 def record_access_denied(user, village_id: int, method: str, path: str, status: int) -> None:

@@ -27,6 +27,8 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_left
 from collections.abc import Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -60,11 +62,37 @@ from ..policy.periods import (
     quarter_period,
 )
 from ..policy.reports import is_report_late, report_due_date
+from ..security import scoped_where
 from . import calendar as calendar_service
 from . import stats as stats_service
 from .cases import todo_cases
 from .common import session
 from .deductions import strike_alerts
+
+# One screen's reads asked for twice (the month's and the quarter's figures read the same open
+# cases past their deadline, and the same sign-ins of the current month): kept for the length of
+# ``shared_reads()`` — a read-only stretch, one screen's figures — keyed by what was asked.
+_shared: ContextVar[dict | None] = ContextVar("dashboard_shared_reads", default=None)
+
+
+@contextmanager
+def shared_reads():
+    """Within: the same read of :func:`_past_due_rows` / :func:`_live_signins` runs once."""
+    token = _shared.set({}) if _shared.get() is None else None
+    try:
+        yield
+    finally:
+        if token is not None:
+            _shared.reset(token)
+
+
+def _once(key: tuple, read):
+    memo = _shared.get()
+    if memo is None:
+        return read()
+    if key not in memo:
+        memo[key] = read()
+    return memo[key]
 
 
 def _count_if(condition):
@@ -247,7 +275,7 @@ def _stored(model, months: list[Month], village_id: int | None, group, columns):
     stmt = select(*group, *columns).where(_months_condition(model.year, model.month, months)).group_by(*group)
     if village_id is not None:
         stmt = stmt.where(model.village_id == village_id)
-    return session().execute(stmt).all()
+    return session().execute(scoped_where(stmt, model)).all()
 
 
 _S = VillageMonthStats
@@ -260,13 +288,8 @@ def _past_due_open(months: list[Month], today: dt.date, village_id: int | None, 
     sorted into months here; a range on ``received_at`` would walk a year of cases.
     ``by_month``: key by month (True), by village (False) or by (village, month) (``"both"``)."""
     wanted = set(months)
-    stmt = select(Case.village_id, Case.received_at, Case.closed_late, Case.kind).where(
-        Case.open_clause(), Case.due_on < today
-    )
-    if village_id is not None:
-        stmt = stmt.where(Case.village_id == village_id)
     out: dict = {}
-    for vid, received, closed_late, kind in session().execute(stmt):
+    for vid, received, closed_late, kind in _past_due_rows(today, village_id):
         ym = (received.year, received.month)
         if ym not in wanted:
             continue
@@ -274,6 +297,20 @@ def _past_due_open(months: list[Month], today: dt.date, village_id: int | None, 
         late, proxy = out.get(key, (0, 0))
         out[key] = (late + (0 if closed_late else 1), proxy + (1 if kind == "proxy" else 0))
     return out
+
+
+def _past_due_rows(today: dt.date, village_id: int | None) -> list:
+    """The open cases past their deadline today: (village, received_at, closed_late, kind)."""
+
+    def read() -> list:
+        stmt = select(Case.village_id, Case.received_at, Case.closed_late, Case.kind).where(
+            Case.open_clause(), Case.due_on < today
+        )
+        if village_id is not None:
+            stmt = stmt.where(Case.village_id == village_id)
+        return session().execute(scoped_where(stmt, Case)).all()
+
+    return _once(("past_due", today, village_id), read)
 
 
 _FIGURE_COLUMNS = (
@@ -460,7 +497,8 @@ def open_now(today: dt.date, village_id: int | None = None) -> dict[int, OpenNow
     )
     if village_id is not None:
         stmt = stmt.where(Case.village_id == village_id)
-    return {row[0]: OpenNow(int(row[1]), int(row[2] or 0), int(row[3] or 0)) for row in session().execute(stmt)}
+    rows = session().execute(scoped_where(stmt, Case))
+    return {row[0]: OpenNow(int(row[1]), int(row[2] or 0), int(row[3] or 0)) for row in rows}
 
 
 def todo_list(today: dt.date, limit: int = 20, village_id: int | None = None) -> list[Case]:
@@ -627,6 +665,10 @@ def _signin_figures(period, today, hired, village_id, stored: bool) -> dict[int,
 def _live_signins(days: list[dt.date], today: dt.date, village_id: int | None) -> dict[int, tuple]:
     if not days:
         return {}
+    return dict(_once(("signins", tuple(days), today, village_id), lambda: _read_signins(days, today, village_id)))
+
+
+def _read_signins(days: list[dt.date], today: dt.date, village_id: int | None) -> dict[int, tuple]:
     counted = SignIn.day.in_(days)
     stmt = (
         select(
@@ -640,7 +682,7 @@ def _live_signins(days: list[dt.date], today: dt.date, village_id: int | None) -
     )
     if village_id is not None:
         stmt = stmt.where(SignIn.village_id == village_id)
-    return {r[0]: (int(r[1]), int(r[2]), int(r[3] or 0) > 0) for r in session().execute(stmt)}
+    return {r[0]: (int(r[1]), int(r[2]), int(r[3] or 0) > 0) for r in session().execute(scoped_where(stmt, SignIn))}
 
 
 @dataclass
@@ -672,7 +714,7 @@ def deduction_figures(period: Period, village_id: int | None = None) -> dict[int
     if village_id is not None:
         stmt = stmt.where(Deduction.village_id == village_id)
     out = {}
-    for row in session().execute(stmt):
+    for row in session().execute(scoped_where(stmt, Deduction)):
         amount = Decimal(str(row[2])).quantize(Decimal("0.01"))
         out[row[0]] = DeductionFigures(int(row[1]), amount, {c: int(n) for c, n in zip(codes, row[3:], strict=True)})
     return out
@@ -730,7 +772,7 @@ def report_status(
     ).where(_months_condition(MonthlyReport.year, MonthlyReport.month, [*due_months, current]))
     if village_id is not None:
         stmt = stmt.where(MonthlyReport.village_id == village_id)
-    found = {(r[0], r[1], r[2]): (r[3], r[4]) for r in session().execute(stmt)}
+    found = {(r[0], r[1], r[2]): (r[3], r[4]) for r in session().execute(scoped_where(stmt, MonthlyReport))}
     lateness: dict = {}  # (submitted at, year, month) → late: the calendar walked once per month, not per village
 
     def is_late(submitted_at, y, m) -> bool:
@@ -857,6 +899,11 @@ def village_rows(
     """One row of figures per active village in scope (or the one ``village_id``), with the
     two periods they are counted over (:func:`shown_periods`: the ``month`` and ``quarter``
     slots of a row). The second slot of a year is empty (zero figures, period ``None``)."""
+    with shared_reads():
+        return _village_rows(today, village_id, period)
+
+
+def _village_rows(today: dt.date, village_id: int | None, period: Period | None):
     month, quarter = shown_periods(today, period)
     villages = _villages(village_id)
     agents = active_agents(village_id)

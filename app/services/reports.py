@@ -33,6 +33,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -667,17 +668,20 @@ def _settle_deductions(plan: list, cal: WorkCalendar) -> None:
     """④ of each planned report: new ones added in one flush; an existing one left alone when
     it is active and unchanged, else reconciled by ``sync_deduction`` (reactivated, moved …)."""
     code = code_for("report").value
-    existing: dict[int, Deduction] = {}
+    existing: dict[int, Any] = {}  # the first ④ of each report, as a row (compared, not changed)
     ids = [report.id for _, _, report, _, _ in plan]
     if ids:
-        for d in (
-            session()
-            .execute(
-                select(Deduction)
-                .where(Deduction.source_type == "report", Deduction.source_id.in_(ids), Deduction.code == code)
-                .order_by(Deduction.id)
+        for d in session().execute(
+            select(
+                Deduction.source_id,
+                Deduction.agent_id,
+                Deduction.village_id,
+                Deduction.occurred_on,
+                Deduction.description,
+                Deduction.state,
             )
-            .scalars()
+            .where(Deduction.source_type == "report", Deduction.source_id.in_(ids), Deduction.code == code)
+            .order_by(Deduction.id)
         ):
             existing.setdefault(d.source_id, d)
     texts: dict[tuple[int, int, str], str | None] = {}  # the wording is the same for every village

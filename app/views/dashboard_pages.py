@@ -495,6 +495,11 @@ def chart_period(today: dt.date, period: Period | None) -> Period:
 
 
 def township_chart_data(today: dt.date | None = None, period: Period | None = None) -> dict:
+    with figures.shared_reads():  # the trend and the on-time rates read the same past-due cases
+        return _township_chart_data(today, period)
+
+
+def _township_chart_data(today: dt.date | None, period: Period | None) -> dict:
     today = today or calendar_service.today()
     quarter = chart_period(today, period)
     ontime = figures.ontime_by_village(quarter, today)

@@ -38,25 +38,41 @@ def quarter_text(value) -> str:
 CIRCLED = "①②③④⑤"
 
 
-def _codes_text(amounts: dict | None) -> str:
+def money_memo():
+    """``money_text`` remembering what it formatted (keyed by type and text: the same amount
+    prints alike, and −0.00 stays apart from 0.00): a sheet of 400 lines prints the same few amounts — 416.67, 0.00 … — some
+    ten thousand times."""
+    memo: dict = {}
+
+    def fmt(value) -> str:
+        key = (type(value), str(value))
+        text = memo.get(key)
+        if text is None:
+            text = memo[key] = money(value)
+        return text
+
+    return fmt
+
+
+def _codes_text(amounts: dict | None, fmt=money) -> str:
     """``{"1": "30.00", "4": "30.00"}`` → ``"①30.00 ④30.00"`` (codes in order)."""
-    return " ".join(f"{CIRCLED[int(code) - 1]}{money(amount)}" for code, amount in sorted((amounts or {}).items()))
+    return " ".join(f"{CIRCLED[int(code) - 1]}{fmt(amount)}" for code, amount in sorted((amounts or {}).items()))
 
 
-def working_rows(detail: dict | None, month_word: str) -> list[dict]:
+def working_rows(detail: dict | None, month_word: str, fmt=money) -> list[dict]:
     """The month-by-month working of a line (its frozen detail) as the page prints it: every
     text and amount formatted here, once — the template only places them."""
     return [
         {
             "month": f"{m.get('month')}{month_word}",
             "days": f"{m.get('days')}/{m.get('days_in_month')}",
-            "share": money(m.get("share")),
-            "gross": money(m.get("gross")),
-            "recorded": _codes_text(m.get("recorded")),
-            "taken": _codes_text(m.get("taken")),
+            "share": fmt(m.get("share")),
+            "gross": fmt(m.get("gross")),
+            "recorded": _codes_text(m.get("recorded"), fmt),
+            "taken": _codes_text(m.get("taken"), fmt),
             "capped": bool(m.get("capped")),
-            "net": money(m.get("net")),
-            "supplement": money(m.get("supplement")),
+            "net": fmt(m.get("net")),
+            "supplement": fmt(m.get("supplement")),
         }
         for m in (detail or {}).get("months", [])
     ]
@@ -67,6 +83,7 @@ def sheet_rows(lines: list[PayoutLine]) -> list[dict]:
     ①–⑤, 扣款合计, 实发, 村级补助), 合计, 备注 and the working — computed in one pass, so that
     400 lines cost no lazy string, translation or query per cell."""
     month_word = str(_l("月"))
+    fmt = money_memo()
     rows = []
     for line in lines:
         detail = line.detail or {}
@@ -77,10 +94,10 @@ def sheet_rows(lines: list[PayoutLine]) -> list[dict]:
                 "seq": line.seq,
                 "village": detail.get("village_name") or str(line.village or ""),
                 "agent": line.agent_name,
-                "amounts": [money(a) for a in amounts],
-                "total": money(line.total),
+                "amounts": [fmt(a) for a in amounts],
+                "total": fmt(line.total),
                 "remarks": line.remarks or "",
-                "months": working_rows(detail, month_word),
+                "months": working_rows(detail, month_word, fmt),
             }
         )
     return rows

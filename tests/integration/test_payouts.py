@@ -330,6 +330,29 @@ def test_payouts_are_in_the_audit_log(app, world):
         assert update["status"] == ["draft", "approved"]
 
 
+def test_new_lines_are_audited_as_a_flush_would_audit_them(app, world):
+    """The lines are written by one bulk INSERT (issue 11): each still has its audit entry —
+    every column that is not None, the village, the agent's name as summary, who did it."""
+    with app.app_context():
+        sheet = compute()
+        lines = {line.id: line for line in sheet_lines(sheet.id)}
+        rows = db.session.execute(
+            select(AuditLog).where(AuditLog.table_name == "payout_line", AuditLog.action == "create")
+        ).scalars()
+        entries = {row.row_id: row for row in rows}
+        assert set(entries) == set(lines) and len(lines) == 2
+        for line_id, line in lines.items():
+            entry = entries[line_id]
+            assert entry.village_id == line.village_id and entry.township_id is None
+            assert entry.summary == line.agent_name and entry.user_name
+            changes = entry.changes
+            assert changes["id"] == [None, line_id] and changes["sheet_id"] == [None, sheet.id]
+            assert changes["total"] == [None, str(line.total)] and changes["d4"] == [None, str(line.d4)]
+            assert changes["detail"] == [None, line.detail] and changes["agent_name"] == [None, line.agent_name]
+            assert not {"created_at", "updated_at", "version"} & set(changes)
+            assert ("remarks" in changes) == (line.remarks is not None)
+
+
 def test_demo_step_computes_and_approves_the_last_quarter(app, world):
     from seeds import demo_payouts
 
