@@ -99,7 +99,7 @@ class VillageView(BmModelView):
     six_fields = [f for attr, _ in SIX_ONES for f in (attr, f"{attr}_checked_on")]
     # 所属乡镇: Admin chooses it; a township user's villages are their township's (no field)
     county_only_fields = ("township_id",)
-    add_columns = [
+    basic_fields = [
         "name",
         "code",
         "township_id",
@@ -108,8 +108,8 @@ class VillageView(BmModelView):
         "secretary_name",
         "supplement_per_year",
         "active",
-        *six_fields,
     ]
+    add_columns = [*basic_fields, *six_fields]
     edit_columns = add_columns
     show_fieldsets = [
         (
@@ -130,21 +130,7 @@ class VillageView(BmModelView):
         (_l("“六个一”标准化配置（第六条（二））"), {"fields": ["six_ones_status", *six_fields]}),
     ]
     add_fieldsets = [
-        (
-            _l("基本信息"),
-            {
-                "fields": [
-                    "name",
-                    "code",
-                    "township_id",
-                    "address",
-                    "service_phone",
-                    "secretary_name",
-                    "supplement_per_year",
-                    "active",
-                ]
-            },
-        ),
+        (_l("基本信息"), {"fields": basic_fields}),
         (_l("“六个一”标准化配置（第六条（二））"), {"fields": six_fields}),
     ]
     edit_fieldsets = add_fieldsets
