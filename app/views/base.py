@@ -14,14 +14,15 @@ from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import ModelView
 from flask_appbuilder.baseviews import expose
 from flask_appbuilder.fields import QuerySelectField
-from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget, Select2Widget
+from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget
+from flask_appbuilder.fieldwidgets import Select2Widget as FabSelect2Widget
 from flask_appbuilder.models.sqla import filters as fab_filters
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args, get_order_args, get_page_args, get_page_size_args
 from flask_appbuilder.widgets import ListWidget
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy import func
 from sqlalchemy.exc import SQLAlchemyError
 from wtforms import BooleanField, HiddenField, SelectField, TextAreaField
@@ -50,6 +51,21 @@ READ_WRITE = {
     "add": "write",
     "edit": "write",
 }
+
+
+class Select2Widget(FabSelect2Widget):
+    """FAB's Select2Widget writing each ``<option>`` directly — the same HTML as WTForms'
+    ``render_option`` (attributes sorted: ``selected`` before ``value``), without its
+    ``html_params`` per option, which cost a township's case list about 20 ms for the 400
+    villages of its search form (issue 11). Options with extra attributes take WTForms' way."""
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        if kwargs or choice.render_kw:
+            return super().render_option(choice, **kwargs)
+        value = str(choice.value) if isinstance(choice.value, bool) else choice.value
+        selected = "selected " if choice.selected else ""
+        return Markup(f'<option {selected}value="{escape(value)}">{escape(choice.label or choice.value)}</option>')
 
 
 def choice_field(title, mapping: Mapping, required: bool = True, description=None) -> SelectField:

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_appbuilder import BaseView
 from flask_appbuilder.fields import QuerySelectField
-from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget, BS3TextFieldWidget, Select2Widget
+from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget, BS3TextFieldWidget
 from flask_appbuilder.forms import DynamicForm
 from flask_appbuilder.security.decorators import permission_name
 from flask_appbuilder.widgets import ListWidget
@@ -55,6 +55,7 @@ from .base import (
     READ_WRITE,
     BmInterface,
     BmModelView,
+    Select2Widget,
     choice_field,
     code_formatter,
     expose,
