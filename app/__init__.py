@@ -56,7 +56,27 @@ def create_app(config_object: object | str = "config.Config", **overrides) -> Fl
     from .commands import register as register_commands
 
     register_commands(app)
+    _freeze_startup_objects(app)
     return app
+
+
+_frozen = False
+
+
+def _freeze_startup_objects(app: Flask) -> None:
+    """Move the ~280k objects of the started app into the collector's permanent generation
+    (``gc.freeze()``), once per process: they live as long as the process, and a full
+    collection otherwise walks them all (~270 ms pauses measured inside the quarterly payout
+    compute at 400 villages). Once per process, so test processes that build many apps do
+    not pin each one. ``GC_FREEZE=False`` turns it off."""
+    global _frozen
+    if _frozen or not app.config.get("GC_FREEZE", True):
+        return
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    _frozen = True
 
 
 def _check_secret_key(app: Flask) -> None:
