@@ -113,11 +113,11 @@ def _database_extensions(conn) -> None:
 class _ReusedSchema:
     """One PostgreSQL schema per test worker, emptied between tests instead of created and
     dropped for each (CREATE SCHEMA + ``create_all`` + ``DROP … CASCADE`` cost about 0.6 s a
-    test; emptying it costs about 15 ms). Emptying is ``DELETE`` from every table, children
-    first, and the sequences set back to 1, so ids start where a fresh schema's would. A test
-    that changed the schema itself (a table, index or view more or fewer — a restore, a
-    migration run) or whose rows cannot be deleted gets the schema dropped and a fresh one
-    next time."""
+    test; emptying it about 0.15 s). Emptying is ``TRUNCATE … RESTART IDENTITY``: fresh empty
+    tables (rows come back in the order they were written, as in a new schema — a ``DELETE``
+    leaves free space that later rows fill out of order) and ids starting at 1. A test that
+    changed the schema itself (a table, index or view more or fewer — a restore, a migration
+    run) or whose tables cannot be emptied gets the schema dropped and a fresh one next time."""
 
     def __init__(self):
         self.name: str | None = None
@@ -161,15 +161,8 @@ class _ReusedSchema:
                 conn.execute(text("SET LOCAL lock_timeout = '10s'"))
                 if self._relations(conn) != self.relations:
                     raise LookupError("schema changed")
-                tables = reversed(Model.metadata.sorted_tables)
-                conn.execute(text(";".join(f'DELETE FROM "{t.name}"' for t in tables)))
-                conn.execute(
-                    text(
-                        "SELECT setval(c.oid, 1, false) FROM pg_class c"
-                        " JOIN pg_namespace n ON n.oid = c.relnamespace"
-                        " WHERE c.relkind = 'S' AND n.nspname = current_schema()"
-                    )
-                )
+                names = ", ".join(f'"{t.name}"' for t in Model.metadata.sorted_tables)
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         except Exception:
             self.drop()
         finally:

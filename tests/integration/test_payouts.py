@@ -318,7 +318,9 @@ def test_payouts_are_in_the_audit_log(app, world):
     with app.app_context():
         sheet = compute()
         payouts.approve_sheet(sheet, {"version": sheet.version}, today=TODAY)
-        rows = db.session.execute(select(AuditLog.table_name, AuditLog.action, AuditLog.changes)).all()
+        rows = db.session.execute(
+            select(AuditLog.table_name, AuditLog.action, AuditLog.changes).order_by(AuditLog.id)
+        ).all()
         tables = {(t, a) for t, a, _ in rows}
         assert {
             ("payout_sheet", "create"),
