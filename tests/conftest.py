@@ -1,8 +1,8 @@
 """Fixtures: a fresh database per test, the app, clients logged in per role.
 
 Database: SQLite in the test's tmp dir, or PostgreSQL when TEST_DATABASE_URL is set
-(each test gets an empty schema there: a worker's schema, emptied between tests). Under CI=true a PostgreSQL/browser test that
-would be skipped fails instead (see tests/e2e/conftest.py and pytest_collection_modifyitems).
+(each test gets an empty schema there: its worker's, emptied between tests). Under
+CI=true a PostgreSQL/browser test that would be skipped fails instead (see tests/e2e/conftest.py and pytest_collection_modifyitems).
 """
 
 from __future__ import annotations
@@ -110,6 +110,12 @@ def _database_extensions(conn) -> None:
         conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _PG_EXTENSIONS_LOCK})
 
 
+def _schema_url(schema: str) -> str:
+    """TEST_DATABASE_URL with ``schema`` as the search path."""
+    sep = "&" if "?" in TEST_DATABASE_URL else "?"
+    return f"{TEST_DATABASE_URL}{sep}options=-csearch_path%3D{schema}"
+
+
 class _ReusedSchema:
     """One PostgreSQL schema per test worker, emptied between tests instead of created and
     dropped for each (CREATE SCHEMA + ``create_all`` + ``DROP … CASCADE`` cost about 0.6 s a
@@ -125,8 +131,7 @@ class _ReusedSchema:
         self.admin = None
 
     def url(self) -> str:
-        sep = "&" if "?" in TEST_DATABASE_URL else "?"
-        return f"{TEST_DATABASE_URL}{sep}options=-csearch_path%3D{self.name}"
+        return _schema_url(self.name)
 
     def _relations(self, conn) -> int:
         return conn.execute(
@@ -205,9 +210,8 @@ def _database(tmp_path, template=None):
     with admin.connect() as conn:
         _database_extensions(conn)
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in TEST_DATABASE_URL else "?"
     try:
-        yield f"{TEST_DATABASE_URL}{sep}options=-csearch_path%3D{schema}"
+        yield _schema_url(schema)
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
