@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import force_locale
@@ -48,6 +49,7 @@ from ..policy.payout import (
     PAID,
     AgentTerm,
     PayoutLineResult,
+    SheetTotals,
     VillageTerm,
     compute_quarter,
     quarter_bounds,
@@ -628,3 +630,75 @@ def describe_change(change: dict) -> str:
         return str(_l("删除：%(who)s（原合计%(t)s元）", who=who, t=(fields.get("total") or [""])[0]))
     parts = [f"{FIELD_LABELS.get(name, name)} {old} → {new}" for name, (old, new) in fields.items()]
     return str(_l("变化：%(who)s：%(what)s", who=who, what="；".join(parts)))
+
+
+# ------------------------------------------------------------------------ reading a sheet
+
+#: Lines of a sheet per screen page (a township's sheet of 400 villages is 8 pages; the print
+#: page and the xlsx always hold every line).
+PAGE_LINES = 50
+_MONEY_COLUMNS = (
+    "gross",
+    "d1",
+    "d2",
+    "d3",
+    "d4",
+    "d5",
+    "deductions_total",
+    "net_township",
+    "village_supplement",
+    "total",
+)
+
+
+def stored_totals(sheet: PayoutSheet) -> SheetTotals:
+    """The 合计 row of a stored sheet, summed by the database in whole 分 (exact on SQLite's
+    floating NUMERIC too) — equal to ``sheet_totals(sheet.lines)`` without loading the lines."""
+    cents = [func.coalesce(func.sum(func.round(getattr(PayoutLine, c) * 100)), 0) for c in _MONEY_COLUMNS]
+    row = session().execute(select(*cents).where(PayoutLine.sheet_id == sheet.id)).one()
+    yuan = {c: q2(Decimal(int(v)) / 100) for c, v in zip(_MONEY_COLUMNS, row, strict=True)}
+    return SheetTotals(
+        gross=yuan["gross"],
+        deductions={code: yuan[f"d{code}"] for code in CODES},
+        deductions_total=yuan["deductions_total"],
+        net_township=yuan["net_township"],
+        village_supplement=yuan["village_supplement"],
+        total=yuan["total"],
+    )
+
+
+@dataclass
+class LinesPage:
+    """One screen page of a sheet's lines (printed order), and what the pager needs."""
+
+    lines: list[PayoutLine]
+    page: int
+    pages: int
+    count: int  # lines of the page's selection
+    all_lines: int  # lines of the sheet
+    deducted: int  # lines of the sheet with a deduction
+    everything: bool  # every line of the selection on one page
+    deducted_only: bool
+
+
+def lines_page(
+    sheet: PayoutSheet, *, page: int = 1, deducted_only: bool = False, everything: bool = False
+) -> LinesPage:
+    """The sheet's lines in their printed order (序号), ``PAGE_LINES`` a page — or all of them
+    with ``everything`` — optionally only the lines with a deduction (扣款合计 > 0)."""
+    of_sheet = PayoutLine.sheet_id == sheet.id
+    counts = (
+        session()
+        .execute(select(func.count(), func.count().filter(PayoutLine.deductions_total > 0)).where(of_sheet))
+        .one()
+    )
+    all_lines, deducted = int(counts[0]), int(counts[1])
+    where = [of_sheet, PayoutLine.deductions_total > 0] if deducted_only else [of_sheet]
+    count = deducted if deducted_only else all_lines
+    pages = 1 if everything else max(1, -(-count // PAGE_LINES))
+    page = min(max(1, page), pages)
+    query = select(PayoutLine).where(*where).order_by(PayoutLine.seq, PayoutLine.id)
+    if not everything:
+        query = query.offset((page - 1) * PAGE_LINES).limit(PAGE_LINES)
+    lines = list(session().execute(query).scalars().unique())
+    return LinesPage(lines, page, pages, count, all_lines, deducted, everything, deducted_only)

@@ -185,8 +185,12 @@ class PayoutSheetView(BmModelView):
     @has_access
     def show(self, pk):
         sheet = self._sheet_or_404(pk)
-        lines = self._lines(sheet)
-        totals = sheet_totals(lines)
+        shown = payout_service.lines_page(
+            sheet,
+            page=request.args.get("page", 1, type=int),
+            deducted_only=request.args.get("deducted") == "1",
+            everything=request.args.get("all") == "1",
+        )
         sm = self.appbuilder.sm
         can = {p: sm.has_access(f"can_{p}", self.class_permission_name) for p in SHEET_PERMISSIONS}
         can["export"] = sm.has_access("can_read", "Export")
@@ -198,8 +202,10 @@ class PayoutSheetView(BmModelView):
             title=payout_service.period_label(sheet.year, sheet.quarter),
             township=township_name(sheet.township),  # the sheet's own township (issue 15 §1)
             sheet=sheet,
-            rows=sheet_rows(lines),
-            totals=totals,
+            rows=sheet_rows(shown.lines),
+            shown=shown,
+            shown_page_lines=payout_service.PAGE_LINES,
+            totals=payout_service.stored_totals(sheet),
             can=can,
             allowed=sheet_actions(sheet.status),
             today=today,

@@ -177,3 +177,54 @@ def test_sheet_page_shows_every_line_and_its_working_in_the_same_statements(app,
         ).scalar()
     page = c.get(f"/payoutline/show/{line.id}").get_data(as_text=True)
     assert "逐月计算" in page and "7月" in page and "④30.00" in page and "在岗天数" in page
+
+
+def test_sheet_page_shows_fifty_lines_a_page_and_the_whole_sheets_totals(app, login, world, clock):
+    """A township of 62 villages: the sheet page lists 50 lines a page in 序号 order (page 2 the
+    other 12), 一页显示全部 lists all 62, 只看有扣款的村 only those with a deduction; every
+    page's 全表合计 is the whole sheet's (summed by the database, equal to the lines' own sum),
+    in as many SQL statements as a page of 2 lines; the print page still holds every line."""
+    app.config["MONTHLY_REPORTS_FROM"] = "2026-07"
+    clock.set("2026-10-08 09:00")
+    c = login("zhongxin")
+    with app.app_context():
+        for n, village_id in enumerate(_villages(0, 60)):
+            if n % 3:  # two in three of them filed all three 月汇总表 on time
+                for month in (7, 8, 9):
+                    rs.submit_report(
+                        {"village_id": village_id, "month": f"2026-{month:02d}"},
+                        now=dt.datetime.combine(rs.month_last_day(2026, month), dt.time(16)),
+                    )
+        sheet = payouts.compute_sheet({"quarter": "2026Q3"})
+        sheet = payouts.approve_sheet(sheet, {"version": sheet.version})
+        sid = sheet.id
+        lines = db.session.execute(select(PayoutLine).where(PayoutLine.sheet_id == sid)).scalars().all()
+        expected = payouts.sheet_totals(lines)
+        assert payouts.stored_totals(sheet) == expected
+        deducted = sorted(line.seq for line in lines if line.deductions_total > 0)
+        assert len(lines) == 62 and 0 < len(deducted) < 62
+    total = f'<th class="text-right">{expected.total:,.2f}</th>'
+
+    first_n, first = _page_statements(app, c, f"/payoutsheet/show/{sid}")
+    assert first.count("<details>") == 50 and "第 1 / 2 页" in first and "下一页" in first
+    assert f"共62个村，其中有扣款的{len(deducted)}个。" in first and "全表合计" in first
+    foot = first.split("<tfoot>")[1].split("</tfoot>")[0]
+    assert total in foot and expected.total_upper in foot
+    second_n, second = _page_statements(app, c, f"/payoutsheet/show/{sid}?page=2")
+    assert second.count("<details>") == 12 and "第 2 / 2 页" in second and "上一页" in second
+    assert second.split("<tfoot>")[1].split("</tfoot>")[0] == foot and first_n == second_n
+    seqs = [int(s.split(".")[0]) for s in first.split("<summary>")[1:]] + [
+        int(s.split(".")[0]) for s in second.split("<summary>")[1:]
+    ]
+    assert seqs == list(range(1, 63))  # 序号 order, every line once
+    assert c.get(f"/payoutsheet/show/{sid}?page=99").get_data(as_text=True).count("<details>") == 12
+    assert c.get(f"/payoutsheet/show/{sid}?page=x").status_code == 200
+
+    everything = c.get(f"/payoutsheet/show/{sid}?all=1").get_data(as_text=True)
+    assert everything.count("<details>") == 62 and "下一页" not in everything and "分页显示" in everything
+    only = c.get(f"/payoutsheet/show/{sid}?deducted=1").get_data(as_text=True)
+    assert [int(s.split(".")[0]) for s in only.split("<summary>")[1:]] == deducted
+    assert only.split("<tfoot>")[1].split("</tfoot>")[0] == foot  # the whole sheet's 合计 still
+
+    printed = c.get(f"/payoutsheet/print/{sid}").get_data(as_text=True)
+    assert "测试村01" in printed and "测试村60" in printed and f"{expected.total:,.2f}" in printed
