@@ -88,9 +88,10 @@ class Case(Timestamped, VillageScoped, Model):
         Index("ix_case_received", "received_at"),
         Index("ix_case_applicant_name", "applicant_name"),
         Index("ix_case_village_registered", "village_id", "registered_at"),
-        # 台账检索 (issue 11): the name's prefix range, covering a list's order and id; “contains”
-        # through pg_trgm on PostgreSQL (on SQLite an empty partial index: nothing to keep up).
-        Index("ix_case_applicant_name_key", "applicant_name_key", "received_at", "id"),
+        # 台账检索 (issue 11): the name's prefix range, covering a list's scope (village), order
+        # and id — page and count read no table row (migration 0020); “contains” through
+        # pg_trgm on PostgreSQL (on SQLite an empty partial index: nothing to keep up).
+        Index("ix_case_applicant_name_key", "applicant_name_key", "village_id", "received_at", "id"),
         # a list by status in the ledger's order (status = 办结: most rows) — no sort of all of them
         Index("ix_case_status_received", "status", "received_at", "id"),
         # 待办 (issue 11): the open cases only — a few thousand of a million — in the to-do
