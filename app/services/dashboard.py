@@ -31,9 +31,10 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, distinct, func, or_, select
+from sqlalchemy import and_, case, distinct, false, func, or_, select
 from sqlalchemy.orm import lazyload
 
 from ..models import (
@@ -103,8 +104,31 @@ def _start_of(d: dt.date) -> dt.datetime:
     return dt.datetime.combine(d, dt.time.min)
 
 
+def month_runs(months: Iterable[tuple[int, int]]) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """``months`` as runs of consecutive months, first and last of each, in order:
+    [(2026, 11), (2026, 12), (2027, 1), (2027, 3)] → [((2026, 11), (2027, 1)), ((2027, 3), (2027, 3))]."""
+    runs: list[list[tuple[int, int]]] = []
+    for y, m in sorted(set(months)):
+        if runs and runs[-1][1][0] * 12 + runs[-1][1][1] + 1 == y * 12 + m:
+            runs[-1][1] = (y, m)
+        else:
+            runs.append([(y, m), (y, m)])
+    return [(first, last) for first, last in runs]
+
+
 def _months_condition(year_col, month_col, months: Iterable[tuple[int, int]]):
-    return or_(*(and_(year_col == y, month_col == m) for y, m in months))
+    """Rows of ``months``: one range per run of consecutive months (a year of months is a few
+    terms, not twelve — a small statement and cache key, and a range on the (year, month) index)."""
+    terms = []
+    for (y0, m0), (y1, m1) in month_runs(months):
+        if y0 == y1:
+            terms.append(and_(year_col == y0, month_col.between(m0, m1) if m0 != m1 else month_col == m0))
+            continue
+        terms.append(and_(year_col == y0, month_col >= m0))
+        if y1 > y0 + 1:
+            terms.append(year_col.between(y0 + 1, y1 - 1))
+        terms.append(and_(year_col == y1, month_col <= m1))
+    return or_(*terms) if terms else false()
 
 
 # --------------------------------------------------------------------------------------
@@ -1037,7 +1061,22 @@ def _signed_today(village_id: int, today: dt.date) -> bool:
 def ontime_by_village(quarter: Period, today: dt.date) -> list[tuple[Village, float | None]]:
     """按时办结率 of the cases received in ``quarter``, per active village in scope."""
     figures = case_figures(quarter, today)
-    return [(v, figures.get(v.id, CaseFigures()).ontime_rate) for v in _villages()]
+    return [(v, figures.get(v.id, CaseFigures()).ontime_rate) for v in village_names()]
+
+
+class VillageName(NamedTuple):
+    id: int
+    name: str
+    code: str
+
+
+def village_names(village_id: int | None = None) -> list[VillageName]:
+    """The active villages in scope (id, name, code), in code order — :func:`_villages` without
+    loading 400 ORM objects where a chart only names them."""
+    stmt = select(Village.id, Village.name, Village.code).where(Village.active.is_(True)).order_by(Village.code)
+    if village_id is not None:
+        stmt = stmt.where(Village.id == village_id)
+    return [VillageName(*row) for row in session().execute(stmt)]
 
 
 # --------------------------------------------------------------------------------------
