@@ -144,9 +144,7 @@ def derive_case_values(case: dict) -> None:
 def after_cases_generated(village_ids: list[int], start: dt.date, today: dt.date) -> None:
     """Rebuild what is derived from the cases just written (their bookkeeping was deferred):
     the monthly aggregate of each generated village, from ``start`` (``services.stats``)."""
-    conn = db.session.connection()
-    for village_id in village_ids:
-        stats.rebuild_connection(conn, village_id, (start.year, start.month))
+    stats.rebuild_connection(db.session.connection(), first=(start.year, start.month), village_ids=village_ids)
     db.session.commit()
 
 

@@ -397,6 +397,30 @@ def test_rebuild_command_gives_the_same_rows(app, runner, places):
     assert bad.exit_code != 0 and "月" in bad.output
 
 
+def test_a_rebuild_in_batches_of_villages_and_years_gives_the_same_rows(app, places, monkeypatch):
+    """``rebuild_connection`` recomputes REBUILD_VILLAGES villages and twelve months at a time:
+    villages whose months start and end apart, batches of two, windows that cut through
+    every village's span — the rows are those kept case by case; so are a rebuild of some
+    villages (``village_ids``) and one from a month on."""
+    from app.services import stats as stats_service
+
+    monkeypatch.setattr(stats_service, "REBUILD_VILLAGES", 2)
+    with app.app_context(), unscoped():
+        db.session.add_all(_case(places, _spec(day=d, village=d // 9 % 3)) for d in range(0, 450, 9) if d // 9 % 3 or d > 90)
+        db.session.commit()
+        before = stored()
+        assert len({k[0] for k in before[0]}) == 3
+        conn = db.session.connection()
+        assert stats_service.rebuild_connection(conn) > 24
+        db.session.commit()
+        assert stored() == before
+        some = places["villages"][1:]
+        stats_service.rebuild_connection(db.session.connection(), first=(2026, 4), village_ids=some)
+        db.session.commit()
+        assert stored() == before
+        assert stats_service.rebuild_connection(db.session.connection(), village_ids=[]) == 0
+
+
 def test_village_users_read_only_their_own_rows(app, places, world):
     from app.security import scoped_to
 
