@@ -406,7 +406,9 @@ def test_a_rebuild_in_batches_of_villages_and_years_gives_the_same_rows(app, pla
 
     monkeypatch.setattr(stats_service, "REBUILD_VILLAGES", 2)
     with app.app_context(), unscoped():
-        db.session.add_all(_case(places, _spec(day=d, village=d // 9 % 3)) for d in range(0, 450, 9) if d // 9 % 3 or d > 90)
+        db.session.add_all(
+            _case(places, _spec(day=d, village=d // 9 % 3)) for d in range(0, 450, 9) if d // 9 % 3 or d > 90
+        )
         db.session.commit()
         before = stored()
         assert len({k[0] for k in before[0]}) == 3
