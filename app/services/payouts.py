@@ -634,9 +634,9 @@ def describe_change(change: dict) -> str:
 
 # ------------------------------------------------------------------------ reading a sheet
 
-#: Lines of a sheet per screen page (a township's sheet of 400 villages is 8 pages; the print
+#: Lines of a sheet per screen page (a township's sheet of 400 villages is 16 pages; the print
 #: page and the xlsx always hold every line).
-PAGE_LINES = 50
+PAGE_LINES = 25
 _MONEY_COLUMNS = (
     "gross",
     "d1",
