@@ -9,7 +9,9 @@ the search form of a page (``views.base.BmInterface``) and the rison filters of 
 - “starts with” (``sw``) is the range ``key >= p AND key < p⁺`` — a plain b-tree index on
   SQLite (BINARY) and PostgreSQL (the key column is ``COLLATE "C"``), never ``ILIKE``;
 - “contains” (``ct``) on a key that allows it is ``key LIKE '%p%'`` on the normalized key —
-  a ``pg_trgm`` GIN index on PostgreSQL (SQLite scans);
+  a ``pg_trgm`` GIN index on PostgreSQL (SQLite scans); on a key with ``bigrams`` PostgreSQL
+  also narrows it through the GIN index of the key's two-character pieces
+  (:class:`PairContains`): a two-character name part (“建国”) has no trigram to look up;
 - every other operator is FAB's own.
 """
 
@@ -23,20 +25,59 @@ from flask_appbuilder.models.filters import Filters
 from flask_appbuilder.models.sqla import filters as fab_filters
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from sqlalchemy import and_
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import literal
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import Boolean
 
 from ..policy.search_keys import like_escape, prefix_upper_bound
 
 log = logging.getLogger(__name__)
 
 
+#: PostgreSQL: the distinct two-character pieces of a text (“王建国” → {王建, 建国}); the GIN
+#: index ``bm_name_bigrams(applicant_name_key)`` is built on it (``models.case``, migration 0021).
+BIGRAMS_FUNCTION = "bm_name_bigrams"
+BIGRAMS_DDL = f"""CREATE OR REPLACE FUNCTION {BIGRAMS_FUNCTION}(t text) RETURNS text[]
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$ SELECT coalesce(array_agg(DISTINCT substr(t, i, 2)), '{{}}'::text[])
+      FROM generate_series(1, char_length(t) - 1) AS i $$"""
+
+
+class PairContains(FunctionElement):
+    """``PairContains(column, literal(key), literal(pattern))``: ``column`` contains the
+    two-character ``key``. On PostgreSQL ``bm_name_bigrams(column) @> bm_name_bigrams('key')``
+    — for a key of two characters the same rows as ``LIKE '%key%'``, answered by the GIN
+    index (and estimated from its statistics: a ``LIKE`` beside it made the planner expect one
+    row and loop). Elsewhere ``column LIKE pattern``."""
+
+    name = "pair_contains"
+    type = Boolean()
+    inherit_cache = True
+
+
+@compiles(PairContains)
+def _pair_like(element, compiler, **kw):
+    column, _key, pattern = (compiler.process(c, **kw) for c in element.clauses)
+    return f"{column} LIKE {pattern} ESCAPE '\\'"
+
+
+@compiles(PairContains, "postgresql")
+def _pair_bigrams(element, compiler, **kw):
+    column, key, _pattern = (compiler.process(c, **kw) for c in element.clauses)
+    return f"{BIGRAMS_FUNCTION}({column}) @> {BIGRAMS_FUNCTION}(CAST({key} AS TEXT))"
+
+
 @dataclass(frozen=True)
 class SearchKey:
     """``column``: the indexed column searched; ``normalize``: a typed value → its key;
-    ``contains``: “contains” also goes through the key (a trigram index on PostgreSQL)."""
+    ``contains``: “contains” also goes through the key (a trigram index on PostgreSQL);
+    ``bigrams``: and through the index of its two-character pieces (PostgreSQL)."""
 
     column: str
     normalize: Callable[[object], str]
     contains: bool = False
+    bigrams: bool = False
 
     def prefix_clause(self, model, value):
         """``column`` starts with the key of ``value``; ``None`` when the key is empty."""
@@ -52,7 +93,11 @@ class SearchKey:
         key = self.normalize(value)
         if not key:
             return None
-        return getattr(model, self.column).like(f"%{like_escape(key)}%", escape="\\")
+        column = getattr(model, self.column)
+        pattern = f"%{like_escape(key)}%"
+        if self.bigrams and len(key) == 2:
+            return PairContains(column, literal(key), literal(pattern))
+        return column.like(pattern, escape="\\")
 
 
 def search_key(model, column_name: str) -> SearchKey | None:

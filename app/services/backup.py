@@ -606,6 +606,12 @@ DO $bm$ DECLARE r record; BEGIN
   FOR r IN SELECT sequencename FROM pg_sequences WHERE schemaname = {lit} LOOP
     EXECUTE 'DROP SEQUENCE IF EXISTS ' || quote_ident({lit}) || '.' || quote_ident(r.sequencename) || ' CASCADE';
   END LOOP;
+  -- the schema's own functions (bm_name_bigrams, migration 0021), not an extension's
+  FOR r IN SELECT p.oid::regprocedure AS f FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+           WHERE n.nspname = {lit}
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e') LOOP
+    EXECUTE 'DROP FUNCTION IF EXISTS ' || r.f::text || ' CASCADE';
+  END LOOP;
 END $bm$;
 """ + _create_extensions(manifest, body, source_schema, schema)
     checks = [

@@ -140,6 +140,30 @@ def test_name_contains_through_the_key(app, world, cases, login, api_token):
     assert _numbers(_text(login("zhongxin").get("/case/list/?_flt_2_applicant_name=%25"))) == []
 
 
+def test_contains_two_characters_finds_exactly_the_names_holding_them(app, world):
+    """“contains” a two-character key is the GIN index of the key's pieces on PostgreSQL
+    (``bm_name_bigrams``), ``LIKE`` elsewhere: on either engine exactly the names that hold the
+    two characters side by side — at the start, the end, in the middle, twice, or not at all."""
+    import random
+
+    rng = random.Random(20261204)
+    alphabet = "王建国华明"
+    names = {"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 4))) for _ in range(80)}
+    key = Case.__search_keys__["applicant_name"]
+    with app.app_context():
+        db.session.add_all(
+            case_row(world.village_a, world.agent_a, f"QS2026-{n + 1:04d}", T0, save=False, applicant_name=name)
+            for n, name in enumerate(sorted(names))
+        )
+        db.session.commit()
+        for a in alphabet:
+            for b in alphabet:
+                got = set(
+                    db.session.execute(select(Case.applicant_name).where(key.contains_clause(Case, a + b))).scalars()
+                )
+                assert got == {n for n in names if a + b in n}, a + b
+
+
 def test_the_api_refuses_an_operator_the_column_does_not_have(app, world, cases, api_token):
     q = prison.dumps({"filters": [{"col": "applicant_name", "opr": "gt", "value": "王"}]})
     assert app.test_client().get(f"/api/v1/case/?q={q}", headers=api_token("zhongxin")).status_code == 400
@@ -322,6 +346,10 @@ def test_postgresql_plans_use_the_btree_and_trigram_indexes(app, world, cases):
         conn.execute(text("SET enable_indexscan = off"))
         conn.execute(text("SET enable_indexonlyscan = off"))
         assert "ix_case_applicant_name_trgm" in plan("applicant_name_key LIKE '%王建国%'")
+        # …which the GIN index of the key's two-character pieces answers (migration 0021)
+        assert "ix_case_applicant_name_bigrams" in plan(
+            "bm_name_bigrams(applicant_name_key) @> bm_name_bigrams('建国')"
+        )
         collations = dict(
             conn.execute(
                 text(
