@@ -354,7 +354,8 @@ def test_postgresql_plans_use_the_btree_and_trigram_indexes(app, world, cases):
             conn.execute(
                 text(
                     "SELECT column_name, collation_name FROM information_schema.columns "
-                    "WHERE table_name = 'service_case' AND column_name IN ('case_number', 'applicant_name_key')"
+                    "WHERE table_schema = current_schema() AND table_name = 'service_case' "
+                    "AND column_name IN ('case_number', 'applicant_name_key')"
                 )
             ).all()
         )
