@@ -86,7 +86,9 @@ class Case(Timestamped, VillageScoped, Model):
         Index("ix_case_village_received", "village_id", "received_at"),
         Index("ix_case_status_due", "status", "due_on"),
         Index("ix_case_village_status_due", "village_id", "status", "due_on"),
-        Index("ix_case_received", "received_at"),
+        # newest first: the order's tie-break and the township's scope (village) in the index —
+        # a deep page of the township's list walks it reading no table row (migration 0022)
+        Index("ix_case_received", "received_at", "id", "village_id"),
         Index("ix_case_applicant_name", "applicant_name"),
         Index("ix_case_village_registered", "village_id", "registered_at"),
         # 台账检索 (issue 11): the name's prefix range, covering a list's scope (village), order

@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import json
 import os
 import statistics
@@ -369,6 +370,9 @@ def measure_pages(app, repeat: int) -> dict:
     for page in PAGES:
         url = page.url.format(**values)
         client = clients[page.user]
+        # the previous data set's app and the last page's garbage are collected here, between
+        # pages, not inside a timed request (a full collection of them cost one request 100 ms)
+        gc.collect()
         r = client.get(url)  # warm-up (templates, caches)
         assert r.status_code == 200, (url, r.status_code, r.get_data(as_text=True)[:300])
         times, queries = [], []
@@ -431,7 +435,6 @@ def _rss_now_mib() -> float:
 def export_child(url: str, date_from: str | None) -> dict:
     """One export in this fresh process: its time, and its peak RSS (sampled every 5 ms)
     over the RSS of the idle, started app."""
-    import gc
     import threading
 
     from tests.bench.bench_export_ledger import _rss_mib, make_app
