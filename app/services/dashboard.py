@@ -35,7 +35,7 @@ from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, distinct, false, func, or_, select
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import lazyload, load_only
 
 from ..models import (
     Agent,
@@ -846,9 +846,17 @@ class AgentFlag:
 
 
 def active_agents(village_id: int | None = None) -> list[Agent]:
+    """The villages' agents in post — only the columns the dashboards read (an agent row is
+    some thirty columns; 400 of them were a tenth of the township's first screen). Another
+    column, if ever read, is loaded then (SQLAlchemy's deferred load), not refused."""
     stmt = (
         select(Agent)
-        .options(lazyload(Agent.village))  # the villages are loaded once, by _villages()
+        .options(
+            lazyload(Agent.village),  # the villages are loaded once, by _villages()
+            load_only(
+                Agent.id, Agent.name, Agent.village_id, Agent.township_id, Agent.hired_on, Agent.level, Agent.status
+            ),
+        )
         .where(Agent.level == "village", Agent.status == "active", Agent.village_id.is_not(None))
         .order_by(Agent.village_id, Agent.id)
     )
