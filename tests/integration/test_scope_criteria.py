@@ -2,9 +2,13 @@
 ``township_scope_options``: cheap to key, issue 11). They must write exactly the SQL and the
 parameters of the plain expressions (``security.plain_scope_options``) — for every scoped
 model, loaded as itself and as an alias, for two villages and two townships in turn, on a cold
-and on a warm statement cache (a cached statement must take the new id, not keep the old one)."""
+and on a warm statement cache (a cached statement must take the new id, not keep the old one).
+Only the parameters' names may differ (PostgreSQL's ``%(name)s``: a lambda binds a value it
+uses twice as two parameters): the SQL is compared with them as ``?``, their values in order."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from sqlalchemy import event, select
@@ -14,11 +18,16 @@ from app import security
 from app.extensions import db
 from app.models import AuditLog, scoped_models, township_models
 
+_NAMED = re.compile(r"%\((\w+)\)s")
+
 
 def _statements(stmt, options) -> list[tuple[str, tuple]]:
     seen: list[tuple[str, tuple]] = []
 
     def listener(conn, cursor, statement, parameters, context, executemany):
+        if isinstance(parameters, dict):  # PostgreSQL's named parameters: their values in order
+            names = _NAMED.findall(statement)  # (a lambda names a repeated value twice)
+            statement, parameters = _NAMED.sub("?", statement), [parameters[n] for n in names]
         seen.append((statement, tuple(parameters)))
 
     event.listen(db.engine, "before_cursor_execute", listener)
