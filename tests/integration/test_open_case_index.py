@@ -100,3 +100,33 @@ def test_todo_cases_statements_do_not_grow_with_the_cases(app, world):
         before = count()
         _seed(world, 1000, 600)
         assert count() == before == 2
+
+
+@pytest.mark.skipif(bool(__import__("os").environ.get("TEST_DATABASE_URL")), reason="SQLite's EXPLAIN QUERY PLAN")
+def test_the_open_counts_of_a_township_read_no_table_row_on_sqlite(app, world):
+    """Migration 0023: SQLite counts a township's open cases through ix_case_status_received,
+    which holds the village (the scope) and the deadline — a covering index."""
+    from app.models import Village
+    from app.security import scoped_to_township
+
+    with app.app_context():
+        _seed(world, 1, 60)
+        db.session.execute(text("ANALYZE"))
+        township = db.session.get(Village, world.village_a).township_id
+        seen: list[tuple[str, tuple]] = []
+
+        def listener(conn, cursor, statement, parameters, context, executemany):
+            if "FILTER (WHERE" in statement:
+                seen.append((statement, parameters))
+
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            with scoped_to_township(township):
+                case_service.open_counts(TODAY)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        assert len(seen) == 1
+        plan = " ".join(
+            str(r[-1]) for r in db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + seen[0][0], seen[0][1])
+        )
+        assert "COVERING INDEX ix_case_status_received" in plan, plan
