@@ -637,26 +637,14 @@ def describe_change(change: dict) -> str:
 #: Lines of a sheet per screen page (a township's sheet of 400 villages is 16 pages; the print
 #: page and the xlsx always hold every line).
 PAGE_LINES = 25
-_MONEY_COLUMNS = (
-    "gross",
-    "d1",
-    "d2",
-    "d3",
-    "d4",
-    "d5",
-    "deductions_total",
-    "net_township",
-    "village_supplement",
-    "total",
-)
 
 
 def stored_totals(sheet: PayoutSheet) -> SheetTotals:
     """The 合计 row of a stored sheet, summed by the database in whole 分 (exact on SQLite's
     floating NUMERIC too) — equal to ``sheet_totals(sheet.lines)`` without loading the lines."""
-    cents = [func.coalesce(func.sum(func.round(getattr(PayoutLine, c) * 100)), 0) for c in _MONEY_COLUMNS]
+    cents = [func.coalesce(func.sum(func.round(getattr(PayoutLine, c) * 100)), 0) for c in MONEY_FIELDS]
     row = session().execute(select(*cents).where(PayoutLine.sheet_id == sheet.id)).one()
-    yuan = {c: q2(Decimal(int(v)) / 100) for c, v in zip(_MONEY_COLUMNS, row, strict=True)}
+    yuan = {c: q2(Decimal(int(v)) / 100) for c, v in zip(MONEY_FIELDS, row, strict=True)}
     return SheetTotals(
         gross=yuan["gross"],
         deductions={code: yuan[f"d{code}"] for code in CODES},
