@@ -1066,7 +1066,7 @@ def _signed_today(village_id: int, today: dt.date) -> bool:
     return bool(session().execute(stmt).scalar())
 
 
-def ontime_by_village(quarter: Period, today: dt.date) -> list[tuple[Village, float | None]]:
+def ontime_by_village(quarter: Period, today: dt.date) -> list[tuple[VillageName, float | None]]:
     """按时办结率 of the cases received in ``quarter``, per active village in scope."""
     figures = case_figures(quarter, today)
     return [(v, figures.get(v.id, CaseFigures()).ontime_rate) for v in village_names()]
@@ -1078,12 +1078,10 @@ class VillageName(NamedTuple):
     code: str
 
 
-def village_names(village_id: int | None = None) -> list[VillageName]:
+def village_names() -> list[VillageName]:
     """The active villages in scope (id, name, code), in code order — :func:`_villages` without
     loading 400 ORM objects where a chart only names them."""
     stmt = select(Village.id, Village.name, Village.code).where(Village.active.is_(True)).order_by(Village.code)
-    if village_id is not None:
-        stmt = stmt.where(Village.id == village_id)
     return [VillageName(*row) for row in session().execute(stmt)]
 
 

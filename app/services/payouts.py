@@ -667,6 +667,12 @@ class LinesPage:
     deducted: int  # lines of the sheet with a deduction
     everything: bool  # every line of the selection on one page
     deducted_only: bool
+    per_page: int = PAGE_LINES
+
+    @property
+    def pageable(self) -> bool:
+        """The selection would take more than one page when paged (一页显示全部 / 分页显示)."""
+        return self.count > self.per_page
 
 
 def lines_page(

@@ -204,7 +204,6 @@ class PayoutSheetView(BmModelView):
             sheet=sheet,
             rows=sheet_rows(shown.lines),
             shown=shown,
-            shown_page_lines=payout_service.PAGE_LINES,
             totals=payout_service.stored_totals(sheet),
             can=can,
             allowed=sheet_actions(sheet.status),
