@@ -10,6 +10,7 @@ from seeds import demo_cases, demo_payouts, demo_supervision
 from seeds.demo import DEMO_PASSWORD, DEMO_PREPARER, create_demo
 from seeds.reference import seed_reference
 
+from ..services import maintenance
 from ..services.audit import acting_as
 
 # After the villages and accounts, in this order: the payouts reflect the demo deductions.
@@ -26,6 +27,7 @@ def demo(scale: int) -> None:
         result = create_demo()
         for step in DEMO_STEPS:
             step(scale=scale)
+    click.echo(maintenance.refresh_statistics())
     click.echo(
         f"演示乡已就绪：{result['villages']} 个村（另有演示镇（虚构）3 个村）。演示账号（密码均为 {DEMO_PASSWORD}）："
     )

@@ -6,7 +6,7 @@ import datetime as dt
 
 from flask_babel import lazy_gettext as _l
 
-from ..services import notifications, reminders
+from ..services import maintenance, notifications, reminders
 from ..services.reports import settle_missing_reports
 from .registry import daily, every, job
 
@@ -46,3 +46,11 @@ def deliver(now: dt.datetime) -> str:
     """Quiet: a minute with nothing to send leaves no run-log row."""
     result = notifications.deliver_due(now)
     return result.text() if (result.sent or result.retrying or result.failed) else ""
+
+
+@job("db-statistics", schedule=daily("03:10"), title=_l("更新数据库查询统计信息"))
+def db_statistics(now: dt.datetime) -> str:
+    """The planner's statistics (``services.maintenance``): without them SQLite picks slow plans
+    at county scale."""
+    del now  # the same work whenever it runs
+    return maintenance.refresh_statistics()

@@ -517,6 +517,13 @@ def run_set(ds: DataSet, args, server: str | None, workdir: Path) -> dict:
             f"CPU of this process {gen['cpu_s']:.1f} s)",
             flush=True,
         )
+        # the pages are timed as a restarted app would serve them: new connections, nothing
+        # left over from the generator (its statement caches were prepared before ANALYZE)
+        with app.app_context():
+            from app.extensions import db
+
+            db.engine.dispose()
+        app = build_app(ds.url)
     facts = describe(app)
     print(f"[{ds.name}] {facts['cases']:,} cases, {facts['villages']} villages — timing pages …", flush=True)
     add_stock_view(app)
