@@ -68,7 +68,12 @@ def _naive(dt: datetime) -> datetime:
 def is_report_late(submitted_at: datetime | None, year: int, month: int, now: datetime, cal: WorkCalendar) -> bool:
     """Late when submitted after its due day (:func:`report_due_date`), or still not submitted
     once that day has passed. Times are local wall-clock times."""
-    deadline = report_deadline(year, month, cal)
+    return is_late_for(report_deadline(year, month, cal), submitted_at, now)
+
+
+def is_late_for(deadline: datetime, submitted_at: datetime | None, now: datetime) -> bool:
+    """:func:`is_report_late` against a month's :func:`report_deadline` already worked out (the
+    same month of many villages: the calendar is walked once)."""
     if submitted_at is not None:
         return _naive(submitted_at) > deadline
     return _naive(now) > deadline

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -51,6 +51,7 @@ from ..models import (
 )
 from ..models.case import OPEN_STATUSES
 from ..models.enums import CASE_KINDS, CASE_STATUSES, REPORT_STATUSES, label
+from ..models.village import SIX_ONES
 from ..policy.deductions import DeductionCode, StrikeStatus
 from ..policy.intake import registered_same_day
 from ..policy.periods import (
@@ -62,7 +63,7 @@ from ..policy.periods import (
     previous_month,
     quarter_period,
 )
-from ..policy.reports import is_report_late, report_due_date
+from ..policy.reports import is_late_for, report_deadline, report_due_date
 from ..security import scoped_where
 from . import calendar as calendar_service
 from . import stats as stats_service
@@ -98,6 +99,19 @@ def _once(key: tuple, read):
 
 def _count_if(condition):
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+#: The villages a figure is counted for: ``None`` every village in scope, an id one village, a
+#: tuple of ids those villages (the rows one township screen shows). The same statements either
+#: way (a tuple is one expanding ``IN``): the query count does not grow with the villages.
+Villages = int | tuple[int, ...] | None
+
+
+def _narrow(stmt, column, villages: Villages):
+    """``stmt`` limited to ``villages`` on ``column`` (unchanged for ``None``)."""
+    if villages is None:
+        return stmt
+    return stmt.where(column.in_(villages) if isinstance(villages, tuple) else column == villages)
 
 
 def _start_of(d: dt.date) -> dt.datetime:
@@ -294,28 +308,30 @@ def _split(period: Period, today: dt.date) -> tuple[list[Month], Period | None]:
     return _stored_months(period.months(), today), None
 
 
-def _stored(model, months: list[Month], village_id: int | None, group, columns):
+def _stored(model, months: list[Month], village_id: Villages, group, columns):
     stats_service.settle()
     stmt = select(*group, *columns).where(_months_condition(model.year, model.month, months)).group_by(*group)
-    if village_id is not None:
-        stmt = stmt.where(model.village_id == village_id)
+    stmt = _narrow(stmt, model.village_id, village_id)
     return session().execute(scoped_where(stmt, model)).all()
 
 
 _S = VillageMonthStats
 
 
-def _past_due_open(months: list[Month], today: dt.date, village_id: int | None, by_month: bool | str) -> dict:
+def _past_due_open(months: list[Month], today: dt.date, village_id: Villages, by_month: bool | str) -> dict:
     """The still-open cases of closed ``months`` past their deadline today — the part of 超期
     that moves with the date: key → (overdue not yet counted, 代办 ones). Read by their deadline
     (``ix_case_status_due``: the open cases past it are few — the to-do lists' overdue ones) and
-    sorted into months here; a range on ``received_at`` would walk a year of cases.
+    sorted into months here; a range on ``received_at`` would walk a year of cases (and a
+    GROUP BY on the month, SQLite's ``STRFTIME`` per row, costs twice the read).
     ``by_month``: key by month (True), by village (False) or by (village, month) (``"both"``)."""
     wanted = set(months)
+    # some villages (a screen's rows): the whole scope's read, shared with the totals, sorted here
+    some = set(village_id) if isinstance(village_id, tuple) else None
     out: dict = {}
-    for vid, received, closed_late, kind in _past_due_rows(today, village_id):
+    for vid, received, closed_late, kind in _past_due_rows(today, None if some is not None else village_id):
         ym = (received.year, received.month)
-        if ym not in wanted:
+        if ym not in wanted or (some is not None and vid not in some):
             continue
         key = (vid, ym) if by_month == "both" else ym if by_month else vid
         late, proxy = out.get(key, (0, 0))
@@ -330,8 +346,7 @@ def _past_due_rows(today: dt.date, village_id: int | None) -> list:
         stmt = select(Case.village_id, Case.received_at, Case.closed_late, Case.kind).where(
             Case.open_clause(), Case.due_on < today
         )
-        if village_id is not None:
-            stmt = stmt.where(Case.village_id == village_id)
+        stmt = _narrow(stmt, Case.village_id, village_id)
         return session().execute(scoped_where(stmt, Case)).all()
 
     return _once(("past_due", today, village_id), read)
@@ -357,7 +372,7 @@ def _figures_of(row, past_due: tuple[int, int]) -> CaseFigures:
     )
 
 
-def stored_case_figures(months: list[Month], today: dt.date, village_id: int | None = None) -> dict[int, CaseFigures]:
+def stored_case_figures(months: list[Month], today: dt.date, village_id: Villages = None) -> dict[int, CaseFigures]:
     """The closed ``months``' cases per village, from the aggregate (two grouped queries)."""
     if not months:
         return {}
@@ -367,7 +382,7 @@ def stored_case_figures(months: list[Month], today: dt.date, village_id: int | N
     return {r[0]: _figures_of(r[1:], past_due.get(r[0], (0, 0))) for r in rows if r[1]}
 
 
-def case_figures(period: Period, today: dt.date, village_id: int | None = None) -> dict[int, CaseFigures]:
+def case_figures(period: Period, today: dt.date, village_id: Villages = None) -> dict[int, CaseFigures]:
     """Cases received in ``period`` per village: closed months from the aggregate, the current
     month counted live."""
     closed, live = _split(period, today)
@@ -491,7 +506,7 @@ def live_public_categories(period: Period, village_id: int) -> list[dict]:
     return _public_names(live_public_counts(period, village_id))
 
 
-def _stored_signins(months: list[Month], village_id: int | None) -> dict[int, tuple]:
+def _stored_signins(months: list[Month], village_id: Villages) -> dict[int, tuple]:
     if not months:
         return {}
     columns = [func.sum(_S.signin_days), func.sum(_S.signin_late_days)]
@@ -506,7 +521,7 @@ class OpenNow:
     due_soon: int = 0
 
 
-def open_now(today: dt.date, village_id: int | None = None) -> dict[int, OpenNow]:
+def open_now(today: dt.date, village_id: Villages = None) -> dict[int, OpenNow]:
     """All open cases per village right now, with those overdue and due soon (≤ 1 working day)."""
     soon = calendar_service.work_calendar().add_workdays(today, 1)
     stmt = (
@@ -519,8 +534,7 @@ def open_now(today: dt.date, village_id: int | None = None) -> dict[int, OpenNow
         .where(Case.open_clause())
         .group_by(Case.village_id)
     )
-    if village_id is not None:
-        stmt = stmt.where(Case.village_id == village_id)
+    stmt = _narrow(stmt, Case.village_id, village_id)
     rows = session().execute(scoped_where(stmt, Case))
     return {row[0]: OpenNow(int(row[1]), int(row[2] or 0), int(row[3] or 0)) for row in rows}
 
@@ -644,7 +658,7 @@ def _workdays(start: dt.date, end_inclusive: dt.date) -> list[dt.date]:
 
 
 def signin_figures(
-    period: Period, today: dt.date, hired: dict[int, dt.date | None], village_id: int | None = None
+    period: Period, today: dt.date, hired: dict[int, dt.date | None], village_id: Villages = None
 ) -> dict[int, SignInFigures]:
     """签到率 per village: working days with a sign-in ÷ working days so far (§二(四)3) —
     closed months from the aggregate, the current month from the sign-ins."""
@@ -686,13 +700,13 @@ def _signin_figures(period, today, hired, village_id, stored: bool) -> dict[int,
     return out
 
 
-def _live_signins(days: list[dt.date], today: dt.date, village_id: int | None) -> dict[int, tuple]:
+def _live_signins(days: list[dt.date], today: dt.date, village_id: Villages) -> dict[int, tuple]:
     if not days:
         return {}
     return dict(_once(("signins", tuple(days), today, village_id), lambda: _read_signins(days, today, village_id)))
 
 
-def _read_signins(days: list[dt.date], today: dt.date, village_id: int | None) -> dict[int, tuple]:
+def _read_signins(days: list[dt.date], today: dt.date, village_id: Villages) -> dict[int, tuple]:
     counted = SignIn.day.in_(days)
     stmt = (
         select(
@@ -704,8 +718,7 @@ def _read_signins(days: list[dt.date], today: dt.date, village_id: int | None) -
         .where(counted)
         .group_by(SignIn.village_id)
     )
-    if village_id is not None:
-        stmt = stmt.where(SignIn.village_id == village_id)
+    stmt = _narrow(stmt, SignIn.village_id, village_id)
     return {r[0]: (int(r[1]), int(r[2]), int(r[3] or 0) > 0) for r in session().execute(scoped_where(stmt, SignIn))}
 
 
@@ -722,7 +735,7 @@ class DeductionFigures:
         )
 
 
-def deduction_figures(period: Period, village_id: int | None = None) -> dict[int, DeductionFigures]:
+def deduction_figures(period: Period, village_id: Villages = None) -> dict[int, DeductionFigures]:
     codes = tuple(c.value for c in DeductionCode)  # ①–⑤
     stmt = (
         select(
@@ -735,8 +748,7 @@ def deduction_figures(period: Period, village_id: int | None = None) -> dict[int
         .where(_months_condition(Deduction.year, Deduction.month, period.months()))
         .group_by(Deduction.village_id)
     )
-    if village_id is not None:
-        stmt = stmt.where(Deduction.village_id == village_id)
+    stmt = _narrow(stmt, Deduction.village_id, village_id)
     out = {}
     for row in session().execute(scoped_where(stmt, Deduction)):
         amount = Decimal(str(row[2])).quantize(Decimal("0.01"))
@@ -774,7 +786,7 @@ class ReportCell:
 
 
 def report_status(
-    today: dt.date, village_ids: Iterable[int], village_id: int | None = None, period: Period | None = None
+    today: dt.date, village_ids: Iterable[int], village_id: Villages = None, period: Period | None = None
 ) -> dict[int, dict]:
     """Per village: ``due`` (ReportCells of the months that must be in) and ``current`` (this
     month's cell; ``None`` for a ``period`` that does not contain today). Without ``period``:
@@ -794,23 +806,15 @@ def report_status(
         MonthlyReport.status,
         MonthlyReport.submitted_at,
     ).where(_months_condition(MonthlyReport.year, MonthlyReport.month, [*due_months, current]))
-    if village_id is not None:
-        stmt = stmt.where(MonthlyReport.village_id == village_id)
+    stmt = _narrow(stmt, MonthlyReport.village_id, village_id)
     found = {(r[0], r[1], r[2]): (r[3], r[4]) for r in session().execute(scoped_where(stmt, MonthlyReport))}
-    lateness: dict = {}  # (submitted at, year, month) → late: the calendar walked once per month, not per village
-
-    def is_late(submitted_at, y, m) -> bool:
-        key = (submitted_at, y, m)
-        if key not in lateness:
-            lateness[key] = is_report_late(submitted_at, y, m, now, cal)
-        return lateness[key]
-
+    deadlines = {(y, m): report_deadline(y, m, cal) for y, m in due_months}  # one calendar walk a month
     out = {}
     for vid in village_ids:
         cells = []
         for y, m in due_months:
             status, submitted_at = found.get((vid, y, m), (None, None))
-            late = is_late(submitted_at if status == "submitted" else None, y, m)
+            late = is_late_for(deadlines[(y, m)], submitted_at if status == "submitted" else None, now)
             cells.append(ReportCell(y, m, status, late))
         status, _ = found.get((vid, *current), (None, None))
         out[vid] = {
@@ -845,7 +849,7 @@ class AgentFlag:
         return lines
 
 
-def active_agents(village_id: int | None = None) -> list[Agent]:
+def active_agents(village_id: Villages = None) -> list[Agent]:
     """The villages' agents in post — only the columns the dashboards read (an agent row is
     some thirty columns; 400 of them were a tenth of the township's first screen). Another
     column, if ever read, is loaded then (SQLAlchemy's deferred load), not refused."""
@@ -860,18 +864,16 @@ def active_agents(village_id: int | None = None) -> list[Agent]:
         .where(Agent.level == "village", Agent.status == "active", Agent.village_id.is_not(None))
         .order_by(Agent.village_id, Agent.id)
     )
-    if village_id is not None:
-        stmt = stmt.where(Agent.village_id == village_id)
+    stmt = _narrow(stmt, Agent.village_id, village_id)
     return list(session().execute(stmt).unique().scalars())
 
 
-def agent_flags(agents: list[Agent]) -> dict[int, AgentFlag]:
+def agent_flags(agent_ids: Iterable[int]) -> dict[int, AgentFlag]:
     """Agents with strikes (two of a kind: warning; three: 应予解聘) or a failed annual
     assessment during the current appointment, keyed by agent id."""
-    ids = [a.id for a in agents]
-    if not ids:
+    wanted = set(agent_ids)
+    if not wanted:
         return {}
-    wanted = set(ids)
     return {
         al.agent.id: AgentFlag(
             al.agent.id, al.agent.name, al.agent.village_id, al.status, max(al.failed_years, default=None)
@@ -895,6 +897,28 @@ def unconfigured_years(today: dt.date) -> list[int]:
 # --------------------------------------------------------------------------------------
 # The two dashboards
 # --------------------------------------------------------------------------------------
+class AgentInPost(NamedTuple):
+    id: int
+    name: str
+    hired_on: dt.date | None
+
+
+@dataclass
+class VillageStatus:
+    """Where one village stands right now: what decides whether the township must look at it
+    (超期 cases, a monthly report not in, strikes, no agent in post). Light enough to hold for
+    every village of a county; the full figures (:class:`VillageRow`) are counted only for the
+    villages a screen shows."""
+
+    id: int
+    code: str
+    name: str
+    agent: AgentInPost | None
+    now: OpenNow
+    reports: dict
+    flag: AgentFlag | None
+
+
 @dataclass
 class VillageRow:
     village: Village
@@ -909,11 +933,18 @@ class VillageRow:
     reports: dict
     flag: AgentFlag | None
 
+    @property
+    def id(self) -> int:
+        return self.village.id
 
-def _villages(village_id: int | None = None) -> list[Village]:
+    @property
+    def name(self) -> str:
+        return self.village.name
+
+
+def _villages(village_id: Villages = None) -> list[Village]:
     stmt = select(Village).where(Village.active.is_(True)).order_by(Village.code)
-    if village_id is not None:
-        stmt = stmt.where(Village.id == village_id)
+    stmt = _narrow(stmt, Village.id, village_id)
     return list(session().execute(stmt).scalars())
 
 
@@ -925,6 +956,37 @@ def shown_periods(today: dt.date, period: Period | None = None) -> tuple[Period,
     return period, period.enclosing()
 
 
+def _agents_in_post(village_id: Villages) -> dict[int, AgentInPost]:
+    """Each village's agent in post (the first by id, as :func:`active_agents` orders them)."""
+    stmt = (
+        select(Agent.village_id, Agent.id, Agent.name, Agent.hired_on)
+        .where(Agent.level == "village", Agent.status == "active", Agent.village_id.is_not(None))
+        .order_by(Agent.village_id, Agent.id)
+    )
+    out: dict[int, AgentInPost] = {}
+    for vid, *agent in session().execute(_narrow(stmt, Agent.village_id, village_id)):
+        out.setdefault(vid, AgentInPost(*agent))
+    return out
+
+
+def village_statuses(today: dt.date, village_id: Villages = None, period: Period | None = None) -> list[VillageStatus]:
+    """Every active village in scope (or ``village_id``), in code order: its agent in post, its
+    open cases now, its monthly reports due (of ``period``'s months when one is chosen) and its
+    agent's strikes — five statements, whatever the number of villages."""
+    stmt = select(Village.id, Village.code, Village.name).where(Village.active.is_(True)).order_by(Village.code)
+    villages = session().execute(_narrow(stmt, Village.id, village_id)).all()
+    agents = _agents_in_post(village_id)
+    now = open_now(today, village_id)
+    reports = report_status(today, [v[0] for v in villages], village_id, period)
+    flags = agent_flags(a.id for a in agents.values())
+    out = []
+    for vid, code, name in villages:
+        agent = agents.get(vid)
+        flag = flags.get(agent.id) if agent else None
+        out.append(VillageStatus(vid, code, name, agent, now.get(vid, OpenNow()), reports[vid], flag))
+    return out
+
+
 def village_rows(
     today: dt.date, village_id: int | None = None, period: Period | None = None
 ) -> tuple[list[VillageRow], Period, Period | None]:
@@ -932,95 +994,145 @@ def village_rows(
     two periods they are counted over (:func:`shown_periods`: the ``month`` and ``quarter``
     slots of a row). The second slot of a year is empty (zero figures, period ``None``)."""
     with shared_reads():
-        return _village_rows(today, village_id, period)
+        month, quarter = shown_periods(today, period)
+        statuses = village_statuses(today, village_id, period)
+        return rows_of(statuses, today, month, quarter), month, quarter
 
 
-def _village_rows(today: dt.date, village_id: int | None, period: Period | None):
-    month, quarter = shown_periods(today, period)
-    villages = _villages(village_id)
-    agents = active_agents(village_id)
+def rows_of(statuses: list[VillageStatus], today: dt.date, month: Period, quarter: Period | None) -> list[VillageRow]:
+    """The full figures of the villages of ``statuses``, in their order: counted for those
+    villages only (one ``IN`` of their ids per statement)."""
+    if not statuses:
+        return []
+    ids = tuple(st.id for st in statuses)
+    villages = {v.id: v for v in _villages(ids)}
     agent_of: dict[int, Agent] = {}
-    for a in agents:
+    for a in active_agents(ids):
         agent_of.setdefault(a.village_id, a)
-    hired = {v.id: (agent_of[v.id].hired_on if v.id in agent_of else None) for v in villages}
-    cm = case_figures(month, today, village_id)
-    cq = case_figures(quarter, today, village_id) if quarter else {}
-    now = open_now(today, village_id)
-    sm = signin_figures(month, today, hired, village_id)
-    sq = signin_figures(quarter, today, hired, village_id) if quarter else {}
-    dm = deduction_figures(month, village_id)
-    dq = deduction_figures(quarter, village_id) if quarter else {}
-    reports = report_status(today, [v.id for v in villages], village_id, period)
-    flags = agent_flags(agents)
+    hired = {vid: (agent_of[vid].hired_on if vid in agent_of else None) for vid in ids}
+    cm = case_figures(month, today, ids)
+    cq = case_figures(quarter, today, ids) if quarter else {}
+    sm = signin_figures(month, today, hired, ids)
+    sq = signin_figures(quarter, today, hired, ids) if quarter else {}
+    dm = deduction_figures(month, ids)
+    dq = deduction_figures(quarter, ids) if quarter else {}
     rows = []
-    for v in villages:
-        agent = agent_of.get(v.id)
+    for st in statuses:
+        vid = st.id
         rows.append(
             VillageRow(
-                village=v,
-                agent=agent,
-                month=cm.get(v.id, CaseFigures()),
-                quarter=cq.get(v.id, CaseFigures()),
-                now=now.get(v.id, OpenNow()),
-                signin_month=sm.get(v.id, SignInFigures()),
-                signin_quarter=sq.get(v.id, SignInFigures()),
-                deductions_month=dm.get(v.id, DeductionFigures()),
-                deductions_quarter=dq.get(v.id, DeductionFigures()),
-                reports=reports[v.id],
-                flag=flags.get(agent.id) if agent else None,
+                village=villages[vid],
+                agent=agent_of.get(vid),
+                month=cm.get(vid, CaseFigures()),
+                quarter=cq.get(vid, CaseFigures()),
+                now=st.now,
+                signin_month=sm.get(vid, SignInFigures()),
+                signin_quarter=sq.get(vid, SignInFigures()),
+                deductions_month=dm.get(vid, DeductionFigures()),
+                deductions_quarter=dq.get(vid, DeductionFigures()),
+                reports=st.reports,
+                flag=st.flag,
             )
         )
-    return rows, month, quarter
+    return rows
+
+
+_ACTIVE_VILLAGES = select(Village.id).where(Village.active.is_(True))
+
+
+def township_case_totals(period: Period | None, today: dt.date, village_ids: Iterable[int]) -> CaseFigures:
+    """The cases received in ``period`` in every active village in scope, added up by the
+    database (one row, whatever the number of villages) — the sum of the villages' rows of
+    :func:`case_figures`. ``village_ids``: those villages (their past-due cases are added)."""
+    if period is None:
+        return CaseFigures()
+    months = _stored_months(period.months(), today)
+    stats_service.settle()
+    stmt = select(*_FIGURE_COLUMNS).where(
+        _months_condition(_S.year, _S.month, months), _S.village_id.in_(_ACTIVE_VILLAGES)
+    )
+    row = session().execute(scoped_where(stmt, _S)).one()
+    wanted = set(village_ids)
+    late = proxy = 0
+    for vid, (n_late, n_proxy) in _past_due_open(months, today, None, by_month=False).items():
+        if vid in wanted:
+            late, proxy = late + n_late, proxy + n_proxy
+    return _figures_of(row, (late, proxy))
+
+
+def six_ones_met_count() -> int:
+    """The active villages in scope with all six items of §六(二) (“六个一”达标)."""
+    stmt = select(func.count(Village.id)).where(
+        Village.active.is_(True), *(getattr(Village, attr).is_(True) for attr, _ in SIX_ONES)
+    )
+    return int(session().execute(stmt).scalar() or 0)
 
 
 @dataclass
 class TownshipFigures:
-    """The township's figures: one row per village and the township's totals."""
+    """The township's figures: where every village stands (``statuses``), the full figures of
+    the villages shown (``rows``, in the order chosen) and the township's totals."""
 
     today: dt.date
     month: Period
     quarter: Period | None
+    statuses: list[VillageStatus]
     rows: list[VillageRow]
     total_month: CaseFigures
     total_quarter: CaseFigures
     prev_month: tuple[int, int]
     reports_prev_in: int  # villages whose previous month's report is in
+    six_ones_met: int
+
+    @property
+    def villages(self) -> int:
+        return len(self.statuses)
 
     @property
     def flags(self) -> list[AgentFlag]:
-        return [r.flag for r in self.rows if r.flag]
+        return [st.flag for st in self.statuses if st.flag]
 
     @property
     def open_now(self) -> int:
-        return sum(r.now.open for r in self.rows)
+        return sum(st.now.open for st in self.statuses)
 
     @property
     def overdue_now(self) -> int:
-        return sum(r.now.overdue for r in self.rows)
+        return sum(st.now.overdue for st in self.statuses)
 
     @property
     def due_soon_now(self) -> int:
-        return sum(r.now.due_soon for r in self.rows)
-
-    @property
-    def six_ones_met(self) -> int:
-        return sum(1 for r in self.rows if r.village.six_ones_met)
+        return sum(st.now.due_soon for st in self.statuses)
 
 
-def township_figures(today: dt.date, period: Period | None = None) -> TownshipFigures:
-    """Every village's figures in scope (one village for a village user) and their totals —
-    of today's month and quarter, or of a chosen ``period`` (:func:`shown_periods`)."""
-    rows, month, quarter = village_rows(today, period=period)
-    total_m, total_q = CaseFigures(), CaseFigures()
-    for r in rows:
-        total_m.add(r.month)
-        total_q.add(r.quarter)
-    prev = previous_month(today.year, today.month)
-    if period is None:
-        prev_in = sum(1 for r in rows if any(c.ok for c in r.reports["due"] if (c.year, c.month) == prev))
-    else:  # a chosen period: the villages with every due report of its months in
-        prev_in = sum(1 for r in rows if not r.reports["missing"])
-    return TownshipFigures(today, month, quarter, rows, total_m, total_q, prev, prev_in)
+def every_village(statuses: list[VillageStatus]) -> list[VillageStatus]:
+    return statuses
+
+
+def township_figures(
+    today: dt.date,
+    period: Period | None = None,
+    shown: Callable[[list[VillageStatus]], list[VillageStatus]] = every_village,
+) -> TownshipFigures:
+    """Where every village in scope stands (one village for a village user), the township's
+    totals — of today's month and quarter, or of a chosen ``period`` (:func:`shown_periods`) —
+    and the full figures of the villages ``shown`` picks from the statuses (all of them by
+    default; a county's first screen picks the twenty that need attention first)."""
+    with shared_reads():
+        month, quarter = shown_periods(today, period)
+        statuses = village_statuses(today, period=period)
+        ids = [st.id for st in statuses]
+        rows = rows_of(shown(statuses), today, month, quarter)
+        total_m = township_case_totals(month, today, ids)
+        total_q = township_case_totals(quarter, today, ids)
+        prev = previous_month(today.year, today.month)
+        if period is None:
+            prev_in = sum(1 for st in statuses if any(c.ok for c in st.reports["due"] if (c.year, c.month) == prev))
+        else:  # a chosen period: the villages with every due report of its months in
+            prev_in = sum(1 for st in statuses if not st.reports["missing"])
+        return TownshipFigures(
+            today, month, quarter, statuses, rows, total_m, total_q, prev, prev_in, six_ones_met_count()
+        )
 
 
 @dataclass

@@ -185,16 +185,41 @@ def calendar_alerts(today: dt.date) -> list[Alert]:
     ]
 
 
+#: An alert names at most this many villages, the most urgent first, then “等N个村” (a county's
+#: 400 names would be a wall of text; the village table below lists them all).
+ALERT_NAMES = 10
+
+
+def _most_first(items: list[tuple[str, int]]) -> tuple[list[tuple[str, int]], int]:
+    """``items`` to name and how many there are: all of them, in village order, up to
+    :data:`ALERT_NAMES`; else the :data:`ALERT_NAMES` largest (ties in village order)."""
+    if len(items) <= ALERT_NAMES:
+        return items, len(items)
+    return sorted(items, key=lambda item: -item[1])[:ALERT_NAMES], len(items)
+
+
+def _more(named: int, total: int) -> str:
+    return str(_l("等%(n)s个村", n=total)) if total > named else ""
+
+
 def _names(items: list[tuple[str, int]], single: bool) -> str:
     """``：青山村 2件、石桥村 1件`` — nothing on one village's own dashboard."""
     if single:
         return ""
+    named, total = _most_first(items)
     each = str(_l("%(v)s %(n)s件"))  # translated once, filled in per village
-    return "：" + "、".join(each % {"v": v, "n": n} for v, n in items)
+    return "：" + "、".join(each % {"v": v, "n": n} for v, n in named) + _more(len(named), total)
 
 
-def _overdue_alerts(rows: list[figures.VillageRow], single: bool) -> list[Alert]:
-    overdue = [(r.village.name, r.now.overdue) for r in rows if r.now.overdue]
+def _village_list(names: list[str]) -> str:
+    """``青山村、石桥村`` — the first :data:`ALERT_NAMES`, then “等N个村”."""
+    return "、".join(names[:ALERT_NAMES]) + _more(min(len(names), ALERT_NAMES), len(names))
+
+
+# The alerts read what :class:`figures.VillageStatus` and :class:`figures.VillageRow` both
+# hold: ``name``, ``now``, ``reports``, ``agent`` and ``flag``.
+def _overdue_alerts(villages: list, single: bool) -> list[Alert]:
+    overdue = [(v.name, v.now.overdue) for v in villages if v.now.overdue]
     if not overdue:
         return []
     total = sum(n for _, n in overdue)
@@ -206,68 +231,72 @@ def _overdue_alerts(rows: list[figures.VillageRow], single: bool) -> list[Alert]
 REPORT_ALERTS_ONE_EACH = 5
 
 
-def _report_alerts(rows: list[figures.VillageRow]) -> list[Alert]:
-    missing = [r for r in rows if r.reports["missing"]]
+def _months(v) -> str:
+    return "、".join(str(c.month) for c in v.reports["missing"])
+
+
+def _report_alerts(villages: list) -> list[Alert]:
+    missing = [v for v in villages if v.reports["missing"]]
     if len(missing) > REPORT_ALERTS_ONE_EACH:
-        names = "、".join(
-            f"{r.village.name}（{'、'.join(str(c.month) for c in r.reports['missing'])}月）" for r in missing
-        )
+        names = _village_list([f"{v.name}（{_months(v)}月）" for v in missing])
         text = _l(
             "%(n)s个村月汇总表未报送（政策第五条（一）4，逾期按第二条（四）2④扣款）：%(list)s",
             n=len(missing),
             list=names,
         )
         return [Alert("danger", str(text), url_for("MonthlyReportView.list"))]
-    out = []
-    for r in rows:
-        missing = r.reports["missing"]
-        if missing:
-            text = _l(
-                "%(v)s %(months)s月汇总表未报送（政策第五条（一）4，逾期按第二条（四）2④扣款）",
-                v=r.village.name,
-                months="、".join(str(c.month) for c in missing),
-            )
-            out.append(Alert("danger", str(text), url_for("MonthlyReportView.list")))
-    return out
+    return [
+        Alert(
+            "danger",
+            str(
+                _l(
+                    "%(v)s %(months)s月汇总表未报送（政策第五条（一）4，逾期按第二条（四）2④扣款）",
+                    v=v.name,
+                    months=_months(v),
+                )
+            ),
+            url_for("MonthlyReportView.list"),
+        )
+        for v in missing
+    ]
 
 
-def _flag_alerts(rows: list[figures.VillageRow], flags: list[figures.AgentFlag]) -> list[Alert]:
+def _flag_alerts(villages: list, flags: list[figures.AgentFlag]) -> list[Alert]:
+    names = {v.id: v.name for v in villages}
     out = []
     for f in flags:
-        village = next((r.village.name for r in rows if r.village.id == f.village_id), "")
+        village = names.get(f.village_id, "")
         for line in f.messages:
             url = url_for("StrikeAlertView.agent", pk=f.agent_id)
             out.append(Alert("danger" if f.dismiss else "warning", f"{village} {f.name}：{line}", url))
     return out
 
 
-def _staffing_alerts(rows: list[figures.VillageRow]) -> list[Alert]:
-    no_agent = [r.village.name for r in rows if r.agent is None]
+def _staffing_alerts(villages: list) -> list[Alert]:
+    no_agent = [v.name for v in villages if v.agent is None]
     if not no_agent:
         return []
-    text = _l("暂无在岗代办员（第二条（三）1“每村确定一名”）：%(list)s", list="、".join(no_agent))
+    text = _l("暂无在岗代办员（第二条（三）1“每村确定一名”）：%(list)s", list=_village_list(no_agent))
     return [Alert("warning", str(text), url_for("AgentView.list"))]
 
 
-def _due_soon_alerts(rows: list[figures.VillageRow], single: bool) -> list[Alert]:
-    soon = [(r.village.name, r.now.due_soon) for r in rows if r.now.due_soon]
+def _due_soon_alerts(villages: list, single: bool) -> list[Alert]:
+    soon = [(v.name, v.now.due_soon) for v in villages if v.now.due_soon]
     if not soon:
         return []
     text = _l("临期（1个工作日内到期）%(n)s 件%(list)s", n=sum(n for _, n in soon), list=_names(soon, single))
     return [Alert("info", str(text), url_for("CaseView.list"))]
 
 
-def alerts(
-    rows: list[figures.VillageRow], today: dt.date, flags: list[figures.AgentFlag], single: bool = False
-) -> list[Alert]:
-    """The reminders above the figures, most urgent kinds first."""
+def alerts(villages: list, today: dt.date, flags: list[figures.AgentFlag], single: bool = False) -> list[Alert]:
+    """The reminders above the figures, most urgent kinds first (``villages``: statuses or rows)."""
     return [
         *calendar_alerts(today),
-        *_overdue_alerts(rows, single),
-        *_report_alerts(rows),
-        *_flag_alerts(rows, flags),
-        *_staffing_alerts(rows),
-        *_due_soon_alerts(rows, single),
+        *_overdue_alerts(villages, single),
+        *_report_alerts(villages),
+        *_flag_alerts(villages, flags),
+        *_staffing_alerts(villages),
+        *_due_soon_alerts(villages, single),
     ]
 
 
@@ -307,20 +336,21 @@ def full_table_villages() -> int:
     return int(current_app.config.get("DASHBOARD_FULL_TABLE_VILLAGES", 30))
 
 
-def _problem_rank(r: figures.VillageRow) -> tuple | None:
+def _problem_rank(v: figures.VillageStatus) -> tuple | None:
     """Why a village needs the township's attention now, most urgent first; ``None``: in order."""
-    dismiss = bool(r.flag and r.flag.dismiss)
-    warning = bool(r.flag and r.flag.warning)
-    missing = len(r.reports["missing"])
-    if not (dismiss or warning or missing or r.now.overdue or r.agent is None):
+    dismiss = bool(v.flag and v.flag.dismiss)
+    warning = bool(v.flag and v.flag.warning)
+    missing = len(v.reports["missing"])
+    if not (dismiss or warning or missing or v.now.overdue or v.agent is None):
         return None
-    return (not dismiss, -r.now.overdue, -missing, not warning, r.agent is not None, r.village.code)
+    return (not dismiss, -v.now.overdue, -missing, not warning, v.agent is not None, v.code)
 
 
-def problem_rows(rows: list[figures.VillageRow]) -> list[figures.VillageRow]:
-    """The villages with 超期 cases, a missing monthly report, strikes or no agent in post."""
-    ranked = [(rank, r) for r in rows if (rank := _problem_rank(r)) is not None]
-    return [r for _, r in sorted(ranked, key=lambda x: x[0])]
+def problem_villages(statuses: list[figures.VillageStatus]) -> list[figures.VillageStatus]:
+    """The villages with 超期 cases, a missing monthly report, strikes or no agent in post,
+    most urgent first."""
+    ranked = [(rank, v) for v in statuses if (rank := _problem_rank(v)) is not None]
+    return [v for _, v in sorted(ranked, key=lambda x: x[0])]
 
 
 # --------------------------------------------------------------------------------------
@@ -330,21 +360,35 @@ HOME = "HomeView.index"
 
 
 def township_dashboard(
-    today: dt.date | None = None, period: Period | None = None, endpoint: str = HOME, **values
+    today: dt.date | None = None, period: Period | None = None, endpoint: str = HOME, *, pick=None, **values
 ) -> dict:
     """Everything the township's first screen shows (one village for a village user): of this
-    month and quarter, or of a chosen past ``period`` (its period bar links to ``endpoint``)."""
+    month and quarter, or of a chosen past ``period`` (its period bar links to ``endpoint``).
+
+    Where every village stands is read for all of them (light: :func:`figures.village_statuses`);
+    the full figures only for the rows on screen — every village up to
+    :func:`full_table_villages`, else the ``DASHBOARD_PROBLEM_ROWS`` most urgent — or for
+    ``pick(statuses, problems)``'s choice (a page of the full table): the screen's time does not
+    grow with the villages of a county."""
     today = today or calendar_service.today()
-    t = figures.township_figures(today, period)
+    picked: dict = {}
+
+    def shown(statuses: list[figures.VillageStatus]) -> list[figures.VillageStatus]:
+        picked["full"] = full = pick is None and len(statuses) <= full_table_villages()
+        picked["problems"] = problems = [] if full else problem_villages(statuses)
+        if pick is not None:
+            return pick(statuses, problems)
+        return statuses if full else problems[: int(current_app.config.get("DASHBOARD_PROBLEM_ROWS", 20))]
+
+    t = figures.township_figures(today, period, shown)
     nav = period_nav(period, today, endpoint, **values)
     flags = t.flags
-    full = len(t.rows) <= full_table_villages()
-    problems = [] if full else problem_rows(t.rows)
-    shown = int(current_app.config.get("DASHBOARD_PROBLEM_ROWS", 20))
     return {
-        "table_rows": t.rows if full else problems[:shown],
-        "table_full": full,
-        "problems": len(problems),
+        "table_rows": t.rows,
+        "table_full": picked["full"],
+        "problems": len(picked["problems"]),
+        "problem_villages": picked["problems"],
+        "statuses": t.statuses,
         "labels": table_labels(),
         "today": t.today,
         "month": t.month,
@@ -355,13 +399,13 @@ def township_dashboard(
         "open_now": t.open_now,
         "overdue_now": t.overdue_now,
         "due_soon_now": t.due_soon_now,
-        "villages": len(t.rows),
+        "villages": t.villages,
         "six_ones_met": t.six_ones_met,
         "reports_prev_in": t.reports_prev_in,
         "prev_month": t.prev_month[1],
         "dismiss": [f for f in flags if f.dismiss],
         "warnings": [f for f in flags if f.warning and not f.dismiss],
-        "alerts": alerts(t.rows, t.today, flags),
+        "alerts": alerts(t.statuses, t.today, flags),
         "ratings": period_ratings(period, t.today),
         "pct": pct,
         "percent": percent_text,
@@ -378,20 +422,19 @@ def village_table_page(
     page: int, problems_only: bool = False, today: dt.date | None = None, period: Period | None = None
 ) -> dict:
     """``/dashboard/villages?page=N``: every village's row (``problems_only``: those needing
-    attention, most urgent first), :data:`TABLE_PAGE` a page."""
+    attention, most urgent first), :data:`TABLE_PAGE` a page — figures counted for that page's
+    villages only."""
     values = {"problems": 1} if problems_only else {}
-    d = township_dashboard(today, period, "DashboardView.villages", **values)
-    rows = problem_rows(d["rows"]) if problems_only else d["rows"]
-    pages = max(1, -(-len(rows) // TABLE_PAGE))
-    page = min(max(1, page), pages)
-    d.update(
-        table_rows=rows[(page - 1) * TABLE_PAGE : page * TABLE_PAGE],
-        table_full=True,
-        page=page,
-        pages=pages,
-        problems_only=problems_only,
-        listed=len(rows),
-    )
+    at: dict = {}
+
+    def one_page(statuses, problems):
+        listed = problems if problems_only else statuses
+        pages = max(1, -(-len(listed) // TABLE_PAGE))
+        at.update(page=min(max(1, page), pages), pages=pages, listed=len(listed))
+        return listed[(at["page"] - 1) * TABLE_PAGE : at["page"] * TABLE_PAGE]
+
+    d = township_dashboard(today, period, "DashboardView.villages", pick=one_page, **values)
+    d.update(table_full=True, problems_only=problems_only, **at)
     return d
 
 

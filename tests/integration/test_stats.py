@@ -507,24 +507,24 @@ def test_a_village_user_sees_only_their_own_row_on_the_full_table(login, app, wo
             assert marker not in text, (user, marker)
 
 
-def test_problem_rows_order():
+def test_problem_villages_order():
     from types import SimpleNamespace as NS
 
-    from app.views.dashboard_pages import problem_rows
+    from app.views.dashboard_pages import problem_villages
 
-    def row(code, overdue=0, missing=0, dismiss=False, warning=False, agent=True):
+    def status(code, overdue=0, missing=0, dismiss=False, warning=False, agent=True):
         flag = NS(dismiss=dismiss, warning=warning) if (dismiss or warning) else None
         return NS(
-            village=NS(code=code),
+            code=code,
             now=NS(overdue=overdue),
             reports={"missing": [1] * missing},
             flag=flag,
             agent=object() if agent else None,
         )
 
-    rows = [row("A"), row("B", overdue=1), row("C", overdue=5), row("D", dismiss=True), row("E", missing=1)]
-    rows += [row("F", agent=False), row("G", warning=True)]
-    assert [r.village.code for r in problem_rows(rows)] == ["D", "C", "B", "E", "G", "F"]
+    statuses = [status("A"), status("B", overdue=1), status("C", overdue=5), status("D", dismiss=True)]
+    statuses += [status("E", missing=1), status("F", agent=False), status("G", warning=True)]
+    assert [v.code for v in problem_villages(statuses)] == ["D", "C", "B", "E", "G", "F"]
 
 
 def test_the_first_screen_lists_the_most_urgent_problems(login, app, world, small_table, monkeypatch):

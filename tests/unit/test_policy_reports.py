@@ -9,6 +9,7 @@ import pytest
 from app.policy import PolicyViolation
 from app.policy.periods import month_of, parse_month, previous_month
 from app.policy.reports import (
+    is_late_for,
     is_report_late,
     month_last_day,
     months_between,
@@ -169,3 +170,18 @@ def test_parse_month_rejects(text):
         parse_month(text)
     assert caught.value.field == "month"
     assert str(caught.value) == "月份格式应为“年-月”，例如2026-09"
+
+
+def test_a_months_deadline_worked_out_once_decides_like_the_rule():
+    """``is_late_for`` (the dashboard's 400 villages against one deadline a month) is the rule."""
+    deadline = report_deadline(2026, 10, CAL)  # Saturday 10-31 → Monday 11-02 23:59:59.999999
+    cases = [
+        (datetime(2026, 11, 2, 23, 59), datetime(2026, 11, 5)),
+        (datetime(2026, 11, 3, 0, 0), datetime(2026, 11, 5)),
+        (None, datetime(2026, 11, 1, 12)),
+        (None, datetime(2026, 11, 3, 0, 0, 1)),
+        (datetime(2026, 11, 3, 8, tzinfo=timezone(timedelta(hours=8))), datetime(2026, 11, 5)),
+    ]
+    for submitted, now in cases:
+        assert is_late_for(deadline, submitted, now) is is_report_late(submitted, 2026, 10, now=now, cal=CAL)
+    assert [is_late_for(deadline, s, n) for s, n in cases] == [False, True, False, True, True]
