@@ -326,12 +326,10 @@ def _past_due_open(months: list[Month], today: dt.date, village_id: Villages, by
     GROUP BY on the month, SQLite's ``STRFTIME`` per row, costs twice the read).
     ``by_month``: key by month (True), by village (False) or by (village, month) (``"both"``)."""
     wanted = set(months)
-    # some villages (a screen's rows): the whole scope's read, shared with the totals, sorted here
-    some = set(village_id) if isinstance(village_id, tuple) else None
     out: dict = {}
-    for vid, received, closed_late, kind in _past_due_rows(today, None if some is not None else village_id):
+    for vid, received, closed_late, kind in _past_due_rows(today, village_id):
         ym = (received.year, received.month)
-        if ym not in wanted or (some is not None and vid not in some):
+        if ym not in wanted:
             continue
         key = (vid, ym) if by_month == "both" else ym if by_month else vid
         late, proxy = out.get(key, (0, 0))
@@ -339,7 +337,7 @@ def _past_due_open(months: list[Month], today: dt.date, village_id: Villages, by
     return out
 
 
-def _past_due_rows(today: dt.date, village_id: int | None) -> list:
+def _past_due_rows(today: dt.date, village_id: Villages) -> list:
     """The open cases past their deadline today: (village, received_at, closed_late, kind)."""
 
     def read() -> list:
@@ -1040,24 +1038,34 @@ def rows_of(statuses: list[VillageStatus], today: dt.date, month: Period, quarte
 _ACTIVE_VILLAGES = select(Village.id).where(Village.active.is_(True))
 
 
-def township_case_totals(period: Period | None, today: dt.date, village_ids: Iterable[int]) -> CaseFigures:
-    """The cases received in ``period`` in every active village in scope, added up by the
-    database (one row, whatever the number of villages) — the sum of the villages' rows of
-    :func:`case_figures`. ``village_ids``: those villages (their past-due cases are added)."""
-    if period is None:
-        return CaseFigures()
-    months = _stored_months(period.months(), today)
+def township_case_totals(periods: list[Period | None], today: dt.date) -> list[CaseFigures]:
+    """The cases received in each of ``periods`` in every active village in scope, added up by
+    the database — a row a period, whatever the number of villages: the sum of the villages'
+    rows of :func:`case_figures` (tested against it), open cases past their deadline included."""
     stats_service.settle()
-    stmt = select(*_FIGURE_COLUMNS).where(
-        _months_condition(_S.year, _S.month, months), _S.village_id.in_(_ACTIVE_VILLAGES)
-    )
-    row = session().execute(scoped_where(stmt, _S)).one()
-    wanted = set(village_ids)
-    late = proxy = 0
-    for vid, (n_late, n_proxy) in _past_due_open(months, today, None, by_month=False).items():
-        if vid in wanted:
-            late, proxy = late + n_late, proxy + n_proxy
-    return _figures_of(row, (late, proxy))
+    shown = [p for p in periods if p is not None]
+    # the open cases past their deadline, read by it (ix_case_status_due: few) and counted into
+    # each period: its received-date range inside the sums, not in WHERE, where SQLite would
+    # walk the period's cases by received date instead (18 ms against 1 at 1M cases)
+    columns = []
+    for p in shown:
+        inside = and_(Case.received_at >= _start_of(p.first), Case.received_at < _start_of(p.after))
+        columns += [_count_if(and_(inside, Case.closed_late.is_(False))), _count_if(and_(inside, Case.kind == "proxy"))]
+    past_due = select(*columns).where(Case.open_clause(), Case.due_on < today, Case.village_id.in_(_ACTIVE_VILLAGES))
+    counts = session().execute(scoped_where(past_due, Case)).one() if shown else ()
+    out, i = [], 0
+    for p in periods:
+        if p is None:
+            out.append(CaseFigures())
+            continue
+        months = _stored_months(p.months(), today)
+        stmt = select(*_FIGURE_COLUMNS).where(
+            _months_condition(_S.year, _S.month, months), _S.village_id.in_(_ACTIVE_VILLAGES)
+        )
+        row = session().execute(scoped_where(stmt, _S)).one()
+        out.append(_figures_of(row, (int(counts[i] or 0), int(counts[i + 1] or 0))))
+        i += 2
+    return out
 
 
 def six_ones_met_count() -> int:
@@ -1121,10 +1129,8 @@ def township_figures(
     with shared_reads():
         month, quarter = shown_periods(today, period)
         statuses = village_statuses(today, period=period)
-        ids = [st.id for st in statuses]
         rows = rows_of(shown(statuses), today, month, quarter)
-        total_m = township_case_totals(month, today, ids)
-        total_q = township_case_totals(quarter, today, ids)
+        total_m, total_q = township_case_totals([month, quarter], today)
         prev = previous_month(today.year, today.month)
         if period is None:
             prev_in = sum(1 for st in statuses if any(c.ok for c in st.reports["due"] if (c.year, c.month) == prev))

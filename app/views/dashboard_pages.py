@@ -386,6 +386,7 @@ def township_dashboard(
     return {
         "table_rows": t.rows,
         "table_full": picked["full"],
+        "lowest_shown": lowest_shown(),
         "problems": len(picked["problems"]),
         "problem_villages": picked["problems"],
         "statuses": t.statuses,
@@ -532,6 +533,19 @@ def _chart_labels(period: Period | None = None) -> dict:
     }
 
 
+def lowest_shown() -> int:
+    """Bars of a big township's on-time chart: as many as its first screen's village rows."""
+    return int(current_app.config.get("DASHBOARD_PROBLEM_ROWS", 20))
+
+
+def lowest_rates(ontime: list[tuple[figures.VillageName, float | None]]) -> list:
+    """A big township's on-time chart: the :func:`lowest_shown` villages with the lowest rate,
+    lowest first (ties in village order); a village with nothing decided yet has no rate and
+    no bar. 400 bars are not a chart; the full table lists every village's rate."""
+    rated = [(v, r) for v, r in ontime if r is not None]
+    return sorted(rated, key=lambda vr: vr[1])[: lowest_shown()]
+
+
 def chart_period(today: dt.date, period: Period | None) -> Period:
     """The period the ontime and category charts count over: this quarter, or the chosen one."""
     return period or quarter_period(today)
@@ -547,11 +561,17 @@ def _township_chart_data(today: dt.date | None, period: Period | None) -> dict:
     quarter = chart_period(today, period)
     ontime = figures.ontime_by_village(quarter, today)
     marks = rate_marks()
+    title = str(_l("%(q)s各村按时办结率", q=quarter.label))
+    if len(ontime) > full_table_villages():
+        ontime, title = (
+            lowest_rates(ontime),
+            str(_l("%(q)s按时办结率最低的%(n)s个村", q=quarter.label, n=lowest_shown())),
+        )
     return {
         "period": quarter.text,
         "trend": _trend_json(figures.trend(today, until=period)),
         "ontime": {
-            "title": str(_l("%(q)s各村按时办结率", q=quarter.label)),
+            "title": title,
             "villages": [v.name for v, _ in ontime],
             "rates": [None if r is None else round(r * 100, 1) for _, r in ontime],
             "marks": {"good": round(marks.good * 100, 1), "warn": round(marks.warn * 100, 1)},  # bar colours, %

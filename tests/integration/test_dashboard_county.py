@@ -168,3 +168,27 @@ def test_the_village_users_screen_is_unchanged(app, data, login):
     """A village user's first screen is their village's dashboard; its alerts come from its row."""
     body = login("qs_daiban").get("/").get_data(as_text=True)
     assert "超期未办结 2 件" in body and "石桥村" not in body
+
+
+def test_a_big_townships_on_time_chart_shows_the_lowest_rates_first(app, data, login):
+    c = login("zhongxin")
+    app.config["DASHBOARD_FULL_TABLE_VILLAGES"] = 30
+    every = c.get("/dashboard/data/township").get_json()["ontime"]
+    assert every["villages"] == ["青山村", "石桥村"] and every["rates"] == [50.0, 100.0]  # village order
+    app.config["DASHBOARD_FULL_TABLE_VILLAGES"] = 1
+    app.config["DASHBOARD_PROBLEM_ROWS"] = 1
+    lowest = c.get("/dashboard/data/township").get_json()["ontime"]
+    assert lowest["villages"] == ["青山村"] and lowest["rates"] == [50.0]
+    assert lowest["title"] == "2026年第四季度按时办结率最低的1个村"
+    assert "按时办结率最低的1个村（本季）" in c.get("/").get_data(as_text=True)
+
+
+def test_lowest_rates_leave_out_villages_with_nothing_decided(app):
+    from app.services.dashboard import VillageName
+    from app.views.dashboard_pages import lowest_rates
+
+    names = [VillageName(i, f"村{i}", f"C{i}") for i in range(4)]
+    with app.app_context():
+        app.config["DASHBOARD_PROBLEM_ROWS"] = 2
+        got = lowest_rates(list(zip(names, [0.9, None, 0.5, 0.9], strict=True)))
+    assert [(v.name, r) for v, r in got] == [("村2", 0.5), ("村0", 0.9)]
