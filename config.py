@@ -154,9 +154,6 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or ("sqlite:///" + str(INSTANCE_DIR / "bmdb.sqlite3"))
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-    # SQLite only: each connection's page cache in MB (app/services/maintenance.py; SQLite's
-    # default is 2 MB, too small for a county's database); 0 keeps SQLite's default
-    SQLITE_CACHE_MB = _env_int("SQLITE_CACHE_MB", 64)
 
     # --- Flask-AppBuilder ----------------------------------------------------------
     APP_NAME = _env("APP_NAME", "建宁乡便民代办服务管理系统")

@@ -38,9 +38,6 @@ def create_app(config_object: object | str = "config.Config", **overrides) -> Fl
 
     with app.app_context():
         from . import models  # noqa: F401  (registers every table)
-        from .services.maintenance import use_sqlite_cache
-
-        use_sqlite_cache(db.engine, int(app.config.get("SQLITE_CACHE_MB", 0)))
         from .api import register_apis
         from .public import register_public
         from .services import audit  # noqa: F401  (audit listeners)

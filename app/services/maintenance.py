@@ -1,4 +1,4 @@
-"""Database housekeeping (issue 11): the query planner's statistics, SQLite's page cache.
+"""Database housekeeping: the query planner's statistics (issue 11).
 
 SQLite chooses its indexes from the statistics ``ANALYZE`` writes (``sqlite_stat1``) and has
 none until someone runs it: a county's database built up by daily work never got any, and at
@@ -18,8 +18,7 @@ import time
 
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, inspect, text
-from sqlalchemy.engine import Engine
+from sqlalchemy import inspect, text
 
 from ..extensions import db
 
@@ -55,19 +54,3 @@ def refresh_statistics() -> str:
             tables = len(names)
     seconds = time.perf_counter() - started
     return str(_l("已更新%(n)s张表的查询统计信息，用时%(s).1f秒", n=tables, s=seconds))
-
-
-def use_sqlite_cache(engine: Engine, megabytes: int) -> None:
-    """Give each SQLite connection a page cache of ``megabytes`` (``SQLITE_CACHE_MB``; SQLite's
-    own default is 2 MB). At county scale (an 800 MB file) the pages a screen reads otherwise
-    come from the operating system's file cache, which a busy or memory-reclaiming machine
-    empties: the township dashboard's medians at 1M cases were 57–92 ms over five runs without
-    it, 50–59 ms with 64 MB. The cache fills only with pages actually read. No effect on other databases."""
-    if engine.dialect.name != "sqlite" or megabytes <= 0:
-        return
-
-    @event.listens_for(engine, "connect")
-    def _cache(dbapi_connection, _record) -> None:
-        cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA cache_size=-{int(megabytes) * 1024}")  # negative: KiB
-        cursor.close()

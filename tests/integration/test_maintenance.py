@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from sqlalchemy import text
 
 from app.extensions import db
@@ -63,12 +62,3 @@ def test_only_the_apps_own_tables_are_named():
     tables = app_tables()
     assert "service_case" in tables and "ab_user" in tables
     assert all(not t.startswith(("sqlite_", "pg_")) for t in tables)
-
-
-def test_sqlite_connections_get_the_configured_page_cache(app):
-    with app.app_context():
-        if db.engine.dialect.name != "sqlite":
-            pytest.skip("PostgreSQL's page cache is the server's (shared_buffers)")
-        with db.engine.connect() as conn:
-            assert conn.execute(text("PRAGMA cache_size")).scalar() == -app.config["SQLITE_CACHE_MB"] * 1024
-    assert app.config["SQLITE_CACHE_MB"] == 64
