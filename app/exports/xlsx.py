@@ -251,6 +251,25 @@ class StreamingWorksheet(Worksheet):
         return "".join(parts)
 
 
+#: Values whose cell XML is remembered per column (:meth:`_Table._data_direct`): only these two
+#: exact types — equal values of other types (1, 1.0, True) must never share a cell's XML.
+_REPEATING = frozenset({str, date})
+#: The head a remembered cell is made with: its XML is then what follows the ``<c r=".." s=".."``.
+TAIL = ""
+#: Values remembered per column at most (then forgotten: memory stays flat on any table).
+MEMO_VALUES = 1024
+#: After this many rows, a column with more distinct values than half of them (a case number,
+#: an ID number) stops being remembered: a miss costs more than writing the cell.
+MEMO_TRIAL_ROWS = 256
+
+
+def _remember(memo: dict, value: Any, tail: str) -> str:
+    if len(memo) >= MEMO_VALUES:
+        memo.clear()
+    memo[value] = tail
+    return tail
+
+
 def _text_cell(head: str, text: str) -> str:
     """One inline-string ``<c>`` as XlsxWriter writes it (``head`` is ``<c r=".." s=".."``).
 
@@ -740,7 +759,9 @@ class _Table:
         # after the header row, so the style indices are assigned in the order XlsxWriter's own
         # first data row would assign them
         heads = [f'<c r="{xl_col_to_name(c)}%s" s="{self.st.body[kinds[c]]._get_xf_index()}"' for c in range(n)]
-        columns = list(zip([CELL_XML[k] for k in kinds], heads, strict=True))
+        # a column's texts and dates repeat (the village, the item, the status, a day): the XML
+        # after a cell's ``<c r=".." s=".."`` is remembered per value (a few µs a row)
+        columns = list(zip([CELL_XML[k] for k in kinds], heads, [{} for _ in kinds], strict=True))
         text_cols = self._text_columns() if fit_rows else []
         # the <row> tags are written here only for XlsxWriter's plain case; else it writes them
         plain_height = ws.default_row_height == ws.original_row_height and ws.excel_version == 2007
@@ -754,7 +775,12 @@ class _Table:
                 _check_row_index(r)
             ref = str(r + 1)
             cells = "".join(
-                [cell(head % ref, value, dates) for (cell, head), value in zip(columns, values, strict=True)]
+                [
+                    head % ref + (memo[value] if value in memo else _remember(memo, value, cell(TAIL, value, dates)))
+                    if memo is not None and value.__class__ in _REPEATING
+                    else cell(head % ref, value, dates)
+                    for (cell, head, memo), value in zip(columns, values, strict=True)
+                ]
             )
             lines = _row_lines(values, text_cols, widths) if text_cols else 1
             if not plain_height:
@@ -774,6 +800,10 @@ class _Table:
             if len(widths) > 4096:
                 widths.clear()
             r += 1
+            if r == FIRST_DATA_ROW + MEMO_TRIAL_ROWS:  # columns of mostly new values: not remembered
+                columns = [
+                    (c, h, m if m is not None and len(m) <= MEMO_TRIAL_ROWS // 2 else None) for c, h, m in columns
+                ]
         if r > FIRST_DATA_ROW:
             ws.previous_row = r - 1
             ws.dim_rowmax = max(ws.dim_rowmax or 0, r - 1)

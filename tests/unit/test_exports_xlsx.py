@@ -590,6 +590,34 @@ def test_streaming_rows_are_xlsxwriters_own_xml(monkeypatch, fit_rows, direct):
     assert _sheet1_bytes(fast) == _sheet1_bytes(write())
 
 
+def test_remembered_cells_are_the_bytes_of_each_value(monkeypatch):
+    """Repeating texts and dates take their remembered XML (and a column of mostly new values
+    stops being remembered after ``MEMO_TRIAL_ROWS``): still XlsxWriter's bytes on every row,
+    and equal values of other types (1, True, 1.0 in a text column) never share a cell."""
+    from app.exports import xlsx
+
+    columns = [Column("村", 6), Column("号", 12), Column("日", 11, "date"), Column("杂", 8), Column("数", 6, "int")]
+    villages = ["青山村", "石桥村", " 前后空格 ", "a & b"]
+    mixed = ["1", 1, True, 1.0, "True", None, ""]
+    rows = [
+        (villages[i % 4], f"QS2026-{i:04d}", date(2026, 1 + i % 12, 1 + i % 28), mixed[i % len(mixed)], i % 3)
+        for i in range(3 * xlsx.MEMO_TRIAL_ROWS)
+    ]
+
+    def write() -> bytes:
+        out = io.BytesIO()
+        write_table(out, title="t", columns=columns, rows=rows, fit_rows=True, constant_memory=True)
+        return out.getvalue()
+
+    monkeypatch.setattr(xlsx, "MEMO_VALUES", 16)  # forgotten and remembered again, many times
+    fast = write()
+    monkeypatch.setattr(xlsx, "DIRECT_ROWS", False)
+    monkeypatch.setattr(xlsx.StreamingWorksheet, "_row_cells_xml", lambda self, row_num, row: None)
+    assert _sheet1_bytes(fast) == _sheet1_bytes(write())
+    ws = openpyxl.load_workbook(io.BytesIO(fast)).active
+    assert [ws.cell(r, 4).value for r in range(4, 11)] == ["1", "1", "True", "1.0", "True", None, None]
+
+
 def test_rich_string_look_alikes_stay_the_text_typed():
     """A note typed as ``<r>…</r>`` is text in the cell, not markup in the file."""
     out = io.BytesIO()
