@@ -124,7 +124,7 @@ def import_json(locale: str, paths: list[str]) -> int:
             message.flags.discard("fuzzy")
             n += 1
     with path.open("wb") as fh:
-        write_po(fh, catalog, width=0)
+        write_po(fh, catalog)  # wrapped as ``pybabel update`` wraps it: no churn between the two
     return n
 
 
