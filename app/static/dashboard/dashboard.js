@@ -16,7 +16,7 @@
       color: COLORS,
       tooltip: { trigger: "axis" },
       legend: { data: [L.consult, L.proxy, L.overdue], top: 0 },
-      grid: { left: 36, right: 12, top: 34, bottom: 26 },
+      grid: { left: 8, right: 12, top: 34, bottom: 26, containLabel: true },  // a county's 12,000 fits
       xAxis: { type: "category", data: t.labels },
       yAxis: { type: "value", minInterval: 1 },
       series: [
@@ -29,11 +29,12 @@
 
   function ontime(el, data, L) {
     var o = data.ontime, good = o.marks.good, warn = o.marks.warn;  // config.py DASHBOARD_RATE_*, in %
+    el.style.height = Math.max(300, o.villages.length * 22 + 40) + "px";  // every village named, one line each
     return {
       tooltip: { trigger: "axis", valueFormatter: function (v) { return v === null || v === undefined ? "—" : v + "%"; } },
-      grid: { left: 60, right: 48, top: 10, bottom: 24 },
+      grid: { left: 8, right: 48, top: 10, bottom: 24, containLabel: true },
       xAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
-      yAxis: { type: "category", data: o.villages, inverse: true },
+      yAxis: { type: "category", data: o.villages, inverse: true, axisLabel: { interval: 0 } },
       series: [{
         name: L.rate, type: "bar", barMaxWidth: 26, data: o.rates.map(function (v) {
           return { value: v, itemStyle: { color: v === null ? "#ccc" : (v >= good ? "#2e8540" : (v >= warn ? "#d9822b" : "#c9302c")) } };
