@@ -847,6 +847,10 @@ class AgentFlag:
         return lines
 
 
+#: A village's agent in post: a village-level agent, active, with a village.
+_IN_POST = (Agent.level == "village", Agent.status == "active", Agent.village_id.is_not(None))
+
+
 def active_agents(village_id: Villages = None) -> list[Agent]:
     """The villages' agents in post — only the columns the dashboards read (an agent row is
     some thirty columns; 400 of them were a tenth of the township's first screen). Another
@@ -859,7 +863,7 @@ def active_agents(village_id: Villages = None) -> list[Agent]:
                 Agent.id, Agent.name, Agent.village_id, Agent.township_id, Agent.hired_on, Agent.level, Agent.status
             ),
         )
-        .where(Agent.level == "village", Agent.status == "active", Agent.village_id.is_not(None))
+        .where(*_IN_POST)
         .order_by(Agent.village_id, Agent.id)
     )
     stmt = _narrow(stmt, Agent.village_id, village_id)
@@ -958,7 +962,7 @@ def _agents_in_post(village_id: Villages) -> dict[int, AgentInPost]:
     """Each village's agent in post (the first by id, as :func:`active_agents` orders them)."""
     stmt = (
         select(Agent.village_id, Agent.id, Agent.name, Agent.hired_on)
-        .where(Agent.level == "village", Agent.status == "active", Agent.village_id.is_not(None))
+        .where(*_IN_POST)
         .order_by(Agent.village_id, Agent.id)
     )
     out: dict[int, AgentInPost] = {}
