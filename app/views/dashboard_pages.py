@@ -336,6 +336,12 @@ def full_table_villages() -> int:
     return int(current_app.config.get("DASHBOARD_FULL_TABLE_VILLAGES", 30))
 
 
+def problem_rows_shown() -> int:
+    """The villages a big township's first screen shows (``DASHBOARD_PROBLEM_ROWS``): the rows
+    of its table, the bars of its on-time chart."""
+    return int(current_app.config.get("DASHBOARD_PROBLEM_ROWS", 20))
+
+
 def _problem_rank(v: figures.VillageStatus) -> tuple | None:
     """Why a village needs the township's attention now, most urgent first; ``None``: in order."""
     dismiss = bool(v.flag and v.flag.dismiss)
@@ -378,7 +384,7 @@ def township_dashboard(
         picked["problems"] = problems = [] if full else problem_villages(statuses)
         if pick is not None:
             return pick(statuses, problems)
-        return statuses if full else problems[: int(current_app.config.get("DASHBOARD_PROBLEM_ROWS", 20))]
+        return statuses if full else problems[: problem_rows_shown()]
 
     t = figures.township_figures(today, period, shown)
     nav = period_nav(period, today, endpoint, **values)
@@ -386,10 +392,8 @@ def township_dashboard(
     return {
         "table_rows": t.rows,
         "table_full": picked["full"],
-        "lowest_shown": lowest_shown(),
+        "rows_shown": problem_rows_shown(),
         "problems": len(picked["problems"]),
-        "problem_villages": picked["problems"],
-        "statuses": t.statuses,
         "labels": table_labels(),
         "today": t.today,
         "month": t.month,
@@ -533,17 +537,12 @@ def _chart_labels(period: Period | None = None) -> dict:
     }
 
 
-def lowest_shown() -> int:
-    """Bars of a big township's on-time chart: as many as its first screen's village rows."""
-    return int(current_app.config.get("DASHBOARD_PROBLEM_ROWS", 20))
-
-
 def lowest_rates(ontime: list[tuple[figures.VillageName, float | None]]) -> list:
-    """A big township's on-time chart: the :func:`lowest_shown` villages with the lowest rate,
+    """A big township's on-time chart: the :func:`problem_rows_shown` villages with the lowest rate,
     lowest first (ties in village order); a village with nothing decided yet has no rate and
     no bar. 400 bars are not a chart; the full table lists every village's rate."""
     rated = [(v, r) for v, r in ontime if r is not None]
-    return sorted(rated, key=lambda vr: vr[1])[: lowest_shown()]
+    return sorted(rated, key=lambda vr: vr[1])[: problem_rows_shown()]
 
 
 def chart_period(today: dt.date, period: Period | None) -> Period:
@@ -565,7 +564,7 @@ def _township_chart_data(today: dt.date | None, period: Period | None) -> dict:
     if len(ontime) > full_table_villages():
         ontime, title = (
             lowest_rates(ontime),
-            str(_l("%(q)s按时办结率最低的%(n)s个村", q=quarter.label, n=lowest_shown())),
+            str(_l("%(q)s按时办结率最低的%(n)s个村", q=quarter.label, n=problem_rows_shown())),
         )
     return {
         "period": quarter.text,
