@@ -14,7 +14,7 @@ from .notification import Notification
 from .payout import PayoutAction, PayoutLine, PayoutSheet
 from .rating import BadRatingItem, CaseRating
 from .report import MonthlyReport, MonthlyReportAction
-from .stats import VillageMonthCategoryStats, VillageMonthStats
+from .stats import TownshipMonthCategoryStats, TownshipMonthStats, VillageMonthCategoryStats, VillageMonthStats
 from .supervision import (
     AnnualAssessment,
     AssessmentEvidence,
@@ -63,6 +63,8 @@ __all__ = [
     "ServiceItem",
     "SignIn",
     "Township",
+    "TownshipMonthCategoryStats",
+    "TownshipMonthStats",
     "TownshipScoped",
     "Training",
     "TrainingAttendance",
@@ -108,4 +110,4 @@ def scoped_models() -> list[type]:
 def township_models() -> list[type]:
     """Mapped classes whose rows belong to a township, not to one village (issue 15 §1): a
     township user sees only their township's, a village user only their village's township's."""
-    return [Township, PayoutSheet, PayoutAction, ServiceItem]
+    return [Township, PayoutSheet, PayoutAction, ServiceItem, TownshipMonthStats, TownshipMonthCategoryStats]

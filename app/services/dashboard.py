@@ -45,12 +45,15 @@ from ..models import (
     ServiceCategory,
     ServiceItem,
     SignIn,
+    TownshipMonthCategoryStats,
+    TownshipMonthStats,
     Village,
     VillageMonthCategoryStats,
     VillageMonthStats,
 )
 from ..models.case import OPEN_STATUSES
 from ..models.enums import CASE_KINDS, CASE_STATUSES, REPORT_STATUSES, label
+from ..models.stats import NO_CATEGORY
 from ..models.village import SIX_ONES
 from ..policy.deductions import DeductionCode, StrikeStatus
 from ..policy.intake import registered_same_day
@@ -64,7 +67,7 @@ from ..policy.periods import (
     quarter_period,
 )
 from ..policy.reports import is_late_for, report_deadline, report_due_date
-from ..security import scoped_where
+from ..security import current_village_scope, scoped_where
 from . import calendar as calendar_service
 from . import stats as stats_service
 from .cases import todo_cases
@@ -311,11 +314,21 @@ def _split(period: Period, today: dt.date) -> tuple[list[Month], Period | None]:
 def _stored(model, months: list[Month], village_id: Villages, group, columns):
     stats_service.settle()
     stmt = select(*group, *columns).where(_months_condition(model.year, model.month, months)).group_by(*group)
-    stmt = _narrow(stmt, model.village_id, village_id)
+    if village_id is not None:
+        stmt = _narrow(stmt, model.village_id, village_id)
     return session().execute(scoped_where(stmt, model)).all()
 
 
 _S = VillageMonthStats
+_TS = TownshipMonthStats
+
+
+def _sums_of(village_id: Villages):
+    """The month table a figure of ``village_id`` is summed from: the townships' sums when it
+    is every village in scope of a township or county user (a row a township and month, not
+    one a village), else the villages' rows. A village user's scope is their village: never
+    the township's sums (their scope reads none of those rows either)."""
+    return _TS if village_id is None and current_village_scope() is None else _S
 
 
 def _past_due_open(months: list[Month], today: dt.date, village_id: Villages, by_month: bool | str) -> dict:
@@ -350,17 +363,25 @@ def _past_due_rows(today: dt.date, village_id: Villages) -> list:
     return _once(("past_due", today, village_id), read)
 
 
-_FIGURE_COLUMNS = (
-    func.sum(_S.received),
-    func.sum(_S.consult),
-    func.sum(_S.proxy),
-    func.sum(_S.open),
-    func.sum(_S.closed_late),
-    func.sum(_S.completed),
-    func.sum(_S.on_time),
-    func.sum(_S.rejected),
-    func.sum(_S.late_entry),
-)
+def _figure_columns(t) -> tuple:
+    """The sums :func:`_figures_of` reads, of the month table ``t`` (a village's or a township's)."""
+    return tuple(
+        func.sum(c)
+        for c in (
+            t.received,
+            t.consult,
+            t.proxy,
+            t.open,
+            t.closed_late,
+            t.completed,
+            t.on_time,
+            t.rejected,
+            t.late_entry,
+        )
+    )
+
+
+_FIGURE_COLUMNS = _figure_columns(_S)
 
 
 def _figures_of(row, past_due: tuple[int, int]) -> CaseFigures:
@@ -456,15 +477,17 @@ def trend(today: dt.date, village_id: int | None = None, months: int = 12, until
     closed = _stored_months(keys, today)
     got: dict = {}
     if closed:
-        columns = (func.sum(_S.consult), func.sum(_S.proxy), func.sum(_S.closed_late))
+        t = _sums_of(village_id)
+        columns = (func.sum(t.consult), func.sum(t.proxy), func.sum(t.closed_late))
         past_due = _past_due_open(closed, today, village_id, by_month=True)
-        for y, m, consult, proxy, late in _stored(_S, closed, village_id, [_S.year, _S.month], columns):
+        for y, m, consult, proxy, late in _stored(t, closed, village_id, [t.year, t.month], columns):
             got[(y, m)] = (int(consult or 0), int(proxy or 0), int(late or 0) + past_due.get((y, m), (0, 0))[0])
     zero = (0, 0, 0)
     return Trend(keys, *([got.get(k, zero)[i] for k in keys] for i in range(3)))
 
 
 _C = VillageMonthCategoryStats
+_TC = TownshipMonthCategoryStats
 
 
 def categories(period: Period, village_id: int | None = None, today: dt.date | None = None) -> list[dict]:
@@ -472,7 +495,14 @@ def categories(period: Period, village_id: int | None = None, today: dt.date | N
     closed, live = _split(period, today or calendar_service.today())
     counts = live_category_counts(live, village_id) if live else {}
     if closed:
-        for cid, n in _stored(_C, closed, village_id, [_C.category_id], [func.sum(_C.received)]):
+        if _sums_of(village_id) is _TS:
+            rows = [
+                (None if key == NO_CATEGORY else key, n)
+                for key, n in _stored(_TC, closed, None, [_TC.category_key], [func.sum(_TC.received)])
+            ]
+        else:
+            rows = _stored(_C, closed, village_id, [_C.category_id], [func.sum(_C.received)])
+        for cid, n in rows:
             counts[cid] = counts.get(cid, 0) + int(n or 0)
     names = dict(session().execute(select(ServiceCategory.id, ServiceCategory.name)).all())
     out = [{"name": names.get(cid) or str(_l("未分类")), "value": int(n)} for cid, n in counts.items() if n]
@@ -1042,6 +1072,7 @@ def rows_of(statuses: list[VillageStatus], today: dt.date, month: Period, quarte
 
 
 _ACTIVE_VILLAGES = select(Village.id).where(Village.active.is_(True))
+_INACTIVE_VILLAGES = select(Village.id).where(Village.active.is_(False))
 
 
 def township_case_totals(periods: list[Period | None], today: dt.date) -> list[CaseFigures]:
@@ -1064,14 +1095,29 @@ def township_case_totals(periods: list[Period | None], today: dt.date) -> list[C
         if p is None:
             out.append(CaseFigures())
             continue
-        months = _stored_months(p.months(), today)
-        stmt = select(*_FIGURE_COLUMNS).where(
-            _months_condition(_S.year, _S.month, months), _S.village_id.in_(_ACTIVE_VILLAGES)
-        )
-        row = session().execute(scoped_where(stmt, _S)).one()
+        row = _active_sums(_stored_months(p.months(), today))
         out.append(_figures_of(row, (int(counts[i] or 0), int(counts[i + 1] or 0))))
         i += 2
     return out
+
+
+def _active_sums(months: list[Month]) -> tuple:
+    """:data:`_FIGURE_COLUMNS` over ``months`` of the active villages in scope: the townships'
+    sums less the inactive villages' rows (few) for a township or county user, else the villages'
+    own rows."""
+    t = _sums_of(None)
+    if t is _S:
+        stmt = select(*_FIGURE_COLUMNS).where(
+            _months_condition(_S.year, _S.month, months), _S.village_id.in_(_ACTIVE_VILLAGES)
+        )
+        return session().execute(scoped_where(stmt, _S)).one()
+    total = select(*_figure_columns(_TS)).where(_months_condition(_TS.year, _TS.month, months))
+    gone = select(*_FIGURE_COLUMNS).where(
+        _months_condition(_S.year, _S.month, months), _S.village_id.in_(_INACTIVE_VILLAGES)
+    )
+    row = session().execute(scoped_where(total, _TS)).one()
+    less = session().execute(scoped_where(gone, _S)).one()
+    return tuple(int(a or 0) - int(b or 0) for a, b in zip(row, less, strict=True))
 
 
 def six_ones_met_count() -> int:

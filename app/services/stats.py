@@ -17,8 +17,15 @@ A raw Core ``UPDATE`` of ``service_case`` outside the session is not seen: run
 ``flask stats rebuild`` after such maintenance (and after restoring a backup).
 
 A recomputation replaces the months' rows (delete + insert). On PostgreSQL it first locks the
-villages' rows (``FOR UPDATE``, in id order), so that two transactions recomputing the same
+villages' rows (``FOR NO KEY UPDATE``, in id order), so that two transactions recomputing the same
 village take turns and the second one counts the first one's committed cases.
+
+The township sums (``township_month_stats``, ``township_month_category_stats``) follow by
+difference: a recomputation adds to its villages' townships the new rows minus the rows they
+replace (an upsert, ``col = col + excluded.col``, sorted by key: concurrent transactions of one
+township take turns on the rows they share, and their differences add up). A village moved to
+another township (its ``township_id`` changed, by any flush) takes its rows along
+(:func:`move_village`, at the flush); a rebuild sums the townships afresh from the villages' rows.
 """
 
 from __future__ import annotations
@@ -32,12 +39,23 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, delete, event, extract, func, insert, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, attributes
 
 from ..models import CalendarDay, CalendarYear, Case, SignIn, Village
 from ..models.case import OPEN_STATUSES
-from ..models.stats import CASE_COUNTS, VillageMonthCategoryStats, VillageMonthStats
+from ..models.stats import (
+    CASE_COUNTS,
+    MONTH_AMOUNTS,
+    MONTH_COUNTS,
+    NO_CATEGORY,
+    TownshipMonthCategoryStats,
+    TownshipMonthStats,
+    VillageMonthCategoryStats,
+    VillageMonthStats,
+)
 from ..policy import PolicyViolation
 from ..policy.intake import registered_same_day
 from ..policy.periods import month_bounds, months_between, parse_month
@@ -52,6 +70,11 @@ _CASES = Case.__table__
 _SIGNINS = SignIn.__table__
 _MONTHS = VillageMonthStats.__table__
 _CATEGORIES = VillageMonthCategoryStats.__table__
+_T_MONTHS = TownshipMonthStats.__table__
+_T_CATEGORIES = TownshipMonthCategoryStats.__table__
+_VILLAGES = Village.__table__
+#: The figures of a month row (both levels), in this order.
+MONTH_VALUES = (*CASE_COUNTS, *MONTH_COUNTS, *MONTH_AMOUNTS)
 _INFO_KEYS = "bm_stats_keys"
 _INFO_CALENDAR = "bm_stats_calendar_months"
 _DEFERRED: ContextVar[bool] = ContextVar("bm_stats_deferred", default=False)
@@ -211,21 +234,44 @@ def _signins(conn: Connection, ranges, cal: WorkCalendar) -> dict[Key, list[int]
     return out
 
 
-def _lock_villages(conn: Connection, village_ids: Iterable[int]) -> None:
-    if conn.dialect.name != "postgresql":
-        return  # SQLite: one writer at a time already
-    t = Village.__table__
-    conn.execute(select(t.c.id).where(t.c.id.in_(sorted(village_ids))).order_by(t.c.id).with_for_update())
+def _lock_villages(conn: Connection, village_ids: Iterable[int]) -> dict[int, int]:
+    """The villages' townships, their rows locked on PostgreSQL (SQLite: one writer at a time
+    already). ``FOR NO KEY UPDATE``: two recomputations of a village take turns, but the lock
+    does not wait for the key-share lock that inserting a case or a sign-in of the village
+    takes on its row (``FOR UPDATE`` would: two such transactions each waited for the other)."""
+    t = _VILLAGES
+    stmt = select(t.c.id, t.c.township_id).where(t.c.id.in_(sorted(village_ids))).order_by(t.c.id)
+    if conn.dialect.name == "postgresql":
+        stmt = stmt.with_for_update(key_share=True)
+    return dict(conn.execute(stmt).all())
 
 
-def recompute(conn: Connection, keys: Iterable[Key], cal: WorkCalendar | None = None) -> int:
+def _old_rows(conn: Connection, ranges) -> tuple[list, list]:
+    """The village rows a recomputation replaces: (village, year, month, *MONTH_VALUES) and
+    (village, year, month, category, *CASE_COUNTS)."""
+    m, c = _MONTHS.c, _CATEGORIES.c
+    months = conn.execute(
+        select(m.village_id, m.year, m.month, *(m[k] for k in MONTH_VALUES)).where(_stats_where(_MONTHS, ranges))
+    ).all()
+    cats = conn.execute(
+        select(c.village_id, c.year, c.month, c.category_id, *(c[k] for k in CASE_COUNTS)).where(
+            _stats_where(_CATEGORIES, ranges)
+        )
+    ).all()
+    return months, cats
+
+
+def recompute(conn: Connection, keys: Iterable[Key], cal: WorkCalendar | None = None, *, townships: bool = True) -> int:
     """Replace the aggregate rows of the months of ``keys`` (and the months between a village's
-    first and last one) with counts from the cases and sign-ins. Returns the month rows written."""
+    first and last one) with counts from the cases and sign-ins, and add the difference to the
+    townships' sums (``townships=False``: a rebuild, which sums them afresh at its end).
+    Returns the month rows written."""
     ranges = _ranges(keys)
     if not ranges:
         return 0
     cal = cal or calendar_of(conn)
-    _lock_villages(conn, ranges)
+    township_of = _lock_villages(conn, ranges)
+    old = _old_rows(conn, ranges) if townships else ([], [])
     counts, money = _case_rows(conn, ranges)
     late = _late_entries(conn, ranges, cal)
     signins = _signins(conn, ranges, cal)
@@ -264,7 +310,106 @@ def recompute(conn: Connection, keys: Iterable[Key], cal: WorkCalendar | None = 
         conn.execute(insert(_MONTHS), month_rows)
     if category_rows:
         conn.execute(insert(_CATEGORIES), category_rows)
+    if townships:
+        new = (
+            [(r["village_id"], r["year"], r["month"], *(r[k] for k in MONTH_VALUES)) for r in month_rows],
+            [
+                (r["village_id"], r["year"], r["month"], r["category_id"], *(r[k] for k in CASE_COUNTS))
+                for r in category_rows
+            ],
+        )
+        add_to_townships(conn, township_of, new, old)
     return len(month_rows)
+
+
+# --------------------------------------------------------------------------------------
+# The township sums
+# --------------------------------------------------------------------------------------
+def _differences(township_of: dict[int, int], new: list, old: list, n_keys: int) -> dict[tuple, list]:
+    """Per township key (township, year, month[, category]) the column sums of ``new`` minus
+    those of ``old`` (rows: village, *key parts, *values); keys whose difference is nothing
+    left out."""
+    out: dict[tuple, list] = {}
+    for rows, sign in ((new, 1), (old, -1)):
+        for row in rows:
+            parts = list(row[1 : 1 + n_keys])
+            if n_keys == 3 and parts[2] is None:
+                parts[2] = NO_CATEGORY
+            key = (township_of[row[0]], *parts)
+            acc = out.setdefault(key, [0] * (len(row) - 1 - n_keys))
+            for i, v in enumerate(row[1 + n_keys :]):
+                acc[i] += sign * (v or 0)
+    return {k: v for k, v in out.items() if any(v)}
+
+
+def _upsert(conn: Connection, table, key_names: tuple[str, ...], value_names: tuple[str, ...], diffs: dict) -> None:
+    """Add ``diffs`` (key → values) to ``table``'s rows, inserting the rows not there yet —
+    in key order, so that two transactions adding to the same rows take them in turn."""
+    if not diffs:
+        return
+    ins = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(table)
+    stmt = ins.on_conflict_do_update(
+        index_elements=list(key_names), set_={k: table.c[k] + ins.excluded[k] for k in value_names}
+    )
+    rows = [
+        {**dict(zip(key_names, key, strict=True)), **dict(zip(value_names, values, strict=True))}
+        for key, values in sorted(diffs.items())
+    ]
+    conn.execute(stmt, rows)
+
+
+def add_to_townships(
+    conn: Connection, township_of: dict[int, int], new: tuple[list, list], old: tuple[list, list]
+) -> None:
+    """Add the village rows ``new`` minus ``old`` (each: month rows, category rows) to their
+    townships' sums (``township_of``: village → township)."""
+    month_keys, cat_keys = ("township_id", "year", "month"), ("township_id", "year", "month", "category_key")
+    _upsert(conn, _T_MONTHS, month_keys, MONTH_VALUES, _differences(township_of, new[0], old[0], 2))
+    _upsert(conn, _T_CATEGORIES, cat_keys, CASE_COUNTS, _differences(township_of, new[1], old[1], 3))
+
+
+def move_village(conn: Connection, village_id: int, from_township: int, to_township: int) -> None:
+    """A village moved to another township takes its months along: its rows leave the sums of
+    ``from_township`` and join those of ``to_township``."""
+    rows = _old_rows(conn, {village_id: ((1, 1), (9999, 12))})  # every month of the village
+    add_to_townships(conn, {village_id: from_township}, ([], []), rows)
+    add_to_townships(conn, {village_id: to_township}, rows, ([], []))
+
+
+def sum_townships(conn: Connection, township_ids: Iterable[int] | None = None, first: Month | None = None) -> int:
+    """Replace the townships' sums (all, or those of ``township_ids``; every month, or from
+    ``first``) with the sums of their villages' rows. Returns the month rows written."""
+    v = _VILLAGES.c
+    ids = None if township_ids is None else sorted(set(township_ids))
+    written = 0
+    for target, source, keys, values in (
+        (_T_MONTHS, _MONTHS, ("year", "month"), MONTH_VALUES),
+        (_T_CATEGORIES, _CATEGORIES, ("year", "month", "category_id"), CASE_COUNTS),
+    ):
+        gone = delete(target)
+        if ids is not None:
+            gone = gone.where(target.c.township_id.in_(ids))
+        if first:
+            gone = gone.where(target.c.year * 100 + target.c.month >= first[0] * 100 + first[1])
+        conn.execute(gone)
+        key_columns = [
+            func.coalesce(source.c[k], NO_CATEGORY).label("category_key") if k == "category_id" else source.c[k]
+            for k in keys
+        ]
+        stmt = (
+            select(v.township_id, *key_columns, *(func.coalesce(func.sum(source.c[k]), 0) for k in values))
+            .join(_VILLAGES, v.id == source.c.village_id)
+            .group_by(v.township_id, *key_columns)
+        )
+        if ids is not None:
+            stmt = stmt.where(v.township_id.in_(ids))
+        if first:
+            stmt = stmt.where(source.c.year * 100 + source.c.month >= first[0] * 100 + first[1])
+        names = ["township_id", *("category_key" if k == "category_id" else k for k in keys), *values]
+        result = conn.execute(insert(target).from_select(names, stmt))
+        if target is _T_MONTHS:
+            written = result.rowcount or 0
+    return written
 
 
 def _data_months(conn: Connection, village_ids, first: Month | None) -> dict[int, tuple[Month, Month]]:
@@ -297,7 +442,7 @@ def rebuild_connection(
 ) -> int:
     """Rebuild the aggregate (all villages, one, or those of ``village_ids``; every month, or
     from ``first``): the rows of the scope are dropped, then every village's months
-    recomputed. Returns the rows."""
+    recomputed, then their townships' sums added up afresh. Returns the village month rows."""
     if village_id is not None:
         village_ids = [village_id]
     elif village_ids is not None:
@@ -313,6 +458,13 @@ def rebuild_connection(
         conn.execute(stmt)
     cal = calendar_of(conn)
     written = 0
+    townships = None
+    if village_ids is not None:
+        townships = (
+            conn.execute(select(_VILLAGES.c.township_id).where(_VILLAGES.c.id.in_(village_ids)).distinct())
+            .scalars()
+            .all()
+        )
     spans = sorted(_data_months(conn, village_ids, first).items())
     # REBUILD_VILLAGES villages and a year at a time: bounded memory at county scale, and some
     # sixty recomputations for 400 villages over 8 years instead of 3,200 (each a handful of
@@ -327,7 +479,8 @@ def rebuild_connection(
                 a, z = max(lo, first_m), min(hi, last_m)
                 if a <= z:
                     keys += [(vid, *a), (vid, *z)]
-            written += recompute(conn, keys, cal)
+            written += recompute(conn, keys, cal, townships=False)
+    sum_townships(conn, townships, first)
     return written
 
 
@@ -394,7 +547,7 @@ def _keep_old_value(_target, value, _old, _initiator):
 
 # A change of month or village must also recompute the month the row leaves: load the old
 # value when one of these is set on an expired object (else its history would not know it).
-for _attr in (Case.received_at, Case.village_id, SignIn.day, SignIn.village_id, CalendarDay.day):
+for _attr in (Case.received_at, Case.village_id, SignIn.day, SignIn.village_id, CalendarDay.day, Village.township_id):
     event.listen(_attr, "set", _keep_old_value, active_history=True, retval=True)
 
 
@@ -414,6 +567,10 @@ def _note_flush(s: Session, _ctx) -> None:
             hist = attributes.get_history(obj, "day")
             for old in hist.deleted or ():
                 cal_months |= _calendar_months(old)
+        elif isinstance(obj, Village):
+            hist = attributes.get_history(obj, "township_id")
+            if hist.deleted and hist.deleted[0] is not None and hist.deleted[0] != obj.township_id:
+                move_village(s.connection(), obj.id, hist.deleted[0], obj.township_id)
 
 
 _DATE_OF = {_CASES.name: "received_at", _SIGNINS.name: "day"}

@@ -79,6 +79,8 @@ def _fill(conn) -> None:
     from app.services.stats import rebuild_connection
 
     found = sa.inspect(conn)
+    if not found.has_table("township_month_stats"):
+        return  # today's rebuild also sums the townships (revision 0024 fills both)
     for model in (VillageMonthStats, VillageMonthCategoryStats):
         table = model.__table__
         have = {c["name"] for c in found.get_columns(table.name)}

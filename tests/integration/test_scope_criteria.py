@@ -16,7 +16,7 @@ from sqlalchemy.orm import aliased
 
 from app import security
 from app.extensions import db
-from app.models import AuditLog, scoped_models, township_models
+from app.models import AuditLog, TownshipMonthCategoryStats, TownshipMonthStats, scoped_models, township_models
 
 _NAMED = re.compile(r"%\((\w+)\)s")
 
@@ -51,6 +51,10 @@ def test_the_lambda_criteria_write_the_plain_criterias_sql_for_every_model(app, 
         )
         assert len(ids) >= 2
         lambdas = security.scope_options if level == security.SCOPE_VILLAGE else security.township_scope_options
+
+        def unseen(model) -> bool:  # a village user reads none of the townships' sums: no parameter
+            return level == security.SCOPE_VILLAGE and model in (TownshipMonthStats, TownshipMonthCategoryStats)
+
         compared = 0
         for _round in range(2):  # cold, then warm statement cache
             for ident in (*ids, ids[0]):
@@ -59,6 +63,6 @@ def test_the_lambda_criteria_write_the_plain_criterias_sql_for_every_model(app, 
                         want = _statements(select(entity), security.plain_scope_options(level, ident))
                         got = _statements(select(entity), lambdas(ident))
                         assert got == want, (model.__name__, ident)
-                        assert any(ident in params for _, params in got) or model is AuditLog
+                        assert any(ident in params for _, params in got) or model is AuditLog or unseen(model)
                         compared += 1
         assert compared == 2 * (len(ids) + 1) * len(models) * 2

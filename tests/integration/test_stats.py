@@ -24,12 +24,14 @@ from app.models import (
     Case,
     ServiceCategory,
     SignIn,
+    TownshipMonthCategoryStats,
+    TownshipMonthStats,
     Village,
     VillageMonthCategoryStats,
     VillageMonthStats,
 )
 from app.models.case import OPEN_STATUSES
-from app.models.stats import CASE_COUNTS
+from app.models.stats import CASE_COUNTS, NO_CATEGORY
 from app.policy.intake import registered_same_day
 from app.policy.periods import Period, month_bounds
 from app.security import unscoped
@@ -110,17 +112,45 @@ def stored() -> tuple[dict, dict]:
     return months, cats
 
 
+def township_stored() -> tuple[dict, dict]:
+    """The townships' sums as stored: (township, year, month[, category]) → figures, rows and
+    figures of nothing left out (a month emptied by a change keeps a row of zeros)."""
+    months, cats = {}, {}
+    for r in db.session.execute(select(TownshipMonthStats)).scalars():
+        months[(r.township_id, r.year, r.month)] = {k: getattr(r, k) for k in MONTH_FIELDS}
+    for r in db.session.execute(select(TownshipMonthCategoryStats)).scalars():
+        key = (r.township_id, r.year, r.month, None if r.category_key == NO_CATEGORY else r.category_key)
+        cats[key] = {k: getattr(r, k) for k in CASE_COUNTS}
+    return _nonzero(months), _nonzero(cats)
+
+
+def by_township(rows: dict) -> dict:
+    """Village rows ((village, year, month[, category]) → figures) summed per township."""
+    township_of = dict(db.session.execute(select(Village.id, Village.township_id)).all())
+    out: dict = defaultdict(lambda: defaultdict(int))
+    for (vid, *rest), figures in rows.items():
+        for k, v in figures.items():
+            out[(township_of[vid], *rest)][k] += v
+    return {k: dict(v) for k, v in out.items()}
+
+
 def _nonzero(d: dict) -> dict:
     return {k: {f: v for f, v in row.items() if v} for k, row in d.items() if any(row.values())}
 
 
 def assert_matches_reference() -> None:
+    """The villages' rows are the recomputation from the cases, and the townships' sums are
+    the sums of the villages' rows."""
     with unscoped():
         db.session.expire_all()
         want_m, want_c = reference()
         got_m, got_c = stored()
+        got_tm, got_tc = township_stored()
+        want_tm, want_tc = by_township(want_m), by_township(want_c)
     assert _nonzero(got_m) == _nonzero({k: dict(v) for k, v in want_m.items()})
     assert _nonzero({k: dict(v) for k, v in got_c.items()}) == _nonzero({k: dict(v) for k, v in want_c.items()})
+    assert _nonzero(got_tm) == _nonzero(want_tm)
+    assert _nonzero(got_tc) == _nonzero(want_tc)
 
 
 def assert_screens_match_live(app, village_ids: list[int]) -> None:
@@ -381,16 +411,17 @@ def test_rebuild_command_gives_the_same_rows(app, runner, places):
     with app.app_context(), unscoped():
         db.session.add_all(_case(places, _spec(day=d, village=d % 3)) for d in range(0, 400, 7))
         db.session.commit()
-        before = stored()[0]
+        before = stored()[0], township_stored()[0]
+        assert before[1]
     result = runner.invoke(args=["stats", "rebuild"])
     assert result.exit_code == 0, result.output
     assert "月度统计已重建：全部村，全部月份" in result.output
     with app.app_context():
-        assert stored()[0] == before
+        assert (stored()[0], township_stored()[0]) == before
     result = runner.invoke(args=["stats", "rebuild", "--village", "QS", "--from", "2026-03"])
     assert result.exit_code == 0 and "青山村" in result.output
     with app.app_context():
-        assert stored()[0] == before
+        assert (stored()[0], township_stored()[0]) == before
     bad = runner.invoke(args=["stats", "rebuild", "--village", "XX"])
     assert bad.exit_code != 0 and "没有村代码为 XX 的村" in bad.output
     bad = runner.invoke(args=["stats", "rebuild", "--from", "2026-13"])
@@ -410,16 +441,16 @@ def test_a_rebuild_in_batches_of_villages_and_years_gives_the_same_rows(app, pla
             _case(places, _spec(day=d, village=d // 9 % 3)) for d in range(0, 450, 9) if d // 9 % 3 or d > 90
         )
         db.session.commit()
-        before = stored()
-        assert len({k[0] for k in before[0]}) == 3
+        before = stored(), township_stored()
+        assert len({k[0] for k in before[0][0]}) == 3
         conn = db.session.connection()
         assert stats_service.rebuild_connection(conn) > 24
         db.session.commit()
-        assert stored() == before
+        assert (stored(), township_stored()) == before
         some = places["villages"][1:]
         stats_service.rebuild_connection(db.session.connection(), first=(2026, 4), village_ids=some)
         db.session.commit()
-        assert stored() == before
+        assert (stored(), township_stored()) == before
         assert stats_service.rebuild_connection(db.session.connection(), village_ids=[]) == 0
 
 
@@ -543,3 +574,111 @@ def test_the_first_screen_lists_the_most_urgent_problems(login, app, world, smal
     assert "查看全部需关注的村" in body
     page = c.get("/dashboard/villages?problems=1").get_data(as_text=True)
     assert page.index('data-village="SQ"') < page.index('data-village="QS"')
+
+
+# --------------------------------------------------------------------------------------
+# The townships' sums
+# --------------------------------------------------------------------------------------
+def test_a_village_moved_to_another_township_takes_its_months_along(app, places, world, county):
+    """``county`` moved 石桥村 to 演示镇 before any case; here 河口村 moves there with its
+    cases, then back, a case added in the same transaction as the second move."""
+    extra = places["villages"][2]
+    with app.app_context(), unscoped():
+        db.session.add_all(_case(places, _spec(village=v, day=d)) for v in (0, 1, 2) for d in (5, 40, 90))
+        db.session.commit()
+        assert_matches_reference()
+        village = db.session.get(Village, extra)
+        home = village.township_id
+        village.township_id = county.township_b
+        db.session.commit()
+        assert_matches_reference()
+        assert {k[0] for k in township_stored()[0]} == {county.township_a, county.township_b}
+        village = db.session.get(Village, extra)
+        db.session.add(_case(places, _spec(village=2, day=41)))
+        village.township_id = home
+        db.session.commit()
+    assert_matches_reference_in(app)
+
+
+def test_each_reads_only_the_sums_of_their_own_township(app, places, world, county):
+    from app.security import scoped_to, scoped_to_township
+
+    with app.app_context():
+        with unscoped():
+            db.session.add_all(_case(places, _spec(village=v)) for v in (0, 1, 2))
+            db.session.commit()
+        with scoped_to_township(county.township_b):
+            seen = db.session.execute(select(TownshipMonthStats.township_id)).scalars().all()
+            assert set(seen) == {county.township_b}
+            seen = db.session.execute(select(TownshipMonthCategoryStats.township_id)).scalars().all()
+            assert set(seen) == {county.township_b}
+        with scoped_to(world.village_a):  # a village user: their village's rows, no township's
+            assert db.session.execute(select(TownshipMonthStats.id)).first() is None
+            assert db.session.execute(select(TownshipMonthCategoryStats.id)).first() is None
+
+
+def test_the_township_screens_read_the_sums_and_count_active_villages_only(app, places, world):
+    """The township's totals are the sums less the inactive villages' rows: a village closed
+    down keeps its history in the sums (the trend) but leaves the totals of active villages."""
+    from app.security import scoped_to_township
+
+    today = dt.date(2025, 12, 31)
+    month, quarter = Period.month(2025, 12), Period.containing("quarter", today)
+    with app.app_context():
+        with unscoped():
+            db.session.add_all(_case(places, _spec(village=v, day=d)) for v in (0, 1, 2) for d in (15, 20, 25))
+            db.session.commit()
+            township = db.session.get(Village, world.village_a).township_id
+            db.session.get(Village, places["villages"][2]).active = False
+            db.session.commit()
+        with app.test_request_context(), scoped_to_township(township):
+            totals = dashboard.township_case_totals([month, quarter], today)
+            live = dashboard.live_case_figures(quarter, today)
+            active = [world.village_a, world.village_b]
+            assert totals[1].received == sum(live[v].received for v in active) == 6
+            assert totals[1] == _added(live[v] for v in active)
+            assert dashboard.trend(today) == dashboard.live_trend(today)
+            assert sum(dashboard.trend(today).proxy) == 9  # the inactive village's history stays
+
+
+def _added(figures) -> dashboard.CaseFigures:
+    out = dashboard.CaseFigures()
+    for f in figures:
+        out.add(f)
+    return out
+
+
+def test_concurrent_registrations_in_the_villages_of_one_township_add_up(app, places):
+    """Threads, each its own session, commit cases into the three villages of one township in
+    the same month at once: every transaction adds its difference to the same township rows
+    (PostgreSQL: their row locks; SQLite: one writer at a time). On PostgreSQL two of them
+    insert into the same village at once, each holding the key-share lock the insert takes on
+    the village's row: a recomputation's ``FOR UPDATE`` of that row deadlocked here (2 of 2
+    runs); ``FOR NO KEY UPDATE`` does not wait for it."""
+    import threading
+
+    threads, per_thread = 6, 4
+    start = threading.Barrier(threads)
+    errors: list[BaseException] = []
+
+    def register(n: int) -> None:
+        try:
+            with app.app_context(), unscoped():
+                start.wait()
+                for i in range(per_thread):
+                    db.session.add(_case(places, _spec(village=(n + i) % 3, day=20 + i % 2, category=i % 3)))
+                    db.session.commit()
+                db.session.remove()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    workers = [threading.Thread(target=register, args=(n,)) for n in range(threads)]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join(timeout=120)
+    assert not errors, errors
+    with app.app_context(), unscoped():
+        months, _ = township_stored()
+        assert sum(row.get("received", 0) for row in months.values()) == threads * per_thread
+    assert_matches_reference_in(app)
