@@ -70,7 +70,7 @@ from ..policy.reports import is_late_for, report_deadline, report_due_date
 from ..security import current_village_scope, scoped_where
 from . import calendar as calendar_service
 from . import stats as stats_service
-from .cases import todo_cases
+from .cases import open_literal_clause, todo_cases
 from .common import session
 from .deductions import strike_alerts
 
@@ -334,9 +334,10 @@ def _sums_of(village_id: Villages):
 def _past_due_open(months: list[Month], today: dt.date, village_id: Villages, by_month: bool | str) -> dict:
     """The still-open cases of closed ``months`` past their deadline today — the part of 超期
     that moves with the date: key → (overdue not yet counted, 代办 ones). Read by their deadline
-    (``ix_case_status_due``: the open cases past it are few — the to-do lists' overdue ones) and
+    from the partial index of the open cases alone (``ix_case_open_due``, which holds every
+    column read: the open cases past it are few — the to-do lists' overdue ones) and
     sorted into months here; a range on ``received_at`` would walk a year of cases (and a
-    GROUP BY on the month, SQLite's ``STRFTIME`` per row, costs twice the read).
+    GROUP BY on the month, even of these few rows, costs SQLite more than the sorting here).
     ``by_month``: key by month (True), by village (False) or by (village, month) (``"both"``)."""
     wanted = set(months)
     out: dict = {}
@@ -355,7 +356,7 @@ def _past_due_rows(today: dt.date, village_id: Villages) -> list:
 
     def read() -> list:
         stmt = select(Case.village_id, Case.received_at, Case.closed_late, Case.kind).where(
-            Case.open_clause(), Case.due_on < today
+            open_literal_clause(), Case.due_on < today
         )
         stmt = _narrow(stmt, Case.village_id, village_id)
         return session().execute(scoped_where(stmt, Case)).all()
@@ -559,7 +560,7 @@ def open_now(today: dt.date, village_id: Villages = None) -> dict[int, OpenNow]:
             _count_if(Case.due_on < today),
             _count_if(and_(Case.due_on >= today, Case.due_on <= soon)),
         )
-        .where(Case.open_clause())
+        .where(open_literal_clause())  # the partial index of the open cases, in village order
         .group_by(Case.village_id)
     )
     stmt = _narrow(stmt, Case.village_id, village_id)
@@ -1088,7 +1089,12 @@ def township_case_totals(periods: list[Period | None], today: dt.date) -> list[C
     for p in shown:
         inside = and_(Case.received_at >= _start_of(p.first), Case.received_at < _start_of(p.after))
         columns += [_count_if(and_(inside, Case.closed_late.is_(False))), _count_if(and_(inside, Case.kind == "proxy"))]
-    past_due = select(*columns).where(Case.open_clause(), Case.due_on < today, Case.village_id.in_(_ACTIVE_VILLAGES))
+    # ``village_id + 0``: the active villages are a filter, not an index to walk — SQLite would
+    # read the cases village by village through ix_case_village_status_due (5.7 ms at 1M cases)
+    # instead of the open ones past their deadline from ix_case_open_due alone (1.0 ms)
+    past_due = select(*columns).where(
+        open_literal_clause(), Case.due_on < today, (Case.village_id + 0).in_(_ACTIVE_VILLAGES)
+    )
     counts = session().execute(scoped_where(past_due, Case)).one() if shown else ()
     out, i = [], 0
     for p in periods:
@@ -1237,9 +1243,19 @@ def _signed_today(village_id: int, today: dt.date) -> bool:
 
 
 def ontime_by_village(quarter: Period, today: dt.date) -> list[tuple[VillageName, float | None]]:
-    """按时办结率 of the cases received in ``quarter``, per active village in scope."""
-    figures = case_figures(quarter, today)
-    return [(v, figures.get(v.id, CaseFigures()).ontime_rate) for v in village_names()]
+    """按时办结率 of the cases received in ``quarter``, per active village in scope — the
+    ``ontime_rate`` of :func:`case_figures`, from the two sums and the past-due cases it needs
+    only (a county's chart ranks 400 villages: nine sums and a figures object each cost more
+    than the ranking)."""
+    months = _stored_months(quarter.months(), today)
+    rows = _stored(_S, months, None, [_S.village_id], [func.sum(_S.completed), func.sum(_S.on_time)])
+    past_due = _past_due_open(months, today, None, by_month=False)
+    rates: dict[int, float] = {}
+    for vid, completed, on_time in rows:
+        base = int(completed or 0) + past_due.get(vid, (0, 0))[1]
+        if base:
+            rates[vid] = int(on_time or 0) / base
+    return [(v, rates.get(v.id)) for v in village_names()]
 
 
 class VillageName(NamedTuple):

@@ -130,3 +130,45 @@ def test_the_open_counts_of_a_township_read_no_table_row_on_sqlite(app, world):
             str(r[-1]) for r in db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + seen[0][0], seen[0][1])
         )
         assert "COVERING INDEX ix_case_status_received" in plan, plan
+
+
+def _plans_of(read, marker: str) -> list[str]:
+    """The SQLite plans of the statements ``read()`` runs whose SQL holds ``marker``."""
+    seen: list[tuple[str, tuple]] = []
+
+    def listener(conn, cursor, statement, parameters, context, executemany):
+        if marker in statement:
+            seen.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        read()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    conn = db.session.connection()
+    return [" ".join(str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + s, p)) for s, p in seen]
+
+
+@pytest.mark.skipif(bool(__import__("os").environ.get("TEST_DATABASE_URL")), reason="SQLite's EXPLAIN QUERY PLAN")
+def test_the_dashboards_read_the_open_cases_from_the_partial_indexes_alone_on_sqlite(app, world):
+    """Migration 0025: the open cases past their deadline (超期 now, the on-time rate) and the
+    open cases per village are read from ix_case_open_due / ix_case_open_village_due, which
+    hold every column read — no table row, whatever the number of closed cases."""
+    from app.models import Village
+    from app.security import scoped_to_township
+    from app.services import dashboard
+
+    with app.app_context():
+        _seed(world, 1, 120)
+        db.session.execute(text("ANALYZE"))
+        township = db.session.get(Village, world.village_a).township_id
+        with app.test_request_context(), scoped_to_township(township):
+            past_due = _plans_of(lambda: dashboard._past_due_rows(TODAY, None), "service_case.kind")
+            totals = _plans_of(
+                lambda: dashboard.township_case_totals([dashboard.month_period(TODAY)], TODAY), "FROM service_case"
+            )
+            per_village = _plans_of(lambda: dashboard.open_now(TODAY), "GROUP BY service_case.village_id")
+        assert len(past_due) == len(totals) == len(per_village) == 1
+        assert "COVERING INDEX ix_case_open_due" in past_due[0], past_due
+        assert "COVERING INDEX ix_case_open_due" in totals[0], totals
+        assert "COVERING INDEX ix_case_open_village_due" in per_village[0], per_village

@@ -167,6 +167,9 @@ def assert_screens_match_live(app, village_ids: list[int]) -> None:
                     period, today, hired
                 )
             assert dashboard.trend(today) == dashboard.live_trend(today)
+            live = dashboard.live_case_figures(quarter, today)
+            want = [(v, live[v.id].ontime_rate if v.id in live else None) for v in dashboard.village_names()]
+            assert dashboard.ontime_by_village(quarter, today) == want
             for vid in village_ids:
                 assert dashboard.trend(today, vid) == dashboard.live_trend(today, vid)
                 keys = [(y, m) for y, m in previous.months() + quarter.months()]
