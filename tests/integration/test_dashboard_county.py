@@ -183,12 +183,39 @@ def test_a_big_townships_on_time_chart_shows_the_lowest_rates_first(app, data, l
     assert "按时办结率最低的1个村（本季）" in c.get("/").get_data(as_text=True)
 
 
-def test_lowest_rates_leave_out_villages_with_nothing_decided(app):
-    from app.services.dashboard import VillageName
-    from app.views.dashboard_pages import lowest_rates
+def test_the_lowest_rates_are_ranked_by_the_database_as_sorting_every_villages_rate(app, world):
+    """``lowest_ontime`` against sorting ``ontime_by_village``: a village with nothing decided
+    has no rate and no bar, past-due 代办 cases count as decided and late, ties keep village
+    order, and the limit cuts."""
+    from app.services import dashboard
 
-    names = [VillageName(i, f"村{i}", f"C{i}") for i in range(4)]
-    with app.app_context():
-        app.config["DASHBOARD_PROBLEM_ROWS"] = 2
-        got = lowest_rates(list(zip(names, [0.9, None, 0.5, 0.9], strict=True)))
-    assert [(v.name, r) for v, r in got] == [("村2", 0.5), ("村0", 0.9)]
+    today = dt.date(2026, 11, 20)
+    quarter = dashboard.quarter_period(today)
+    received = dt.datetime(2026, 10, 12, 9)
+    done = {"status": "completed", "closed_late": False}
+    plans = {  # code: (on time, completed late, open past due)
+        "PA": (9, 1, 0),  # 0.9
+        "PB": (0, 0, 0),  # a consultation only: nothing decided
+        "PC": (1, 1, 0),  # 0.5
+        "PD": (9, 1, 0),  # 0.9, after PA (village order)
+        "PE": (0, 0, 2),  # 0.0: past their deadline, still open
+    }
+    with app.app_context(), unscoped():
+        for i, (code, (on_time, late, past_due)) in enumerate(plans.items()):
+            vid = make_village(f"排名{i}村", code).id
+            rows = [case_row(vid, None, f"{code}-{k}", received, save=False, **done) for k in range(on_time)]
+            rows += [
+                case_row(vid, None, f"{code}-L{k}", received, save=False, status="completed", closed_late=True)
+                for k in range(late)
+            ]
+            rows += [case_row(vid, None, f"{code}-P{k}", received, save=False) for k in range(past_due)]
+            rows.append(case_row(vid, None, f"{code}-Z", received, save=False, kind="consult", status="answered"))
+            db.session.add_all(rows)
+        db.session.commit()
+    with app.test_request_context():
+        rated = [(v, r) for v, r in dashboard.ontime_by_village(quarter, today) if r is not None]
+        want = sorted(rated, key=lambda vr: vr[1])
+        for limit in (1, 3, 10):
+            assert dashboard.lowest_ontime(quarter, today, limit) == want[:limit]
+        got = dashboard.lowest_ontime(quarter, today, 4)
+        assert [(v.code, r) for v, r in got if v.code in plans] == [("PE", 0.0), ("PC", 0.5), ("PA", 0.9), ("PD", 0.9)]

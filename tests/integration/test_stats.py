@@ -170,6 +170,8 @@ def assert_screens_match_live(app, village_ids: list[int]) -> None:
             live = dashboard.live_case_figures(quarter, today)
             want = [(v, live[v.id].ontime_rate if v.id in live else None) for v in dashboard.village_names()]
             assert dashboard.ontime_by_village(quarter, today) == want
+            rated = sorted(((v, r) for v, r in want if r is not None), key=lambda vr: vr[1])
+            assert dashboard.lowest_ontime(quarter, today, 2) == rated[:2]
             for vid in village_ids:
                 assert dashboard.trend(today, vid) == dashboard.live_trend(today, vid)
                 keys = [(y, m) for y, m in previous.months() + quarter.months()]
